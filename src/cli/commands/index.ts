@@ -1,11 +1,12 @@
 // One line per subcommand; each lives in its own file and sets the exit code through `setExit`.
 import type { Command } from 'commander';
 import type { CliIo } from '../context.ts';
+import { registerMerge } from './merge.ts';
 
 export type SetExit = (code: number) => void;
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: SetExit) => void;
 
-const registrars: CommandRegistrar[] = [];
+const registrars: CommandRegistrar[] = [registerMerge];
 
 export function registerCommands(program: Command, io: CliIo, setExit: SetExit): void {
   for (const register of registrars) register(program, io, setExit);

@@ -1,0 +1,208 @@
+// Combining the results of a sharded campaign (`ftcheck merge`): the merged result fails if any
+// part failed, sums what the shards split (fuzz runs and time) and takes the best coverage.
+import { assert } from '../base/assert.ts';
+import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
+import type {
+  BugResult,
+  ConformanceResult,
+  CoverageFigure,
+  ExploreResult,
+  FuzzResult,
+  GateResults,
+  InvariantResult,
+  Verdict,
+} from '../check/results.ts';
+
+/** Parts that cannot be merged (the same shard twice, shards of different campaigns). */
+export class MergeError extends Error {
+  override name = 'MergeError';
+}
+
+/** Worse verdicts win: an error (results not trustworthy) outranks a failure, which outranks a pause. */
+const VERDICT_RANK: Record<Verdict, number> = { pass: 0, interrupted: 1, fail: 2, error: 3 };
+
+function unique<T>(items: Iterable<T>): T[] {
+  return [...new Set(items)];
+}
+
+/** The first item of each key, in order of first appearance. */
+function uniqueBy<T>(items: T[], key: (item: T) => string): T[] {
+  const seen = new Set<string>();
+  return items.filter((item) => {
+    const itemKey = key(item);
+    if (seen.has(itemKey)) return false;
+    seen.add(itemKey);
+    return true;
+  });
+}
+
+function present<T>(items: (T | undefined)[]): T[] {
+  return items.filter((item): item is T => item !== undefined);
+}
+
+function maxCoverage(figures: CoverageFigure[]): CoverageFigure {
+  return {
+    covered: Math.max(...figures.map((figure) => figure.covered)),
+    total: Math.max(...figures.map((figure) => figure.total)),
+  };
+}
+
+function mergeInvariant(parts: InvariantResult[]): InvariantResult {
+  const verdicts = parts.map((part) => part.verdict);
+  const verdict = verdicts.includes('violated')
+    ? 'violated'
+    : verdicts.includes('hold')
+      ? 'hold'
+      : 'not-checked';
+  const messages = unique(
+    present(parts.filter((part) => part.verdict === verdict).map((part) => part.message)),
+  );
+  return {
+    verdict,
+    checkedBy: unique(parts.flatMap((part) => part.checkedBy)),
+    counterexamples: unique(parts.flatMap((part) => part.counterexamples)),
+    ...(messages.length > 0 ? { message: messages.join('; ') } : {}),
+  };
+}
+
+/** The exhaustive check is the same in every shard: keep the first, but lose no violation. */
+function mergeExplore(parts: ExploreResult[]): ExploreResult | undefined {
+  const first = parts[0];
+  if (first === undefined) return undefined;
+  const violations = uniqueBy(
+    parts.flatMap((part) => part.violations),
+    (violation) => JSON.stringify([violation.invariant, violation.message, violation.counterexample ?? '']),
+  );
+  return {
+    ...first,
+    deadlocks: Math.max(...parts.map((part) => part.deadlocks)),
+    liveness: parts.some((part) => part.liveness === 'violated') ? 'violated' : 'hold',
+    violations,
+  };
+}
+
+/** Conformance paths are not sharded: best coverage, every distinct failure, fewest passes. */
+function mergeConformance(parts: ConformanceResult[]): ConformanceResult | undefined {
+  if (parts.length === 0) return undefined;
+  const failures = uniqueBy(
+    parts.flatMap((part) => part.failures),
+    (failure) => JSON.stringify([failure.path, failure.message]),
+  );
+  return {
+    paths: Math.max(...parts.map((part) => part.paths)),
+    passed: Math.min(...parts.map((part) => part.passed)),
+    states: maxCoverage(parts.map((part) => part.states)),
+    transitions: maxCoverage(parts.map((part) => part.transitions)),
+    failures,
+  };
+}
+
+/** Fuzz runs are sharded: runs and time add up; the seed range spans every shard's. */
+function mergeFuzz(parts: FuzzResult[]): FuzzResult | undefined {
+  if (parts.length === 0) return undefined;
+  const runs = parts.reduce((sum, part) => sum + part.runs, 0);
+  const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
+  return {
+    runs,
+    seconds,
+    schedulesPerSecond: seconds > 0 ? runs / seconds : 0,
+    seeds: {
+      first: Math.min(...parts.map((part) => part.seeds.first)),
+      last: Math.max(...parts.map((part) => part.seeds.last)),
+    },
+    modelStates: maxCoverage(parts.map((part) => part.modelStates)),
+    modelTransitions: maxCoverage(parts.map((part) => part.modelTransitions)),
+    counterexamples: unique(parts.flatMap((part) => part.counterexamples)),
+  };
+}
+
+/** A bug is caught if any part caught it; the fastest catch is reported. */
+function mergeBugs(parts: (BugResult[] | undefined)[]): BugResult[] | undefined {
+  const lists = present(parts);
+  if (lists.length === 0) return undefined;
+  const byName = new Map<string, BugResult>();
+  for (const bug of lists.flat()) {
+    const known = byName.get(bug.name);
+    const better =
+      known === undefined ||
+      (bug.caught && !known.caught) ||
+      (bug.caught === known.caught && bug.seconds < known.seconds);
+    if (better) byName.set(bug.name, bug);
+  }
+  return [...byName.values()];
+}
+
+function checkShards(parts: GateResults[]): void {
+  const seen = new Set<number>();
+  for (const part of parts) {
+    const shard = part.config.shard;
+    if (shard === undefined) continue;
+    if (seen.has(shard.index))
+      throw new MergeError(`shard ${shard.index}/${shard.count} appears more than once`);
+    seen.add(shard.index);
+    const first = parts.find((other) => other.config.shard !== undefined)!;
+    if (first.config.shard!.count !== shard.count || first.config.seed !== part.config.seed) {
+      throw new MergeError(
+        `shard ${shard.index}/${shard.count} (seed ${part.config.seed}) belongs to another campaign than shard ` +
+          `${first.config.shard!.index}/${first.config.shard!.count} (seed ${first.config.seed})`,
+      );
+    }
+  }
+}
+
+function shardFigure(parts: GateResults[]): Record<string, string> {
+  const shards = present(parts.map((part) => part.config.shard));
+  if (shards.length === 0) return {};
+  const indexes = shards.map((shard) => shard.index).sort((a, b) => a - b);
+  return { 'shards merged': `${indexes.join(', ')} of ${shards[0]!.count}` };
+}
+
+/** Merges the results of several runs (usually the shards of one campaign) into one. */
+export function mergeResults(parts: GateResults[]): GateResults {
+  if (parts.length === 0) throw new MergeError('nothing to merge: give at least one results file');
+  checkShards(parts);
+  const first = parts[0]!;
+  const invariants = {} as Record<InvariantId, InvariantResult>;
+  for (const id of Object.keys(INVARIANTS) as InvariantId[]) {
+    invariants[id] = mergeInvariant(parts.map((part) => part.invariants[id]));
+  }
+  const verdict = parts
+    .map((part) => part.verdict)
+    .reduce((a, b) => (VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a));
+  const { shard: _shard, ...config } = first.config;
+  const explore = mergeExplore(present(parts.map((part) => part.explore)));
+  const conformance = mergeConformance(present(parts.map((part) => part.conformance)));
+  const fuzz = mergeFuzz(present(parts.map((part) => part.fuzz)));
+  const bugs = mergeBugs(parts.map((part) => part.bugs));
+  const merged: GateResults = {
+    version: first.version,
+    tool: first.tool,
+    config: {
+      ...config,
+      guests: unique(parts.flatMap((part) => part.config.guests)),
+      budgetSeconds: Math.max(...parts.map((part) => part.config.budgetSeconds)),
+      bugs: unique(parts.flatMap((part) => part.config.bugs)),
+    },
+    verdict,
+    invariants,
+    ...(explore === undefined ? {} : { explore }),
+    ...(conformance === undefined ? {} : { conformance }),
+    ...(fuzz === undefined ? {} : { fuzz }),
+    ...(bugs === undefined ? {} : { bugs }),
+    counterexamples: uniqueBy(
+      parts.flatMap((part) => part.counterexamples),
+      (example) => example.path,
+    ),
+    diagrams: uniqueBy(
+      parts.flatMap((part) => part.diagrams),
+      (diagram) => diagram.name,
+    ),
+    figures: Object.assign({}, ...[...parts].reverse().map((part) => part.figures), shardFigure(parts)),
+    durationSeconds: Math.max(...parts.map((part) => part.durationSeconds)),
+  };
+  assert(
+    VERDICT_RANK[merged.verdict] >= VERDICT_RANK[first.verdict],
+    'merged verdict is at least as bad as any part',
+  );
+  return merged;
+}

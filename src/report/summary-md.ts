@@ -1,0 +1,212 @@
+// summary.md: the gate's result for a CI job summary (GitHub's $GITHUB_STEP_SUMMARY renders it).
+// It leads with the verdict, then the tables, then each counterexample with how to reproduce it.
+import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
+import type { CounterexampleSummary, GateResults } from '../check/results.ts';
+import { escapeMarkdownCell, escapeMarkdownInline, markdownCode, markdownFence } from './escape.ts';
+import {
+  formatBytes,
+  formatCoverage,
+  formatFigure,
+  formatMicros,
+  formatNumber,
+  formatSeconds,
+} from './format.ts';
+import { timelineToMermaid } from './timeline-mermaid.ts';
+import { bugVerdictText, INVARIANT_VERDICT_ICON, VERDICT_HEADLINE, VERDICT_ICON } from './verdict.ts';
+
+/** GitHub refuses step summaries over 1 MiB; Mermaid blocks past this size are linked instead. */
+const MERMAID_CHARS_MAX = 40_000;
+
+const cell = escapeMarkdownCell;
+
+function table(header: string[], rows: string[][]): string {
+  const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
+  for (const row of rows) lines.push(`| ${row.join(' | ')} |`);
+  return lines.join('\n');
+}
+
+/** A relative link to a file in the reports folder (text and target escaped). */
+function fileLink(path: string): string {
+  return `[${escapeMarkdownInline(path)}](${encodeURI(path).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)})`;
+}
+
+function headline(results: GateResults): string {
+  const invariants = Object.values(results.invariants);
+  const held = invariants.filter((invariant) => invariant.verdict === 'hold').length;
+  const bugs = results.bugs ?? [];
+  const parts = [
+    `${held} of ${invariants.length} invariants hold`,
+    ...(bugs.length > 0
+      ? [`${bugs.filter((bug) => bug.caught).length} of ${bugs.length} seeded bugs caught`]
+      : []),
+    `${results.counterexamples.length} counterexample${results.counterexamples.length === 1 ? '' : 's'}`,
+    formatSeconds(results.durationSeconds),
+    `ftcheck ${escapeMarkdownInline(results.tool.version)}`,
+  ];
+  const shard = results.config.shard;
+  if (shard !== undefined) parts.push(`shard ${shard.index}/${shard.count}`);
+  return `# ${VERDICT_ICON[results.verdict]} ftcheck ${VERDICT_HEADLINE[results.verdict]}\n\n${parts.join(' · ')}`;
+}
+
+function invariantsSection(results: GateResults): string {
+  const rows = (Object.keys(INVARIANTS) as InvariantId[]).map((id) => {
+    const invariant = results.invariants[id];
+    return [
+      id,
+      cell(INVARIANTS[id]),
+      INVARIANT_VERDICT_ICON[invariant.verdict],
+      cell(invariant.checkedBy.join(', ')),
+      invariant.counterexamples.map(fileLink).join(', '),
+      cell(invariant.message ?? ''),
+    ];
+  });
+  return `## Invariants\n\n${table(['Id', 'Invariant', 'Verdict', 'Checked by', 'Counterexamples', 'Note'], rows)}`;
+}
+
+function exploreSection(results: GateResults): string[] {
+  const explore = results.explore;
+  if (explore === undefined) return [];
+  const rows = [
+    ['Hosts', formatNumber(explore.hosts)],
+    ['States', formatNumber(explore.states)],
+    ['Transitions', formatNumber(explore.transitions)],
+    ['Time', formatSeconds(explore.seconds)],
+    ['States per second', formatNumber(explore.statesPerSecond)],
+    ['Peak memory (RSS)', formatBytes(explore.peakRssBytes)],
+    ['Deadlocks', formatNumber(explore.deadlocks)],
+    ['Liveness', explore.liveness === 'hold' ? '✅ holds' : '❌ violated'],
+  ];
+  const violations = explore.violations.map((violation) => [
+    cell(violation.invariant),
+    cell(violation.message),
+    formatNumber(violation.steps),
+    violation.counterexample === undefined ? '' : fileLink(violation.counterexample),
+  ]);
+  return [
+    `## State space (exhaustive model check)\n\n${table(['Figure', 'Value'], rows)}`,
+    ...(violations.length > 0
+      ? [`### Model violations\n\n${table(['Invariant', 'Message', 'Steps', 'Trace'], violations)}`]
+      : []),
+  ];
+}
+
+function conformanceSection(results: GateResults): string[] {
+  const conformance = results.conformance;
+  if (conformance === undefined) return [];
+  const rows = [
+    ['Paths run on the emulator', formatNumber(conformance.paths)],
+    ['Paths passed', formatNumber(conformance.passed)],
+    ['Model states covered', formatCoverage(conformance.states)],
+    ['Model transitions covered', formatCoverage(conformance.transitions)],
+  ];
+  const failures = conformance.failures.map((failure) => [cell(failure.path), cell(failure.message)]);
+  return [
+    `## Conformance (model paths on the emulator)\n\n${table(['Figure', 'Value'], rows)}`,
+    ...(failures.length > 0 ? [`### Conformance failures\n\n${table(['Path', 'Message'], failures)}`] : []),
+  ];
+}
+
+function fuzzSection(results: GateResults): string[] {
+  const fuzz = results.fuzz;
+  if (fuzz === undefined) return [];
+  const rows = [
+    ['Runs', formatNumber(fuzz.runs)],
+    ['Time', formatSeconds(fuzz.seconds)],
+    ['Schedules per second', formatNumber(fuzz.schedulesPerSecond, 1)],
+    ['Seeds', `${fuzz.seeds.first} … ${fuzz.seeds.last}`],
+    ['Model states reached', formatCoverage(fuzz.modelStates)],
+    ['Model transitions reached', formatCoverage(fuzz.modelTransitions)],
+    ['Counterexamples', formatNumber(fuzz.counterexamples.length)],
+  ];
+  return [`## Fault-fuzzing campaign\n\n${table(['Figure', 'Value'], rows)}`];
+}
+
+function bugsSection(results: GateResults): string[] {
+  const bugs = results.bugs;
+  if (bugs === undefined || bugs.length === 0) return [];
+  const rows = bugs.map((bug) => [
+    cell(bug.name),
+    bug.level,
+    bug.breaks.join(', '),
+    bugVerdictText(bug),
+    cell(bug.invariant ?? ''),
+    formatSeconds(bug.seconds),
+    bug.size === undefined ? '' : formatNumber(bug.size),
+    bug.counterexample === undefined ? '' : fileLink(bug.counterexample),
+  ]);
+  const header = [
+    'Seeded bug',
+    'Level',
+    'Should break',
+    'Result',
+    'Reported',
+    'Time',
+    'Size',
+    'Counterexample',
+  ];
+  return [`## Bug catalog self-test\n\n${table(header, rows)}`];
+}
+
+function counterexampleBlock(example: CounterexampleSummary, index: number): string {
+  const where = example.host === undefined ? '' : ` on ${escapeMarkdownInline(example.host)}`;
+  const mermaid = example.mermaid.trim() !== '' ? example.mermaid : timelineToMermaid(example.timeline);
+  const diagram =
+    mermaid.length <= MERMAID_CHARS_MAX
+      ? markdownFence('mermaid', mermaid)
+      : `_Sequence diagram too large for the job summary (${formatNumber(mermaid.length)} characters); see index.html._`;
+  return [
+    `### ${index + 1}. ${example.invariant} ${INVARIANTS[example.invariant]} at t=${formatMicros(example.atMicros)}${where}`,
+    escapeMarkdownInline(example.message),
+    `Reproduce: ${markdownCode(example.reproduce)} · trace: ${fileLink(example.path)}`,
+    diagram,
+  ].join('\n\n');
+}
+
+function counterexamplesSection(results: GateResults): string[] {
+  if (results.counterexamples.length === 0) return [];
+  return [`## Counterexamples\n\n${results.counterexamples.map(counterexampleBlock).join('\n\n')}`];
+}
+
+function figuresSection(results: GateResults): string[] {
+  const names = Object.keys(results.figures).sort();
+  const rows = names.map((name) => [cell(name), cell(formatFigure(results.figures[name]!))]);
+  const diagrams = results.diagrams.map((diagram) => [
+    cell(diagram.name),
+    fileLink(diagram.svg),
+    fileLink(diagram.mermaid),
+  ]);
+  return [
+    ...(rows.length > 0 ? [`## Figures\n\n${table(['Figure', 'Value'], rows)}`] : []),
+    ...(diagrams.length > 0
+      ? [`## Protocol diagrams\n\n${table(['Diagram', 'SVG', 'Mermaid'], diagrams)}`]
+      : []),
+  ];
+}
+
+function configLine(results: GateResults): string {
+  const config = results.config;
+  const parts = [
+    `hosts ${config.hosts}`,
+    `guests ${config.guests.map(markdownCode).join(', ') || 'none'}`,
+    `budget ${formatSeconds(config.budgetSeconds)}`,
+    `seed ${config.seed}`,
+    ...(config.bugs.length > 0 ? [`seeded bugs enabled: ${config.bugs.map(markdownCode).join(', ')}`] : []),
+  ];
+  return `_Configuration: ${parts.join(' · ')}. Full report: index.html._`;
+}
+
+/** The Markdown job summary of a gate run. */
+export function renderSummaryMarkdown(results: GateResults): string {
+  const sections = [
+    headline(results),
+    invariantsSection(results),
+    ...bugsSection(results),
+    ...counterexamplesSection(results),
+    ...exploreSection(results),
+    ...conformanceSection(results),
+    ...fuzzSection(results),
+    ...figuresSection(results),
+    configLine(results),
+  ];
+  return `${sections.join('\n\n')}\n`;
+}
