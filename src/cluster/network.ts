@@ -1,0 +1,229 @@
+// One network (client, logging, heartbeat or storage) as a set of point-to-point links between
+// named endpoints (hosts "h1"…, clients "c1"…, the storage array "storage"). Every decision about
+// a message is a predicate on this network's own seeded stream (`shouldDrop`, `shouldDuplicate`,
+// `transitUs`), so the same seed gives the same fate to the same message.
+//
+// Reliable networks (logging, storage: TCP-like) deliver in FIFO order per link; loss costs a
+// retransmission delay, and only a partition, a dead endpoint or `retransmitsMax` losses in a row
+// break the message. Datagram networks (heartbeat, client: UDP-like) drop, duplicate and reorder.
+import { assert } from '../base/assert.ts';
+import type { Prng } from '../base/prng.ts';
+import type { NetworkKind } from '../sim/fault-schedule.ts';
+import type { Simulator } from '../sim/simulator.ts';
+
+export const RETRANSMITS_MAX = 8;
+
+export interface LinkParams {
+  latencyUs: number;
+  /** Uniform extra delay in [0, jitterUs]. */
+  jitterUs: number;
+  lossRate: number;
+  duplicateRate: number;
+  /** Bytes per simulated microsecond (1 ≈ 8 Mbit/s; 125 ≈ 1 Gbit/s). */
+  bandwidthBytesPerUs: number;
+}
+
+export interface Link {
+  source: string;
+  target: string;
+}
+
+/** Whether an endpoint can send / receive now; for hosts also its incarnation. */
+export interface EndpointState {
+  up(endpoint: string): boolean;
+  incarnation(endpoint: string): number;
+}
+
+interface Impairment {
+  extraDelayUs: number;
+  lossRate: number;
+  duplicateRate: number;
+}
+
+const ALL = '*';
+
+export class Network {
+  private readonly prng: Prng;
+  private readonly partitioned = new Set<string>();
+  /** When each scope was last cut: a message in flight across a cut is lost even if healed since. */
+  private readonly lastCutUs = new Map<string, number>();
+  private readonly impairments = new Map<string, Impairment>();
+  /** FIFO on reliable networks: last scheduled arrival per directed link. */
+  private readonly lastArrivalUs = new Map<string, number>();
+  private messageId = 0;
+
+  constructor(
+    readonly kind: NetworkKind,
+    private readonly sim: Simulator,
+    readonly params: LinkParams,
+    private readonly endpoints: EndpointState,
+  ) {
+    assert(params.latencyUs >= 0 && Number.isInteger(params.latencyUs), 'latencyUs must be an integer ≥ 0');
+    assert(params.jitterUs >= 0 && Number.isInteger(params.jitterUs), 'jitterUs must be an integer ≥ 0');
+    assert(params.bandwidthBytesPerUs > 0, 'bandwidthBytesPerUs must be positive');
+    this.prng = sim.prng(`network:${kind}`);
+  }
+
+  get reliable(): boolean {
+    return this.kind === 'logging' || this.kind === 'storage';
+  }
+
+  // --- faults ---------------------------------------------------------------------------------
+
+  /** Cuts `a`–`b`, or every link of `a` when `b` is omitted. */
+  partition(a: string, b?: string): void {
+    this.partitioned.add(scopeKey(a, b));
+    this.lastCutUs.set(scopeKey(a, b), this.sim.now);
+  }
+
+  /** Heals `a`–`b`; every link of `a` (and pairs involving it); or everything. */
+  heal(a?: string, b?: string): void {
+    if (a === undefined) this.partitioned.clear();
+    else if (b !== undefined) this.partitioned.delete(scopeKey(a, b));
+    else
+      for (const key of [...this.partitioned]) if (key.split('|').includes(a)) this.partitioned.delete(key);
+  }
+
+  /** Sets an impairment for `a`–`b`, every link of `a`, or the whole network (no endpoints). */
+  impair(change: Partial<Impairment>, a?: string, b?: string): void {
+    const key = a === undefined ? ALL : scopeKey(a, b);
+    const current = this.impairments.get(key) ?? { extraDelayUs: 0, lossRate: 0, duplicateRate: 0 };
+    this.impairments.set(key, { ...current, ...change });
+  }
+
+  /** Whether a cut touched the link at or after `sinceUs`. */
+  private cutSince(link: Link, sinceUs: number): boolean {
+    for (const key of [scopeKey(link.source, link.target), link.source, link.target]) {
+      if ((this.lastCutUs.get(key) ?? -1) >= sinceUs) return true;
+    }
+    return false;
+  }
+
+  isPartitioned(link: Link): boolean {
+    return (
+      this.partitioned.has(scopeKey(link.source, link.target)) ||
+      this.partitioned.has(scopeKey(link.source)) ||
+      this.partitioned.has(scopeKey(link.target))
+    );
+  }
+
+  // --- predicates -----------------------------------------------------------------------------
+
+  /** The link cannot carry anything now: partitioned or an endpoint down. No randomness. */
+  isCut(link: Link): boolean {
+    return this.isPartitioned(link) || !this.endpoints.up(link.source) || !this.endpoints.up(link.target);
+  }
+
+  shouldDrop(link: Link): boolean {
+    return this.prng.chance(this.effective(link).lossRate);
+  }
+
+  shouldDuplicate(link: Link): boolean {
+    return this.prng.chance(this.effective(link).duplicateRate);
+  }
+
+  /** One-way time for a message of `sizeBytes`: latency + impairment + jitter + serialisation. */
+  transitUs(link: Link, sizeBytes: number): number {
+    const jitter = this.params.jitterUs > 0 ? this.prng.nextInt(this.params.jitterUs + 1) : 0;
+    const serialise = Math.ceil(sizeBytes / this.params.bandwidthBytesPerUs);
+    return this.params.latencyUs + this.effective(link).extraDelayUs + jitter + serialise;
+  }
+
+  // --- sending --------------------------------------------------------------------------------
+
+  /**
+   * Sends a message; `deliver` runs at the target when (and if) it arrives, and the trace
+   * records send / recv / drop / dup. Returns false when the message was dropped at once.
+   */
+  send(link: Link, sizeBytes: number, label: string, deliver: () => void): boolean {
+    const id = ++this.messageId;
+    const subject = `${link.source}>${link.target}`;
+    const trace = this.sim.trace;
+    trace.record(this.sim.now, 'send', subject, { net: this.kind, msg: label, id, bytes: sizeBytes });
+    if (this.isCut(link)) {
+      trace.record(this.sim.now, 'drop', subject, { net: this.kind, id, why: this.cutReason(link) });
+      return false;
+    }
+    let transit = this.transitUs(link, sizeBytes);
+    if (this.reliable) {
+      const retransmits = this.countRetransmits(link);
+      if (retransmits > RETRANSMITS_MAX) {
+        trace.record(this.sim.now, 'drop', subject, { net: this.kind, id, why: 'loss' });
+        return false;
+      }
+      transit += retransmits * (2 * this.params.latencyUs + 1);
+      const key = `${link.source}>${link.target}`;
+      const arrival = Math.max(this.sim.now + transit, this.lastArrivalUs.get(key) ?? 0);
+      this.lastArrivalUs.set(key, arrival);
+      this.scheduleArrival(link, arrival, id, deliver);
+      return true;
+    }
+    if (this.shouldDrop(link)) {
+      trace.record(this.sim.now, 'drop', subject, { net: this.kind, id, why: 'loss' });
+      return false;
+    }
+    this.scheduleArrival(link, this.sim.now + transit, id, deliver);
+    if (this.shouldDuplicate(link)) {
+      trace.record(this.sim.now, 'dup', subject, { net: this.kind, id });
+      this.scheduleArrival(link, this.sim.now + this.transitUs(link, sizeBytes), id, deliver);
+    }
+    return true;
+  }
+
+  private countRetransmits(link: Link): number {
+    let retransmits = 0;
+    while (retransmits <= RETRANSMITS_MAX && this.shouldDrop(link)) retransmits++;
+    return retransmits;
+  }
+
+  private scheduleArrival(link: Link, atUs: number, id: number, deliver: () => void): void {
+    const incarnation = this.endpoints.incarnation(link.target);
+    const sentUs = this.sim.now;
+    const subject = `${link.source}>${link.target}`;
+    this.sim.at(atUs, () => {
+      const trace = this.sim.trace;
+      // A partition cuts messages in flight too; a rebooted target never sees its past messages.
+      const cut = this.cutSince(link, sentUs);
+      if (cut || !this.endpoints.up(link.target)) {
+        const why = cut ? 'partition' : `${link.target}-down`;
+        trace.record(this.sim.now, 'drop', subject, { net: this.kind, id, why });
+        return;
+      }
+      if (this.endpoints.incarnation(link.target) !== incarnation) {
+        trace.record(this.sim.now, 'drop', subject, { net: this.kind, id, why: 'rebooted' });
+        return;
+      }
+      trace.record(this.sim.now, 'recv', subject, { net: this.kind, id });
+      deliver();
+    });
+  }
+
+  private cutReason(link: Link): string {
+    if (this.isPartitioned(link)) return 'partition';
+    if (!this.endpoints.up(link.source)) return `${link.source}-down`;
+    return `${link.target}-down`;
+  }
+
+  private effective(link: Link): Impairment {
+    const result = {
+      extraDelayUs: 0,
+      lossRate: this.params.lossRate,
+      duplicateRate: this.params.duplicateRate,
+    };
+    const keys = [ALL, scopeKey(link.source), scopeKey(link.target), scopeKey(link.source, link.target)];
+    for (const key of keys) {
+      const impairment = this.impairments.get(key);
+      if (impairment === undefined) continue;
+      result.extraDelayUs = Math.max(result.extraDelayUs, impairment.extraDelayUs);
+      result.lossRate = Math.max(result.lossRate, impairment.lossRate);
+      result.duplicateRate = Math.max(result.duplicateRate, impairment.duplicateRate);
+    }
+    return result;
+  }
+}
+
+/** "a" for all links of a; "a|b" (sorted) for the pair. */
+function scopeKey(a: string, b?: string): string {
+  if (b === undefined) return a;
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
+}

@@ -1,0 +1,93 @@
+// How a host reaches shared storage: through one of its working HBAs (multipath: any one will
+// do) and across the storage network, with its latency and partitions. Each operation runs
+// atomically at the array when the request arrives; the reply travels back. A host with no
+// working HBA, or whose request or reply is lost, hears "unreachable" / "timeout" and may retry.
+import { assert } from '../base/assert.ts';
+import type { Simulator, Timer } from '../sim/simulator.ts';
+import type { Host } from './host.ts';
+import type { Network } from './network.ts';
+import type { SharedStorage, TestAndSetResult, WriteResult } from './shared-storage.ts';
+
+export const STORAGE_ENDPOINT = 'storage';
+const REQUEST_HEADER_BYTES = 64;
+
+export type StorageOp =
+  | { op: 'test-and-set'; vm: string; knownGeneration: number }
+  | { op: 'write'; vm: string; generation: number; sector: number; data: Uint8Array }
+  | { op: 'read'; vm: string; sector: number; count: number };
+
+export type StorageResult =
+  | { op: 'test-and-set'; result: TestAndSetResult }
+  | { op: 'write'; result: WriteResult }
+  | { op: 'read'; data: Uint8Array };
+
+export type StorageReply =
+  | { ok: true; value: StorageResult }
+  | { ok: false; reason: 'unreachable' | 'timeout' };
+
+export class StoragePath {
+  constructor(
+    private readonly sim: Simulator,
+    private readonly storage: SharedStorage,
+    private readonly network: Network,
+    readonly timeoutUs: number,
+  ) {
+    assert(network.kind === 'storage', 'StoragePath needs the storage network');
+    assert(Number.isInteger(timeoutUs) && timeoutUs > 0, 'storage timeoutUs must be a positive integer');
+  }
+
+  /** Sends `op` from `host`; `onReply` is called exactly once (never synchronously). */
+  request(host: Host, op: StorageOp, onReply: (reply: StorageReply) => void): void {
+    let answered = false;
+    let timeout: Timer | undefined;
+    const answer = (reply: StorageReply): void => {
+      if (answered) return;
+      answered = true;
+      this.sim.cancel(timeout);
+      onReply(reply);
+    };
+    if (!host.hasStoragePath) {
+      this.sim.after(0, () => answer({ ok: false, reason: 'unreachable' }));
+      return;
+    }
+    timeout = this.sim.after(this.timeoutUs, () => answer({ ok: false, reason: 'timeout' }));
+    const requestBytes = REQUEST_HEADER_BYTES + (op.op === 'write' ? op.data.length : 0);
+    const toArray = { source: host.name, target: STORAGE_ENDPOINT };
+    this.network.send(toArray, requestBytes, op.op, () => {
+      const value = this.execute(host.name, op);
+      const replyBytes = REQUEST_HEADER_BYTES + (value.op === 'read' ? value.data.length : 0);
+      const toHost = { source: STORAGE_ENDPOINT, target: host.name };
+      this.network.send(toHost, replyBytes, `${op.op}-reply`, () => answer({ ok: true, value }));
+    });
+  }
+
+  private execute(hostName: string, op: StorageOp): StorageResult {
+    const trace = this.sim.trace;
+    const now = this.sim.now;
+    if (op.op === 'test-and-set') {
+      const result = this.storage.testAndSet(op.vm, hostName, op.knownGeneration);
+      trace.record(now, 'lock', op.vm, {
+        host: hostName,
+        known: op.knownGeneration,
+        granted: result.granted,
+        generation: result.generation,
+      });
+      return { op: 'test-and-set', result };
+    }
+    if (op.op === 'write') {
+      const result = this.storage.write(op.vm, hostName, op.generation, op.sector, op.data);
+      trace.record(now, 'disk', op.vm, {
+        host: hostName,
+        op: 'write',
+        sector: op.sector,
+        count: op.data.length / 512,
+        generation: op.generation,
+        fenced: !result.ok,
+      });
+      return { op: 'write', result };
+    }
+    const data = this.storage.read(op.vm, op.sector, op.count);
+    trace.record(now, 'disk', op.vm, { host: hostName, op: 'read', sector: op.sector, count: op.count });
+    return { op: 'read', data };
+  }
+}
