@@ -21,6 +21,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 nav { margin-top: .8rem; } nav a { margin-right: 1rem; }
 .v-hold { color: var(--pass); font-weight: 600; } .v-violated { color: var(--fail); font-weight: 600; }
 .v-not-checked { color: var(--muted); }
+.v-hold, .v-violated, .v-not-checked { white-space: nowrap; }
 .diagrams { display: flex; flex-wrap: wrap; gap: 1.5rem; }
 figure.diagram { margin: 0; padding: .5rem; border: 1px solid var(--line); border-radius: 6px; max-width: 100%; overflow-x: auto; }
 figure.diagram svg { max-width: 100%; height: auto; display: block; }

@@ -14,7 +14,7 @@ import {
 import { HTML_STYLE } from './html-style.ts';
 import { type InlineSvg, prepareInlineSvg } from './svg-inline.ts';
 import { timelineHtml, timelineLegendHtml } from './timeline-html.ts';
-import { bugVerdictText, INVARIANT_VERDICT_ICON, VERDICT_HEADLINE } from './verdict.ts';
+import { bugVerdictHtmlText, INVARIANT_VERDICT_HTML, VERDICT_HEADLINE } from './verdict.ts';
 
 /** What the page needs from disk: diagram SVG file texts by path (undefined: file missing). */
 export interface HtmlAssets {
@@ -63,7 +63,7 @@ function invariantsSection(results: GateResults): string {
     return [
       e(id),
       e(INVARIANTS[id]),
-      `<span class="v-${invariant.verdict}">${e(INVARIANT_VERDICT_ICON[invariant.verdict])}</span>`,
+      `<span class="v-${invariant.verdict}">${e(INVARIANT_VERDICT_HTML[invariant.verdict])}</span>`,
       e(invariant.checkedBy.join(', ')),
       invariant.counterexamples.map(fileLink).join('<br>'),
       e(invariant.message ?? ''),
@@ -80,7 +80,7 @@ function bugsSection(results: GateResults): string {
     e(bug.name),
     e(bug.level),
     e(bug.breaks.join(', ')),
-    `<span class="${bug.caught ? 'v-hold' : 'v-violated'}">${e(bugVerdictText(bug))}</span>`,
+    `<span class="${bug.caught ? 'v-hold' : 'v-violated'}">${e(bugVerdictHtmlText(bug))}</span>`,
     e(bug.invariant ?? ''),
     e(formatSeconds(bug.seconds)),
     bug.size === undefined ? '' : e(formatNumber(bug.size)),

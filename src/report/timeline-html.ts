@@ -45,6 +45,6 @@ export function timelineHtml(events: readonly TimelineEvent[]): string {
       ? `<div class="tl-omitted">… ${row.omitted} events omitted (see the trace file) …</div>`
       : eventCells(row.event, lanes),
   );
-  const columns = `7.5em repeat(${lanes.length}, minmax(9em, 1fr))`;
+  const columns = `8.5em repeat(${lanes.length}, minmax(9em, 1fr))`;
   return `<div class="timeline" role="table" style="grid-template-columns: ${columns}"><div class="tl-head">time</div>${head.join('')}${rows.join('')}</div>`;
 }

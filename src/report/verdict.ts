@@ -24,3 +24,14 @@ export const INVARIANT_VERDICT_ICON: Record<InvariantVerdict, string> = {
 export function bugVerdictText(bug: BugResult): string {
   return bug.caught ? '✅ caught' : '❌ escaped';
 }
+
+/** For HTML: characters every common font has (emoji need a colour font a CI browser may lack). */
+export const INVARIANT_VERDICT_HTML: Record<InvariantVerdict, string> = {
+  hold: '✓ holds',
+  violated: '✗ violated',
+  'not-checked': '○ not checked',
+};
+
+export function bugVerdictHtmlText(bug: BugResult): string {
+  return bug.caught ? '✓ caught' : '✗ escaped';
+}
