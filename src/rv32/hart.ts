@@ -97,6 +97,12 @@ export class Hart {
     this.ramHash = hashRam(this.ram32);
   }
 
+  /**
+   * Told about RAM writes that bypass the instruction stream (DMA, loaders, restore), so that a
+   * compiled engine (src/rv32/jit) can drop code compiled from the old bytes. Offsets are RAM-relative.
+   */
+  ramWriteObserver: ((offset: number, lengthBytes: number) => void) | null = null;
+
   /** Called by the bus during a store: finish this instruction, then return `Stop.Exit`. */
   requestExit(): void {
     this.stopCode = Stop.Exit;
@@ -121,6 +127,25 @@ export class Hart {
     }
   }
 
+  // --- Hooks for the compiled engine (src/rv32/jit), which runs on this hart's state. ---
+
+  /**
+   * Interpret at most `count` instructions without checking interrupts (stops early like the
+   * run loop's chunks do). Returns the stop code raised (`Stop`), or -1 for none.
+   */
+  interpret(count: number): number {
+    assert(count > 0 && count <= CHUNK_MAX, 'interpret: count out of range');
+    this.stopCode = NO_STOP;
+    this.execute(count);
+    return this.stopCode;
+  }
+
+  /** Take the pending enabled interrupt, if any, as `run` does at a boundary; false if halted. */
+  pollInterrupt(): boolean {
+    if ((this.mip & this.mie) === 0 || (this.mstatus & MSTATUS_MIE) === 0) return true;
+    return this.takeInterrupt();
+  }
+
   // --- RAM access for devices (DMA) and loaders; keeps the hash current. ---
 
   /** True when [address, address + length) lies in RAM. */
@@ -133,6 +158,7 @@ export class Hart {
     assert(this.inRam(address, data.length), 'writeRam outside RAM');
     const offset = address - this.ramBase;
     for (let i = 0; i < data.length; i++) this.storeRamByte(offset + i, data[i]!);
+    this.ramWriteObserver?.(offset, data.length);
   }
 
   readRam(address: number, length: number): Uint8Array {
@@ -146,6 +172,7 @@ export class Hart {
     assert(image.length === this.ramSizeBytes, 'RAM image size mismatch');
     this.ram8.set(image);
     this.ramHash = hashRam(this.ram32);
+    this.ramWriteObserver?.(0, image.length);
   }
 
   private storeRamByte(offset: number, byte: number): void {
