@@ -76,9 +76,9 @@ export class Host {
     return this.cpuCapacity - this.slotsUsed;
   }
 
+  /** Its VMs die with it; they give their slots back as they are cleared. */
   crash(): void {
     this.up = false;
-    this.slotsUsed = 0;
   }
 
   /** Restores every component; a crashed host reboots empty as a new incarnation. */

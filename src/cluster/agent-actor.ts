@@ -1,0 +1,65 @@
+// Runs one of the models/ machines (hypervisor agent or HA service) as an xstate actor — the
+// very definitions the model checker explores. Events go in through `send`; the commands the
+// machine emits come back out, in order, *after* the transition, so the environment never
+// re-enters the machine while it is still stepping. State changes are traced.
+import { type Actor, type AnyStateMachine, createActor } from 'xstate';
+import { assert } from '../base/assert.ts';
+import type { TraceRecorder } from '../sim/trace.ts';
+
+export interface MachineEvent {
+  type: string;
+}
+
+/** "secondary.goingLive.draining" from {secondary: {goingLive: 'draining'}}. */
+export function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  assert(value !== null && typeof value === 'object', 'state value must be a string or object');
+  const [key, inner] = Object.entries(value as Record<string, unknown>)[0]!;
+  return `${key}.${stateName(inner)}`;
+}
+
+export class MachineActor<E extends MachineEvent, C extends MachineEvent> {
+  private readonly actor: Actor<AnyStateMachine>;
+  private readonly emitted: C[] = [];
+  private current: string;
+  /** Every event the actor was sent and every state it entered (for conformance). */
+  readonly statesVisited = new Set<string>();
+  eventsHandled = 0;
+
+  constructor(
+    machine: AnyStateMachine,
+    readonly subject: string,
+    private readonly trace: TraceRecorder,
+    private readonly now: () => number,
+  ) {
+    this.actor = createActor(machine);
+    this.actor.on('*', (command: unknown) => {
+      this.emitted.push(command as C);
+    });
+    this.actor.start();
+    this.current = stateName(this.actor.getSnapshot().value);
+    this.statesVisited.add(this.current);
+  }
+
+  get state(): string {
+    return this.current;
+  }
+
+  hasTag(tag: string): boolean {
+    return this.actor.getSnapshot().hasTag(tag);
+  }
+
+  /** Delivers an event; returns the commands emitted by the transition. */
+  send(event: E): C[] {
+    assert(this.emitted.length === 0, `${this.subject}: re-entrant send of ${event.type}`);
+    this.eventsHandled++;
+    this.actor.send(event as never);
+    const next = stateName(this.actor.getSnapshot().value);
+    if (next !== this.current) {
+      this.trace.record(this.now(), 'state', this.subject, { from: this.current, to: next, on: event.type });
+      this.current = next;
+      this.statesVisited.add(next);
+    }
+    return this.emitted.splice(0, this.emitted.length);
+  }
+}

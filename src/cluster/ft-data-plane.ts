@@ -1,0 +1,357 @@
+// The data plane of one FT VM on the cluster: time slices of guest execution on the primary and
+// replay on the secondary, the log stream and its acknowledgements over the logging network,
+// heartbeats, outputs to the outside world (through the agent's Output Rule decision) and disk
+// I/O on shared storage with the instance's lock generation.
+import { assert } from '../base/assert.ts';
+import type { LogSegment } from '../lockstep/log-channel.ts';
+import type { DiskRequest, VmOutputs } from '../vm/api.ts';
+import type { FtInstance, StagedOutput } from './ft-instance.ts';
+import { NIC_QUEUE_PACKETS_MAX } from './ft-instance.ts';
+import type { FtVm } from './ft-vm.ts';
+
+const MESSAGE_HEADER_BYTES = 32;
+const HEARTBEAT_BYTES = 64;
+export const CHECKPOINTS_MAX = 4096;
+
+export function fnv1aBytes(bytes: Uint8Array, hash = 0x811c9dc5): number {
+  let h = hash;
+  for (let i = 0; i < bytes.length; i++) {
+    h ^= bytes[i]!;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function diskBytes(request: DiskRequest): Uint8Array {
+  const header = new Uint8Array(12);
+  const view = new DataView(header.buffer);
+  view.setUint32(0, request.op === 'write' ? 2 : 1, true);
+  view.setUint32(4, request.sector, true);
+  view.setUint32(8, request.count, true);
+  if (request.data === undefined) return header;
+  const all = new Uint8Array(12 + request.data.length);
+  all.set(header);
+  all.set(request.data, 12);
+  return all;
+}
+
+export class FtDataPlane {
+  instructionsExecuted = 0;
+  instructionsReplayed = 0;
+  private releaseAcked = true;
+
+  constructor(private readonly ft: FtVm) {}
+
+  private get ctx() {
+    return this.ft.ctx;
+  }
+
+  start(): void {
+    const { sim, config } = this.ctx;
+    const slice = (): void => {
+      if (this.ft.exited) return;
+      this.slice();
+      sim.after(config.sliceUs, slice);
+    };
+    const tick = (): void => {
+      if (this.ft.exited) return;
+      this.ft.tick();
+      sim.after(config.heartbeatIntervalUs, tick);
+    };
+    sim.after(config.sliceUs, slice);
+    sim.after(config.heartbeatIntervalUs, tick);
+  }
+
+  private slice(): void {
+    for (const instance of this.ft.instances) {
+      if (!instance.host.up || instance.vm === null) continue;
+      if (instance.recorder !== null && instance.acting) this.runPrimary(instance);
+      else if (instance.replayer !== null && !instance.disengaged) this.runSecondary(instance);
+    }
+  }
+
+  // --- primary ---------------------------------------------------------------------------------
+
+  private runPrimary(instance: FtInstance): void {
+    const vm = instance.vm!;
+    const recorder = instance.recorder!;
+    if (vm.exited) return;
+    if (instance.sender?.full) return; // the log is full: the primary stalls
+    this.injectInputs(instance);
+    if (instance.idle) return;
+    const before = vm.instret;
+    const reason = recorder.run(before + instance.host.instructionBudget(this.ctx.config.sliceUs));
+    this.instructionsExecuted += vm.instret - before;
+    if (reason === 'wfi') instance.idle = true;
+    if (reason === 'exit') this.ft.vmExited(instance, vm.exitCode);
+    if (reason === 'fatal') this.ft.vmExited(instance, -1);
+    if (instance.sender === null || instance.disengaged) return;
+    const digest = vm.digest();
+    this.ft.checkpoints.push({ instret: vm.instret, digest });
+    if (this.ft.checkpoints.length > CHECKPOINTS_MAX) this.ft.checkpoints.shift();
+    for (const observer of this.ctx.observers) observer.primaryCheckpoint?.(this.ft.name, vm.instret, digest);
+    this.shipLog(instance);
+  }
+
+  private injectInputs(instance: FtInstance): void {
+    const vm = instance.vm!;
+    const recorder = instance.recorder!;
+    for (const input of instance.diskDone) recorder.inject(input);
+    instance.diskDone = [];
+    const compare = vm.timerCompare();
+    if (compare <= this.ctx.sim.now && instance.timerInjectedFor !== compare) {
+      recorder.inject({ kind: 'timer' });
+      instance.timerInjectedFor = compare;
+      instance.idle = false;
+    }
+    if (instance.nicQueue.length > 0 && vm.nicReady()) {
+      recorder.inject({ kind: 'nic-rx', data: instance.nicQueue.shift()! });
+      instance.idle = false;
+    }
+  }
+
+  private shipLog(instance: FtInstance): void {
+    const sender = instance.sender;
+    const peer = instance.peer;
+    if (sender === null || peer === null || instance.disengaged) return;
+    const streamId = instance.streamId;
+    const link = { source: instance.host.name, target: peer };
+    for (let segment = sender.nextSegment(); segment !== null; segment = sender.nextSegment()) {
+      const carried: LogSegment = segment;
+      this.ctx.networks.logging.send(link, carried.bytes.length + MESSAGE_HEADER_BYTES, 'log', () =>
+        this.segmentArrived(peer, streamId, carried),
+      );
+    }
+  }
+
+  /** Heartbeat tick on the primary: resend a stalled stream and keep the logging channel busy. */
+  keepLogAlive(instance: FtInstance): void {
+    const sender = instance.sender;
+    if (!instance.isPrimary || sender === null || instance.peer === null || instance.disengaged) return;
+    if (sender.ackedOffset === instance.ackedAtLastTick && sender.writtenBytes > sender.ackedOffset)
+      sender.rewind();
+    instance.ackedAtLastTick = sender.ackedOffset;
+    this.shipLog(instance);
+    const peer = instance.peer;
+    const streamId = instance.streamId;
+    const link = { source: instance.host.name, target: peer };
+    this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'keepalive', () => {
+      const secondary = this.ft.instanceOn(peer);
+      if (secondary.streamId !== streamId || secondary.receiver === null || secondary.disengaged) return;
+      secondary.lastLogTrafficUs = this.ctx.sim.now;
+      this.sendAck(secondary);
+    });
+  }
+
+  // --- secondary -------------------------------------------------------------------------------
+
+  private segmentArrived(host: string, streamId: number, segment: LogSegment): void {
+    const secondary = this.ft.instanceOn(host);
+    if (secondary.streamId !== streamId || secondary.receiver === null || secondary.disengaged) return;
+    secondary.lastLogTrafficUs = this.ctx.sim.now;
+    const result = secondary.receiver.deliver(segment);
+    if (result === 'gap') return;
+    if (result === 'duplicate') {
+      this.sendAck(secondary);
+      return;
+    }
+    this.ft.send(secondary, { type: 'LOG_ENTRY' });
+  }
+
+  private runSecondary(instance: FtInstance): void {
+    const vm = instance.vm!;
+    const replayer = instance.replayer!;
+    if (vm.exited || replayer.fault !== null) return;
+    const before = vm.instret;
+    let left = instance.host.instructionBudget(this.ctx.config.sliceUs);
+    const checkpoints = this.ft.checkpoints;
+    while (left > 0 && replayer.fault === null && !vm.exited) {
+      while (checkpoints.length > 0 && checkpoints[0]!.instret < vm.instret) checkpoints.shift();
+      const next = checkpoints[0];
+      const ran = replayer.advance(left, next?.instret);
+      left -= ran;
+      if (next !== undefined && vm.instret === next.instret) {
+        const digest = vm.digest();
+        for (const observer of this.ctx.observers) {
+          observer.secondaryCheckpoint?.(this.ft.name, instance.host.name, vm.instret, digest);
+        }
+        checkpoints.shift();
+        continue;
+      }
+      if (ran === 0) break;
+    }
+    this.instructionsReplayed += vm.instret - before;
+    if (replayer.fault !== null) {
+      for (const observer of this.ctx.observers)
+        observer.replayFault?.(this.ft.name, instance.host.name, replayer.fault);
+    }
+    if (vm.instret > before) this.sendAck(instance);
+  }
+
+  /** The secondary acknowledges what it holds (and reports how far it replayed). */
+  sendAck(instance: FtInstance): void {
+    const receiver = instance.receiver;
+    const peer = instance.peer;
+    if (receiver === null || peer === null || instance.vm === null || instance.disengaged) return;
+    const ack = receiver.ack(instance.vm.instret);
+    const streamId = instance.streamId;
+    const link = { source: instance.host.name, target: peer };
+    this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'ack', () => {
+      const primary = this.ft.instanceOn(peer);
+      if (primary.streamId !== streamId || primary.sender === null || primary.recorder === null) return;
+      if (!primary.host.up) return;
+      primary.lastLogTrafficUs = this.ctx.sim.now;
+      primary.recorder.onAck(ack);
+      this.ft.secondaryEngaged(primary);
+    });
+  }
+
+  sendHeartbeat(instance: FtInstance): void {
+    const peer = instance.peer;
+    if (peer === null) return;
+    const streamId = instance.streamId;
+    const link = { source: instance.host.name, target: peer };
+    this.ctx.networks.heartbeat.send(link, HEARTBEAT_BYTES, 'heartbeat', () => {
+      const target = this.ft.instanceOn(peer);
+      if (target.streamId === streamId) target.lastHeartbeatUs = this.ctx.sim.now;
+    });
+  }
+
+  // --- outputs ---------------------------------------------------------------------------------
+
+  /** Records whether each output the gate releases had really been acknowledged. */
+  watchReleases(instance: FtInstance): void {
+    instance.recorder!.gate.onRelease = (output, ackedBytes) => {
+      this.releaseAcked = output.entryEnd <= ackedBytes;
+    };
+  }
+
+  /** Where a primary's released outputs go: to the agent's releaseOutput decision first. */
+  worldFor(instance: FtInstance): VmOutputs {
+    const stage = (kind: StagedOutput['kind'], instret: number, bytes: Uint8Array, request?: DiskRequest) => {
+      const index = instance.producedIndex(kind) + instance.staged.filter((s) => s.kind === kind).length;
+      this.offer(instance, { kind, index, instret, bytes, request });
+    };
+    return {
+      console: (byte, instret) => stage('console', instret, Uint8Array.of(byte)),
+      nicTransmit: (data, instret) => stage('nic', instret, data),
+      diskRequest: (request, instret) => stage('disk', instret, diskBytes(request), request),
+    };
+  }
+
+  private offer(instance: FtInstance, output: StagedOutput): void {
+    const acked = this.releaseAcked;
+    this.releaseAcked = true;
+    if (instance.staged.length > 0 || !this.tryRelease(instance, output, acked)) instance.staged.push(output);
+  }
+
+  private tryRelease(instance: FtInstance, output: StagedOutput, acked: boolean): boolean {
+    const commands = this.ft.send(instance, { type: 'OUTPUT_READY', acked });
+    if (!commands.some((c) => c.type === 'releaseOutput')) return false;
+    this.deliver(instance, output);
+    return true;
+  }
+
+  /** Offers held-back outputs again (the instance just became the live primary). */
+  flushStaged(instance: FtInstance): void {
+    while (instance.staged.length > 0) {
+      if (!this.tryRelease(instance, instance.staged[0]!, true)) return;
+      instance.staged.shift();
+    }
+  }
+
+  private deliver(instance: FtInstance, output: StagedOutput): void {
+    const { sim, observers } = this.ctx;
+    instance.released[output.kind]++;
+    for (const observer of observers) {
+      observer.worldOutput?.({
+        vm: this.ft.name,
+        host: instance.host.name,
+        serial: instance.serial,
+        kind: output.kind,
+        index: output.index,
+        instret: output.instret,
+        hash: fnv1aBytes(output.bytes),
+        acting: instance.acting,
+      });
+    }
+    if (output.kind === 'console') {
+      this.console(instance, output.bytes[0]!);
+    } else if (output.kind === 'nic') {
+      sim.trace.record(sim.now, 'output', this.ft.name, { host: instance.host.name, nic: output.index });
+      this.ctx.sendToClients(this.ft.name, instance.host.name, output.bytes);
+    } else {
+      this.issueDisk(instance, output.request!);
+    }
+  }
+
+  private console(instance: FtInstance, byte: number): void {
+    this.ft.consoleText += String.fromCharCode(byte);
+    if (byte !== 10) return;
+    const lineStart = this.ft.consoleText.lastIndexOf('\n', this.ft.consoleText.length - 2) + 1;
+    const line = this.ft.consoleText.slice(lineStart, -1);
+    const sim = this.ctx.sim;
+    sim.trace.record(sim.now, 'output', this.ft.name, { host: instance.host.name, console: line });
+  }
+
+  /** A client packet reached the host holding the VM's address. */
+  clientPacket(host: string, bytes: Uint8Array): void {
+    const instance = this.ft.instanceOn(host);
+    const sim = this.ctx.sim;
+    if (!instance.acting || instance.vm === null) {
+      sim.trace.record(sim.now, 'drop', `${host}/${this.ft.name}`, { why: 'not-live' });
+      return;
+    }
+    if (instance.nicQueue.length >= NIC_QUEUE_PACKETS_MAX) {
+      sim.trace.record(sim.now, 'drop', `${host}/${this.ft.name}`, { why: 'nic-queue-full' });
+      return;
+    }
+    instance.nicQueue.push(bytes);
+    instance.idle = false;
+  }
+
+  // --- disk ------------------------------------------------------------------------------------
+
+  /** Performs a guest disk request on shared storage with the instance's generation. */
+  issueDisk(instance: FtInstance, request: DiskRequest): void {
+    const { sim, storagePath, config } = this.ctx;
+    const serial = instance.serial;
+    const generation = instance.generation;
+    instance.diskInFlight.set(request.id, request);
+    const op =
+      request.op === 'write'
+        ? { op: 'write' as const, vm: this.ft.name, generation, sector: request.sector, data: request.data! }
+        : { op: 'read' as const, vm: this.ft.name, sector: request.sector, count: request.count };
+    assert(request.op === 'read' || request.data !== undefined, 'a disk write carries data');
+    storagePath.request(instance.host, op, (reply) => {
+      if (instance.serial !== serial || instance.vm === null || !instance.host.up) return;
+      if (!reply.ok) {
+        sim.after(config.storageRetryUs, () => {
+          if (instance.serial === serial && instance.vm !== null) this.issueDisk(instance, request);
+        });
+        return;
+      }
+      const value = reply.value;
+      if (value.op === 'write' && !value.result.ok) {
+        // Fenced: a newer generation owns the disk. If that is us (we won the lock since), retry.
+        if (instance.generation > generation) this.issueDisk(instance, request);
+        return;
+      }
+      this.complete(instance, request, value.op === 'read' ? value.data : undefined);
+    });
+  }
+
+  private complete(instance: FtInstance, request: DiskRequest, data: Uint8Array | undefined): void {
+    if (!instance.diskInFlight.delete(request.id)) return;
+    instance.diskDone.push(
+      data === undefined
+        ? { kind: 'disk-done', id: request.id }
+        : { kind: 'disk-done', id: request.id, data },
+    );
+    instance.idle = false;
+    if (request.op !== 'write') return;
+    for (const observer of this.ctx.observers) {
+      observer.diskCompleted?.(this.ft.name, instance.host.name, request.id, true);
+    }
+  }
+}

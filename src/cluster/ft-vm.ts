@@ -1,0 +1,563 @@
+// One FT VM on the cluster: an instance per host, each driven by its hypervisor agent (the
+// models/ machine), and the HA service that re-protects it. This file is the protocol side: it
+// turns the agents' commands into real work (test-and-set on shared storage, replaying the log,
+// reissuing I/O, taking the client address, snapshots for respawn) and turns what happens on the
+// cluster (heartbeats, silence, storage replies, crashes) into agent events. The data plane
+// (executing slices, shipping the log, outputs, disk I/O) is in ft-data-plane.ts.
+import type { AgentCommand, AgentEvent } from '../../models/agent.ts';
+import { assert } from '../base/assert.ts';
+import { LogReceiver, LogSender } from '../lockstep/log-channel.ts';
+import { PrimaryRecorder } from '../lockstep/primary-recorder.ts';
+import { SecondaryReplayer } from '../lockstep/secondary-replayer.ts';
+import type { Timer } from '../sim/simulator.ts';
+import type { VirtualMachineApi, VmSnapshot } from '../vm/api.ts';
+import { MachineActor } from './agent-actor.ts';
+import type { ClusterContext } from './cluster-context.ts';
+import { FtDataPlane } from './ft-data-plane.ts';
+import { FtInstance, type OutputCounts } from './ft-instance.ts';
+import { HaDriver } from './ha-driver.ts';
+import type { Host } from './host.ts';
+import { HostClock } from './host-clock.ts';
+
+export interface FtVmSpec {
+  /** "vm1"… */
+  name: string;
+  /** false: a plain VM (no secondary, no failover) sharing the cluster. */
+  ft: boolean;
+  /** Where the primary starts. */
+  primaryHost: string;
+  /** A fresh VM with the guest loaded (called for the first primary and every respawned secondary). */
+  createVm: () => VirtualMachineApi;
+  /** Initial disk image on shared storage. */
+  diskImage?: Uint8Array;
+}
+
+/** A failover as measured: the primary was lost at `lostUs`, a new one went live at `liveUs`. */
+export interface FailoverRecord {
+  vm: string;
+  from: string;
+  to: string | null;
+  lostUs: number;
+  liveUs: number | null;
+  reprotectedUs: number | null;
+}
+
+const SNAPSHOT_OVERHEAD_BYTES = 4096;
+const RESTORE_BYTES_PER_US = 1000;
+
+export class FtVm {
+  readonly instances: FtInstance[];
+  readonly data: FtDataPlane;
+  readonly ha: HaDriver | null;
+  readonly failovers: FailoverRecord[] = [];
+  /** Boundaries the primary logged with their digests, for the I1 comparison on the secondary. */
+  checkpoints: { instret: number; digest: string }[] = [];
+  protected_ = false;
+  exited = false;
+  exitCode = -1;
+  consoleText = '';
+  private nextStreamId = 1;
+  private spawnTimer: Timer | undefined;
+  private lostPrimaryAtUs: number | null = null;
+  private lastPrimary: string | null = null;
+
+  constructor(
+    readonly spec: FtVmSpec,
+    readonly ctx: ClusterContext,
+  ) {
+    this.instances = ctx.hosts.map(
+      (host) =>
+        new FtInstance(
+          spec.name,
+          host,
+          new MachineActor<AgentEvent, AgentCommand>(
+            ctx.agentMachine,
+            `${host.name}/${spec.name}`,
+            ctx.sim.trace,
+            () => ctx.sim.now,
+          ),
+        ),
+    );
+    this.data = new FtDataPlane(this);
+    this.ha = spec.ft ? new HaDriver(this) : null;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  instanceOn(host: string): FtInstance {
+    const instance = this.instances.find((i) => i.host.name === host);
+    assert(instance !== undefined, `${this.name}: no instance on ${host}`);
+    return instance;
+  }
+
+  /** The live primary (acting, on a running host), if any. */
+  primary(): FtInstance | null {
+    return this.instances.find((i) => i.acting) ?? null;
+  }
+
+  secondary(): FtInstance | null {
+    return this.instances.find((i) => i.host.up && i.isSecondary) ?? null;
+  }
+
+  clockFor(host: Host): HostClock {
+    return new HostClock(() => this.ctx.sim.now, this.ctx.sim.prng(`entropy:${this.name}:${host.name}`));
+  }
+
+  start(): void {
+    const first = this.instanceOn(this.spec.primaryHost);
+    assert(first.host.up, `${this.name}: primary host ${this.spec.primaryHost} is down at start`);
+    this.ctx.storage.createVm(this.name, first.host.name, this.spec.diskImage);
+    first.generation = 1;
+    this.send(first, { type: 'POWER_ON' });
+    this.data.start();
+  }
+
+  // --- events in, commands out -----------------------------------------------------------------
+
+  /** Sends an agent event and carries out what follows: state reactions, then the commands. */
+  send(instance: FtInstance, event: AgentEvent): AgentCommand[] {
+    const before = instance.agent.state;
+    const commands = instance.agent.send(event);
+    const after = instance.agent.state;
+    if (before !== after) this.onStateChange(instance, before, after);
+    for (const command of commands) this.execute(instance, command);
+    return commands;
+  }
+
+  private execute(instance: FtInstance, command: AgentCommand): void {
+    const sim = this.ctx.sim;
+    switch (command.type) {
+      case 'takeClientAddress':
+        this.ctx.takeAddress(this.name, instance.host.name);
+        return;
+      case 'requestSnapshot':
+        this.transferSnapshot(instance);
+        return;
+      case 'ackLogEntry':
+        this.data.sendAck(instance);
+        return;
+      case 'sendHeartbeat':
+        this.data.sendHeartbeat(instance);
+        return;
+      case 'disengage':
+        this.disengage(instance);
+        return;
+      case 'replayLog':
+        sim.after(instance.drainUs, () => {
+          if (instance.agent.state === 'secondary.goingLive.draining')
+            this.send(instance, { type: 'LOG_DRAINED' });
+        });
+        return;
+      case 'testAndSet':
+        this.testAndSet(instance);
+        return;
+      case 'reissuePendingIo':
+        this.reissuePendingIo(instance);
+        return;
+      case 'announceCandidate':
+        sim.trace.record(sim.now, 'info', instance.host.name, { vm: this.name, note: 'candidate' });
+        return;
+      // releaseOutput is consumed where OUTPUT_READY is sent; halt by the state change.
+      case 'releaseOutput':
+      case 'halt':
+        return;
+    }
+  }
+
+  private onStateChange(instance: FtInstance, before: string, after: string): void {
+    const wasEngaged = before === 'primary.engaged' || before === 'secondary.engaged';
+    if (wasEngaged && this.protected_) this.setProtected(false);
+    if (after === 'primary.engaged') this.setProtected(true);
+    if (after === 'primary.alone') this.becameAlone(instance, before);
+    if (after === 'halted') this.halted(instance, before);
+    if (after === 'idle' && before.startsWith('secondary.')) this.release(instance);
+  }
+
+  private setProtected(isProtected: boolean): void {
+    this.protected_ = isProtected;
+    const sim = this.ctx.sim;
+    sim.trace.record(sim.now, 'role', this.name, { protected: isProtected });
+    for (const observer of this.ctx.observers) observer.protection?.(this.name, isProtected);
+    if (isProtected) {
+      sim.cancel(this.spawnTimer);
+      const open = this.failovers.find((f) => f.reprotectedUs === null && f.liveUs !== null);
+      if (open !== undefined) open.reprotectedUs = sim.now;
+      this.ha?.engaged();
+    }
+  }
+
+  // --- becoming primary ------------------------------------------------------------------------
+
+  private becameAlone(instance: FtInstance, before: string): void {
+    const sim = this.ctx.sim;
+    if (before === 'idle') {
+      this.boot(instance);
+    } else if (before.startsWith('secondary.')) {
+      this.promote(instance);
+      const record = this.failovers.find((f) => f.liveUs === null);
+      if (record !== undefined) {
+        record.liveUs = sim.now;
+        record.to = instance.host.name;
+      }
+    } else if (instance.recorder !== null && instance.sender !== null) {
+      // Continuing alone after losing the secondary: nobody is left to acknowledge.
+      instance.recorder.dropSecondary();
+      instance.sender = null;
+      instance.peer = null;
+    }
+    this.lastPrimary = instance.host.name;
+    sim.trace.record(sim.now, 'role', this.name, {
+      host: instance.host.name,
+      role: 'primary',
+      generation: instance.generation,
+    });
+    const produced = this.producedCounts(instance);
+    for (const observer of this.ctx.observers) {
+      observer.wentLive?.(this.name, instance.host.name, produced, before.startsWith('secondary.'));
+    }
+    this.data.flushStaged(instance);
+    if (this.spec.ft) this.ha?.unprotected();
+  }
+
+  private producedCounts(instance: FtInstance): OutputCounts {
+    return {
+      console: instance.producedIndex('console') + instance.staged.filter((s) => s.kind === 'console').length,
+      nic: instance.producedIndex('nic') + instance.staged.filter((s) => s.kind === 'nic').length,
+      disk: instance.producedIndex('disk') + instance.staged.filter((s) => s.kind === 'disk').length,
+    };
+  }
+
+  private boot(instance: FtInstance): void {
+    const vm = this.spec.createVm();
+    instance.serial++;
+    instance.takeSlot();
+    instance.vm = vm;
+    instance.recorder = new PrimaryRecorder({
+      vm,
+      source: this.clockFor(instance.host),
+      world: this.data.worldFor(instance),
+      sender: null,
+      strategy: this.ctx.strategy,
+    });
+    this.data.watchReleases(instance);
+  }
+
+  /** A secondary that went live gets the primary's doors on its VM. */
+  private promote(instance: FtInstance): void {
+    if (instance.recorder !== null) return;
+    const vm = instance.vm;
+    assert(vm !== null && instance.replayer !== null, `${this.name}: promoting an instance without a VM`);
+    const suppressed = instance.replayer.suppressed;
+    instance.outputBase = {
+      console: instance.outputBase.console + suppressed.consoleBytes.length,
+      nic: instance.outputBase.nic + suppressed.packets.length,
+      disk: instance.outputBase.disk + suppressed.diskRequests.length,
+    };
+    instance.released = { console: 0, nic: 0, disk: 0 };
+    instance.replayer = null;
+    instance.receiver = null;
+    instance.recorder = new PrimaryRecorder({
+      vm,
+      source: this.clockFor(instance.host),
+      world: this.data.worldFor(instance),
+      sender: null,
+      strategy: this.ctx.strategy,
+    });
+    this.data.watchReleases(instance);
+    instance.idle = false;
+    instance.timerInjectedFor = -1;
+  }
+
+  // --- failover steps --------------------------------------------------------------------------
+
+  private disengage(instance: FtInstance): void {
+    instance.disengaged = true;
+    if (!instance.isSecondary || instance.replayer === null) return;
+    const vm = instance.vm!;
+    const before = vm.instret;
+    instance.goLive = instance.replayer.goLive();
+    const replayed = vm.instret - before;
+    instance.drainUs = Math.ceil((replayed * instance.host.slowFactor) / instance.host.instructionsPerUs);
+    const sim = this.ctx.sim;
+    sim.trace.record(sim.now, 'vm', instance.host.name, {
+      vm: this.name,
+      op: 'go-live-replay',
+      instret: vm.instret,
+      replayed,
+      pendingDisk: instance.goLive.pendingDisk.length,
+    });
+    if (instance.goLive.fault !== null) {
+      for (const observer of this.ctx.observers)
+        observer.replayFault?.(this.name, instance.host.name, instance.goLive.fault);
+    }
+  }
+
+  private testAndSet(instance: FtInstance): void {
+    const ctx = this.ctx;
+    const serial = instance.serial;
+    const state = instance.agent.state;
+    const op = { op: 'test-and-set' as const, vm: this.name, knownGeneration: instance.generation };
+    ctx.storagePath.request(instance.host, op, (reply) => {
+      if (instance.serial !== serial || instance.agent.state !== state || !instance.host.up) return;
+      if (!reply.ok) {
+        ctx.sim.after(ctx.config.storageRetryUs, () => {
+          if (instance.serial === serial && instance.agent.state === state && instance.host.up) {
+            this.send(instance, { type: 'STORAGE_UNREACHABLE' });
+          }
+        });
+        return;
+      }
+      assert(reply.value.op === 'test-and-set', 'test-and-set answered with another operation');
+      const result = reply.value.result;
+      if (!result.granted) {
+        this.send(instance, { type: 'LOCK_DENIED' });
+        return;
+      }
+      instance.generation = result.generation;
+      const pendingIo = (instance.goLive?.pendingDisk.length ?? 0) > 0;
+      this.send(instance, { type: 'LOCK_GRANTED', pendingIo });
+    });
+  }
+
+  private reissuePendingIo(instance: FtInstance): void {
+    this.promote(instance);
+    const pending = instance.goLive?.pendingDisk ?? [];
+    for (const request of pending) this.data.issueDisk(instance, request);
+    const sim = this.ctx.sim;
+    sim.trace.record(sim.now, 'vm', instance.host.name, {
+      vm: this.name,
+      op: 'reissue',
+      requests: pending.length,
+    });
+    const serial = instance.serial;
+    sim.after(0, () => {
+      if (instance.serial === serial && instance.host.up) this.send(instance, { type: 'IO_REISSUED' });
+    });
+  }
+
+  private halted(instance: FtInstance, before: string): void {
+    const sim = this.ctx.sim;
+    if (before.startsWith('primary.')) this.primaryGone(instance);
+    this.release(instance);
+    const serial = instance.serial;
+    sim.after(this.ctx.config.haltCleanupUs, () => {
+      if (instance.serial === serial && instance.agent.state === 'halted')
+        this.send(instance, { type: 'RESET' });
+    });
+  }
+
+  /** Frees the instance's VM and host slot. */
+  private release(instance: FtInstance): void {
+    instance.clear();
+  }
+
+  // --- host failure and repair -----------------------------------------------------------------
+
+  hostCrashed(host: Host): void {
+    const instance = this.instanceOn(host.name);
+    const wasPrimary = instance.isPrimary && instance.vm !== null;
+    if (wasPrimary) this.primaryGone(instance);
+    instance.clear();
+    this.send(instance, { type: 'CRASH' });
+    this.ha?.hostFailed(host);
+  }
+
+  hostRepaired(host: Host): void {
+    this.send(this.instanceOn(host.name), { type: 'REPAIR' });
+  }
+
+  storageLost(host: Host): void {
+    const instance = this.instanceOn(host.name);
+    if (instance.vm !== null) this.send(instance, { type: 'STORAGE_LOST' });
+  }
+
+  private primaryGone(instance: FtInstance): void {
+    if (this.exited || !this.spec.ft) return;
+    const sim = this.ctx.sim;
+    const survivor = this.instances.find((i) => i !== instance && i.host.up && i.engaged && i.isSecondary);
+    this.lostPrimaryAtUs = sim.now;
+    this.failovers.push({
+      vm: this.name,
+      from: instance.host.name,
+      to: null,
+      lostUs: sim.now,
+      liveUs: null,
+      reprotectedUs: null,
+    });
+    for (const observer of this.ctx.observers) {
+      observer.primaryLost?.(this.name, instance.host.name, survivor !== undefined);
+    }
+  }
+
+  // --- respawn ---------------------------------------------------------------------------------
+
+  /** HA chose `host`: the agent there becomes a syncing secondary and asks for a snapshot. */
+  spawnSecondary(host: Host): void {
+    const target = this.instanceOn(host.name);
+    const primary = this.primary();
+    if (primary === null || target.agent.state !== 'idle') {
+      this.ha?.spawnFailed();
+      return;
+    }
+    target.serial++;
+    target.takeSlot();
+    target.peer = primary.host.name;
+    target.lastHeartbeatUs = this.ctx.sim.now;
+    target.lastLogTrafficUs = this.ctx.sim.now;
+    const transferUs = this.transferEstimateUs(primary);
+    const serial = target.serial;
+    this.ctx.sim.cancel(this.spawnTimer);
+    this.spawnTimer = this.ctx.sim.after(transferUs + this.ctx.config.heartbeatTimeoutUs, () => {
+      if (target.serial === serial && !target.engaged) this.abandonSpawn(target);
+    });
+    this.send(target, { type: 'SPAWN_SECONDARY' });
+  }
+
+  private transferEstimateUs(primary: FtInstance): number {
+    const bytes = (primary.vm?.ramSize ?? 0) + SNAPSHOT_OVERHEAD_BYTES;
+    const link = this.ctx.networks.logging.params;
+    return Math.ceil(bytes / link.bandwidthBytesPerUs) + 2 * link.latencyUs + link.jitterUs;
+  }
+
+  private abandonSpawn(target: FtInstance): void {
+    const sim = this.ctx.sim;
+    sim.trace.record(sim.now, 'info', target.host.name, { vm: this.name, note: 'spawn-failed' });
+    const primary = this.primary();
+    if (
+      primary !== null &&
+      primary.streamId === target.streamId &&
+      primary.sender !== null &&
+      !primary.engaged
+    ) {
+      primary.recorder?.dropSecondary();
+      primary.sender = null;
+      primary.peer = null;
+    }
+    if (target.host.up && target.agent.state === 'secondary.syncing') {
+      this.send(target, { type: 'PEER_SILENT', logPending: false });
+    } else if (target.agent.state !== 'idle') {
+      this.release(target);
+    }
+    this.ha?.spawnFailed();
+  }
+
+  /** requestSnapshot: the primary clones itself to the target over the logging network. */
+  private transferSnapshot(target: FtInstance): void {
+    const primary = this.primary();
+    if (primary === null || primary.vm === null || primary.recorder === null || primary.sender !== null)
+      return;
+    const sim = this.ctx.sim;
+    const snapshot = primary.vm.snapshot();
+    const streamId = this.nextStreamId++;
+    const sender = new LogSender({
+      bufferBytesMax: this.ctx.config.logBufferBytes,
+      receiverWindowBytes: this.ctx.config.logBufferBytes,
+    });
+    primary.recorder.attachSecondary(sender);
+    primary.sender = sender;
+    primary.peer = target.host.name;
+    primary.streamId = streamId;
+    primary.disengaged = false;
+    primary.ackedAtLastTick = 0;
+    primary.lastHeartbeatUs = sim.now;
+    primary.lastLogTrafficUs = sim.now;
+    target.streamId = streamId;
+    this.checkpoints = [];
+    const base = this.producedCounts(primary);
+    const generation = primary.generation;
+    const serial = target.serial;
+    const bytes = snapshot.ram.length + SNAPSHOT_OVERHEAD_BYTES;
+    sim.trace.record(sim.now, 'vm', primary.host.name, {
+      vm: this.name,
+      op: 'snapshot',
+      to: target.host.name,
+      bytes,
+    });
+    const link = { source: primary.host.name, target: target.host.name };
+    this.ctx.networks.logging.send(link, bytes, 'snapshot', () => {
+      if (target.serial !== serial || target.agent.state !== 'secondary.syncing') return;
+      // Restoring memory takes time too, proportional to its size.
+      sim.after(Math.ceil(bytes / RESTORE_BYTES_PER_US), () =>
+        this.installSecondary(target, serial, snapshot, base, generation),
+      );
+    });
+  }
+
+  private installSecondary(
+    target: FtInstance,
+    serial: number,
+    snapshot: VmSnapshot,
+    base: OutputCounts,
+    generation: number,
+  ): void {
+    if (target.serial !== serial || target.agent.state !== 'secondary.syncing' || !target.host.up) return;
+    const vm = this.spec.createVm();
+    vm.restore(snapshot);
+    const receiver = new LogReceiver({ bufferBytesMax: this.ctx.config.logBufferBytes });
+    target.vm = vm;
+    target.receiver = receiver;
+    target.replayer = new SecondaryReplayer({
+      vm,
+      receiver,
+      strategy: this.ctx.strategy,
+      localSource: this.clockFor(target.host),
+    });
+    target.generation = generation;
+    target.outputBase = { ...base };
+    target.disengaged = false;
+    target.lastHeartbeatUs = this.ctx.sim.now;
+    target.lastLogTrafficUs = this.ctx.sim.now;
+    this.send(target, { type: 'SNAPSHOT_READY' });
+    this.data.sendAck(target);
+  }
+
+  /** The primary heard its new secondary for the first time. */
+  secondaryEngaged(primary: FtInstance): void {
+    if (primary.agent.state === 'primary.alone') this.send(primary, { type: 'LOCKSTEP_ENGAGED' });
+  }
+
+  // --- failure detection -----------------------------------------------------------------------
+
+  /** Heartbeat tick: heartbeats out, silence checked, HA nudged. */
+  tick(): void {
+    if (this.exited) return;
+    const { sim, config } = this.ctx;
+    for (const instance of this.instances) {
+      if (!instance.host.up) continue;
+      const watching = instance.engaged || instance.agent.state === 'secondary.syncing';
+      if (!watching || instance.disengaged) continue;
+      this.send(instance, { type: 'HEARTBEAT_DUE' });
+      this.data.keepLogAlive(instance);
+      const heartbeatSilent = sim.now - instance.lastHeartbeatUs > config.heartbeatTimeoutUs;
+      const logSilent = sim.now - instance.lastLogTrafficUs > config.loggingTimeoutUs;
+      if (!(heartbeatSilent || logSilent) || instance.agent.state === 'secondary.syncing') continue;
+      sim.trace.record(sim.now, 'info', instance.host.name, {
+        vm: this.name,
+        note: 'peer-silent',
+        heartbeat: heartbeatSilent,
+        logging: logSilent,
+      });
+      const logPending = instance.replayer !== null && !instance.replayer.caughtUp;
+      this.send(instance, { type: 'PEER_SILENT', logPending });
+    }
+    this.ha?.tick();
+  }
+
+  vmExited(instance: FtInstance, code: number): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.exitCode = code;
+    const sim = this.ctx.sim;
+    sim.trace.record(sim.now, 'vm', instance.host.name, { vm: this.name, op: 'exit', code });
+  }
+
+  get lastPrimaryHost(): string | null {
+    return this.lastPrimary;
+  }
+
+  get primaryLostAtUs(): number | null {
+    return this.lostPrimaryAtUs;
+  }
+}

@@ -1,0 +1,91 @@
+// Runs the HA service machine (models/haService.ts) for one FT VM. Every host runs an HA
+// instance; the one on the lowest-numbered live host leads. Losing the leader's host is a
+// LEADER_LOST event that restarts the decision on the next host, so no single host holds state
+// the pair needs. Candidates are offered in host order (deterministic); placement rules decide
+// `healthy` (up, storage reachable, a free slot, anti-affinity) and `runsThisVm`.
+import type { HaCommand, HaEvent } from '../../models/haService.ts';
+import { MachineActor } from './agent-actor.ts';
+import type { FtVm } from './ft-vm.ts';
+import type { Host } from './host.ts';
+
+export class HaDriver {
+  readonly actor: MachineActor<HaEvent, HaCommand>;
+  private leader: string | null;
+
+  constructor(private readonly ft: FtVm) {
+    const ctx = ft.ctx;
+    this.actor = new MachineActor<HaEvent, HaCommand>(
+      ctx.haMachine,
+      `ha/${ft.name}`,
+      ctx.sim.trace,
+      () => ctx.sim.now,
+    );
+    this.leader = this.electLeader();
+  }
+
+  private electLeader(): string | null {
+    return this.ft.ctx.hosts.find((h) => h.up)?.name ?? null;
+  }
+
+  /** The live primary runs without an engaged secondary. */
+  unprotected(): void {
+    this.send({ type: 'PRIMARY_UNPROTECTED' });
+    if (this.actor.state === 'selecting') this.offerCandidates();
+  }
+
+  engaged(): void {
+    this.send({ type: 'ENGAGED' });
+  }
+
+  spawnFailed(): void {
+    this.send({ type: 'SPAWN_FAILED' });
+  }
+
+  hostFailed(host: Host): void {
+    if (host.name !== this.leader) return;
+    this.leader = this.electLeader();
+    const sim = this.ft.ctx.sim;
+    sim.trace.record(sim.now, 'info', `ha/${this.ft.name}`, { note: 'leader-lost', leader: this.leader });
+    this.send({ type: 'LEADER_LOST' });
+  }
+
+  /** Heartbeat tick: keep selecting while unprotected. */
+  tick(): void {
+    if (this.ft.exited) return;
+    const primary = this.ft.primary();
+    if (primary === null || this.ft.protected_) return;
+    const pairing = this.ft.instances.some((i) => i.agent.state === 'secondary.syncing');
+    if (this.actor.state === 'watching' && !pairing && primary.agent.state === 'primary.alone') {
+      this.send({ type: 'PRIMARY_UNPROTECTED' });
+    }
+    if (this.actor.state === 'selecting') this.offerCandidates();
+  }
+
+  private offerCandidates(): void {
+    const ctx = this.ft.ctx;
+    const primary = this.ft.primary();
+    for (const [index, host] of ctx.hosts.entries()) {
+      const instance = this.ft.instanceOn(host.name);
+      const runsThisVm = instance.agent.state !== 'idle' || instance.vm !== null;
+      const healthy =
+        host.up &&
+        host.hasStoragePath &&
+        host.freeSlots > 0 &&
+        ctx.placement.allowed(host, primary?.host ?? null, ctx.config);
+      const commands = this.send({ type: 'CANDIDATE', host: index + 1, healthy, runsThisVm });
+      const spawn = commands.find((c) => c.type === 'spawnSecondary');
+      if (spawn === undefined) continue;
+      const target = ctx.hosts[spawn.host - 1];
+      if (target === undefined) {
+        this.spawnFailed();
+        return;
+      }
+      this.ft.spawnSecondary(target);
+      return;
+    }
+  }
+
+  private send(event: HaEvent): HaCommand[] {
+    return this.actor.send(event);
+  }
+}

@@ -1,0 +1,42 @@
+// What the cluster tells the invariant monitors (src/check/monitors) as it runs. Observers only
+// watch: every hook is called after the fact and none can change the run.
+import type { ReplayFault } from '../lockstep/secondary-replayer.ts';
+import type { Fault } from '../sim/fault-schedule.ts';
+import type { OutputCounts, OutputKindName } from './ft-instance.ts';
+
+export interface WorldOutput {
+  vm: string;
+  host: string;
+  /** Instance serial on that host. */
+  serial: number;
+  kind: OutputKindName;
+  /** Position of this output in the VM's one deterministic execution. */
+  index: number;
+  instret: number;
+  /** FNV-1a of the output's bytes (disk: op, sector, count and data). */
+  hash: number;
+  /** The emitting instance's agent holds the `acting` tag (primary, engaged or alone). */
+  acting: boolean;
+}
+
+export interface ClusterObserver {
+  /** A fault of the schedule fired (after it was applied). */
+  fault?(fault: Fault, timeUs: number): void;
+  /** The primary's state digest at a boundary it logged (only while a secondary is attached). */
+  primaryCheckpoint?(vm: string, instret: number, digest: string): void;
+  /** The secondary's digest at the same boundary. */
+  secondaryCheckpoint?(vm: string, host: string, instret: number, digest: string): void;
+  replayFault?(vm: string, host: string, fault: ReplayFault): void;
+  /** An output left for the outside world (client packet, console byte, disk request). */
+  worldOutput?(output: WorldOutput): void;
+  /** An instance became the live primary (after failover or at power-on); `produced` = its execution's outputs so far. */
+  wentLive?(vm: string, host: string, produced: OutputCounts, failover: boolean): void;
+  /** The VM's primary is gone (its host failed or it halted); `survivor` = an engaged secondary exists on a live host. */
+  primaryLost?(vm: string, host: string, survivor: boolean): void;
+  /** Protection changed: true when a secondary engaged lockstep, false when the pair lost it. */
+  protection?(vm: string, isProtected: boolean): void;
+  /** A disk write was reported complete to a guest; `durable` = storage accepted it. */
+  diskCompleted?(vm: string, host: string, requestId: number, durable: boolean): void;
+  /** The run ended at `timeUs`. */
+  end?(timeUs: number): void;
+}
