@@ -19,6 +19,8 @@ export interface Divergence {
 
 export class LockstepChecker {
   readonly every: number;
+  /** From this boundary on, every boundary is a sample (a dense window after a long start-up). */
+  readonly denseFrom: number;
   private readonly instrets: number[] = [];
   private readonly digests: string[] = [];
   private first = 0;
@@ -27,18 +29,21 @@ export class LockstepChecker {
   lastMatchedInstret = -1;
   samplesCompared = 0;
 
-  constructor(every: number) {
+  constructor(every: number, denseFrom = Number.POSITIVE_INFINITY) {
     assert(Number.isInteger(every) && every >= 1, 'check interval must be a positive integer');
+    assert(denseFrom >= 0, 'denseFrom must be a boundary');
     this.every = every;
+    this.denseFrom = denseFrom;
   }
 
   isSample(instret: number): boolean {
-    return instret % this.every === 0;
+    return instret % this.every === 0 || instret >= this.denseFrom;
   }
 
   /** The first sample boundary strictly after `instret`. */
   nextSample(instret: number): number {
-    return (Math.floor(instret / this.every) + 1) * this.every;
+    if (instret + 1 >= this.denseFrom) return instret + 1;
+    return Math.min((Math.floor(instret / this.every) + 1) * this.every, this.denseFrom);
   }
 
   get pending(): number {

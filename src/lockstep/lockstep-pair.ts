@@ -37,6 +37,8 @@ export interface LockstepPairOptions {
   secondarySpeed?: number;
   /** Compare state digests at every multiple of this instret; 0 = no I1 sampling. Default 0. */
   checkEvery?: number;
+  /** From this instret on, compare at every boundary (tests: a dense window after start-up). */
+  checkEveryBoundaryFrom?: number;
   /** The primary waits at each sample until the secondary compared it (exact divergence reports). */
   strictCheck?: boolean;
   /** Steps a segment or an acknowledgement spends in transit. Default 0. */
@@ -130,7 +132,7 @@ export class LockstepPair {
     assert(options.primary.instret === options.secondary.instret, 'both VMs must start at the same boundary');
     this.lag = new LagController(options.lag);
     const every = options.checkEvery ?? 0;
-    this.checker = every > 0 ? new LockstepChecker(every) : null;
+    this.checker = every > 0 ? new LockstepChecker(every, options.checkEveryBoundaryFrom) : null;
     this.checker?.reset(this.primary.instret);
     this.recorder = new PrimaryRecorder({
       vm: this.primary,

@@ -74,10 +74,17 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
     assert(!this.live, 'the secondary has gone live: it no longer replays');
     const begin = this.vm.instret;
     const target = Math.min(begin + budget, stopAt);
-    while (this.fault === null && !this.vm.exited) {
+    while (this.fault === null) {
       if (this.current === null) this.current = this.receiver.reader.next();
       const entry = this.current;
       if (entry === null) break;
+      if (this.vm.exited) {
+        if (entry.kind !== 'progress' || entry.instret > this.vm.instret) {
+          this.fail(this.vm.instret, `the guest exited but the log continues with ${describeEntry(entry)}`);
+        }
+        this.consume();
+        continue;
+      }
       if (!this.applyOrRun(entry, target)) break;
     }
     return this.vm.instret - begin;
