@@ -4,52 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { RAM_BASE } from '../src/vm/api.ts';
 import { ElfError, parseElf } from '../src/vm/elf.ts';
 import { VirtualMachine } from '../src/vm/machine.ts';
+import { makeElf } from './elf-build.ts';
 
 const RAM = { ramBase: RAM_BASE, ramSizeBytes: 1 << 20 };
 const crcElf = new Uint8Array(readFileSync(new URL('../guests/crc.elf', import.meta.url)));
-
-interface SegmentSpec {
-  type?: number;
-  address: number;
-  data: Uint8Array;
-  memSize?: number;
-  offset?: number;
-}
-
-/** A minimal ELF32 executable: header, program headers, then each segment's bytes. */
-function makeElf(
-  entry: number,
-  segments: SegmentSpec[],
-  patch: (view: DataView) => void = () => {},
-): Uint8Array {
-  const headerBytes = 52 + 32 * segments.length;
-  const total = headerBytes + segments.reduce((n, s) => n + s.data.length, 0);
-  const bytes = new Uint8Array(total);
-  const view = new DataView(bytes.buffer);
-  bytes.set([0x7f, 0x45, 0x4c, 0x46, 1, 1, 1]);
-  view.setUint16(16, 2, true);
-  view.setUint16(18, 243, true);
-  view.setUint32(20, 1, true);
-  view.setUint32(24, entry, true);
-  view.setUint32(28, 52, true);
-  view.setUint16(40, 52, true);
-  view.setUint16(42, 32, true);
-  view.setUint16(44, segments.length, true);
-  let dataOffset = headerBytes;
-  segments.forEach((segment, i) => {
-    const at = 52 + 32 * i;
-    view.setUint32(at, segment.type ?? 1, true);
-    view.setUint32(at + 4, segment.offset ?? dataOffset, true);
-    view.setUint32(at + 8, segment.address, true);
-    view.setUint32(at + 12, segment.address, true);
-    view.setUint32(at + 16, segment.data.length, true);
-    view.setUint32(at + 20, segment.memSize ?? segment.data.length, true);
-    bytes.set(segment.data, dataOffset);
-    dataOffset += segment.data.length;
-  });
-  patch(view);
-  return bytes;
-}
 
 const code = new Uint8Array([0x13, 0, 0, 0, 0x6f, 0, 0, 0]);
 
