@@ -2,11 +2,12 @@
 import type { Command } from 'commander';
 import type { CliIo } from '../context.ts';
 import { registerMerge } from './merge.ts';
+import { registerRun } from './run.ts';
 
 export type SetExit = (code: number) => void;
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: SetExit) => void;
 
-const registrars: CommandRegistrar[] = [registerMerge];
+const registrars: CommandRegistrar[] = [registerMerge, registerRun];
 
 export function registerCommands(program: Command, io: CliIo, setExit: SetExit): void {
   for (const register of registrars) register(program, io, setExit);
