@@ -28,7 +28,8 @@ export type DescribeDifferences = (primary: VmSnapshot, secondary: VmSnapshot) =
 export interface LockstepPairOptions {
   /** Both VMs must start in the same state (same image, or restored from one snapshot). */
   primary: VirtualMachineApi;
-  secondary: VirtualMachineApi;
+  /** null: the primary runs alone (the non-FT baseline, same host and driver). */
+  secondary: VirtualMachineApi | null;
   host: PairHost;
   strategy?: DataPlaneStrategy;
   /** Primary instructions per step at full speed. Default 20 000. */
@@ -129,7 +130,6 @@ export class LockstepPair {
     this.maxInstructions = options.maxInstructions ?? 50_000_000;
     assert(Number.isInteger(this.slice) && this.slice >= 1, 'sliceInstructions must be a positive integer');
     assert(options.primary !== options.secondary, 'primary and secondary must be distinct VMs');
-    assert(options.primary.instret === options.secondary.instret, 'both VMs must start at the same boundary');
     this.lag = new LagController(options.lag);
     const every = options.checkEvery ?? 0;
     this.checker = every > 0 ? new LockstepChecker(every, options.checkEveryBoundaryFrom) : null;
@@ -142,7 +142,7 @@ export class LockstepPair {
       strategy: this.strategy,
     });
     this.recorder.gate.onRelease = (output, acked) => this.checkOutputRule(output, acked);
-    this.engage(options.secondary);
+    if (options.secondary !== null) this.engage(options.secondary);
   }
 
   /** The current secondary's replayer (null while the primary runs alone). */
