@@ -200,15 +200,17 @@ export class Hart {
     const ramSize = this.ramSizeBytes;
     const start = this.instret;
     let hash = this.ramHash;
-    let pc = this.pc | 0;
+    const base32 = ramBase | 0;
+    // pc is kept as an offset from ramBase inside the loop (one subtraction less per fetch).
+    let pc = (this.pc - ramBase) | 0;
     let left = count;
     loop: while (left > 0) {
-      const fetchOffset = (pc - ramBase) >>> 0;
+      const fetchOffset = pc >>> 0;
       if (fetchOffset >= ramSize) {
-        this.pc = pc >>> 0;
+        this.pc = (pc + base32) >>> 0;
         this.instret = start + count - left;
         this.ramHash = hash;
-        this.exception(Cause.fetchAccess, pc >>> 0);
+        this.exception(Cause.fetchAccess, this.pc);
         return;
       }
       const insn = ram32[fetchOffset >>> 2]!;
@@ -314,7 +316,7 @@ export class Hart {
         }
         case 0x17:
           // AUIPC
-          regs[rd] = (pc + (insn & 0xfffff000)) | 0;
+          regs[rd] = (pc + base32 + (insn & 0xfffff000)) | 0;
           pc = (pc + 4) | 0;
           break;
         case 0x23: {
@@ -355,7 +357,7 @@ export class Hart {
           // Misaligned or outside RAM: the general path, then back to the run loop (MMIO may
           // have changed interrupt lines or asked to exit).
           this.ramHash = hash;
-          this.pc = pc >>> 0;
+          this.pc = (pc + base32) >>> 0;
           this.instret = start + count - left;
           this.storeSlow(address, f3 === 0 ? 1 : f3 === 1 ? 2 : 4, value);
           return;
@@ -491,8 +493,8 @@ export class Hart {
           if (((insn >> 12) & 7) !== 0) break loop;
           const target = ((regs[(insn >> 15) & 31]! + (insn >> 20)) & ~1) | 0;
           if ((target & 3) !== 0) break loop;
-          regs[rd] = (pc + 4) | 0;
-          pc = target;
+          regs[rd] = (pc + base32 + 4) | 0;
+          pc = (target - base32) | 0;
           break;
         }
         case 0x6f: {
@@ -502,14 +504,14 @@ export class Hart {
               (((insn >> 31) << 20) | (insn & 0xff000) | ((insn >>> 9) & 0x800) | ((insn >>> 20) & 0x7fe))) |
             0;
           if ((target & 3) !== 0) break loop;
-          regs[rd] = (pc + 4) | 0;
+          regs[rd] = (pc + base32 + 4) | 0;
           pc = target;
           break;
         }
         case 0x73:
           // SYSTEM: always the general path.
           this.ramHash = hash;
-          this.pc = pc >>> 0;
+          this.pc = (pc + base32) >>> 0;
           this.instret = start + count - left;
           this.system(insn);
           return;
@@ -520,9 +522,9 @@ export class Hart {
       left--;
     }
     this.ramHash = hash;
-    this.pc = pc >>> 0;
+    this.pc = (pc + base32) >>> 0;
     this.instret = start + count - left;
-    if (left > 0) this.raiseForInstruction(insn32At(ram32, (pc - ramBase) >>> 0));
+    if (left > 0) this.raiseForInstruction(insn32At(ram32, pc >>> 0));
   }
 
   /**
