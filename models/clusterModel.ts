@@ -1,0 +1,270 @@
+// The composed system the model checker explores: N hosts, each running the hypervisor agent
+// (models/agent.ts), the HA service (models/haService.ts) and the abstract environment
+// (models/environment.ts, models/envSteps.ts), as one xstate machine whose events are environment
+// steps. Its guards and assign actions are named after the steps, so it diagrams and compiles.
+import { setup } from 'xstate';
+import { assert } from '../src/base/assert.ts';
+import type { InvariantId } from '../src/base/invariants.ts';
+import { buildActorTable } from './actorTable.ts';
+import { agentMachine } from './agent.ts';
+import type { ModelBug } from './bugs.ts';
+import {
+  type ClusterContext,
+  COUNTER_MAX,
+  canonicalClusterContext,
+  clusterCodec,
+  type HostState,
+  REQ,
+  REQ_NAMES,
+} from './clusterState.ts';
+import {
+  AE,
+  AGENT_ALPHABET,
+  classifyAgents,
+  type EnvironmentTables,
+  HA_ALPHABET,
+  stepAgent,
+} from './environment.ts';
+import {
+  applyGlobalStep,
+  applyHostStep,
+  type ClusterEvent,
+  GLOBAL_STEPS,
+  globalStepEnabled,
+  HOST_STEPS,
+  hostStepEnabled,
+} from './envSteps.ts';
+import { haMachine } from './haService.ts';
+
+export interface ClusterOptions {
+  /** Hosts in the cluster (2–6). Default 3. */
+  hosts?: number;
+  /** Log entries the VM executes in a run (1–7); entry 1 issues the disk write. Default 2. */
+  entries?: number;
+  /** Host crashes in a run. Default 1. */
+  crashes?: number;
+  /** Logging/heartbeat network partitions in a run. Default 1. */
+  partitions?: number;
+  /** Losses of all storage paths of a host in a run. Default 1. */
+  storageLosses?: number;
+  bug?: ModelBug;
+}
+
+interface State {
+  value: unknown;
+  context: ClusterContext;
+}
+interface Property {
+  name: string;
+  id: InvariantId;
+  description: string;
+  holds(state: State): boolean;
+}
+
+function validate(options: ClusterOptions): Required<Omit<ClusterOptions, 'bug'>> {
+  const o = { hosts: 3, entries: 2, crashes: 1, partitions: 1, storageLosses: 1, ...options };
+  const check = (name: string, value: number, min: number, max: number) => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new RangeError(`cluster model option ${name} must be an integer in ${min}..${max}, got ${value}`);
+    }
+  };
+  check('hosts', o.hosts, 2, 6);
+  check('entries', o.entries, 1, COUNTER_MAX);
+  check('crashes', o.crashes, 0, COUNTER_MAX);
+  check('partitions', o.partitions, 0, COUNTER_MAX);
+  check('storageLosses', o.storageLosses, 0, COUNTER_MAX);
+  return o;
+}
+
+function environmentTables(bug: ModelBug | undefined, entriesMax: number): EnvironmentTables {
+  const agent = buildActorTable(bug?.agent ? agentMachine.provide(bug.agent) : agentMachine, AGENT_ALPHABET);
+  const ha = buildActorTable(bug?.ha ? haMachine.provide(bug.ha) : haMachine, HA_ALPHABET);
+  return { agent, ha, kinds: classifyAgents(agent), entriesMax };
+}
+
+function initialContext(t: EnvironmentTables, o: Required<Omit<ClusterOptions, 'bug'>>): ClusterContext {
+  const hosts: HostState[] = [];
+  for (let h = 0; h < o.hosts; h++) {
+    hosts.push({ agent: 0, up: 1, storage: 1, current: 0, hist: 0, recv: 0, ioOut: 0, req: REQ.none });
+  }
+  const context: ClusterContext = {
+    hosts,
+    ha: 0,
+    acked: 0,
+    released: 0,
+    durable: 0,
+    partitioned: 0,
+    colocated: 0,
+    crashesLeft: o.crashes,
+    partitionsLeft: o.partitions,
+    storageLossesLeft: o.storageLosses,
+  };
+  // The FT VM powers on at host 0, which holds the lock; the HA service will protect it.
+  stepAgent(t, context, 0, AE.powerOn);
+  hosts[0]!.current = 1;
+  return canonicalClusterContext(context);
+}
+
+const camel = (type: string) => type.toLowerCase().replace(/_(\w)/g, (_, ch: string) => ch.toUpperCase());
+export const guardName = (type: string) => `can${camel(type)[0]!.toUpperCase()}${camel(type).slice(1)}`;
+export const actionName = camel;
+
+function environmentMachine(t: EnvironmentTables, context: ClusterContext) {
+  type Args = { context: ClusterContext; event: ClusterEvent };
+  const guards: Record<string, (args: Args) => boolean> = {};
+  const assignments: Record<string, (args: Args) => ClusterContext> = {};
+  for (const type of HOST_STEPS) {
+    guards[guardName(type)] = ({ context, event }) =>
+      hostStepEnabled(t, context, type, (event as { host: number }).host);
+    assignments[actionName(type)] = ({ context, event }) =>
+      applyHostStep(t, context, type, (event as { host: number }).host);
+  }
+  for (const type of GLOBAL_STEPS) {
+    guards[guardName(type)] = ({ context }) => globalStepEnabled(t, context, type);
+    assignments[actionName(type)] = ({ context }) => applyGlobalStep(t, context, type);
+  }
+  const base = setup({ types: {} as { context: ClusterContext; events: ClusterEvent } });
+  const actions = Object.fromEntries(
+    Object.entries(assignments).map(([name, apply]) => [
+      name,
+      base.assign(({ context, event }) => apply({ context, event })),
+    ]),
+  );
+  const on = Object.fromEntries(
+    [...HOST_STEPS, ...GLOBAL_STEPS].map((type) => [
+      type,
+      { guard: guardName(type), actions: actionName(type) },
+    ]),
+  );
+  return setup({
+    types: {} as { context: ClusterContext; events: ClusterEvent },
+    guards,
+    actions,
+  }).createMachine({
+    id: 'cluster',
+    context,
+    initial: 'running',
+    states: { running: { on } },
+  });
+}
+
+function properties(t: EnvironmentTables): Property[] {
+  const k = t.kinds;
+  const hosts = (s: State) => s.context.hosts;
+  const acting = (x: HostState) => x.up === 1 && k.acting[x.agent] === 1;
+  return [
+    {
+      name: 'singleActingPrimary',
+      id: 'I3',
+      description: 'at most one up primary instance holds the current lock generation',
+      holds: (s) => hosts(s).filter((x) => acting(x) && x.current === 1).length <= 1,
+    },
+    {
+      name: 'singleSoloPrimary',
+      id: 'I3',
+      description: 'at most one up primary runs alone (went live or continued without a secondary)',
+      holds: (s) => hosts(s).filter((x) => x.up === 1 && k.solo[x.agent] === 1).length <= 1,
+    },
+    {
+      name: 'outputReproducible',
+      id: 'I2',
+      description: 'the engaged secondary has received the log entry of every released output',
+      holds: (s) =>
+        hosts(s).every(
+          (x) =>
+            !(x.up === 1 && x.current === 1 && k.secEngaged[x.agent] === 1) || x.recv >= s.context.released,
+        ),
+    },
+    {
+      name: 'releasedOutputSurvives',
+      id: 'I4',
+      description: 'the current primary has executed every output the outside world saw',
+      holds: (s) => hosts(s).every((x) => !(acting(x) && x.current === 1) || x.hist >= s.context.released),
+    },
+    {
+      name: 'pendingWriteOutstanding',
+      id: 'I4',
+      description: "the current primary's disk write is durable or outstanding at the storage",
+      holds: (s) =>
+        hosts(s).every(
+          (x) => !(acting(x) && x.current === 1 && x.hist >= 1) || s.context.durable === 1 || x.ioOut === 1,
+        ),
+    },
+    {
+      name: 'secondaryOnSeparateHost',
+      id: 'I5',
+      description: 'a secondary is never placed on a host already running the VM',
+      holds: (s) => s.context.colocated === 0,
+    },
+  ];
+}
+
+export function createClusterModel(options: ClusterOptions = {}) {
+  const o = validate(options);
+  const t = environmentTables(options.bug, o.entries);
+  const k = t.kinds;
+  const context = initialContext(t, o);
+  const machine = environmentMachine(t, context);
+  const events: ClusterEvent[] = [
+    ...HOST_STEPS.flatMap((type) => Array.from({ length: o.hosts }, (_, host) => ({ type, host }))),
+    ...GLOBAL_STEPS.map((type) => ({ type })),
+  ];
+  // The VM survives while some up host runs an instance of the current generation; losing both (a
+  // second failure before re-protection) is outside what FT promises.
+  const vmRuns = (s: State) => s.context.hosts.some((x) => x.up === 1 && x.current === 1);
+  const upCount = (s: State) => s.context.hosts.filter((x) => x.up === 1).length;
+  const stableAgent = (x: HostState) =>
+    x.up === 0 || k.idle[x.agent] || k.secEngaged[x.agent] || k.primEngaged[x.agent] || k.primAlone[x.agent];
+  return {
+    name: `cluster(hosts=${o.hosts}, entries=${o.entries}, crashes=${o.crashes}, partitions=${o.partitions}, storageLosses=${o.storageLosses}${options.bug ? `, bug=${options.bug.name}` : ''})`,
+    options: o,
+    tables: t,
+    machine,
+    events: () => events,
+    invariants: properties(t),
+    liveness: [
+      {
+        name: 'protectionReachable',
+        id: 'I5' as InvariantId,
+        description:
+          'from every state with two hosts up and the VM still running, an engaged pair is reachable',
+        from: (s: State) => upCount(s) >= 2 && vmRuns(s),
+        goal: (s: State) =>
+          s.context.hosts.some((x) => x.up === 1 && x.current === 1 && k.primEngaged[x.agent] === 1) &&
+          s.context.hosts.some((x) => x.up === 1 && x.current === 1 && k.secEngaged[x.agent] === 1),
+      },
+    ],
+    stable: (s: State) => s.context.hosts.every(stableAgent) && t.ha.paths[s.context.ha] === 'watching',
+    symmetry: canonicalClusterContext,
+    codec: clusterCodec(o.hosts),
+    view: (s: State) => viewCluster(t, s.context),
+  };
+}
+
+export type ClusterModel = ReturnType<typeof createClusterModel>;
+
+/** A flat, readable view: one column per host plus the shared fields. */
+export function viewCluster(
+  t: EnvironmentTables,
+  c: ClusterContext,
+): Record<string, string | number | boolean> {
+  const view: Record<string, string | number | boolean> = {};
+  c.hosts.forEach((x, h) => {
+    assert(x.agent < t.agent.names.length, 'agent id in range');
+    const flags = [
+      x.up ? '' : 'DOWN',
+      x.storage ? '' : 'no-storage',
+      x.current ? 'gen' : '',
+      x.ioOut ? 'io' : '',
+    ]
+      .filter(Boolean)
+      .join(',');
+    const req = x.req === REQ.none ? '' : ` req=${REQ_NAMES[x.req]}`;
+    view[`h${h}`] =
+      `${t.agent.names[x.agent]} hist=${x.hist} recv=${x.recv}${req}${flags ? ` [${flags}]` : ''}`;
+  });
+  view.ha = t.ha.names[c.ha]!;
+  for (const key of ['acked', 'released', 'durable', 'partitioned', 'colocated'] as const) view[key] = c[key];
+  view.budget = `crashes=${c.crashesLeft} partitions=${c.partitionsLeft} storageLosses=${c.storageLossesLeft}`;
+  return view;
+}

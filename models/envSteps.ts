@@ -1,0 +1,290 @@
+// Every step of the abstract environment as a (guard, apply) pair over ClusterContext. The cluster
+// model machine (models/clusterModel.ts) binds each pair as a named guard and an `assign` action.
+import { type ClusterContext, cloneContext, type HostState, REQ } from './clusterState.ts';
+import {
+  AE,
+  agentHandles,
+  candidateSymbol,
+  type EnvironmentTables,
+  HE,
+  haHandles,
+  notifyHa,
+  stepAgent,
+  stepHa,
+} from './environment.ts';
+
+export type HostStepType =
+  | 'EXECUTE'
+  | 'DELIVER'
+  | 'REPLAY'
+  | 'OUTPUT'
+  | 'IO_COMPLETE'
+  | 'RESPOND'
+  | 'TIMEOUT'
+  | 'CRASH'
+  | 'REPAIR'
+  | 'STORAGE_LOSS'
+  | 'STORAGE_RESTORE'
+  | 'RESET'
+  | 'HA_CANDIDATE';
+export type GlobalStepType = 'ACK' | 'PARTITION' | 'HEAL' | 'HA_UNPROTECTED' | 'HA_SPAWN_FAILED';
+export type ClusterEvent = { type: HostStepType; host: number } | { type: GlobalStepType };
+
+export const HOST_STEPS: readonly HostStepType[] = [
+  'EXECUTE',
+  'DELIVER',
+  'REPLAY',
+  'OUTPUT',
+  'IO_COMPLETE',
+  'RESPOND',
+  'TIMEOUT',
+  'CRASH',
+  'REPAIR',
+  'STORAGE_LOSS',
+  'STORAGE_RESTORE',
+  'RESET',
+  'HA_CANDIDATE',
+];
+export const GLOBAL_STEPS: readonly GlobalStepType[] = [
+  'ACK',
+  'PARTITION',
+  'HEAL',
+  'HA_UNPROTECTED',
+  'HA_SPAWN_FAILED',
+];
+
+type T = EnvironmentTables;
+type C = ClusterContext;
+
+function find(c: C, test: (host: HostState, h: number) => boolean): number {
+  for (let h = 0; h < c.hosts.length; h++) if (test(c.hosts[h]!, h)) return h;
+  return -1;
+}
+
+/** The current primary that can hand out a snapshot: up, current generation, running alone. */
+function snapshotSource(t: T, c: C): number {
+  return find(c, (x) => x.up === 1 && x.current === 1 && t.kinds.primAlone[x.agent] === 1);
+}
+const engagedPrimary = (t: T, c: C) =>
+  find(c, (x) => x.up === 1 && x.current === 1 && t.kinds.primEngaged[x.agent] === 1);
+const engagedSecondary = (t: T, c: C) =>
+  find(c, (x) => x.up === 1 && x.current === 1 && t.kinds.secEngaged[x.agent] === 1);
+
+/** The failure detector: heartbeats and logging traffic from the peer have stopped. */
+export function peerSilent(t: T, c: C, h: number): boolean {
+  const host = c.hosts[h]!;
+  const k = t.kinds;
+  if (k.secSyncing[host.agent]) return c.partitioned === 1 || snapshotSource(t, c) < 0;
+  if (k.secEngaged[host.agent]) return c.partitioned === 1 || host.current === 0 || engagedPrimary(t, c) < 0;
+  if (k.primEngaged[host.agent])
+    return c.partitioned === 1 || host.current === 0 || engagedSecondary(t, c) < 0;
+  return false;
+}
+
+function respondSymbol(t: T, c: C, h: number): number {
+  const host = c.hosts[h]!;
+  switch (host.req) {
+    case REQ.snapshot:
+      return c.partitioned === 0 && snapshotSource(t, c) >= 0 ? AE.snapshotReady : -1;
+    case REQ.replay:
+      return AE.logDrained;
+    case REQ.testAndSet:
+      if (host.storage === 0) return AE.storageUnreachable;
+      if (host.current === 0) return AE.lockDenied;
+      return host.hist >= 1 && c.durable === 0 && host.ioOut === 0
+        ? AE.lockGrantedPendingIo
+        : AE.lockGrantedNoIo;
+    case REQ.reissue:
+      return AE.ioReissued;
+    default:
+      return -1;
+  }
+}
+
+function applyRespond(t: T, c: C, h: number): void {
+  const host = c.hosts[h]!;
+  const symbol = respondSymbol(t, c, h);
+  if (symbol === AE.snapshotReady) {
+    const source = snapshotSource(t, c);
+    const primary = c.hosts[source]!;
+    host.hist = host.recv = primary.hist;
+    host.current = 1;
+    c.acked = primary.hist;
+    host.req = REQ.none;
+    stepAgent(t, c, h, AE.snapshotReady);
+    stepAgent(t, c, source, AE.lockstepEngaged);
+    notifyHa(t, c, HE.engaged);
+    return;
+  }
+  if (symbol === AE.logDrained) host.hist = host.recv;
+  if (symbol === AE.lockGrantedNoIo || symbol === AE.lockGrantedPendingIo) {
+    // The atomic test-and-set: the generation moves on, fencing every other instance.
+    for (const other of c.hosts) other.current = 0;
+    host.current = 1;
+  }
+  if (symbol === AE.ioReissued && host.hist >= 1 && c.durable === 0) host.ioOut = 1;
+  host.req = REQ.none;
+  stepAgent(t, c, h, symbol);
+}
+
+const outputSymbol = (c: C, host: HostState) =>
+  host.current === 1 && c.acked > c.released ? AE.outputAcked : AE.outputUnacked;
+const silentSymbol = (host: HostState) =>
+  host.recv > host.hist ? AE.peerSilentPending : AE.peerSilentDrained;
+
+/** Whether a host step is enabled. */
+export function hostStepEnabled(t: T, c: C, type: HostStepType, h: number): boolean {
+  const x = c.hosts[h]!;
+  const k = t.kinds;
+  switch (type) {
+    case 'EXECUTE':
+      return x.up === 1 && k.acting[x.agent] === 1 && x.hist < t.entriesMax;
+    case 'DELIVER': {
+      if (x.up === 0 || x.current === 0 || k.secEngaged[x.agent] === 0 || c.partitioned === 1) return false;
+      const p = engagedPrimary(t, c);
+      return p >= 0 && c.hosts[p]!.hist > x.recv;
+    }
+    case 'REPLAY':
+      return x.up === 1 && k.secEngaged[x.agent] === 1 && x.recv > x.hist;
+    case 'OUTPUT':
+      return (
+        x.up === 1 &&
+        k.acting[x.agent] === 1 &&
+        c.released < x.hist &&
+        agentHandles(t, c, h, outputSymbol(c, x))
+      );
+    case 'IO_COMPLETE':
+      return x.up === 1 && x.storage === 1 && x.ioOut === 1;
+    case 'RESPOND': {
+      if (x.up === 0 || x.req === REQ.none) return false;
+      const symbol = respondSymbol(t, c, h);
+      return symbol >= 0 && agentHandles(t, c, h, symbol);
+    }
+    case 'TIMEOUT':
+      return x.up === 1 && peerSilent(t, c, h) && agentHandles(t, c, h, silentSymbol(x));
+    case 'CRASH':
+      return x.up === 1 && c.crashesLeft > 0;
+    case 'REPAIR':
+      return x.up === 0;
+    case 'STORAGE_LOSS':
+      return x.up === 1 && x.storage === 1 && c.storageLossesLeft > 0;
+    case 'STORAGE_RESTORE':
+      return x.storage === 0;
+    case 'RESET':
+      return x.up === 1 && k.halted[x.agent] === 1;
+    case 'HA_CANDIDATE':
+      // Offered while a primary can hand out a snapshot; the HA guard decides eligibility.
+      return c.partitioned === 0 && snapshotSource(t, c) >= 0 && haHandles(t, c, candidateSymbol(t, x));
+  }
+}
+
+/** Applies an enabled host step, returning a new context. */
+export function applyHostStep(t: T, c0: C, type: HostStepType, h: number): C {
+  const c = cloneContext(c0);
+  const x = c.hosts[h]!;
+  switch (type) {
+    case 'EXECUTE':
+      x.hist++;
+      if (x.hist === 1) x.ioOut = 1; // the first entry issues the VM's disk write
+      break;
+    case 'DELIVER':
+      x.recv++;
+      stepAgent(t, c, h, AE.logEntry);
+      break;
+    case 'REPLAY':
+      x.hist++;
+      break;
+    case 'OUTPUT':
+      stepAgent(t, c, h, outputSymbol(c, x));
+      break;
+    case 'IO_COMPLETE':
+      x.ioOut = 0;
+      if (x.current === 1) c.durable = 1; // a fenced (stale) instance's write is rejected
+      break;
+    case 'RESPOND':
+      applyRespond(t, c, h);
+      break;
+    case 'TIMEOUT':
+      stepAgent(t, c, h, silentSymbol(x));
+      break;
+    case 'CRASH':
+      x.up = 0;
+      c.crashesLeft--;
+      stepAgent(t, c, h, AE.crash);
+      notifyHa(t, c, HE.leaderLost);
+      break;
+    case 'REPAIR':
+      x.up = 1;
+      stepAgent(t, c, h, AE.repair);
+      break;
+    case 'STORAGE_LOSS':
+      x.storage = 0;
+      c.storageLossesLeft--;
+      if (agentHandles(t, c, h, AE.storageLost)) stepAgent(t, c, h, AE.storageLost);
+      break;
+    case 'STORAGE_RESTORE':
+      x.storage = 1;
+      break;
+    case 'RESET':
+      stepAgent(t, c, h, AE.reset);
+      break;
+    case 'HA_CANDIDATE':
+      stepHa(t, c, candidateSymbol(t, x), h);
+      break;
+  }
+  return c;
+}
+
+function unprotected(t: T, c: C): boolean {
+  if (snapshotSource(t, c) < 0) return false;
+  const k = t.kinds;
+  return (
+    find(
+      c,
+      (x) => x.up === 1 && (k.secSyncing[x.agent] === 1 || (x.current === 1 && k.secEngaged[x.agent] === 1)),
+    ) < 0
+  );
+}
+
+export function globalStepEnabled(t: T, c: C, type: GlobalStepType): boolean {
+  switch (type) {
+    case 'ACK': {
+      if (c.partitioned === 1 || engagedPrimary(t, c) < 0) return false;
+      const s = engagedSecondary(t, c);
+      return s >= 0 && c.acked < c.hosts[s]!.recv;
+    }
+    case 'PARTITION':
+      return c.partitioned === 0 && c.partitionsLeft > 0;
+    case 'HEAL':
+      return c.partitioned === 1;
+    case 'HA_UNPROTECTED':
+      return haHandles(t, c, HE.unprotected) && unprotected(t, c);
+    case 'HA_SPAWN_FAILED':
+      return (
+        haHandles(t, c, HE.spawnFailed) && find(c, (x) => x.up === 1 && t.kinds.secSyncing[x.agent] === 1) < 0
+      );
+  }
+}
+
+export function applyGlobalStep(t: T, c0: C, type: GlobalStepType): C {
+  const c = cloneContext(c0);
+  switch (type) {
+    case 'ACK':
+      c.acked++;
+      break;
+    case 'PARTITION':
+      c.partitioned = 1;
+      c.partitionsLeft--;
+      break;
+    case 'HEAL':
+      c.partitioned = 0;
+      break;
+    case 'HA_UNPROTECTED':
+      stepHa(t, c, HE.unprotected);
+      break;
+    case 'HA_SPAWN_FAILED':
+      stepHa(t, c, HE.spawnFailed);
+      break;
+  }
+  return c;
+}

@@ -1,0 +1,183 @@
+// The abstract environment: hosts, the FT lock with its generation, the logging channel, outputs
+// held by the Output Rule, pending disk I/O, and faults — as pure functions on ClusterContext.
+// Agents and the HA service are stepped through their actor tables (models/actorTable.ts), and the
+// commands they emit are carried out here exactly as the cluster simulation must carry them out.
+import { assert } from '../src/base/assert.ts';
+import type { ActorTable } from './actorTable.ts';
+import { type ClusterContext, cloneContext, type HostState, REQ } from './clusterState.ts';
+
+/** Agent event symbols: indices into AGENT_ALPHABET. */
+export const AE = {
+  powerOn: 0,
+  spawnSecondary: 1,
+  snapshotReady: 2,
+  lockstepEngaged: 3,
+  logEntry: 4,
+  outputUnacked: 5,
+  outputAcked: 6,
+  peerSilentDrained: 7,
+  peerSilentPending: 8,
+  logDrained: 9,
+  lockGrantedNoIo: 10,
+  lockGrantedPendingIo: 11,
+  lockDenied: 12,
+  storageUnreachable: 13,
+  storageLost: 14,
+  ioReissued: 15,
+  crash: 16,
+  repair: 17,
+  reset: 18,
+} as const;
+
+export const AGENT_ALPHABET = [
+  { type: 'POWER_ON' },
+  { type: 'SPAWN_SECONDARY' },
+  { type: 'SNAPSHOT_READY' },
+  { type: 'LOCKSTEP_ENGAGED' },
+  { type: 'LOG_ENTRY' },
+  { type: 'OUTPUT_READY', acked: false },
+  { type: 'OUTPUT_READY', acked: true },
+  { type: 'PEER_SILENT', logPending: false },
+  { type: 'PEER_SILENT', logPending: true },
+  { type: 'LOG_DRAINED' },
+  { type: 'LOCK_GRANTED', pendingIo: false },
+  { type: 'LOCK_GRANTED', pendingIo: true },
+  { type: 'LOCK_DENIED' },
+  { type: 'STORAGE_UNREACHABLE' },
+  { type: 'STORAGE_LOST' },
+  { type: 'IO_REISSUED' },
+  { type: 'CRASH' },
+  { type: 'REPAIR' },
+  { type: 'RESET' },
+] as const;
+
+/** HA event symbols: indices into HA_ALPHABET. CANDIDATE's host is filled in by the environment. */
+export const HE = { unprotected: 0, candidate: 1, engaged: 5, spawnFailed: 6, leaderLost: 7 } as const;
+export const HA_ALPHABET = [
+  { type: 'PRIMARY_UNPROTECTED' },
+  { type: 'CANDIDATE', host: 0, healthy: false, runsThisVm: false },
+  { type: 'CANDIDATE', host: 0, healthy: false, runsThisVm: true },
+  { type: 'CANDIDATE', host: 0, healthy: true, runsThisVm: false },
+  { type: 'CANDIDATE', host: 0, healthy: true, runsThisVm: true },
+  { type: 'ENGAGED' },
+  { type: 'SPAWN_FAILED' },
+  { type: 'LEADER_LOST' },
+] as const;
+
+/** Per agent-state id: what the environment needs to know about it. */
+export interface AgentKinds {
+  idle: Uint8Array;
+  failed: Uint8Array;
+  halted: Uint8Array;
+  secSyncing: Uint8Array;
+  secEngaged: Uint8Array;
+  primEngaged: Uint8Array;
+  primAlone: Uint8Array;
+  /** Tag `acting`: the VM instance executes and may emit output (primary engaged or alone). */
+  acting: Uint8Array;
+  /** Tag `solo`: a primary running without a secondary. */
+  solo: Uint8Array;
+}
+
+export function classifyAgents(table: ActorTable): AgentKinds {
+  const by = (test: (path: string, tags: ReadonlySet<string>) => boolean) =>
+    Uint8Array.from(table.paths.map((p, i) => (test(p, table.tags[i]!) ? 1 : 0)));
+  return {
+    idle: by((p) => p === 'idle'),
+    failed: by((p) => p === 'failed'),
+    halted: by((p) => p === 'halted'),
+    secSyncing: by((p) => p === 'secondary.syncing'),
+    secEngaged: by((p) => p === 'secondary.engaged'),
+    primEngaged: by((p) => p === 'primary.engaged'),
+    primAlone: by((p) => p === 'primary.alone'),
+    acting: by((_, t) => t.has('acting')),
+    solo: by((_, t) => t.has('solo')),
+  };
+}
+
+export interface EnvironmentTables {
+  agent: ActorTable;
+  ha: ActorTable;
+  kinds: AgentKinds;
+  entriesMax: number;
+}
+
+function clearVm(host: HostState): void {
+  host.current = 0;
+  host.hist = 0;
+  host.recv = 0;
+  host.ioOut = 0;
+  host.req = REQ.none;
+}
+
+/** Whether the agent on `h` handles the event symbol (a disabled event leaves the state alone). */
+export function agentHandles(t: EnvironmentTables, c: ClusterContext, h: number, symbol: number): boolean {
+  return t.agent.next[c.hosts[h]!.agent * AGENT_ALPHABET.length + symbol]! >= 0;
+}
+
+/** Steps the agent on `h` (mutating `c`, a fresh clone) and carries out the commands it emits. */
+export function stepAgent(t: EnvironmentTables, c: ClusterContext, h: number, symbol: number): void {
+  const host = c.hosts[h]!;
+  const index = host.agent * AGENT_ALPHABET.length + symbol;
+  const to = t.agent.next[index]!;
+  assert(to >= 0, `agent on host ${h} does not handle ${AGENT_ALPHABET[symbol]!.type}`);
+  host.agent = to;
+  for (const command of t.agent.commands[index]!) runAgentCommand(c, host, command);
+  if (t.kinds.idle[to] || t.kinds.failed[to] || t.kinds.halted[to]) clearVm(host);
+}
+
+function runAgentCommand(c: ClusterContext, host: HostState, command: string): void {
+  switch (command) {
+    case 'requestSnapshot':
+      host.req = REQ.snapshot;
+      return;
+    case 'replayLog':
+      host.req = REQ.replay;
+      return;
+    case 'testAndSet':
+      host.req = REQ.testAndSet;
+      return;
+    case 'reissuePendingIo':
+      host.req = REQ.reissue;
+      return;
+    case 'releaseOutput':
+      assert(c.released < host.hist, 'an output is released only after its entry executed');
+      c.released++;
+      return;
+    default:
+      // takeClientAddress, ackLogEntry, sendHeartbeat, disengage, halt, announceCandidate: their
+      // effects are implicit in the abstract state (acks are counted by the channel, a halted or
+      // idle instance is cleared by stepAgent).
+      return;
+  }
+}
+
+export function haHandles(t: EnvironmentTables, c: ClusterContext, symbol: number): boolean {
+  return t.ha.next[c.ha * HA_ALPHABET.length + symbol]! >= 0;
+}
+
+/** Steps the HA service; a `spawnSecondary` command places a secondary on `candidate`. */
+export function stepHa(t: EnvironmentTables, c: ClusterContext, symbol: number, candidate = -1): void {
+  const index = c.ha * HA_ALPHABET.length + symbol;
+  const to = t.ha.next[index]!;
+  assert(to >= 0, `HA service does not handle ${HA_ALPHABET[symbol]!.type}`);
+  c.ha = to;
+  for (const command of t.ha.commands[index]!) {
+    assert(command === 'spawnSecondary' && candidate >= 0, `unexpected HA command ${command}`);
+    if (t.kinds.idle[c.hosts[candidate]!.agent]) stepAgent(t, c, candidate, AE.spawnSecondary);
+    else c.colocated = 1;
+  }
+}
+
+/** Tells the HA service something that it may ignore in its current state (no change). */
+export function notifyHa(t: EnvironmentTables, c: ClusterContext, symbol: number): void {
+  if (haHandles(t, c, symbol)) stepHa(t, c, symbol);
+}
+
+export function candidateSymbol(t: EnvironmentTables, host: HostState): number {
+  const healthy = host.up === 1 && host.storage === 1;
+  const runsThisVm = !t.kinds.idle[host.agent] && !t.kinds.failed[host.agent];
+  return HE.candidate + (healthy ? 2 : 0) + (runsThisVm ? 1 : 0);
+}
+
+export { cloneContext };
