@@ -149,6 +149,11 @@ export class PairHost implements NondetSource, VmOutputs {
     return this.packets.length - this.nextPacket;
   }
 
+  /** Packets not yet delivered to the primary (clients would resend them to a new primary). */
+  undeliveredPackets(): ScheduledPacket[] {
+    return this.packets.slice(this.nextPacket);
+  }
+
   private timerDueUs(vm: VirtualMachineApi): number {
     const compare = vm.timerCompare();
     if (compare === this.raisedCompare || !Number.isFinite(compare) || compare >= 2 ** 53) {

@@ -65,6 +65,11 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
     return this.current === null && this.receiver.bufferedBytes === 0;
   }
 
+  /** Disk requests the secondary started whose completion the log has not delivered yet. */
+  pendingDiskRequests(): DiskRequest[] {
+    return [...this.pendingDisk.values()].sort((a, b) => a.id - b.id);
+  }
+
   /**
    * Executes at most `budget` instructions and never beyond `stopAt` or the log. Returns the
    * instructions executed. Inputs logged at the boundary where it stops are applied next time,
@@ -199,7 +204,6 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
     this.live = true;
     this.vm.nondet = NULL_SOURCE;
     this.vm.outputs = NULL_OUTPUTS;
-    const pendingDisk = [...this.pendingDisk.values()].sort((a, b) => a.id - b.id);
-    return { instret: this.vm.instret, pendingDisk, fault: this.fault };
+    return { instret: this.vm.instret, pendingDisk: this.pendingDiskRequests(), fault: this.fault };
   }
 }
