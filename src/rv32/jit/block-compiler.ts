@@ -1,0 +1,155 @@
+// Compiles one guest basic block (straight-line code up to a branch, jump, fence.i, an instruction
+// the compiled path does not execute, or a length cap) into a JavaScript function via `new Function`.
+// Registers the block uses are read into locals on entry and the written ones stored back on
+// every exit; the RAM hash is kept in a local too. A block whose final branch or jump targets its
+// own start iterates inside the function while the caller's instruction budget allows.
+//
+// A block function takes the instruction budget (>= its length) and returns the instructions it
+// retired, with `hart.pc` set to where execution continues. A negative result `-(k) - 1` means
+// `k` instructions retired and the one at `hart.pc` must run in the interpreter (it needs the bus,
+// traps, or is a store into compiled code that must be replayed exactly).
+import { assert } from '../../base/assert.ts';
+import type { Hart } from '../hart.ts';
+import { mulh, mulhsu, mulhu } from '../multiply.ts';
+import { mixWord } from '../ram-hash.ts';
+import { type TranslateContext, translate } from './translate.ts';
+
+export type BlockFunction = (budget: number) => number;
+
+/** The longest block compiled (words); also bounds how far back invalidation must look. */
+export const BLOCK_WORDS_MAX = 64;
+
+export interface CompiledBlock {
+  fn: BlockFunction;
+  /** Instructions in one pass through the block (0: the first instruction is not compiled). */
+  length: number;
+  /** True when the block iterates inside its function. */
+  loops: boolean;
+  source: string;
+}
+
+/** Everything the generated code closes over, fixed for the life of a hart. */
+export interface BlockEnvironment {
+  hart: Hart;
+  codeWords: Uint8Array;
+  /** Called (with the RAM word index) when a compiled store hits a word covered by code. */
+  onCodeWrite: (wordIndex: number) => void;
+}
+
+const FACTORY_PARAMETERS = [
+  'hart',
+  'regs',
+  'ram8',
+  'ram8s',
+  'ram16',
+  'ram16s',
+  'ram32',
+  'codeWords',
+  'onCodeWrite',
+  'mixWord',
+  'mulh',
+  'mulhsu',
+  'mulhu',
+];
+
+/** Decodes and translates the block starting at RAM word `startIndex`. */
+export function compileBlock(env: BlockEnvironment, startIndex: number): CompiledBlock {
+  const hart = env.hart;
+  const ramWords = hart.ramSizeBytes >>> 2;
+  assert(startIndex >= 0 && startIndex < ramWords, 'compileBlock: start outside RAM');
+  const startPc = (hart.ramBase + startIndex * 4) >>> 0;
+  let loops = false;
+  const used = new Set<number>();
+  const written = new Set<number>();
+  const body: string[] = [];
+  let hasStores = false;
+  let length = 0;
+  let terminated = false;
+  while (!terminated && length < BLOCK_WORDS_MAX && startIndex + length < ramWords) {
+    const pc = (startPc + length * 4) >>> 0;
+    const insn = hart.ram32[startIndex + length]!;
+    const ctx: TranslateContext = {
+      ramBase: hart.ramBase,
+      ramSizeBytes: hart.ramSizeBytes,
+      index: length,
+      pc,
+      leave: (retired, next) => `{ result = n + ${retired}; next = ${next}; break exit; }`,
+      bail: () => `{ result = -(n + ${length}) - 1; next = ${pc}; break exit; }`,
+      jump: (retired, target) => {
+        if (target !== startPc) return `{ result = n + ${retired}; next = ${target}; break exit; }`;
+        loops = true;
+        return `n += ${retired}; if (n + ${retired} > budget) { result = n; next = ${startPc}; break exit; } continue exit;`;
+      },
+    };
+    const translation = translate(insn, ctx);
+    if (translation === null) break;
+    for (const r of translation.reads) if (r !== 0) used.add(r);
+    for (const r of translation.writes) {
+      used.add(r);
+      written.add(r);
+    }
+    if ((insn & 0x7f) === 0x23) hasStores = true;
+    body.push(translation.code);
+    terminated = translation.terminator;
+    length++;
+  }
+  if (length === 0) return { fn: notCompiled, length: 0, loops: false, source: '' };
+  const endPc = (startPc + length * 4) >>> 0;
+  if (!terminated) body.push(`result = n + ${length}; next = ${endPc};`);
+  const source = blockSource(
+    startPc,
+    body,
+    [...used].sort((a, b) => a - b),
+    [...written],
+    hasStores,
+    loops,
+  );
+  const factory = new Function(...FACTORY_PARAMETERS, source) as (...args: unknown[]) => BlockFunction;
+  const fn = factory(
+    hart,
+    hart.regs,
+    hart.ram8,
+    hart.ram8s,
+    hart.ram16,
+    hart.ram16s,
+    hart.ram32,
+    env.codeWords,
+    env.onCodeWrite,
+    mixWord,
+    mulh,
+    mulhsu,
+    mulhu,
+  );
+  return { fn, length, loops, source };
+}
+
+function blockSource(
+  startPc: number,
+  body: string[],
+  used: number[],
+  written: number[],
+  hasStores: boolean,
+  loops: boolean,
+): string {
+  const locals = used.map((r) => `x${r} = regs[${r}]`);
+  const writeBack = written.map((r) => `regs[${r}] = x${r};`).join(' ');
+  return [
+    `'use strict';`,
+    `return function block_${startPc.toString(16)}(budget) {`,
+    locals.length > 0 ? `let ${locals.join(', ')};` : '',
+    hasStores ? 'let hash = hart.ramHash;' : '',
+    'let o = 0, w = 0, t = 0, old = 0, n = 0, result = 0, next = 0;',
+    loops ? 'exit: for (;;) {' : 'exit: {',
+    ...body,
+    '}',
+    writeBack,
+    hasStores ? 'hart.ramHash = hash;' : '',
+    'hart.pc = next;',
+    'return result;',
+    '};',
+  ].join('\n');
+}
+
+function notCompiled(): number {
+  assert(false, 'a block of length 0 is never called');
+}

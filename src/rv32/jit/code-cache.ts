@@ -1,0 +1,102 @@
+// The compiled-block cache: blocks indexed by their starting RAM word ((pc - RAM base) >> 2; an
+// array beats a Map by ~20% here), a per-word count of the blocks covering each word (checked by
+// every compiled store, so self-modifying code is caught at word granularity), and bounds: at most
+// `COMPILED_BLOCKS_MAX` live blocks (the whole cache is dropped when full), and a start that keeps
+// being invalidated is left to the interpreter for good (a guest writing code in a loop would
+// otherwise spend its time compiling).
+import { assert } from '../../base/assert.ts';
+import type { Hart } from '../hart.ts';
+import { BLOCK_WORDS_MAX, type BlockFunction, type CompiledBlock, compileBlock } from './block-compiler.ts';
+
+/** Live compiled blocks before the cache is flushed. */
+export const COMPILED_BLOCKS_MAX = 8192;
+/** Invalidations of one start address after which it is only interpreted. */
+export const INVALIDATIONS_PER_START_MAX = 8;
+
+/** `lengths[i]`: 0 = not compiled yet, > 0 = compiled block length, -1 = interpret only. */
+export const INTERPRET_ONLY = -1;
+
+export class CodeCache {
+  readonly lengths: Int32Array;
+  readonly functions: (BlockFunction | undefined)[];
+  /** Number of live blocks covering each RAM word. */
+  readonly codeWords: Uint8Array;
+  private readonly invalidations: Uint8Array;
+  private readonly hart: Hart;
+  liveBlocks = 0;
+  /** Statistics (not part of any architectural state). */
+  compiled = 0;
+  flushes = 0;
+  invalidated = 0;
+
+  constructor(hart: Hart) {
+    const words = hart.ramSizeBytes >>> 2;
+    this.hart = hart;
+    this.lengths = new Int32Array(words);
+    this.functions = new Array<BlockFunction | undefined>(words).fill(undefined);
+    this.codeWords = new Uint8Array(words);
+    this.invalidations = new Uint8Array(words);
+  }
+
+  /** Compiles the block at word `start`; returns its length (or INTERPRET_ONLY). */
+  compile(start: number): number {
+    assert(this.lengths[start] === 0, 'compile: block already present');
+    if (this.liveBlocks >= COMPILED_BLOCKS_MAX) this.flush();
+    const block: CompiledBlock = compileBlock(
+      { hart: this.hart, codeWords: this.codeWords, onCodeWrite: (w) => this.invalidateWord(w) },
+      start,
+    );
+    this.compiled++;
+    if (block.length === 0) {
+      this.lengths[start] = INTERPRET_ONLY;
+      return INTERPRET_ONLY;
+    }
+    this.lengths[start] = block.length;
+    this.functions[start] = block.fn;
+    for (let w = start; w < start + block.length; w++) this.codeWords[w]!++;
+    this.liveBlocks++;
+    return block.length;
+  }
+
+  /** Drops every block covering RAM word `word`. */
+  invalidateWord(word: number): void {
+    if (this.codeWords[word] === 0) return;
+    for (let start = Math.max(0, word - BLOCK_WORDS_MAX + 1); start <= word; start++) {
+      const length = this.lengths[start]!;
+      if (length > 0 && start + length > word) this.drop(start, length);
+    }
+    assert(this.codeWords[word] === 0, 'invalidateWord: a covering block survived');
+  }
+
+  /** Drops the blocks covering any word of RAM bytes [offset, offset + lengthBytes). */
+  invalidateRange(offset: number, lengthBytes: number): void {
+    if (lengthBytes <= 0) return;
+    const first = offset >>> 2;
+    const last = Math.min((offset + lengthBytes - 1) >>> 2, this.codeWords.length - 1);
+    if (last - first > this.codeWords.length >>> 2) {
+      this.flush();
+      return;
+    }
+    for (let w = first; w <= last; w++) if (this.codeWords[w] !== 0) this.invalidateWord(w);
+  }
+
+  /** Forgets all compiled code (and the interpret-only marks). */
+  flush(): void {
+    this.lengths.fill(0);
+    this.functions.fill(undefined);
+    this.codeWords.fill(0);
+    this.invalidations.fill(0);
+    this.liveBlocks = 0;
+    this.flushes++;
+  }
+
+  private drop(start: number, length: number): void {
+    for (let w = start; w < start + length; w++) this.codeWords[w]!--;
+    this.functions[start] = undefined;
+    this.liveBlocks--;
+    this.invalidated++;
+    const count = this.invalidations[start]! + 1;
+    this.invalidations[start] = count;
+    this.lengths[start] = count >= INVALIDATIONS_PER_START_MAX ? INTERPRET_ONLY : 0;
+  }
+}

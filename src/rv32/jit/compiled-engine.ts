@@ -1,0 +1,105 @@
+// The compiled execution engine: runs a Hart's guest code as compiled JavaScript blocks, with the
+// same `run(untilInstret)` contract as `Hart.run` (exact stop, interrupts only at boundaries, the
+// same traps, bus calls and RAM hash). Everything that is not plain RAM/ALU/control flow runs in the
+// hart's own interpreter one instruction at a time, so traps, CSRs, MMIO and nondeterministic reads
+// have a single implementation. When a block is longer than the instructions left before the stop
+// point, its tail is single-stepped by the interpreter.
+import { assert } from '../../base/assert.ts';
+import { type Hart, Stop } from '../hart.ts';
+import { CodeCache } from './code-cache.ts';
+
+const NO_STOP = -1;
+/** Instructions per dispatcher call: returning to `run` now and then keeps V8's code for it fast. */
+const DISPATCH_SLICE = 1 << 22;
+
+export class CompiledEngine {
+  readonly hart: Hart;
+  readonly cache: CodeCache;
+  private readonly ramBase: number;
+  private readonly ramSizeBytes: number;
+
+  constructor(hart: Hart) {
+    this.hart = hart;
+    this.cache = new CodeCache(hart);
+    this.ramBase = hart.ramBase;
+    this.ramSizeBytes = hart.ramSizeBytes;
+    hart.ramWriteObserver = (offset, lengthBytes) => this.cache.invalidateRange(offset, lengthBytes);
+  }
+
+  /** Same contract as `Hart.run`. */
+  run(untilInstret: number): Stop {
+    const hart = this.hart;
+    assert(Number.isSafeInteger(untilInstret), 'run: untilInstret must be an integer');
+    assert(untilInstret >= hart.instret, 'run: untilInstret is behind instret');
+    if (hart.fatal) return Stop.Fatal;
+    for (;;) {
+      if (!hart.pollInterrupt()) return Stop.Fatal;
+      const left = untilInstret - hart.instret;
+      if (left <= 0) return Stop.Limit;
+      const stop = this.dispatch(Math.min(left, DISPATCH_SLICE));
+      if (stop !== NO_STOP) return stop as Stop;
+    }
+  }
+
+  /**
+   * Runs compiled blocks for at most `budget` instructions. Returns after the first instruction
+   * the interpreter executes (it may have changed interrupt state) with its stop code or NO_STOP.
+   */
+  private dispatch(budget: number): number {
+    const hart = this.hart;
+    const cache = this.cache;
+    const lengths = cache.lengths;
+    const functions = cache.functions;
+    const ramBase = this.ramBase;
+    const ramSize = this.ramSizeBytes;
+    let left = budget;
+    while (left > 0) {
+      const offset = (hart.pc - ramBase) >>> 0;
+      if (offset >= ramSize || (offset & 3) !== 0) return this.step();
+      const start = offset >>> 2;
+      let length = lengths[start]!;
+      if (length === 0) length = cache.compile(start);
+      if (length <= 0 || length > left) return this.step();
+      const result = functions[start]!(left);
+      if (result >= 0) {
+        hart.instret += result;
+        left -= result;
+        continue;
+      }
+      hart.instret += -result - 1;
+      return this.step();
+    }
+    return NO_STOP;
+  }
+
+  /** One instruction in the interpreter; a store it makes into compiled code invalidates that code. */
+  private step(): number {
+    const hart = this.hart;
+    const offset = (hart.pc - this.ramBase) >>> 0;
+    let storeOffset = -1;
+    let storeBytes = 0;
+    if (offset < this.ramSizeBytes && (offset & 3) === 0) {
+      const insn = hart.ram32[offset >>> 2]!;
+      if ((insn & 0x7f) === 0x23) {
+        const imm = ((insn >> 25) << 5) | ((insn >>> 7) & 31);
+        storeOffset = (hart.regs[(insn >> 15) & 31]! + imm - this.ramBase) >>> 0;
+        storeBytes = 1 << ((insn >> 12) & 3);
+      }
+    }
+    const stop = hart.interpret(1);
+    if (storeOffset >= 0 && storeOffset < this.ramSizeBytes) {
+      this.cache.invalidateRange(storeOffset, Math.min(storeBytes, this.ramSizeBytes - storeOffset));
+    }
+    return stop;
+  }
+
+  /** Forget all compiled code (e.g. after the host rewrote RAM without going through the hart). */
+  flush(): void {
+    this.cache.flush();
+  }
+
+  /** Detach from the hart (stop observing its RAM writes). */
+  detach(): void {
+    if (this.hart.ramWriteObserver !== null) this.hart.ramWriteObserver = null;
+  }
+}
