@@ -3,6 +3,7 @@ import { assign, createMachine, setup, transition } from 'xstate';
 import { agentMachine } from '../models/agent.ts';
 import { createClusterModel } from '../models/clusterModel.ts';
 import { AGENT_ALPHABET } from '../models/environment.ts';
+import type { ClusterEvent } from '../models/envSteps.ts';
 import { compileMachine, UnsupportedMachineError } from '../src/check/explorer/compile.ts';
 import { explore } from '../src/check/explorer/explore.ts';
 import type { ExplorerModel } from '../src/check/explorer/types.ts';
@@ -151,7 +152,7 @@ describe('cluster model, exhaustively', () => {
       context: trace[0]!.state.context,
     });
     for (const step of trace.slice(1)) {
-      [snapshot] = transition(model.machine, snapshot, step.event!);
+      [snapshot] = transition(model.machine, snapshot, step.event as ClusterEvent);
       expect(snapshot.context).toEqual(step.state.context);
     }
     expect(snapshot.context.released).toBe(1);

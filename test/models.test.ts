@@ -5,7 +5,7 @@ import { type AgentCommand, agentMachine } from '../models/agent.ts';
 import { findModelBug, MODEL_BUGS } from '../models/bugs.ts';
 import { createClusterModel } from '../models/clusterModel.ts';
 import { AGENT_ALPHABET, HA_ALPHABET } from '../models/environment.ts';
-import { haMachine } from '../models/haService.ts';
+import { type HaEvent, haMachine } from '../models/haService.ts';
 
 /** Runs a machine as an actor (as the cluster simulation does) and records what it emits. */
 function drive(machine: AnyStateMachine, events: EventObject[]) {
@@ -105,7 +105,7 @@ describe('HA service', () => {
       { type: 'CANDIDATE', host: 0, healthy: true, runsThisVm: true },
       { type: 'CANDIDATE', host: 2, healthy: false, runsThisVm: false },
       { type: 'CANDIDATE', host: 1, healthy: true, runsThisVm: false },
-    ] as EventObject[];
+    ] as HaEvent[];
     const spawned: unknown[] = [];
     const actor = createActor(haMachine).start();
     actor.on('spawnSecondary', (e) => spawned.push(e));
