@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { MODEL_BUGS } from '../models/bugs.ts';
+import { createClusterModel } from '../models/clusterModel.ts';
+import { BUG_CATALOG } from '../src/check/bugs/catalog.ts';
+import { explore } from '../src/check/explorer/explore.ts';
+import { toItf } from '../src/check/explorer/itf.ts';
+import { formatStepTable } from '../src/check/explorer/stepTable.ts';
+
+// The exact shortest counterexample of each seeded bug on 2 hosts (steps after the initial state).
+const EXPECTED: Record<string, [property: string, steps: number]> = {
+  'go-live-without-test-and-set': ['singleActingPrimary', 6],
+  'output-before-ack': ['outputReproducible', 5],
+  'go-live-without-replay': ['releasedOutputSurvives', 10],
+  'skip-pending-io-reissue': ['pendingWriteOutstanding', 7],
+  'respawn-on-primary-host': ['secondaryOnSeparateHost', 2],
+  'stale-primary-resumes': ['singleSoloPrimary', 7],
+  'continue-alone-without-test-and-set': ['outputReproducible', 7],
+};
+
+describe('seeded model bugs', () => {
+  it('the catalog lists every model bug', () => {
+    expect(BUG_CATALOG.filter((b) => b.level === 'model').map((b) => b.name)).toEqual(Object.keys(EXPECTED));
+  });
+
+  it.each(MODEL_BUGS.map((bug) => [bug.name, bug] as const))(
+    '%s is caught with a short counterexample',
+    (_, bug) => {
+      const model = createClusterModel({ hosts: 2, bug });
+      const result = explore(model, { engine: 'compiled' });
+      expect(result.violations.length).toBe(1);
+      const violation = result.violations[0]!;
+      expect([violation.property, violation.trace.length - 1]).toEqual(EXPECTED[bug.name]);
+      expect(bug.breaks).toContain(violation.invariant);
+      const last = violation.trace.at(-1)!.state;
+      const property = model.invariants.find((p) => p.name === violation.property)!;
+      expect(property.holds(last)).toBe(false);
+      expect(violation.trace.slice(0, -1).every((step) => property.holds(step.state))).toBe(true);
+
+      const table = formatStepTable(violation.trace, model.view);
+      expect(table.split('\n').length).toBe(violation.trace.length + 1);
+      const itf = JSON.parse(JSON.stringify(toItf(violation.trace, model.name, violation.description)));
+      expect(itf['#meta'].format).toBe('ITF');
+      expect(itf.states.length).toBe(violation.trace.length);
+      expect(itf.vars).toContain('hosts');
+      expect(itf.states[1]['mbt::actionTaken'].type).toBe(violation.trace[1]!.event!.type);
+    },
+  );
+
+  it('the bugs are caught at 3 hosts too', () => {
+    for (const bug of MODEL_BUGS) {
+      const result = explore(createClusterModel({ hosts: 3, bug }), { engine: 'compiled' });
+      expect(result.violations.map((v) => v.property)).toEqual([EXPECTED[bug.name]![0]]);
+    }
+  });
+});
