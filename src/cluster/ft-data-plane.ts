@@ -38,7 +38,7 @@ function diskBytes(request: DiskRequest): Uint8Array {
 export class FtDataPlane {
   instructionsExecuted = 0;
   instructionsReplayed = 0;
-  private releaseAcked = true;
+  private releasedEntryEnd = 0;
 
   constructor(private readonly ft: FtVm) {}
 
@@ -82,6 +82,8 @@ export class FtDataPlane {
     const before = vm.instret;
     const reason = recorder.run(before + instance.host.instructionBudget(this.ctx.config.sliceUs));
     this.instructionsExecuted += vm.instret - before;
+    // The gate passes every output on at once; the agent applies the Output Rule (offer()).
+    recorder.releaseOutputs();
     if (reason === 'wfi') instance.idle = true;
     if (reason === 'exit') this.ft.vmExited(instance, vm.exitCode);
     if (reason === 'fatal') this.ft.vmExited(instance, -1);
@@ -203,6 +205,7 @@ export class FtDataPlane {
       primary.lastLogTrafficUs = this.ctx.sim.now;
       primary.recorder.onAck(ack);
       this.ft.secondaryEngaged(primary);
+      if (primary.acting) this.flushStaged(primary);
     });
   }
 
@@ -219,18 +222,30 @@ export class FtDataPlane {
 
   // --- outputs ---------------------------------------------------------------------------------
 
-  /** Records whether each output the gate releases had really been acknowledged. */
+  /** Notes the log position of each output the gate passes on (for the `acked` flag). */
   watchReleases(instance: FtInstance): void {
     instance.recorder!.gate.onRelease = (output, ackedBytes) => {
-      this.releaseAcked = output.entryEnd <= ackedBytes;
+      this.releasedEntryEnd = ackedBytes === Infinity ? 0 : output.entryEnd;
     };
+  }
+
+  /**
+   * Whether the secondary acknowledged an output's log entry, as the data-plane strategy judges
+   * it (a seeded Output Rule bug judges wrongly). With no secondary there is nothing to wait for.
+   */
+  private acked(instance: FtInstance, entryEnd: number): boolean {
+    const sender = instance.sender;
+    if (sender === null) return true;
+    return this.ctx.strategy.releasePolicy(entryEnd) <= sender.ackedOffset;
   }
 
   /** Where a primary's released outputs go: to the agent's releaseOutput decision first. */
   worldFor(instance: FtInstance): VmOutputs {
     const stage = (kind: StagedOutput['kind'], instret: number, bytes: Uint8Array, request?: DiskRequest) => {
       const index = instance.producedIndex(kind) + instance.staged.filter((s) => s.kind === kind).length;
-      this.offer(instance, { kind, index, instret, bytes, request });
+      const entryEnd = this.releasedEntryEnd;
+      this.releasedEntryEnd = 0;
+      this.offer(instance, { kind, index, instret, entryEnd, bytes, request });
     };
     return {
       console: (byte, instret) => stage('console', instret, Uint8Array.of(byte)),
@@ -240,27 +255,44 @@ export class FtDataPlane {
   }
 
   private offer(instance: FtInstance, output: StagedOutput): void {
-    const acked = this.releaseAcked;
-    this.releaseAcked = true;
-    if (instance.staged.length > 0 || !this.tryRelease(instance, output, acked)) instance.staged.push(output);
+    if (instance.staged.length > 0 || !this.tryRelease(instance, output)) instance.staged.push(output);
   }
 
-  private tryRelease(instance: FtInstance, output: StagedOutput, acked: boolean): boolean {
+  private tryRelease(instance: FtInstance, output: StagedOutput): boolean {
+    const acked = this.acked(instance, output.entryEnd);
     const commands = this.ft.send(instance, { type: 'OUTPUT_READY', acked });
     if (!commands.some((c) => c.type === 'releaseOutput')) return false;
     this.deliver(instance, output);
     return true;
   }
 
-  /** Offers held-back outputs again (the instance just became the live primary). */
+  /** Offers held-back outputs again (an acknowledgement arrived, or the instance went live). */
   flushStaged(instance: FtInstance): void {
     while (instance.staged.length > 0) {
-      if (!this.tryRelease(instance, instance.staged[0]!, true)) return;
+      if (!this.tryRelease(instance, instance.staged[0]!)) return;
       instance.staged.shift();
     }
   }
 
-  private deliver(instance: FtInstance, output: StagedOutput): void {
+  /**
+   * Where a secondary's outputs go if its replayer lets them out (it must not: the seeded bug
+   * 'output-not-suppressed' does): straight to the world, reported as from a non-primary.
+   */
+  secondaryWorldFor(instance: FtInstance): VmOutputs {
+    const leak = (kind: StagedOutput['kind'], instret: number, bytes: Uint8Array, request?: DiskRequest) => {
+      const index = instance.producedIndex(kind);
+      // Reported and sent to clients; a leaked disk request is not performed (its completion
+      // would reach a VM that is replaying and must take completions from the log only).
+      this.deliver(instance, { kind, index, instret, entryEnd: 0, bytes, request }, request === undefined);
+    };
+    return {
+      console: (byte, instret) => leak('console', instret, Uint8Array.of(byte)),
+      nicTransmit: (data, instret) => leak('nic', instret, data),
+      diskRequest: (request, instret) => leak('disk', instret, diskBytes(request), request),
+    };
+  }
+
+  private deliver(instance: FtInstance, output: StagedOutput, perform = true): void {
     const { sim, observers } = this.ctx;
     instance.released[output.kind]++;
     for (const observer of observers) {
@@ -280,7 +312,7 @@ export class FtDataPlane {
     } else if (output.kind === 'nic') {
       sim.trace.record(sim.now, 'output', this.ft.name, { host: instance.host.name, nic: output.index });
       this.ctx.sendToClients(this.ft.name, instance.host.name, output.bytes);
-    } else {
+    } else if (perform) {
       this.issueDisk(instance, output.request!);
     }
   }

@@ -24,6 +24,8 @@ export interface StagedOutput {
   /** Position in the VM's one deterministic execution. */
   index: number;
   instret: number;
+  /** Log offset just past the entry that produced it (what the Output Rule waits for). */
+  entryEnd: number;
   bytes: Uint8Array;
   request?: DiskRequest;
 }
@@ -60,6 +62,8 @@ export class FtInstance {
   /** No log traffic is shipped or taken (after disengage). */
   disengaged = false;
   goLive: GoLiveReport | null = null;
+  /** Pending disk requests of the go-live report have been reissued. */
+  reissued = false;
   drainUs = 0;
   /** Host of the peer instance (the other half of the pair), if any. */
   peer: string | null = null;
@@ -119,6 +123,7 @@ export class FtInstance {
     this.timerInjectedFor = -1;
     this.disengaged = false;
     this.goLive = null;
+    this.reissued = false;
     this.peer = null;
     this.streamId = 0;
     this.released = { console: 0, nic: 0, disk: 0 };

@@ -9,6 +9,7 @@ import { assert } from '../base/assert.ts';
 import { LogReceiver, LogSender } from '../lockstep/log-channel.ts';
 import { PrimaryRecorder } from '../lockstep/primary-recorder.ts';
 import { SecondaryReplayer } from '../lockstep/secondary-replayer.ts';
+import type { DataPlaneStrategy } from '../lockstep/strategy.ts';
 import type { Timer } from '../sim/simulator.ts';
 import type { VirtualMachineApi, VmSnapshot } from '../vm/api.ts';
 import { MachineActor } from './agent-actor.ts';
@@ -145,10 +146,7 @@ export class FtVm {
         this.disengage(instance);
         return;
       case 'replayLog':
-        sim.after(instance.drainUs, () => {
-          if (instance.agent.state === 'secondary.goingLive.draining')
-            this.send(instance, { type: 'LOG_DRAINED' });
-        });
+        this.replayLog(instance);
         return;
       case 'testAndSet':
         this.testAndSet(instance);
@@ -192,7 +190,8 @@ export class FtVm {
 
   private becameAlone(instance: FtInstance, before: string): void {
     const sim = this.ctx.sim;
-    if (before === 'idle') {
+    if (instance.vm === null) {
+      // Power-on — or a repaired host resuming a role it lost (only a seeded bug does that).
       this.boot(instance);
     } else if (before.startsWith('secondary.')) {
       this.promote(instance);
@@ -214,8 +213,10 @@ export class FtVm {
       generation: instance.generation,
     });
     const produced = this.producedCounts(instance);
+    const failover = before.startsWith('secondary.');
+    const pendingDropped = failover && !instance.reissued ? (instance.goLive?.pendingDisk.length ?? 0) : 0;
     for (const observer of this.ctx.observers) {
-      observer.wentLive?.(this.name, instance.host.name, produced, before.startsWith('secondary.'));
+      observer.wentLive?.(this.name, instance.host.name, produced, failover, pendingDropped);
     }
     this.data.flushStaged(instance);
     if (this.spec.ft) this.ha?.unprotected();
@@ -239,9 +240,14 @@ export class FtVm {
       source: this.clockFor(instance.host),
       world: this.data.worldFor(instance),
       sender: null,
-      strategy: this.ctx.strategy,
+      strategy: this.recorderStrategy(),
     });
     this.data.watchReleases(instance);
+  }
+
+  /** The gate passes outputs on at once: the agent's Output Rule guard decides (ft-data-plane.ts). */
+  private recorderStrategy(): DataPlaneStrategy {
+    return { ...this.ctx.strategy, releasePolicy: () => 0 };
   }
 
   /** A secondary that went live gets the primary's doors on its VM. */
@@ -249,6 +255,7 @@ export class FtVm {
     if (instance.recorder !== null) return;
     const vm = instance.vm;
     assert(vm !== null && instance.replayer !== null, `${this.name}: promoting an instance without a VM`);
+    this.leaveReplay(instance);
     const suppressed = instance.replayer.suppressed;
     instance.outputBase = {
       console: instance.outputBase.console + suppressed.consoleBytes.length,
@@ -263,7 +270,7 @@ export class FtVm {
       source: this.clockFor(instance.host),
       world: this.data.worldFor(instance),
       sender: null,
-      strategy: this.ctx.strategy,
+      strategy: this.recorderStrategy(),
     });
     this.data.watchReleases(instance);
     instance.idle = false;
@@ -274,18 +281,45 @@ export class FtVm {
 
   private disengage(instance: FtInstance): void {
     instance.disengaged = true;
-    if (!instance.isSecondary || instance.replayer === null) return;
-    const vm = instance.vm!;
+  }
+
+  /** replayLog: apply every received entry; that takes the host time in proportion. */
+  private replayLog(instance: FtInstance): void {
+    const vm = instance.vm;
+    if (vm === null || instance.replayer === null || instance.goLive !== null) {
+      this.ctx.sim.after(0, () => this.drained(instance));
+      return;
+    }
     const before = vm.instret;
-    instance.goLive = instance.replayer.goLive();
+    this.finishReplay(instance, instance.replayer);
     const replayed = vm.instret - before;
-    instance.drainUs = Math.ceil((replayed * instance.host.slowFactor) / instance.host.instructionsPerUs);
+    const drainUs = Math.ceil((replayed * instance.host.slowFactor) / instance.host.instructionsPerUs);
+    this.ctx.sim.after(drainUs, () => this.drained(instance));
+  }
+
+  private drained(instance: FtInstance): void {
+    if (instance.agent.state === 'secondary.goingLive.draining') this.send(instance, { type: 'LOG_DRAINED' });
+  }
+
+  /**
+   * Leaves replay mode where the secondary stands. Log it received but did not replay is thrown
+   * away — after replayLog there is none; only a go-live that skipped replay loses any.
+   */
+  private leaveReplay(instance: FtInstance): void {
+    if (instance.goLive !== null || instance.replayer === null) return;
+    const queue = instance.replayer.receiver.reader.queue;
+    queue.drop(queue.length);
+    this.finishReplay(instance, instance.replayer);
+  }
+
+  private finishReplay(instance: FtInstance, replayer: SecondaryReplayer): void {
+    const vm = instance.vm!;
+    instance.goLive = replayer.goLive();
     const sim = this.ctx.sim;
     sim.trace.record(sim.now, 'vm', instance.host.name, {
       vm: this.name,
-      op: 'go-live-replay',
+      op: 'leave-replay',
       instret: vm.instret,
-      replayed,
       pendingDisk: instance.goLive.pendingDisk.length,
     });
     if (instance.goLive.fault !== null) {
@@ -296,6 +330,7 @@ export class FtVm {
 
   private testAndSet(instance: FtInstance): void {
     const ctx = this.ctx;
+    if (instance.isSecondary) this.leaveReplay(instance);
     const serial = instance.serial;
     const state = instance.agent.state;
     const op = { op: 'test-and-set' as const, vm: this.name, knownGeneration: instance.generation };
@@ -323,6 +358,7 @@ export class FtVm {
 
   private reissuePendingIo(instance: FtInstance): void {
     this.promote(instance);
+    instance.reissued = true;
     const pending = instance.goLive?.pendingDisk ?? [];
     for (const request of pending) this.data.issueDisk(instance, request);
     const sim = this.ctx.sim;
@@ -503,6 +539,7 @@ export class FtVm {
       receiver,
       strategy: this.ctx.strategy,
       localSource: this.clockFor(target.host),
+      world: this.data.secondaryWorldFor(target),
     });
     target.generation = generation;
     target.outputBase = { ...base };

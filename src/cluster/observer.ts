@@ -29,8 +29,18 @@ export interface ClusterObserver {
   replayFault?(vm: string, host: string, fault: ReplayFault): void;
   /** An output left for the outside world (client packet, console byte, disk request). */
   worldOutput?(output: WorldOutput): void;
-  /** An instance became the live primary (after failover or at power-on); `produced` = its execution's outputs so far. */
-  wentLive?(vm: string, host: string, produced: OutputCounts, failover: boolean): void;
+  /**
+   * An instance became the live primary (after failover or at power-on); `produced` = its
+   * execution's outputs so far; `pendingDiskDropped` = disk requests pending at go-live that it
+   * did not reissue.
+   */
+  wentLive?(
+    vm: string,
+    host: string,
+    produced: OutputCounts,
+    failover: boolean,
+    pendingDiskDropped: number,
+  ): void;
   /** The VM's primary is gone (its host failed or it halted); `survivor` = an engaged secondary exists on a live host. */
   primaryLost?(vm: string, host: string, survivor: boolean): void;
   /** Protection changed: true when a secondary engaged lockstep, false when the pair lost it. */

@@ -1,0 +1,252 @@
+// One checked run of a guest under fault tolerance on the simulated cluster: builds the cluster
+// (FT VMs, optional plain VMs, clients with the guest's default workload), attaches the I1–I5
+// monitors, applies the fault schedule, runs for the simulated duration (or until every guest
+// exits) and, when asked, runs again to check I6 (byte-identical trace). The result is plain data.
+import type { AnyStateMachine } from 'xstate';
+import { INVARIANTS, type InvariantId } from '../../base/invariants.ts';
+import type { ClientOptions } from '../../cluster/client.ts';
+import { type ClientSpec, Cluster } from '../../cluster/cluster.ts';
+import type { PlacementPolicy } from '../../cluster/cluster-context.ts';
+import type { ClusterConfigInput } from '../../cluster/config.ts';
+import type { FtVmSpec } from '../../cluster/ft-vm.ts';
+import { GUEST_WORKLOADS, type GuestWorkload, workloadFor } from '../../cluster/workloads.ts';
+import type { DataPlaneStrategy } from '../../lockstep/strategy.ts';
+import type { FaultSchedule } from '../../sim/fault-schedule.ts';
+import type { RunStop } from '../../sim/simulator.ts';
+import type { Trace } from '../../sim/trace.ts';
+import { VirtualMachine } from '../../vm/machine.ts';
+import { MonitorSet } from './monitor-set.ts';
+import type { Violation } from './violation.ts';
+
+export const FT_RUN_RESULT_VERSION = 1;
+export const DURATION_US_DEFAULT = 10_000_000;
+
+export interface FtRunOptions {
+  seed: number;
+  /** The guest ELF (every VM runs it). */
+  elf: Uint8Array;
+  /** Names the client workload: 'kvstore' and 'ledger' get clients, other guests none. */
+  guest: string;
+  config?: ClusterConfigInput;
+  schedule?: FaultSchedule;
+  /** Simulated run length; default 10 s. */
+  durationUs?: number;
+  /** FT VMs (vm1…), primaries on h1, h2, … in turn. Default 1. */
+  ftVms?: number;
+  /** Plain (non-FT) VMs sharing the hosts. Default 0. */
+  plainVms?: number;
+  clientsPerVm?: number;
+  /** Default: enough to keep a client busy for the whole run. */
+  requestsPerClient?: number;
+  clientOptions?: Partial<ClientOptions>;
+  ramBytes?: number;
+  agentMachine?: AnyStateMachine;
+  haMachine?: AnyStateMachine;
+  strategy?: DataPlaneStrategy;
+  placement?: PlacementPolicy;
+  traceEntriesMax?: number;
+  /** End the run at the first violation (fuzzing). */
+  stopOnViolation?: boolean;
+  /** Run a second time and compare traces (I6). */
+  checkDeterminism?: boolean;
+}
+
+export type InvariantVerdicts = Record<InvariantId, 'hold' | 'violated' | 'not-checked'>;
+
+export interface FailoverSummary {
+  vm: string;
+  from: string;
+  to: string | null;
+  lostUs: number;
+  liveUs: number | null;
+  reprotectedUs: number | null;
+  failoverMs: number | null;
+  reprotectedMs: number | null;
+}
+
+export interface ClientSummary {
+  name: string;
+  vm: string;
+  requests: number;
+  answered: number;
+  gaveUp: number;
+  retransmissions: number;
+  /** Answers received more than once (exact retransmissions at a failover). */
+  duplicates: number;
+}
+
+export interface VmSummary {
+  name: string;
+  ft: boolean;
+  primary: string | null;
+  secondary: string | null;
+  protected: boolean;
+  generation: number;
+  exited: boolean;
+  exitCode: number;
+  instructionsExecuted: number;
+  instructionsReplayed: number;
+}
+
+export interface FtRunResult {
+  version: typeof FT_RUN_RESULT_VERSION;
+  seed: number;
+  guest: string;
+  hosts: number;
+  /** Simulated time at which the run ended. */
+  endUs: number;
+  stop: RunStop;
+  verdicts: InvariantVerdicts;
+  violations: Violation[];
+  failovers: number;
+  failoverMs: number[];
+  reprotectedMs: number[];
+  failoverDetails: FailoverSummary[];
+  clients: ClientSummary[];
+  vms: VmSummary[];
+  /** Outputs the world saw twice, identical (allowed at a failover boundary). */
+  retransmittedOutputs: number;
+  lockstepComparisons: number;
+  eventsFired: number;
+  trace: Trace;
+}
+
+const REQUEST_INTERVAL_US_DEFAULT = 5_000;
+
+export function buildCluster(options: FtRunOptions): { cluster: Cluster; monitors: MonitorSet } {
+  const config = options.config ?? {};
+  const hosts = config.hosts ?? 3;
+  const ramSize = options.ramBytes;
+  const createVm = () => VirtualMachine.fromElf(options.elf, ramSize === undefined ? {} : { ramSize });
+  const vms: FtVmSpec[] = [];
+  const ftCount = options.ftVms ?? 1;
+  const total = ftCount + (options.plainVms ?? 0);
+  for (let i = 1; i <= total; i++) {
+    vms.push({ name: `vm${i}`, ft: i <= ftCount, primaryHost: `h${((i - 1) % hosts) + 1}`, createVm });
+  }
+  const clients: ClientSpec[] = [];
+  if ((GUEST_WORKLOADS as readonly string[]).includes(options.guest)) {
+    const duration = options.durationUs ?? DURATION_US_DEFAULT;
+    const interval = options.clientOptions?.intervalUs ?? REQUEST_INTERVAL_US_DEFAULT;
+    const requests = options.requestsPerClient ?? Math.min(100_000, Math.ceil(duration / interval));
+    let clientNumber = 0;
+    for (const vm of vms) {
+      for (let c = 0; c < (options.clientsPerVm ?? 1); c++) {
+        clientNumber++;
+        const workload = workloadFor(options.guest as GuestWorkload, clientNumber, requests);
+        clients.push({ vm: vm.name, workload, options: options.clientOptions });
+      }
+    }
+  }
+  const cluster = new Cluster({
+    seed: options.seed,
+    config,
+    vms,
+    clients,
+    schedule: options.schedule,
+    agentMachine: options.agentMachine,
+    haMachine: options.haMachine,
+    strategy: options.strategy,
+    placement: options.placement,
+    traceEntriesMax: options.traceEntriesMax,
+  });
+  const monitors = new MonitorSet(cluster);
+  if (options.stopOnViolation) monitors.onFirstViolation = () => cluster.sim.stop();
+  return { cluster, monitors };
+}
+
+function runOnce(options: FtRunOptions): FtRunResult {
+  const { cluster, monitors } = buildCluster(options);
+  cluster.start();
+  const stop = cluster.run(options.durationUs ?? DURATION_US_DEFAULT);
+  return summarise(options, cluster, monitors, stop);
+}
+
+export function runFt(options: FtRunOptions): FtRunResult {
+  const result = runOnce(options);
+  if (!options.checkDeterminism) return result;
+  const again = runOnce(options);
+  const same =
+    again.trace.digest === result.trace.digest &&
+    again.trace.entriesTotal === result.trace.entriesTotal &&
+    JSON.stringify(again.trace.entries) === JSON.stringify(result.trace.entries);
+  result.verdicts.I6 = same ? 'hold' : 'violated';
+  if (!same) {
+    result.violations.push({
+      invariant: 'I6',
+      timeUs: firstDifferenceTime(result.trace, again.trace),
+      tracePosition: firstDifference(result.trace, again.trace),
+      message: `two runs with seed ${options.seed} gave different traces (digest ${result.trace.digest} vs ${again.trace.digest})`,
+    });
+  }
+  return result;
+}
+
+function firstDifference(a: Trace, b: Trace): number {
+  const n = Math.min(a.entries.length, b.entries.length);
+  for (let i = 0; i < n; i++) if (JSON.stringify(a.entries[i]) !== JSON.stringify(b.entries[i])) return i;
+  return n;
+}
+
+function firstDifferenceTime(a: Trace, b: Trace): number {
+  const entry = a.entries[firstDifference(a, b)] ?? b.entries[firstDifference(a, b)];
+  return entry?.[0] ?? 0;
+}
+
+function summarise(
+  options: FtRunOptions,
+  cluster: Cluster,
+  monitors: MonitorSet,
+  stop: RunStop,
+): FtRunResult {
+  const verdicts = {} as InvariantVerdicts;
+  for (const id of Object.keys(INVARIANTS) as InvariantId[]) {
+    verdicts[id] = id === 'I6' ? 'not-checked' : monitors.verdict(id);
+  }
+  const failoverDetails: FailoverSummary[] = cluster.vms.flatMap((vm) =>
+    vm.failovers.map((f) => ({
+      ...f,
+      failoverMs: f.liveUs === null ? null : (f.liveUs - f.lostUs) / 1000,
+      reprotectedMs: f.reprotectedUs === null ? null : (f.reprotectedUs - f.lostUs) / 1000,
+    })),
+  );
+  return {
+    version: FT_RUN_RESULT_VERSION,
+    seed: options.seed,
+    guest: options.guest,
+    hosts: cluster.config.hosts,
+    endUs: cluster.sim.now,
+    stop,
+    verdicts,
+    violations: monitors.violations(),
+    failovers: failoverDetails.filter((f) => f.liveUs !== null).length,
+    failoverMs: failoverDetails.flatMap((f) => (f.failoverMs === null ? [] : [f.failoverMs])),
+    reprotectedMs: failoverDetails.flatMap((f) => (f.reprotectedMs === null ? [] : [f.reprotectedMs])),
+    failoverDetails,
+    clients: cluster.clients.map((c) => ({
+      name: c.name,
+      vm: c.vm,
+      requests: c.status.length,
+      answered: c.answeredCount,
+      gaveUp: c.status.filter((s) => s === 'gave-up').length,
+      retransmissions: c.retransmissions,
+      duplicates: c.received.filter((r) => r.duplicate).length,
+    })),
+    vms: cluster.vms.map((vm) => ({
+      name: vm.name,
+      ft: vm.spec.ft,
+      primary: vm.primary()?.host.name ?? null,
+      secondary: vm.secondary()?.host.name ?? null,
+      protected: vm.protected_,
+      generation: cluster.storage.lock(vm.name).generation,
+      exited: vm.exited,
+      exitCode: vm.exitCode,
+      instructionsExecuted: vm.data.instructionsExecuted,
+      instructionsReplayed: vm.data.instructionsReplayed,
+    })),
+    retransmittedOutputs: monitors.output.retransmissions,
+    lockstepComparisons: monitors.lockstep.comparisons,
+    eventsFired: cluster.sim.eventsFired,
+    trace: cluster.sim.trace.toJSON(),
+  };
+}

@@ -1,0 +1,67 @@
+// The invariant monitors of one cluster run, attached as observers. Each invariant keeps its
+// first violation (the one a counterexample is about); later ones are counted.
+import { INVARIANTS, type InvariantId } from '../../base/invariants.ts';
+import type { Cluster } from '../../cluster/cluster.ts';
+import type { ClusterObserver } from '../../cluster/observer.ts';
+import { LockstepMonitor } from './lockstep-monitor.ts';
+import { OutputMonitor } from './output-monitor.ts';
+import { RecoveryMonitor } from './recovery-monitor.ts';
+import { SplitBrainMonitor } from './split-brain-monitor.ts';
+import type { MonitorSink, Violation } from './violation.ts';
+
+export class MonitorSet implements MonitorSink {
+  readonly first = new Map<InvariantId, Violation>();
+  violationsTotal = 0;
+  readonly lockstep: LockstepMonitor;
+  readonly output: OutputMonitor;
+  readonly monitors: ClusterObserver[];
+  /** Called once, on the first violation of any invariant. */
+  onFirstViolation: ((violation: Violation) => void) | null = null;
+
+  constructor(private readonly cluster: Cluster) {
+    this.lockstep = new LockstepMonitor(this);
+    this.output = new OutputMonitor(this);
+    this.monitors = [
+      this.lockstep,
+      this.output,
+      new SplitBrainMonitor(this, cluster),
+      new RecoveryMonitor(this, cluster),
+    ];
+    cluster.observers.push(...this.monitors);
+  }
+
+  now(): number {
+    return this.cluster.sim.now;
+  }
+
+  position(): number {
+    return this.cluster.sim.trace.position;
+  }
+
+  report(violation: Omit<Violation, 'timeUs' | 'tracePosition'> & { timeUs?: number }): void {
+    this.violationsTotal++;
+    if (this.first.has(violation.invariant)) return;
+    const full: Violation = {
+      ...violation,
+      timeUs: violation.timeUs ?? this.now(),
+      tracePosition: this.position(),
+    };
+    this.first.set(violation.invariant, full);
+    if (this.first.size === 1) this.onFirstViolation?.(full);
+  }
+
+  /** First violations ordered by simulated time, then invariant id. */
+  violations(): Violation[] {
+    return [...this.first.values()].sort(
+      (a, b) => a.timeUs - b.timeUs || a.invariant.localeCompare(b.invariant),
+    );
+  }
+
+  verdict(id: InvariantId): 'hold' | 'violated' {
+    return this.first.has(id) ? 'violated' : 'hold';
+  }
+
+  static readonly checked: InvariantId[] = (Object.keys(INVARIANTS) as InvariantId[]).filter(
+    (id) => id !== 'I6',
+  );
+}

@@ -1,0 +1,138 @@
+// I5 recovery: after a failure the service resumes within the failover bound (detection timeout
+// plus go-live), and redundancy is back within the re-protection bound whenever a spare host
+// exists. Assumptions, explicit: resumption is only demanded when an engaged secondary survived
+// the failure; every new fault restarts both clocks (the bounds are per single failure); a guest
+// that exited needs neither. Checked lazily on every observation and at the end, so the monitor
+// never schedules anything.
+import type { Cluster } from '../../cluster/cluster.ts';
+import type { FtVm } from '../../cluster/ft-vm.ts';
+import type { ClusterObserver } from '../../cluster/observer.ts';
+import type { Fault } from '../../sim/fault-schedule.ts';
+import type { MonitorSink } from './violation.ts';
+
+interface VmClock {
+  /** Must be live again by then (null: nothing pending). */
+  liveBy: number | null;
+  lostOn: string;
+  /** Unprotected since (null: protected). */
+  unprotectedSince: number | null;
+}
+
+export class RecoveryMonitor implements ClusterObserver {
+  private readonly clocks = new Map<string, VmClock>();
+  private readonly reported = new Set<string>();
+
+  constructor(
+    private readonly sink: MonitorSink,
+    private readonly cluster: Cluster,
+  ) {
+    for (const vm of cluster.vms) {
+      if (vm.spec.ft) this.clocks.set(vm.name, { liveBy: null, lostOn: '', unprotectedSince: 0 });
+    }
+  }
+
+  fault(_fault: Fault, timeUs: number): void {
+    this.check(timeUs);
+    for (const clock of this.clocks.values()) {
+      if (clock.unprotectedSince !== null) clock.unprotectedSince = timeUs;
+      if (clock.liveBy !== null) clock.liveBy = timeUs + this.cluster.config.failoverBoundUs;
+    }
+  }
+
+  primaryLost(vm: string, host: string, survivor: boolean): void {
+    this.check(this.sink.now());
+    const clock = this.clocks.get(vm);
+    if (clock === undefined) return;
+    if (clock.unprotectedSince === null) clock.unprotectedSince = this.sink.now();
+    if (!survivor) return;
+    clock.liveBy = this.sink.now() + this.cluster.config.failoverBoundUs;
+    clock.lostOn = host;
+  }
+
+  wentLive(vm: string): void {
+    this.check(this.sink.now());
+    const clock = this.clocks.get(vm);
+    if (clock !== undefined) clock.liveBy = null;
+  }
+
+  protection(vm: string, isProtected: boolean): void {
+    this.check(this.sink.now());
+    const clock = this.clocks.get(vm);
+    if (clock === undefined) return;
+    if (isProtected) this.checkRacks(vm);
+    if (isProtected) clock.unprotectedSince = null;
+    else if (clock.unprotectedSince === null) clock.unprotectedSince = this.sink.now();
+  }
+
+  worldOutput(): void {
+    this.check(this.sink.now());
+  }
+
+  end(timeUs: number): void {
+    this.check(timeUs);
+  }
+
+  private check(nowUs: number): void {
+    for (const [name, clock] of this.clocks) {
+      const vm = this.cluster.vms.find((v) => v.name === name)!;
+      if (vm.exited) continue;
+      if (clock.liveBy !== null && nowUs > clock.liveBy) {
+        this.once(`${name}:live:${clock.liveBy}`, {
+          invariant: 'I5',
+          vm: name,
+          host: clock.lostOn,
+          timeUs: clock.liveBy,
+          message: `${name} had no live primary ${this.cluster.config.failoverBoundUs / 1000} ms after losing it on ${clock.lostOn} although an engaged secondary survived`,
+        });
+      }
+      const bound = this.cluster.config.reprotectBoundUs;
+      if (clock.unprotectedSince !== null && nowUs > clock.unprotectedSince + bound && this.spareExists(vm)) {
+        this.once(`${name}:protect:${clock.unprotectedSince}`, {
+          invariant: 'I5',
+          vm: name,
+          timeUs: clock.unprotectedSince + bound,
+          message: `${name} was not protected again within ${bound / 1000} ms although a spare host exists`,
+        });
+      }
+    }
+  }
+
+  /** With rack anti-affinity, redundancy inside one rack is no redundancy: one rack failure loses both. */
+  private checkRacks(vmName: string): void {
+    if (!this.cluster.config.rackAntiAffinity) return;
+    const vm = this.cluster.vms.find((v) => v.name === vmName)!;
+    const primary = vm.primary();
+    const secondary = vm.secondary();
+    if (primary === null || secondary === null || primary.host.rack !== secondary.host.rack) return;
+    this.sink.report({
+      invariant: 'I5',
+      vm: vmName,
+      host: secondary.host.name,
+      message: `${vmName} was re-protected with its secondary on ${secondary.host.name} in the primary's rack ${primary.host.rack} (rack anti-affinity is configured)`,
+    });
+  }
+
+  /** A live primary and a host that could take its secondary under the placement rules. */
+  private spareExists(vm: FtVm): boolean {
+    const primary = vm.primary();
+    if (primary === null) return false;
+    return this.cluster.hosts.some((host) => {
+      const instance = vm.instanceOn(host.name);
+      return (
+        host.up &&
+        host.hasStoragePath &&
+        host.freeSlots > 0 &&
+        instance.vm === null &&
+        host !== primary.host &&
+        !this.cluster.networks.logging.isCut({ source: primary.host.name, target: host.name }) &&
+        (!this.cluster.config.rackAntiAffinity || host.rack !== primary.host.rack)
+      );
+    });
+  }
+
+  private once(key: string, violation: Parameters<MonitorSink['report']>[0]): void {
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.sink.report(violation);
+  }
+}
