@@ -25,7 +25,10 @@ export interface LogAck {
 }
 
 export interface LogSenderOptions {
-  /** Unacknowledged bytes at which the primary stalls. Default 1 MiB. */
+  /**
+   * Unacknowledged bytes at which the primary stalls. Default 1 MiB. The driver checks between
+   * slices, so the buffer may exceed this by the entries of one slice (`bufferedBytesPeak`).
+   */
   bufferBytesMax?: number;
   /** Largest segment handed to the transport. Default 64 KiB. */
   segmentBytesMax?: number;
