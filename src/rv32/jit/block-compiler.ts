@@ -25,6 +25,8 @@ export interface CompiledBlock {
   length: number;
   /** True when the block iterates inside its function. */
   loops: boolean;
+  /** Index of the first store in the block (`length` if none): a shorter prefix can run elsewhere. */
+  firstStore: number;
   source: string;
 }
 
@@ -62,7 +64,7 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
   const used = new Set<number>();
   const written = new Set<number>();
   const body: string[] = [];
-  let hasStores = false;
+  let firstStore = -1;
   let length = 0;
   let terminated = false;
   while (!terminated && length < BLOCK_WORDS_MAX && startIndex + length < ramWords) {
@@ -88,12 +90,13 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
       used.add(r);
       written.add(r);
     }
-    if ((insn & 0x7f) === 0x23) hasStores = true;
+    if ((insn & 0x7f) === 0x23 && firstStore < 0) firstStore = length;
     body.push(translation.code);
     terminated = translation.terminator;
     length++;
   }
-  if (length === 0) return { fn: notCompiled, length: 0, loops: false, source: '' };
+  if (length === 0) return { fn: notCompiled, length: 0, loops: false, firstStore: 0, source: '' };
+  const hasStores = firstStore >= 0;
   const endPc = (startPc + length * 4) >>> 0;
   if (!terminated) body.push(`result = n + ${length}; next = ${endPc};`);
   const source = blockSource(
@@ -120,7 +123,7 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
     mulhsu,
     mulhu,
   );
-  return { fn, length, loops, source };
+  return { fn, length, loops, firstStore: hasStores ? firstStore : length, source };
 }
 
 function blockSource(

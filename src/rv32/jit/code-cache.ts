@@ -19,6 +19,8 @@ export const INTERPRET_ONLY = -1;
 export class CodeCache {
   readonly lengths: Int32Array;
   readonly functions: (BlockFunction | undefined)[];
+  /** Per block start: instructions before its first store (a store-free prefix). */
+  readonly storeFreePrefix: Int32Array;
   /** Number of live blocks covering each RAM word. */
   readonly codeWords: Uint8Array;
   private readonly invalidations: Uint8Array;
@@ -34,6 +36,7 @@ export class CodeCache {
     this.hart = hart;
     this.lengths = new Int32Array(words);
     this.functions = new Array<BlockFunction | undefined>(words).fill(undefined);
+    this.storeFreePrefix = new Int32Array(words);
     this.codeWords = new Uint8Array(words);
     this.invalidations = new Uint8Array(words);
   }
@@ -53,6 +56,7 @@ export class CodeCache {
     }
     this.lengths[start] = block.length;
     this.functions[start] = block.fn;
+    this.storeFreePrefix[start] = block.firstStore;
     for (let w = start; w < start + block.length; w++) this.codeWords[w]!++;
     this.liveBlocks++;
     return block.length;

@@ -59,7 +59,8 @@ export class CompiledEngine {
       const start = offset >>> 2;
       let length = lengths[start]!;
       if (length === 0) length = cache.compile(start);
-      if (length <= 0 || length > left) return this.step();
+      if (length <= 0) return this.step();
+      if (length > left) return this.runTail(start, left);
       const result = functions[start]!(left);
       if (result >= 0) {
         hart.instret += result;
@@ -70,6 +71,16 @@ export class CompiledEngine {
       return this.step();
     }
     return NO_STOP;
+  }
+
+  /**
+   * The block at `start` is longer than the `left` instructions before the stop point: run that
+   * prefix in the interpreter, in one call when it holds no store (the interpreter's own stores do
+   * not invalidate compiled code), else one instruction at a time.
+   */
+  private runTail(start: number, left: number): number {
+    if (left <= this.cache.storeFreePrefix[start]!) return this.hart.interpret(left);
+    return this.step();
   }
 
   /** One instruction in the interpreter; a store it makes into compiled code invalidates that code. */
