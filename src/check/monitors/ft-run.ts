@@ -35,6 +35,8 @@ export interface FtRunOptions {
   ftVms?: number;
   /** Plain (non-FT) VMs sharing the hosts. Default 0. */
   plainVms?: number;
+  /** Where each VM's primary starts (vm1 first); default h1, h2, … in turn. */
+  primaryHosts?: string[];
   clientsPerVm?: number;
   /** Default: enough to keep a client busy for the whole run. */
   requestsPerClient?: number;
@@ -104,6 +106,7 @@ export interface FtRunResult {
   failoverDetails: FailoverSummary[];
   clients: ClientSummary[];
   vms: VmSummary[];
+  hostStates: { name: string; rack: string; up: boolean; slotsUsed: number; cpuCapacity: number }[];
   /** Outputs the world saw twice, identical (allowed at a failover boundary). */
   retransmittedOutputs: number;
   lockstepComparisons: number;
@@ -122,7 +125,8 @@ export function buildCluster(options: FtRunOptions): { cluster: Cluster; monitor
   const ftCount = options.ftVms ?? 1;
   const total = ftCount + (options.plainVms ?? 0);
   for (let i = 1; i <= total; i++) {
-    vms.push({ name: `vm${i}`, ft: i <= ftCount, primaryHost: `h${((i - 1) % hosts) + 1}`, createVm });
+    const primaryHost = options.primaryHosts?.[i - 1] ?? `h${((i - 1) % hosts) + 1}`;
+    vms.push({ name: `vm${i}`, ft: i <= ftCount, primaryHost, createVm });
   }
   const clients: ClientSpec[] = [];
   if ((GUEST_WORKLOADS as readonly string[]).includes(options.guest)) {
@@ -243,6 +247,13 @@ function summarise(
       exitCode: vm.exitCode,
       instructionsExecuted: vm.data.instructionsExecuted,
       instructionsReplayed: vm.data.instructionsReplayed,
+    })),
+    hostStates: cluster.hosts.map((h) => ({
+      name: h.name,
+      rack: h.rack,
+      up: h.up,
+      slotsUsed: h.slotsUsed,
+      cpuCapacity: h.cpuCapacity,
     })),
     retransmittedOutputs: monitors.output.retransmissions,
     lockstepComparisons: monitors.lockstep.comparisons,
