@@ -68,39 +68,94 @@ const GLOBAL_FIELDS: [GlobalField, number, number][] = [
 ];
 export const COUNTER_MAX = 7;
 
-function pack<T>(record: T, fields: [keyof T, number, number][]): number {
-  let word = 0;
-  for (const [name, shift, width] of fields) {
+function checkFits<T>(record: T, fields: [keyof T, number, number][]): void {
+  for (const [name, , width] of fields) {
     const value = record[name] as number;
     assert(value >= 0 && value < 1 << width, `${String(name)}=${value} does not fit ${width} bits`);
-    word |= value << shift;
+  }
+}
+
+// Hand-unrolled packing: this runs for every transition the explorer takes.
+export function packHost(x: HostState): number {
+  const word =
+    x.agent |
+    (x.up << 6) |
+    (x.storage << 7) |
+    (x.current << 8) |
+    (x.hist << 9) |
+    (x.recv << 12) |
+    (x.ioOut << 15) |
+    (x.req << 16);
+  if (
+    x.agent >>> 6 ||
+    x.hist >>> 3 ||
+    x.recv >>> 3 ||
+    x.req >>> 3 ||
+    (x.up | x.storage | x.current | x.ioOut) >>> 1
+  ) {
+    checkFits(x, HOST_FIELDS);
   }
   return word;
 }
 
-function unpack<T>(word: number, fields: [keyof T, number, number][]): T {
-  const record = {} as Record<keyof T, number>;
-  for (const [name, shift, width] of fields) record[name] = (word >>> shift) & ((1 << width) - 1);
-  return record as T;
+export function unpackHost(w: number): HostState {
+  return {
+    agent: w & 63,
+    up: (w >>> 6) & 1,
+    storage: (w >>> 7) & 1,
+    current: (w >>> 8) & 1,
+    hist: (w >>> 9) & 7,
+    recv: (w >>> 12) & 7,
+    ioOut: (w >>> 15) & 1,
+    req: (w >>> 16) & 7,
+  };
 }
 
-export const packHost = (host: HostState): number => pack(host, HOST_FIELDS);
-export const unpackHost = (word: number): HostState => unpack<HostState>(word, HOST_FIELDS);
+function packGlobals(c: ClusterContext): number {
+  const word =
+    c.ha |
+    (c.acked << 4) |
+    (c.released << 7) |
+    (c.durable << 10) |
+    (c.partitioned << 11) |
+    (c.colocated << 12) |
+    (c.crashesLeft << 13) |
+    (c.partitionsLeft << 16) |
+    (c.storageLossesLeft << 19);
+  if (c.ha >>> 4 || (c.acked | c.released | c.crashesLeft | c.partitionsLeft | c.storageLossesLeft) >>> 3) {
+    checkFits(c, GLOBAL_FIELDS);
+  }
+  if ((c.durable | c.partitioned | c.colocated) >>> 1) checkFits(c, GLOBAL_FIELDS);
+  return word;
+}
+
+function unpackContext(row: Int32Array, offset: number, hostCount: number): ClusterContext {
+  const w = row[offset]!;
+  const hosts: HostState[] = [];
+  for (let h = 0; h < hostCount; h++) hosts.push(unpackHost(row[offset + 1 + h]!));
+  return {
+    hosts,
+    ha: w & 15,
+    acked: (w >>> 4) & 7,
+    released: (w >>> 7) & 7,
+    durable: (w >>> 10) & 1,
+    partitioned: (w >>> 11) & 1,
+    colocated: (w >>> 12) & 1,
+    crashesLeft: (w >>> 13) & 7,
+    partitionsLeft: (w >>> 16) & 7,
+    storageLossesLeft: (w >>> 19) & 7,
+  };
+}
 
 /** The codec the fast explorer path stores states with: word 0 = globals, words 1..N = hosts. */
 export function clusterCodec(hostCount: number) {
   return {
     width: hostCount + 1,
     encode(context: ClusterContext, out: Int32Array, offset: number): void {
-      out[offset] = pack(context, GLOBAL_FIELDS);
+      out[offset] = packGlobals(context);
       for (let h = 0; h < hostCount; h++) out[offset + 1 + h] = packHost(context.hosts[h]!);
     },
-    decode(row: Int32Array, offset: number): ClusterContext {
-      const context = unpack<Omit<ClusterContext, 'hosts'>>(row[offset]!, GLOBAL_FIELDS) as ClusterContext;
-      context.hosts = [];
-      for (let h = 0; h < hostCount; h++) context.hosts.push(unpackHost(row[offset + 1 + h]!));
-      return context;
-    },
+    decode: (row: Int32Array, offset: number): ClusterContext => unpackContext(row, offset, hostCount),
     /** Host symmetry on packed rows: sort the host words (insertion sort, N ≤ 8). */
     canonicalize(row: Int32Array, offset: number): void {
       for (let i = offset + 2; i <= offset + hostCount; i++) {
@@ -122,6 +177,28 @@ export function canonicalClusterContext(context: ClusterContext): ClusterContext
   return { ...context, hosts };
 }
 
-export function cloneContext(context: ClusterContext): ClusterContext {
-  return { ...context, hosts: context.hosts.map((h) => ({ ...h })) };
+const cloneHost = (x: HostState): HostState => ({
+  agent: x.agent,
+  up: x.up,
+  storage: x.storage,
+  current: x.current,
+  hist: x.hist,
+  recv: x.recv,
+  ioOut: x.ioOut,
+  req: x.req,
+});
+
+export function cloneContext(c: ClusterContext): ClusterContext {
+  return {
+    hosts: c.hosts.map(cloneHost),
+    ha: c.ha,
+    acked: c.acked,
+    released: c.released,
+    durable: c.durable,
+    partitioned: c.partitioned,
+    colocated: c.colocated,
+    crashesLeft: c.crashesLeft,
+    partitionsLeft: c.partitionsLeft,
+    storageLossesLeft: c.storageLossesLeft,
+  };
 }

@@ -145,7 +145,13 @@ function resolveGuard(machine: AnyStateMachine, node: Node, ref: unknown): Guard
     const snapshot = { machine };
     return (context, event) => check(snapshot, { context, event }, impl);
   }
-  return (context, event) => impl({ context, event }, params);
+  // One argument object per guard, reused: guards are pure and do not keep their arguments.
+  const args = { context: {} as Context, event: { type: '' } as EventObject };
+  return (context, event) => {
+    args.context = context;
+    args.event = event;
+    return impl(args, params);
+  };
 }
 
 function leavesOf(node: Node, out: Node[]): Node[] {
