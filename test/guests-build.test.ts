@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runStandalone } from '../src/vm/standalone-host.ts';
 
 const GUESTS_DIR = join(import.meta.dirname, '..', 'guests');
 const GUEST_NAMES = ['crc', 'kvstore', 'ledger', 'clock'] as const;
@@ -17,7 +18,7 @@ function toolPresent(command: string): boolean {
 const haveClang = toolPresent('clang') && toolPresent('ld.lld');
 const haveQemu = toolPresent('qemu-system-riscv32');
 
-describe.skipIf(!haveClang)('guest build (skipped: needs clang and ld.lld on PATH)', () => {
+describe.skipIf(!haveClang)('guest build (needs clang and ld.lld on PATH, else skipped)', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'ftcheck-guests-'));
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
@@ -44,12 +45,15 @@ function runCrcInQemu(): { console: string; status: number | null } {
   return { console: qemu.stdout, status: qemu.status };
 }
 
-describe.skipIf(!haveQemu)('crc under QEMU (skipped: needs qemu-system-riscv32 on PATH)', () => {
-  it('prints 24 rounds and exits through the test device with 0x5555', () => {
-    const run = runCrcInQemu();
-    expect(run.status).toBe(0);
-    expect(run.console).toMatch(
+describe.skipIf(!haveQemu)('crc under QEMU (needs qemu-system-riscv32 on PATH, else skipped)', () => {
+  it('prints what the ftcheck emulator prints, and exits through the test device with 0x5555', () => {
+    const qemu = runCrcInQemu();
+    expect(qemu.status).toBe(0);
+    expect(qemu.console).toMatch(
       /^crc: 24 rounds of CRC-32 over 32768 bytes\n(round \d+: [0-9a-f]{8}\n){24}crc: combined [0-9a-f]{8}\n$/,
     );
+    const ours = runStandalone(new Uint8Array(readFileSync(join(GUESTS_DIR, 'crc.elf'))));
+    expect(ours.exitCode).toBe(0);
+    expect(ours.console).toBe(qemu.console);
   });
 });
