@@ -91,7 +91,11 @@ function round(x: number): number {
 }
 
 export async function run(): Promise<Record<string, Record<string, unknown>>> {
-  const pairEfficiency = { crc: efficiency('crc'), kvstore: efficiency('kvstore') };
+  const pairEfficiency = {
+    crc: efficiency('crc'),
+    kvstore: efficiency('kvstore'),
+    clock: efficiency('clock'),
+  };
   const logBytesPerMInstr: Record<string, number> = {};
   const logMbitPerSimSecond: Record<string, number> = {};
   for (const guest of ['crc', 'kvstore', 'ledger', 'clock'] as const) {

@@ -32,6 +32,9 @@ export interface GoLiveReport {
   fault: ReplayFault | null;
 }
 
+/** Entries decoded ahead of the VM (beyond the receive buffer, so bounded too). */
+const LOOKAHEAD_MAX = 4096;
+
 const NULL_SOURCE: NondetSource = { read: () => 0 };
 const NULL_OUTPUTS: VmOutputs = { console() {}, nicTransmit() {}, diskRequest() {} };
 
@@ -43,7 +46,9 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
   readonly suppressed = new OutputLog();
   private readonly localSource: NondetSource;
   private readonly world: VmOutputs;
-  private current: LogEntry | null = null;
+  /** Decoded entries not yet applied: `ahead[aheadHead..]` (bounded by LOOKAHEAD_MAX). */
+  private readonly ahead: LogEntry[] = [];
+  private aheadHead = 0;
   private readonly pendingDisk = new Map<number, DiskRequest>();
   private started = false;
   private live = false;
@@ -62,7 +67,7 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
 
   /** True when every received entry has been applied (the secondary waits for more log). */
   get caughtUp(): boolean {
-    return this.current === null && this.receiver.bufferedBytes === 0;
+    return this.aheadHead === this.ahead.length && this.receiver.bufferedBytes === 0;
   }
 
   /** Disk requests the secondary started whose completion the log has not delivered yet. */
@@ -80,8 +85,7 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
     const begin = this.vm.instret;
     const target = Math.min(begin + budget, stopAt);
     while (this.fault === null) {
-      if (this.current === null) this.current = this.receiver.reader.next();
-      const entry = this.current;
+      const entry = this.peek(0);
       if (entry === null) break;
       if (this.vm.exited) {
         if (entry.kind !== 'progress' || entry.instret > this.vm.instret) {
@@ -115,12 +119,51 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
       this.applyInput(entry.input);
       return this.consume();
     }
-    const limit = entry.kind === 'progress' ? entry.instret : entry.instret + 1;
-    if (at > limit || (at === limit && entry.kind !== 'progress')) {
+    if (entry.kind === 'progress') {
+      return at >= entry.instret ? this.consume() : this.runTo(Math.min(this.runLimit(target), target));
+    }
+    if (at > entry.instret) {
       return this.fail(at, `the secondary passed ${describeEntry(entry)} without reproducing it`);
     }
-    if (at === limit) return this.consume();
-    return this.runTo(Math.min(limit, target));
+    return this.runTo(Math.min(this.runLimit(target), target));
+  }
+
+  /**
+   * How far the log lets the VM run in one go: across every read and output entry ahead (the
+   * callbacks consume them as the VM reaches them) up to the next input, or the end of the log.
+   * The scan stops once it reaches `target`, so small steps cost small scans.
+   */
+  private runLimit(target: number): number {
+    let limit = this.vm.instret;
+    for (let i = 0; limit < target; i++) {
+      const entry = this.peek(i);
+      if (entry === null || entry.kind === 'input' || entry.kind === 'start') break;
+      const entryLimit = entry.kind === 'progress' ? entry.instret : entry.instret + 1;
+      if (entryLimit > limit) limit = entryLimit;
+    }
+    return limit;
+  }
+
+  /** The i-th entry not yet applied, decoding from the receive buffer as needed. */
+  private peek(i: number): LogEntry | null {
+    const index = this.aheadHead + i;
+    while (this.ahead.length <= index) {
+      if (this.ahead.length - this.aheadHead >= LOOKAHEAD_MAX) return null;
+      const entry = this.receiver.reader.next();
+      if (entry === null) return null;
+      this.ahead.push(entry);
+    }
+    return this.ahead[index]!;
+  }
+
+  /** The entry a read or output at `instret` should match (progress markers behind it skipped). */
+  private entryFor(instret: number): LogEntry | null {
+    let entry = this.peek(0);
+    while (entry !== null && entry.kind === 'progress' && entry.instret <= instret) {
+      this.consume();
+      entry = this.peek(0);
+    }
+    return entry;
   }
 
   private runTo(until: number): boolean {
@@ -139,7 +182,14 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
   }
 
   private consume(): true {
-    this.current = null;
+    this.aheadHead++;
+    if (this.aheadHead === this.ahead.length) {
+      this.ahead.length = 0;
+      this.aheadHead = 0;
+    } else if (this.aheadHead >= LOOKAHEAD_MAX) {
+      this.ahead.splice(0, this.aheadHead);
+      this.aheadHead = 0;
+    }
     return true;
   }
 
@@ -150,10 +200,9 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
 
   read(kind: Nondet, instret: number): number {
     if (!this.strategy.replaysNondet(kind)) return this.localSource.read(kind, instret) >>> 0;
-    if (this.current === null) this.current = this.receiver.reader.next();
-    const entry = this.current;
+    const entry = this.entryFor(instret);
     if (entry !== null && entry.kind === 'nondet' && entry.source === kind && entry.instret === instret) {
-      this.current = null;
+      this.consume();
       this.entriesApplied++;
       return entry.value;
     }
@@ -185,10 +234,9 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
 
   private checkOutput(kind: OutputKind, instret: number): void {
     if (this.live) return;
-    if (this.current === null) this.current = this.receiver.reader.next();
-    const entry = this.current;
+    const entry = this.entryFor(instret);
     if (entry !== null && entry.kind === 'output' && entry.output === kind && entry.instret === instret) {
-      this.current = null;
+      this.consume();
       return;
     }
     const found = entry ? describeEntry(entry) : 'nothing';
