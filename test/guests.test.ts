@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decodeKvDisk,
   decodeKvReply,
+  decodeKvStats,
   encodeKvReply,
   encodeKvRequest,
   KV_DISK_BYTES,
@@ -16,6 +17,7 @@ import {
 } from '../src/cluster/protocol/kvstore.ts';
 import {
   decodeLedgerDisk,
+  decodeLedgerReply,
   encodeLedgerReply,
   encodeLedgerRequest,
   LEDGER_ACCOUNTS,
@@ -390,5 +392,42 @@ describe('ledger', () => {
     ).toBe(true);
     expectLedgerRepliesMatchModel(result, closing.map(encodeLedgerRequest), new LedgerModel(expected.state));
     expect(decodeLedgerDisk(result.disk)).toEqual(expected.state);
+  });
+});
+
+// --- codecs ----------------------------------------------------------------------------------
+
+describe('protocol codecs', () => {
+  it('kvstore: decodes what it encodes and names what is wrong with a bad reply', () => {
+    const reply = { op: 1, status: KvStatus.Ok, id: 0xdead_beef, value: kvBytes('value') };
+    expect(decodeKvReply(encodeKvReply(reply))).toEqual({ ok: true, value: reply });
+    expect(decodeKvReply(new Uint8Array(7))).toEqual({
+      ok: false,
+      error: expect.stringContaining('7 bytes'),
+    });
+    const truncated = encodeKvReply(reply).subarray(0, 10);
+    expect(decodeKvReply(truncated)).toEqual({
+      ok: false,
+      error: expect.stringContaining('says 5 value bytes'),
+    });
+    const stats = new KvStoreModel().apply({ op: 'stats', id: 1 });
+    expect(decodeKvStats(stats.value)).toEqual({ keys: 0, gets: 0, puts: 0, deletes: 0, requests: 1 });
+    expect(() => encodeKvRequest({ op: 'get', id: -1, key: kvBytes('a') })).toThrow(/u32/);
+  });
+
+  it('ledger: decodes what it encodes and rejects a reply of the wrong size', () => {
+    const reply = {
+      op: 1,
+      status: LedgerStatus.InsufficientFunds,
+      id: 7,
+      values: [1, 2] as [number, number],
+    };
+    expect(decodeLedgerReply(encodeLedgerReply(reply))).toEqual({ ok: true, value: reply });
+    expect(decodeLedgerReply(new Uint8Array(15))).toEqual({
+      ok: false,
+      error: expect.stringContaining('15 bytes'),
+    });
+    expect(encodeLedgerRequest({ op: 'balance', id: 1, account: 3 }).length).toBe(20);
+    expect(decodeLedgerDisk(new Uint8Array(LEDGER_DISK_BYTES))).toBeNull();
   });
 });
