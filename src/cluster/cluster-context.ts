@@ -11,18 +11,26 @@ import type { ClusterObserver } from './observer.ts';
 import type { SharedStorage } from './shared-storage.ts';
 import type { StoragePath } from './storage-path.ts';
 
-/** Placement decisions that seeded cluster bugs may replace. */
-export interface PlacementPolicy {
+/** The cluster's own decisions, which seeded cluster bugs (cluster-bugs.ts) replace by name. */
+export interface ClusterBehaviour {
   readonly name: string;
-  /** Whether `candidate` may host a secondary of a primary running on `primary`. */
-  allowed(candidate: Host, primary: Host | null, config: ClusterConfig): boolean;
+  /**
+   * Whether `candidate` may host a secondary of a primary running on `primary`, as far as the
+   * cluster's rules go (rack anti-affinity). Not running this VM already is the HA machine's rule.
+   */
+  placementAllowed(candidate: Host, primary: Host | null, config: ClusterConfig): boolean;
+  /** reissuePendingIo really reissues the old primary's pending disk requests. */
+  readonly reissuesPendingIo: boolean;
+  /** takeClientAddress after a failover really moves the address. */
+  readonly movesAddressOnFailover: boolean;
 }
 
-export const correctPlacement: PlacementPolicy = {
+export const correctBehaviour: ClusterBehaviour = {
   name: 'correct',
-  allowed: (candidate, primary, config) =>
-    primary === null ||
-    (candidate !== primary && (!config.rackAntiAffinity || candidate.rack !== primary.rack)),
+  placementAllowed: (candidate, primary, config) =>
+    primary === null || !config.rackAntiAffinity || candidate === primary || candidate.rack !== primary.rack,
+  reissuesPendingIo: true,
+  movesAddressOnFailover: true,
 };
 
 export interface ClusterContext {
@@ -37,7 +45,7 @@ export interface ClusterContext {
   agentMachine: AnyStateMachine;
   haMachine: AnyStateMachine;
   strategy: DataPlaneStrategy;
-  placement: PlacementPolicy;
+  behaviour: ClusterBehaviour;
   /** Moves the VM's client address to `host` (takeClientAddress). */
   takeAddress(vm: string, host: string): void;
   /** Sends a packet the VM released from `host` to its clients. */

@@ -10,8 +10,8 @@ import type { FaultSchedule, NetworkKind } from '../sim/fault-schedule.ts';
 import { checkScheduleAgainstCluster, NETWORK_KINDS } from '../sim/fault-schedule.ts';
 import { type RunStop, Simulator } from '../sim/simulator.ts';
 import { CLIENT_OPTIONS_DEFAULT, Client, type ClientOptions, type ClientWorkload } from './client.ts';
-import type { ClusterContext, PlacementPolicy } from './cluster-context.ts';
-import { correctPlacement } from './cluster-context.ts';
+import type { ClusterBehaviour, ClusterContext } from './cluster-context.ts';
+import { correctBehaviour } from './cluster-context.ts';
 import { type ClusterConfig, type ClusterConfigInput, rackOfHost, resolveClusterConfig } from './config.ts';
 import { scheduleFaults } from './fault-injector.ts';
 import { FtVm, type FtVmSpec } from './ft-vm.ts';
@@ -39,8 +39,8 @@ export interface ClusterOptions {
   haMachine?: AnyStateMachine;
   /** Data-plane strategy (seeded lockstep bugs). */
   strategy?: DataPlaneStrategy;
-  /** Placement policy (seeded HA placement bugs). */
-  placement?: PlacementPolicy;
+  /** The cluster's own decisions (seeded cluster bugs, cluster-bugs.ts). */
+  behaviour?: ClusterBehaviour;
   traceEntriesMax?: number;
 }
 
@@ -120,7 +120,7 @@ export class Cluster {
       agentMachine: options.agentMachine ?? agentMachine,
       haMachine: options.haMachine ?? haMachine,
       strategy: options.strategy ?? correctStrategy,
-      placement: options.placement ?? correctPlacement,
+      behaviour: options.behaviour ?? correctBehaviour,
       takeAddress: (vm, host) => {
         if (this.addressOwner.get(vm) === host) return;
         this.addressOwner.set(vm, host);

@@ -80,7 +80,9 @@ export class FtDataPlane {
     this.injectInputs(instance);
     if (instance.idle) return;
     const before = vm.instret;
-    const reason = recorder.run(before + instance.host.instructionBudget(this.ctx.config.sliceUs));
+    const share = instance.sender !== null && instance.lag !== null ? instance.lag.share : 1;
+    const budget = Math.max(1, Math.floor(instance.host.instructionBudget(this.ctx.config.sliceUs) * share));
+    const reason = recorder.run(before + budget);
     this.instructionsExecuted += vm.instret - before;
     // The gate passes every output on at once; the agent applies the Output Rule (offer()).
     recorder.releaseOutputs();
@@ -88,6 +90,7 @@ export class FtDataPlane {
     if (reason === 'exit') this.ft.vmExited(instance, vm.exitCode);
     if (reason === 'fatal') this.ft.vmExited(instance, -1);
     if (instance.sender === null || instance.disengaged) return;
+    instance.lag?.update(recorder.lagInstructions);
     const digest = vm.digest();
     this.ft.checkpoints.push({ instret: vm.instret, digest });
     if (this.ft.checkpoints.length > CHECKPOINTS_MAX) this.ft.checkpoints.shift();

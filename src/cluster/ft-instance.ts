@@ -3,6 +3,7 @@
 // Instances are numbered per VM, so a message meant for an instance that has since been replaced
 // on the same host is recognised as stale.
 import type { AgentCommand, AgentEvent } from '../../models/agent.ts';
+import type { LagController } from '../lockstep/lag-controller.ts';
 import type { LogReceiver, LogSender } from '../lockstep/log-channel.ts';
 import type { PrimaryRecorder } from '../lockstep/primary-recorder.ts';
 import type { GoLiveReport, SecondaryReplayer } from '../lockstep/secondary-replayer.ts';
@@ -39,6 +40,8 @@ export class FtInstance {
   recorder: PrimaryRecorder | null = null;
   replayer: SecondaryReplayer | null = null;
   sender: LogSender | null = null;
+  /** Slows the primary when its secondary falls far behind (attached with the sender). */
+  lag: LagController | null = null;
   receiver: LogReceiver | null = null;
   /** Lock generation this instance knows (its write token when primary). */
   generation = 0;
@@ -62,8 +65,8 @@ export class FtInstance {
   /** No log traffic is shipped or taken (after disengage). */
   disengaged = false;
   goLive: GoLiveReport | null = null;
-  /** Pending disk requests of the go-live report have been reissued. */
-  reissued = false;
+  /** Pending disk requests of the go-live report that were reissued. */
+  reissuedCount = 0;
   drainUs = 0;
   /** Host of the peer instance (the other half of the pair), if any. */
   peer: string | null = null;
@@ -114,6 +117,7 @@ export class FtInstance {
     this.recorder = null;
     this.replayer = null;
     this.sender = null;
+    this.lag = null;
     this.receiver = null;
     this.staged = [];
     this.nicQueue = [];
@@ -123,7 +127,7 @@ export class FtInstance {
     this.timerInjectedFor = -1;
     this.disengaged = false;
     this.goLive = null;
-    this.reissued = false;
+    this.reissuedCount = 0;
     this.peer = null;
     this.streamId = 0;
     this.released = { console: 0, nic: 0, disk: 0 };

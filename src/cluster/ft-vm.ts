@@ -6,6 +6,7 @@
 // (executing slices, shipping the log, outputs, disk I/O) is in ft-data-plane.ts.
 import type { AgentCommand, AgentEvent } from '../../models/agent.ts';
 import { assert } from '../base/assert.ts';
+import { LagController } from '../lockstep/lag-controller.ts';
 import { LogReceiver, LogSender } from '../lockstep/log-channel.ts';
 import { PrimaryRecorder } from '../lockstep/primary-recorder.ts';
 import { SecondaryReplayer } from '../lockstep/secondary-replayer.ts';
@@ -131,6 +132,7 @@ export class FtVm {
     const sim = this.ctx.sim;
     switch (command.type) {
       case 'takeClientAddress':
+        if (instance.goLive !== null && !this.ctx.behaviour.movesAddressOnFailover) return;
         this.ctx.takeAddress(this.name, instance.host.name);
         return;
       case 'requestSnapshot':
@@ -214,7 +216,7 @@ export class FtVm {
     });
     const produced = this.producedCounts(instance);
     const failover = before.startsWith('secondary.');
-    const pendingDropped = failover && !instance.reissued ? (instance.goLive?.pendingDisk.length ?? 0) : 0;
+    const pendingDropped = failover ? (instance.goLive?.pendingDisk.length ?? 0) - instance.reissuedCount : 0;
     for (const observer of this.ctx.observers) {
       observer.wentLive?.(this.name, instance.host.name, produced, failover, pendingDropped);
     }
@@ -294,6 +296,7 @@ export class FtVm {
     this.finishReplay(instance, instance.replayer);
     const replayed = vm.instret - before;
     const drainUs = Math.ceil((replayed * instance.host.slowFactor) / instance.host.instructionsPerUs);
+    for (const observer of this.ctx.observers) observer.replaying?.(this.name, instance.host.name, drainUs);
     this.ctx.sim.after(drainUs, () => this.drained(instance));
   }
 
@@ -358,9 +361,9 @@ export class FtVm {
 
   private reissuePendingIo(instance: FtInstance): void {
     this.promote(instance);
-    instance.reissued = true;
-    const pending = instance.goLive?.pendingDisk ?? [];
+    const pending = this.ctx.behaviour.reissuesPendingIo ? (instance.goLive?.pendingDisk ?? []) : [];
     for (const request of pending) this.data.issueDisk(instance, request);
+    instance.reissuedCount += pending.length;
     const sim = this.ctx.sim;
     sim.trace.record(sim.now, 'vm', instance.host.name, {
       vm: this.name,
@@ -493,6 +496,9 @@ export class FtVm {
     });
     primary.recorder.attachSecondary(sender);
     primary.sender = sender;
+    // Lag marks scaled to this host: slow down past ~100 ms of execution behind, recover under 25 ms.
+    const perMs = primary.host.instructionsPerUs * 1000;
+    primary.lag = new LagController({ highInstructions: 100 * perMs, lowInstructions: 25 * perMs });
     primary.peer = target.host.name;
     primary.streamId = streamId;
     primary.disengaged = false;

@@ -71,7 +71,7 @@ export class HaDriver {
         host.up &&
         host.hasStoragePath &&
         host.freeSlots > 0 &&
-        ctx.placement.allowed(host, primary?.host ?? null, ctx.config);
+        ctx.behaviour.placementAllowed(host, primary?.host ?? null, ctx.config);
       const commands = this.send({ type: 'CANDIDATE', host: index + 1, healthy, runsThisVm });
       const spawn = commands.find((c) => c.type === 'spawnSecondary');
       if (spawn === undefined) continue;

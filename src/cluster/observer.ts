@@ -41,6 +41,8 @@ export interface ClusterObserver {
     failover: boolean,
     pendingDiskDropped: number,
   ): void;
+  /** A secondary going live replays the log it holds; that takes `drainUs` (part of go-live time). */
+  replaying?(vm: string, host: string, drainUs: number): void;
   /** The VM's primary is gone (its host failed or it halted); `survivor` = an engaged secondary exists on a live host. */
   primaryLost?(vm: string, host: string, survivor: boolean): void;
   /** Protection changed: true when a secondary engaged lockstep, false when the pair lost it. */

@@ -6,7 +6,7 @@ import type { AnyStateMachine } from 'xstate';
 import { INVARIANTS, type InvariantId } from '../../base/invariants.ts';
 import type { ClientOptions } from '../../cluster/client.ts';
 import { type ClientSpec, Cluster } from '../../cluster/cluster.ts';
-import type { PlacementPolicy } from '../../cluster/cluster-context.ts';
+import type { ClusterBehaviour } from '../../cluster/cluster-context.ts';
 import type { ClusterConfigInput } from '../../cluster/config.ts';
 import type { FtVmSpec } from '../../cluster/ft-vm.ts';
 import { GUEST_WORKLOADS, type GuestWorkload, workloadFor } from '../../cluster/workloads.ts';
@@ -45,7 +45,7 @@ export interface FtRunOptions {
   agentMachine?: AnyStateMachine;
   haMachine?: AnyStateMachine;
   strategy?: DataPlaneStrategy;
-  placement?: PlacementPolicy;
+  behaviour?: ClusterBehaviour;
   traceEntriesMax?: number;
   /** End the run at the first violation (fuzzing). */
   stopOnViolation?: boolean;
@@ -151,7 +151,7 @@ export function buildCluster(options: FtRunOptions): { cluster: Cluster; monitor
     agentMachine: options.agentMachine,
     haMachine: options.haMachine,
     strategy: options.strategy,
-    placement: options.placement,
+    behaviour: options.behaviour,
     traceEntriesMax: options.traceEntriesMax,
   });
   const monitors = new MonitorSet(cluster);

@@ -16,6 +16,8 @@ interface VmClock {
   lostOn: string;
   /** Unprotected since (null: protected). */
   unprotectedSince: number | null;
+  /** After a failover the client address must reach the new primary by then. */
+  addressBy: number | null;
 }
 
 export class RecoveryMonitor implements ClusterObserver {
@@ -27,7 +29,8 @@ export class RecoveryMonitor implements ClusterObserver {
     private readonly cluster: Cluster,
   ) {
     for (const vm of cluster.vms) {
-      if (vm.spec.ft) this.clocks.set(vm.name, { liveBy: null, lostOn: '', unprotectedSince: 0 });
+      if (vm.spec.ft)
+        this.clocks.set(vm.name, { liveBy: null, lostOn: '', unprotectedSince: 0, addressBy: null });
     }
   }
 
@@ -49,10 +52,18 @@ export class RecoveryMonitor implements ClusterObserver {
     clock.lostOn = host;
   }
 
-  wentLive(vm: string): void {
+  /** Go-live time includes replaying the lag: the bound stretches by the replay time. */
+  replaying(vm: string, _host: string, drainUs: number): void {
+    const clock = this.clocks.get(vm);
+    if (clock !== undefined && clock.liveBy !== null) clock.liveBy += drainUs;
+  }
+
+  wentLive(vm: string, _host: string, _produced: unknown, failover: boolean): void {
     this.check(this.sink.now());
     const clock = this.clocks.get(vm);
-    if (clock !== undefined) clock.liveBy = null;
+    if (clock === undefined) return;
+    clock.liveBy = null;
+    if (failover) clock.addressBy = this.sink.now() + this.cluster.config.failoverBoundUs;
   }
 
   protection(vm: string, isProtected: boolean): void {
@@ -85,6 +96,7 @@ export class RecoveryMonitor implements ClusterObserver {
           message: `${name} had no live primary ${this.cluster.config.failoverBoundUs / 1000} ms after losing it on ${clock.lostOn} although an engaged secondary survived`,
         });
       }
+      if (clock.addressBy !== null && nowUs > clock.addressBy) this.checkAddress(vm, clock);
       const bound = this.cluster.config.reprotectBoundUs;
       if (clock.unprotectedSince !== null && nowUs > clock.unprotectedSince + bound && this.spareExists(vm)) {
         this.once(`${name}:protect:${clock.unprotectedSince}`, {
@@ -95,6 +107,22 @@ export class RecoveryMonitor implements ClusterObserver {
         });
       }
     }
+  }
+
+  /** Clients reach the service only if its address moved to the new primary. */
+  private checkAddress(vm: FtVm, clock: VmClock): void {
+    const due = clock.addressBy!;
+    clock.addressBy = null;
+    const primary = vm.primary();
+    const owner = this.cluster.addressOwner.get(vm.name);
+    if (primary === null || owner === primary.host.name) return;
+    this.sink.report({
+      invariant: 'I5',
+      vm: vm.name,
+      host: primary.host.name,
+      timeUs: due,
+      message: `${vm.name} went live on ${primary.host.name} but its client address still points at ${owner}: clients cannot reach the service`,
+    });
   }
 
   /** With rack anti-affinity, redundancy inside one rack is no redundancy: one rack failure loses both. */

@@ -1,0 +1,41 @@
+// Seeded cluster-level bugs: alternative implementations of the cluster's own decisions, bound by
+// name like the model and data-plane bugs (never `if (bug)` branches). The fuzzer must find each.
+import type { SeededBug } from '../base/invariants.ts';
+import { type ClusterBehaviour, correctBehaviour } from './cluster-context.ts';
+
+export interface ClusterBug extends SeededBug {
+  level: 'cluster';
+  behaviour: ClusterBehaviour;
+}
+
+export const CLUSTER_BUGS: readonly ClusterBug[] = [
+  {
+    name: 'ha-same-rack',
+    level: 'cluster',
+    breaks: ['I5'],
+    description: 'The HA service ignores rack anti-affinity and places the secondary in the primary’s rack.',
+    behaviour: { ...correctBehaviour, name: 'ha-same-rack', placementAllowed: () => true },
+  },
+  {
+    name: 'pending-disk-write-not-reissued',
+    level: 'cluster',
+    breaks: ['I4'],
+    description:
+      'At go-live the new primary acknowledges reissuePendingIo without reissuing the pending disk I/O.',
+    behaviour: { ...correctBehaviour, name: 'pending-disk-write-not-reissued', reissuesPendingIo: false },
+  },
+  {
+    name: 'client-address-not-moved',
+    level: 'cluster',
+    breaks: ['I5'],
+    description: 'The new primary does not announce the client address from its host on go-live.',
+    behaviour: { ...correctBehaviour, name: 'client-address-not-moved', movesAddressOnFailover: false },
+  },
+];
+
+export function clusterBehaviour(name?: string): ClusterBehaviour {
+  if (name === undefined || name === 'correct') return correctBehaviour;
+  const bug = CLUSTER_BUGS.find((b) => b.name === name);
+  if (bug === undefined) throw new Error(`unknown cluster bug '${name}'`);
+  return bug.behaviour;
+}

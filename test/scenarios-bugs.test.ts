@@ -1,0 +1,183 @@
+// Every checker must be shown able to fail: each seeded bug (model, data-plane, cluster), run on
+// the cluster under a schedule that exercises it, is caught by the invariant monitors — and the
+// correct system passes the same schedule.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { agentMachine } from '../models/agent.ts';
+import { findModelBug } from '../models/bugs.ts';
+import { haMachine } from '../models/haService.ts';
+import { type FtRunOptions, runFt } from '../src/check/monitors/ft-run.ts';
+import { clusterBehaviour } from '../src/cluster/cluster-bugs.ts';
+import { dataPlaneStrategy } from '../src/lockstep/bugs.ts';
+import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
+
+const kvstore = new Uint8Array(readFileSync(new URL('../guests/kvstore.elf', import.meta.url)));
+
+const SCHEDULES = {
+  logPartition: [{ at: '1s', kind: 'partition', network: 'logging', between: ['h1', 'h2'] }],
+  primaryCrash: [{ at: '1002ms', kind: 'crash', host: 'primary' }],
+  slowSecondaryThenCrash: [
+    { at: '500ms', kind: 'slow', host: 'secondary', factor: 500 },
+    { at: '1s', kind: 'crash', host: 'primary' },
+  ],
+  repairOldPrimary: [
+    { at: '1s', kind: 'crash', host: 'h1' },
+    { at: '2s', kind: 'repair', host: 'h1' },
+  ],
+  secondaryCrash: [{ at: '1s', kind: 'crash', host: 'h2' }],
+  none: [],
+} as const;
+
+type ScheduleName = keyof typeof SCHEDULES;
+
+function run(schedule: ScheduleName, options: Partial<FtRunOptions> = {}) {
+  return runFt({
+    seed: 1,
+    elf: kvstore,
+    guest: 'kvstore',
+    durationUs: 3_200_000,
+    schedule: parseFaultSchedule({ version: 1, faults: SCHEDULES[schedule] }),
+    stopOnViolation: true,
+    ...options,
+  });
+}
+
+function modelBug(name: string): Partial<FtRunOptions> {
+  const bug = findModelBug(name);
+  if (bug === undefined) throw new Error(`no model bug ${name}`);
+  return {
+    agentMachine: bug.agent === undefined ? undefined : agentMachine.provide(bug.agent as never),
+    haMachine: bug.ha === undefined ? undefined : haMachine.provide(bug.ha as never),
+  };
+}
+
+const cases: { bug: string; schedule: ScheduleName; options: Partial<FtRunOptions>; expected: string[] }[] = [
+  {
+    bug: 'go-live-without-test-and-set',
+    schedule: 'logPartition',
+    options: modelBug('go-live-without-test-and-set'),
+    expected: ['I2', 'I3'],
+  },
+  {
+    bug: 'output-before-ack (model)',
+    schedule: 'logPartition',
+    options: modelBug('output-before-ack'),
+    expected: ['I4'],
+  },
+  {
+    bug: 'go-live-without-replay',
+    schedule: 'slowSecondaryThenCrash',
+    options: modelBug('go-live-without-replay'),
+    expected: ['I4'],
+  },
+  {
+    bug: 'skip-pending-io-reissue',
+    schedule: 'primaryCrash',
+    options: modelBug('skip-pending-io-reissue'),
+    expected: ['I4'],
+  },
+  {
+    bug: 'respawn-on-primary-host',
+    schedule: 'none',
+    options: modelBug('respawn-on-primary-host'),
+    expected: ['I5'],
+  },
+  {
+    bug: 'stale-primary-resumes',
+    schedule: 'repairOldPrimary',
+    options: modelBug('stale-primary-resumes'),
+    expected: ['I2', 'I3'],
+  },
+  {
+    bug: 'continue-alone-without-test-and-set',
+    schedule: 'logPartition',
+    options: modelBug('continue-alone-without-test-and-set'),
+    expected: ['I2', 'I3', 'I4'],
+  },
+  {
+    bug: 'interrupt-late',
+    schedule: 'none',
+    options: { strategy: dataPlaneStrategy('interrupt-late') },
+    expected: ['I1'],
+  },
+  {
+    bug: 'dma-misplaced',
+    schedule: 'none',
+    options: { strategy: dataPlaneStrategy('dma-misplaced') },
+    expected: ['I1'],
+  },
+  {
+    bug: 'time-unlogged',
+    schedule: 'none',
+    options: { strategy: dataPlaneStrategy('time-unlogged') },
+    expected: ['I1'],
+  },
+  {
+    bug: 'output-not-suppressed',
+    schedule: 'none',
+    options: { strategy: dataPlaneStrategy('output-not-suppressed') },
+    expected: ['I3'],
+  },
+  {
+    bug: 'output-before-ack (data plane)',
+    schedule: 'logPartition',
+    options: { strategy: dataPlaneStrategy('output-before-ack') },
+    expected: ['I4'],
+  },
+  {
+    bug: 'log-entry-dropped',
+    schedule: 'none',
+    options: { strategy: dataPlaneStrategy('log-entry-dropped') },
+    expected: ['I1'],
+  },
+  {
+    bug: 'log-entries-reordered',
+    schedule: 'none',
+    options: { strategy: dataPlaneStrategy('log-entries-reordered') },
+    expected: ['I1'],
+  },
+  {
+    bug: 'ha-same-rack',
+    schedule: 'secondaryCrash',
+    options: {
+      behaviour: clusterBehaviour('ha-same-rack'),
+      config: { hosts: 3, racks: 2, rackAntiAffinity: true },
+    },
+    expected: ['I5'],
+  },
+  {
+    bug: 'pending-disk-write-not-reissued',
+    schedule: 'primaryCrash',
+    options: { behaviour: clusterBehaviour('pending-disk-write-not-reissued') },
+    expected: ['I4'],
+  },
+  {
+    bug: 'client-address-not-moved',
+    schedule: 'primaryCrash',
+    options: { behaviour: clusterBehaviour('client-address-not-moved') },
+    expected: ['I5'],
+  },
+];
+
+describe('seeded bugs are caught on the cluster', () => {
+  for (const { bug, schedule, options, expected } of cases) {
+    it(`${bug} under ${schedule}`, () => {
+      const result = run(schedule, options);
+      const found = result.violations.map((v) => v.invariant);
+      expect(found.length, `no invariant broke for ${bug}`).toBeGreaterThan(0);
+      expect(expected).toContain(found[0]);
+      expect(result.violations[0]!.message.length).toBeGreaterThan(20);
+    });
+  }
+});
+
+describe('the correct system passes the same schedules', () => {
+  for (const schedule of Object.keys(SCHEDULES) as ScheduleName[]) {
+    it(schedule, () => {
+      expect(run(schedule).violations).toEqual([]);
+      expect(run(schedule, { config: { hosts: 3, racks: 2, rackAntiAffinity: true } }).violations).toEqual(
+        [],
+      );
+    });
+  }
+});
