@@ -1,0 +1,109 @@
+// `ftcheck explore`: exhaustively checks the failover protocol model (models/) for a cluster of
+// N hosts, optionally with a seeded model bug. Exit 0 when every property holds in every
+// reachable state, 1 when a counterexample is found (or the search was cut short), 2 on bad input.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findModelBug, MODEL_BUGS } from '../../../models/bugs.ts';
+import { createClusterModel } from '../../../models/clusterModel.ts';
+import { findBug } from '../../check/bugs/catalog.ts';
+import { type ExploreResult, explore, type Violation } from '../../check/explorer/explore.ts';
+import { toItf } from '../../check/explorer/itf.ts';
+import { eventText, formatStepTable } from '../../check/explorer/stepTable.ts';
+import { EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
+import type { CommandRegistrar } from './index.ts';
+
+interface ExploreFlags {
+  hosts: string;
+  bug?: string;
+  json?: boolean;
+  engine: string;
+  maxStates?: string;
+  out: string;
+}
+
+function resolveBug(name: string | undefined) {
+  if (name === undefined) return undefined;
+  const bug = findModelBug(name);
+  if (bug) return bug;
+  const known = MODEL_BUGS.map((b) => b.name).join(', ');
+  const other = findBug(name);
+  if (other)
+    throw new UsageError(`--bug ${name} is a ${other.level} bug; explore checks model bugs: ${known}`);
+  throw new UsageError(`--bug: unknown bug '${name}'; model bugs are: ${known}`);
+}
+
+function parseFlags(flags: ExploreFlags) {
+  const hosts = parsePositiveInt('--hosts', flags.hosts);
+  if (hosts < 2 || hosts > 6) throw new UsageError(`--hosts must be between 2 and 6, got ${hosts}`);
+  if (!['auto', 'generic', 'compiled'].includes(flags.engine)) {
+    throw new UsageError(`--engine must be auto, generic or compiled, got '${flags.engine}'`);
+  }
+  const maxStates =
+    flags.maxStates === undefined ? undefined : parsePositiveInt('--max-states', flags.maxStates);
+  return { hosts, bug: resolveBug(flags.bug), engine: flags.engine as 'auto', maxStates };
+}
+
+function writeItf(outDir: string, result: ExploreResult, violation: Violation, label: string): string {
+  mkdirSync(outDir, { recursive: true });
+  const path = join(outDir, `explore-${label}-${violation.property}.itf.json`);
+  const itf = toItf(violation.trace, result.model, `${violation.property}: ${violation.description}`);
+  writeFileSync(path, `${JSON.stringify(itf, null, 2)}\n`);
+  return path;
+}
+
+export const registerExplore: CommandRegistrar = (program, io, setExit) => {
+  program
+    .command('explore')
+    .description('check every reachable state of the failover protocol model (exit 1 on a counterexample)')
+    .option('--hosts <n>', 'hosts in the modelled cluster (2-6)', '3')
+    .option('--bug <name>', 'seed a model bug from the catalog (see `ftcheck bugs`)')
+    .option('--engine <engine>', 'auto | generic (machine.transition) | compiled', 'auto')
+    .option('--max-states <n>', 'stop after this many states')
+    .option('--out <dir>', 'where counterexamples are written (ITF JSON)', 'reports/counterexamples')
+    .option('--json', 'print one JSON object')
+    .action((flags: ExploreFlags) => {
+      const { hosts, bug, engine, maxStates } = parseFlags(flags);
+      const model = createClusterModel({ hosts, bug });
+      const result = explore(model, { engine, maxStates });
+      const peakRssBytes = process.resourceUsage().maxRSS * 1024;
+      const label = `h${hosts}${bug ? `-${bug.name}` : ''}`;
+      const violations = result.violations.map((v) => ({
+        kind: v.kind,
+        property: v.property,
+        invariant: v.invariant ?? null,
+        description: v.description,
+        steps: v.trace.length - 1,
+        itf: writeItf(flags.out, result, v, label),
+        trace: v.trace.map((step, i) => ({
+          step: i,
+          event: eventText(step.event),
+          state: model.view(step.state),
+        })),
+      }));
+      if (flags.json) {
+        const { storeBytes, ...figures } = result;
+        io.out(
+          JSON.stringify(
+            { ...figures, hosts, bug: bug?.name ?? null, storeBytes, peakRssBytes, violations },
+            null,
+            2,
+          ),
+        );
+      } else {
+        io.out(`model    ${result.model}`);
+        io.out(`engine   ${result.engine}`);
+        io.out(
+          `explored ${result.states} states, ${result.transitions} transitions, depth ${result.depth} in ${result.seconds.toFixed(2)} s (${result.statesPerSecond} states/s, peak RSS ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB)`,
+        );
+        if (!result.complete && result.violations.length === 0) io.out('INCOMPLETE: stopped at --max-states');
+        for (const [i, v] of result.violations.entries()) {
+          io.out(`\nVIOLATION ${v.property}${v.invariant ? ` (${v.invariant})` : ''}: ${v.description}`);
+          io.out(`shortest counterexample, ${v.trace.length - 1} steps (ITF: ${violations[i]!.itf}):`);
+          io.out(formatStepTable(v.trace, model.view));
+        }
+        if (result.violations.length === 0 && result.complete)
+          io.out('all properties hold in every reachable state');
+      }
+      if (result.violations.length > 0 || !result.complete) setExit(EXIT_VIOLATION);
+    });
+};

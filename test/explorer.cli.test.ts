@@ -1,0 +1,68 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }, out, err };
+}
+
+describe('ftcheck explore / bugs / diagram', () => {
+  it('explore --json: exit 0 and the figures when every property holds', async () => {
+    const c = capture();
+    expect(await main(['explore', '--hosts', '2', '--json'], c.io)).toBe(0);
+    const result = JSON.parse(c.out.join(''));
+    expect(result).toMatchObject({ states: 59_312, transitions: 282_427, complete: true, violations: [] });
+    for (const key of ['seconds', 'statesPerSecond', 'peakRssBytes']) expect(result[key]).toBeGreaterThan(0);
+  });
+
+  it('explore --bug: exit 1, a step table, and an ITF counterexample file', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'ftcheck-explore-'));
+    const c = capture();
+    expect(await main(['explore', '--hosts', '2', '--bug', 'output-before-ack', '--out', out], c.io)).toBe(1);
+    const text = c.out.join('\n');
+    expect(text).toContain('VIOLATION outputReproducible (I2)');
+    expect(text).toContain('OUTPUT(host=1)');
+    const itf = JSON.parse(
+      readFileSync(join(out, 'explore-h2-output-before-ack-outputReproducible.itf.json'), 'utf8'),
+    );
+    expect(itf.states.length).toBe(6);
+    expect(itf.states[5].released).toEqual({ '#bigint': '1' });
+  });
+
+  it('explore rejects bad input with exit 2 and names the flag', async () => {
+    for (const [args, message] of [
+      [['explore', '--hosts', '9'], /--hosts must be between 2 and 6/],
+      [['explore', '--hosts', 'x'], /--hosts must be a positive integer/],
+      [['explore', '--bug', 'nope'], /unknown bug 'nope'/],
+      [['explore', '--engine', 'fast'], /--engine must be/],
+    ] as const) {
+      const c = capture();
+      expect(await main([...args], c.io)).toBe(2);
+      expect(c.err.join('')).toMatch(message);
+    }
+  });
+
+  it('bugs --json lists the catalog', async () => {
+    const c = capture();
+    expect(await main(['bugs', '--json'], c.io)).toBe(0);
+    const catalog = JSON.parse(c.out.join(''));
+    expect(catalog.find((b: { name: string }) => b.name === 'respawn-on-primary-host')).toMatchObject({
+      level: 'model',
+      breaks: ['I5'],
+    });
+  });
+
+  it('diagram --check passes on the committed diagrams and fails on an empty folder', async () => {
+    const c = capture();
+    expect(await main(['diagram', '--check'], c.io)).toBe(0);
+    const empty = capture();
+    expect(
+      await main(['diagram', '--check', '--out', mkdtempSync(join(tmpdir(), 'ftcheck-diagram-'))], empty.io),
+    ).toBe(1);
+    expect(empty.out.join('\n')).toContain('stale:');
+  });
+});
