@@ -10,7 +10,13 @@ import { registerRun } from './run.ts';
 export type SetExit = (code: number) => void;
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: SetExit) => void;
 
-const registrars: CommandRegistrar[] = [registerMerge, registerRun, registerExplore, registerBugs, registerDiagram];
+const registrars: CommandRegistrar[] = [
+  registerMerge,
+  registerRun,
+  registerExplore,
+  registerBugs,
+  registerDiagram,
+];
 
 export function registerCommands(program: Command, io: CliIo, setExit: SetExit): void {
   for (const register of registrars) register(program, io, setExit);
