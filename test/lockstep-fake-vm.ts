@@ -34,14 +34,18 @@ export class FakeVm implements VirtualMachineApi {
   private diskIds = 0;
   private compare = NO_TIMER;
   readonly exitAt: number;
+  /** Boundary at which the machine halts for good (a fatal trap), as a real hart can. */
+  readonly fatalAt: number;
 
-  constructor(exitAt = 20_000) {
+  constructor(exitAt = 20_000, fatalAt = Number.POSITIVE_INFINITY) {
     this.exitAt = exitAt;
+    this.fatalAt = fatalAt;
   }
 
   run(untilInstret: number): StopReason {
     while (this.instret < untilInstret) {
       if (this.exited) return 'exit';
+      if (this.instret >= this.fatalAt) return 'fatal';
       this.takeInterrupts();
       const stop = this.execute();
       if (stop !== null) return stop;

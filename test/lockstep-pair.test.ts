@@ -38,6 +38,32 @@ describe('lockstep pair (fake VM)', () => {
     expect(checkReferenceOracle(p.host.world, new FakeVm(20_000), p.transcript())).toBeNull();
   });
 
+  it('treats the same fatal stop on both VMs as the end of the run, not a divergence', () => {
+    const p = new LockstepPair({
+      primary: new FakeVm(20_000, 7_777),
+      secondary: new FakeVm(20_000, 7_777),
+      host: new PairHost({ seed: 1, instructionsPerUs: 10 }),
+      sliceInstructions: 500,
+      checkEvery: 1,
+    });
+    const result = p.run();
+    expect(result.divergence).toBeNull();
+    expect(result.primaryStop).toBe('fatal');
+    expect(p.replayer!.vm.instret).toBe(7_777);
+  });
+
+  it('reports a fatal trap that only the secondary takes', () => {
+    const p = new LockstepPair({
+      primary: new FakeVm(20_000),
+      secondary: new FakeVm(20_000, 7_777),
+      host: new PairHost({ seed: 1, instructionsPerUs: 10 }),
+      sliceInstructions: 500,
+    });
+    const result = p.run();
+    expect(result.divergence?.kind).toBe('replay');
+    expect(result.divergence?.message).toMatch(/fatal trap/);
+  });
+
   it('gives a byte-identical log for the same seed and a different one for another', () => {
     const a = pair({}, 20_000, 3);
     const b = pair({}, 20_000, 3);
