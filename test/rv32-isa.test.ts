@@ -635,6 +635,15 @@ describe('interrupts', () => {
       expect(hart.regs[s0]).toBe(expected);
     }
   });
+  it('vectored mode sends synchronous exceptions to the base', () => {
+    const { hart } = interruptProgram(true);
+    hart.writeRam(RAM + 0x40, new Uint8Array([0x73, 0, 0, 0])); // ecall inside the spin loop region
+    hart.pc = RAM + 0x40;
+    hart.mtvec = (HANDLER | 1) >>> 0;
+    expect(hart.run(1000)).toBe(Stop.Exit);
+    expect(hart.regs[s0]).toBe(100);
+    expect(hart.mcause).toBe(Cause.ecallM);
+  });
   it('no interrupt while mstatus.MIE is clear or the source is disabled in mie', () => {
     const { hart } = boot((asm) => {
       asm.li(t0, HANDLER).csrrw(zero, Csr.mtvec, t0).li(t0, MIP_MTIP).csrrw(zero, Csr.mie, t0);
