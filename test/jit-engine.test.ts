@@ -172,6 +172,24 @@ describe('compiled engine: self-modifying code', () => {
     expect(hart.regs[a0]).toBe((2000 * 2001) / 2);
   });
 
+  it('a store the interpreter executes (misaligned) into compiled code invalidates it', () => {
+    const image = program((asm) => {
+      // 100 times: call the slot 8 times (it gets compiled), then patch the immediate of its
+      // `addi a0, a0, imm` with a misaligned sw over its upper half and the jalr's lower half.
+      asm.la(s0, 'slot').li(a1, 0).li(a3, 100);
+      asm.label('outer').li(a2, 8);
+      asm.label('inner').jalr(ra, s0, 0).addi(a2, a2, -1).bne(a2, zero, 'inner');
+      asm.addi(a1, a1, 1).slli(t1, a1, 4).li(a4, 0x8067_0005).or(t1, t1, a4).sw(t1, 2, s0);
+      asm.bne(a1, a3, 'outer').label('end').wfi().j('end');
+      asm.label('slot').addi(a0, a0, 0).jalr(zero, ra, 0);
+    });
+    const { hart, engine } = compiledHart(image);
+    expect(engine.run(100_000)).toBe(Stop.Wfi);
+    expect(hart.regs[a0]).toBe(8 * ((99 * 100) / 2));
+    expect(engine.cache.invalidated).toBeGreaterThanOrEqual(INVALIDATIONS_PER_START_MAX);
+    expectSameAsInterpreter(image, [500, 3000, 100_000]);
+  });
+
   it('RAM written by the host (DMA, loader) invalidates compiled code', () => {
     const image = program((asm) => asm.label('top').addi(a0, a0, 1).j('top'));
     const { hart, engine } = compiledHart(image);
@@ -187,18 +205,21 @@ describe('compiled engine: self-modifying code', () => {
 
 describe('compiled engine: hostile guests', () => {
   it('more distinct blocks than the cache holds: flushed, bounded, same results', () => {
+    // Calls each of `slots` one-instruction functions three times (a start compiles once warm).
     const slots = COMPILED_BLOCKS_MAX + 1000;
+    const first = RAM + 0x1100;
     const asm = new Asm(RAM);
+    asm.li(t0, HANDLER).csrrw(zero, Csr.mtvec, t0).li(s2, 3);
     asm
-      .li(t0, HANDLER)
-      .csrrw(zero, Csr.mtvec, t0)
-      .li(s0, RAM + 0x1100)
-      .li(s1, RAM + 0x1100 + slots * 4);
-    asm.label('loop').jalr(ra, s0, 0).addi(a0, a0, 1).addi(s0, s0, 4).bne(s0, s1, 'loop').wfi();
-    while (asm.here < RAM + 0x1100) asm.word(0);
+      .label('pass')
+      .li(s0, first)
+      .li(s1, first + slots * 4);
+    asm.label('loop').jalr(ra, s0, 0).addi(a0, a0, 1).addi(s0, s0, 4).bne(s0, s1, 'loop');
+    asm.addi(s2, s2, -1).bne(s2, zero, 'pass').wfi();
+    while (asm.here < first) asm.word(0);
     for (let i = 0; i < slots; i++) asm.jalr(zero, ra, 0);
     const image = asm.assemble();
-    const engine = expectSameAsInterpreter(image, [1000, 30_000, 45_000]);
+    const engine = expectSameAsInterpreter(image, [1000, 60_000, 90_000, 200_000]);
     expect(engine.cache.flushes).toBeGreaterThanOrEqual(1);
     expect(engine.cache.liveBlocks).toBeLessThanOrEqual(COMPILED_BLOCKS_MAX);
   });

@@ -71,8 +71,8 @@ export function hartState(hart: Hart): string {
 
 // --- Random programs ---
 
-const FREE = [1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30];
-const { t0, s0, s1, s2, t1, t2, t6 } = Reg;
+const FREE = [1, 2, 3, 4, 10, 11, 12, 13, 14, 15, 16, 17, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28];
+const { t0, s0, s1, s2, t1, t2, t4, t5, t6 } = Reg;
 const CSRS = [
   Csr.mscratch,
   Csr.mstatus,
@@ -143,7 +143,10 @@ const load = fc
 const store = fc
   .tuple(srcReg, base, memOffset, fc.constantFrom(0, 1, 2, 2, 3))
   .map(([v, b, off, f3]) => ({ words: [sType(0x23, f3, b, v, off)] }));
-/** Self-modifying code: write a valid instruction (or garbage) into the body through s1. */
+/**
+ * Self-modifying code: write an instruction (or garbage) into a body slot through s1. Its top 12
+ * bits are XORed with a counter (t5) bumped each time, so the code written changes on every pass.
+ */
 const selfModify = fc
   .tuple(
     fc.oneof(aluR, aluI, upper, load),
@@ -156,7 +159,16 @@ const selfModify = fc
     const value = useGarbage ? garbage : insn.words[0]!;
     const lo = (value << 20) >> 20;
     const hi = ((value - lo) >>> 12) & 0xfffff;
-    return { words: [uType(0x37, t6, hi), iType(0x13, t6, 0, t6, lo), sType(0x23, f3, s1, t6, slot * 4)] };
+    return {
+      words: [
+        uType(0x37, t6, hi),
+        iType(0x13, t6, 0, t6, lo),
+        iType(0x13, t5, 0, t5, 1),
+        iType(0x13, t4, 1, t5, 20),
+        rType(0x33, t6, 4, t6, t4, 0),
+        sType(0x23, f3, s1, t6, slot * 4),
+      ],
+    };
   });
 const csr = fc
   .tuple(
@@ -198,10 +210,9 @@ export const itemArb: fc.Arbitrary<Item> = fc.oneof(
   { weight: 2, arbitrary: upper },
   { weight: 6, arbitrary: load },
   { weight: 6, arbitrary: store },
-  { weight: 2, arbitrary: selfModify },
+  { weight: 4, arbitrary: selfModify },
   { weight: 3, arbitrary: csr },
-  { weight: 1, arbitrary: special },
-  { weight: 1, arbitrary: exitStore },
+  { weight: 1, arbitrary: fc.oneof({ weight: 4, arbitrary: special }, { weight: 1, arbitrary: exitStore }) },
   { weight: 1, arbitrary: jalr },
   { weight: 5, arbitrary: branch },
   { weight: 2, arbitrary: jump },
@@ -275,7 +286,7 @@ export const stopPointsArb = (maxInstret: number): fc.Arbitrary<StopPoint[]> =>
           { weight: 1, arbitrary: fc.constantFrom(0, 8, 128, 2048) },
         ),
       }),
-      { minLength: 1, maxLength: 40 },
+      { minLength: 1, maxLength: 200 },
     )
     .map((points) => points.sort((a, b) => a.instret - b.instret));
 

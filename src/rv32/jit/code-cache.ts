@@ -10,6 +10,12 @@ import { BLOCK_WORDS_MAX, type BlockFunction, type CompiledBlock, compileBlock }
 
 /** Live compiled blocks before the cache is flushed. */
 export const COMPILED_BLOCKS_MAX = 8192;
+/**
+ * Entries into a start address that are interpreted before it is compiled: a block costs far more
+ * to compile (`new Function`, then V8's tiers) than to interpret once, and a guest that keeps
+ * jumping into fresh code must not spend its time compiling.
+ */
+export const INTERPRETED_ENTRIES_BEFORE_COMPILE = 2;
 /** Invalidations of one start address after which it is only interpreted. */
 export const INVALIDATIONS_PER_START_MAX = 8;
 
@@ -24,6 +30,8 @@ export class CodeCache {
   /** Number of live blocks covering each RAM word. */
   readonly codeWords: Uint8Array;
   private readonly invalidations: Uint8Array;
+  /** Interpreted entries per start address not compiled yet. */
+  private readonly heat: Uint8Array;
   private readonly hart: Hart;
   liveBlocks = 0;
   /** Statistics (not part of any architectural state). */
@@ -39,6 +47,15 @@ export class CodeCache {
     this.storeFreePrefix = new Int32Array(words);
     this.codeWords = new Uint8Array(words);
     this.invalidations = new Uint8Array(words);
+    this.heat = new Uint8Array(words);
+  }
+
+  /** Counts an entry into an uncompiled start; true once it is warm enough to compile. */
+  warm(start: number): boolean {
+    const heat = this.heat[start]!;
+    if (heat >= INTERPRETED_ENTRIES_BEFORE_COMPILE) return true;
+    this.heat[start] = heat + 1;
+    return false;
   }
 
   /** Compiles the block at word `start`; returns its length (or INTERPRET_ONLY). */
@@ -90,6 +107,7 @@ export class CodeCache {
     this.functions.fill(undefined);
     this.codeWords.fill(0);
     this.invalidations.fill(0);
+    this.heat.fill(0);
     this.liveBlocks = 0;
     this.flushes++;
   }
@@ -97,6 +115,7 @@ export class CodeCache {
   private drop(start: number, length: number): void {
     for (let w = start; w < start + length; w++) this.codeWords[w]!--;
     this.functions[start] = undefined;
+    this.heat[start] = 0;
     this.liveBlocks--;
     this.invalidated++;
     const count = this.invalidations[start]! + 1;

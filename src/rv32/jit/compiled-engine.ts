@@ -6,6 +6,7 @@
 // point, its tail is single-stepped by the interpreter.
 import { assert } from '../../base/assert.ts';
 import { type Hart, Stop } from '../hart.ts';
+import { BLOCK_WORDS_MAX } from './block-compiler.ts';
 import { CodeCache } from './code-cache.ts';
 
 const NO_STOP = -1;
@@ -58,7 +59,10 @@ export class CompiledEngine {
       if (offset >= ramSize || (offset & 3) !== 0) return this.step();
       const start = offset >>> 2;
       let length = lengths[start]!;
-      if (length === 0) length = cache.compile(start);
+      if (length === 0) {
+        if (!cache.warm(start)) return this.runCold(start, left);
+        length = cache.compile(start);
+      }
       if (length <= 0) return this.step();
       if (length > left) return this.runTail(start, left);
       const result = functions[start]!(left);
@@ -81,6 +85,23 @@ export class CompiledEngine {
   private runTail(start: number, left: number): number {
     if (left <= this.cache.storeFreePrefix[start]!) return this.hart.interpret(left);
     return this.step();
+  }
+
+  /**
+   * Code not compiled yet: interpret its straight-line run up to the first store (exclusive) or
+   * control transfer (inclusive) in one call, or a leading store alone.
+   */
+  private runCold(start: number, left: number): number {
+    const ram32 = this.hart.ram32;
+    const limit = Math.min(left, BLOCK_WORDS_MAX, ram32.length - start);
+    let count = 0;
+    while (count < limit) {
+      const opcode = ram32[start + count]! & 0x7f;
+      if (opcode === 0x23) break;
+      count++;
+      if (opcode === 0x63 || opcode === 0x67 || opcode === 0x6f || opcode === 0x73 || opcode === 0x0f) break;
+    }
+    return count === 0 ? this.step() : this.hart.interpret(count);
   }
 
   /** One instruction in the interpreter; a store it makes into compiled code invalidates that code. */
