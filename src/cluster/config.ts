@@ -16,6 +16,8 @@ export interface ClusterConfig {
   instructionsPerUs: number;
   /** Length of one execution time slice. */
   sliceUs: number;
+  /** The primary's state digest is taken for the I1 comparison at most this often. */
+  checkpointIntervalUs: number;
   networks: { logging: LinkParams; heartbeat: LinkParams; client: LinkParams; storage: LinkParams };
   heartbeatIntervalUs: number;
   /** Peer declared failed after this much heartbeat silence… */
@@ -52,6 +54,7 @@ export const CLUSTER_CONFIG_DEFAULT: ClusterConfig = {
   cpuCapacity: 4,
   instructionsPerUs: 20,
   sliceUs: 1000,
+  checkpointIntervalUs: 5000,
   networks: {
     logging: link(100, 125),
     heartbeat: link(100, 125),
@@ -86,6 +89,7 @@ const configSchema = z.strictObject({
   cpuCapacity: z.number().int().min(1).max(1000),
   instructionsPerUs: z.number().positive().max(10_000),
   sliceUs: positiveMicros,
+  checkpointIntervalUs: positiveMicros,
   networks: z.strictObject({
     logging: linkSchema,
     heartbeat: linkSchema,

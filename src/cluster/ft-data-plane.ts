@@ -91,11 +91,19 @@ export class FtDataPlane {
     if (reason === 'fatal') this.ft.vmExited(instance, -1);
     if (instance.sender === null || instance.disengaged) return;
     instance.lag?.update(recorder.lagInstructions);
+    const now = this.ctx.sim.now;
+    if (now - instance.lastCheckpointUs >= this.ctx.config.checkpointIntervalUs) this.checkpoint(instance);
+    this.shipLog(instance);
+  }
+
+  /** The primary's digest at this boundary, for the secondary to compare against (I1). */
+  private checkpoint(instance: FtInstance): void {
+    const vm = instance.vm!;
+    instance.lastCheckpointUs = this.ctx.sim.now;
     const digest = vm.digest();
     this.ft.checkpoints.push({ instret: vm.instret, digest });
     if (this.ft.checkpoints.length > CHECKPOINTS_MAX) this.ft.checkpoints.shift();
     for (const observer of this.ctx.observers) observer.primaryCheckpoint?.(this.ft.name, vm.instret, digest);
-    this.shipLog(instance);
   }
 
   private injectInputs(instance: FtInstance): void {

@@ -72,6 +72,8 @@ export class FtInstance {
   peer: string | null = null;
   /** The log stream this instance sends or receives (numbered per VM). */
   streamId = 0;
+  /** When the primary last took a checkpoint digest. */
+  lastCheckpointUs = -1;
   /** Log bytes acknowledged at the last heartbeat tick (to notice a stalled stream). */
   ackedAtLastTick = 0;
 
