@@ -5,8 +5,9 @@
 // own start iterates inside the function while the caller's instruction budget allows.
 //
 // A block function takes the instruction budget (>= its length) and returns the instructions it
-// retired, with `hart.pc` set to where execution continues. A negative result `-(k) - 1` means
-// `k` instructions retired and the one at `hart.pc` must run in the interpreter (it needs the bus,
+// retired, with `exitOffset[0]` set to where execution continues (pc - RAM base, as an int32). A
+// negative result `-(k) - 1` means `k` instructions retired and the one there must run in the
+// interpreter (it needs the bus,
 // traps, or is a store into compiled code that must be replayed exactly).
 import { assert } from '../../base/assert.ts';
 import type { Hart } from '../hart.ts';
@@ -36,6 +37,8 @@ export interface BlockEnvironment {
   codeWords: Uint8Array;
   /** Called (with the RAM word index) when a compiled store hits a word covered by code. */
   onCodeWrite: (wordIndex: number) => void;
+  /** Where a block leaves the next pc, as an int32 RAM offset (no float field write per block). */
+  exitOffset: Int32Array;
 }
 
 const FACTORY_PARAMETERS = [
@@ -48,6 +51,7 @@ const FACTORY_PARAMETERS = [
   'ram32',
   'codeWords',
   'onCodeWrite',
+  'exitOffset',
   'mixWord',
   'mulh',
   'mulhsu',
@@ -60,6 +64,8 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
   const ramWords = hart.ramSizeBytes >>> 2;
   assert(startIndex >= 0 && startIndex < ramWords, 'compileBlock: start outside RAM');
   const startPc = (hart.ramBase + startIndex * 4) >>> 0;
+  /** Blocks report where to continue as an int32 RAM offset (pc - RAM base, wrapped). */
+  const offset = (pc: number): number => (pc - hart.ramBase) | 0;
   let loops = false;
   const used = new Set<number>();
   const written = new Set<number>();
@@ -75,12 +81,14 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
       ramSizeBytes: hart.ramSizeBytes,
       index: length,
       pc,
-      leave: (retired, next) => `{ result = n + ${retired}; next = ${next}; break exit; }`,
-      bail: () => `{ result = -(n + ${length}) - 1; next = ${pc}; break exit; }`,
+      leave: (retired, next) => `{ result = n + ${retired}; next = ${offset(next)}; break exit; }`,
+      leaveComputed: (retired, address) =>
+        `{ result = n + ${retired}; next = (${address} + ${-hart.ramBase | 0}) | 0; break exit; }`,
+      bail: () => `{ result = -(n + ${length}) - 1; next = ${offset(pc)}; break exit; }`,
       jump: (retired, target) => {
-        if (target !== startPc) return `{ result = n + ${retired}; next = ${target}; break exit; }`;
+        if (target !== startPc) return `{ result = n + ${retired}; next = ${offset(target)}; break exit; }`;
         loops = true;
-        return `n += ${retired}; if (n + ${retired} > budget) { result = n; next = ${startPc}; break exit; } continue exit;`;
+        return `n += ${retired}; if (n + ${retired} > budget) { result = n; next = ${offset(startPc)}; break exit; } continue exit;`;
       },
     };
     const translation = translate(insn, ctx);
@@ -98,7 +106,7 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
   if (length === 0) return { fn: notCompiled, length: 0, loops: false, firstStore: 0, source: '' };
   const hasStores = firstStore >= 0;
   const endPc = (startPc + length * 4) >>> 0;
-  if (!terminated) body.push(`result = n + ${length}; next = ${endPc};`);
+  if (!terminated) body.push(`result = n + ${length}; next = ${offset(endPc)};`);
   const source = blockSource(
     startPc,
     body,
@@ -118,6 +126,7 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
     hart.ram32,
     env.codeWords,
     env.onCodeWrite,
+    env.exitOffset,
     mixWord,
     mulh,
     mulhsu,
@@ -147,7 +156,7 @@ function blockSource(
     '}',
     writeBack,
     hasStores ? 'hart.ramHash = hash;' : '',
-    'hart.pc = next;',
+    'exitOffset[0] = next;',
     'return result;',
     '};',
   ].join('\n');

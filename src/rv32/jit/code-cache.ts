@@ -33,6 +33,8 @@ export class CodeCache {
   /** Interpreted entries per start address not compiled yet. */
   private readonly heat: Uint8Array;
   private readonly hart: Hart;
+  /** Written by every block on exit: the next pc as a RAM offset. */
+  readonly exitOffset = new Int32Array(1);
   liveBlocks = 0;
   /** Statistics (not part of any architectural state). */
   compiled = 0;
@@ -63,7 +65,12 @@ export class CodeCache {
     assert(this.lengths[start] === 0, 'compile: block already present');
     if (this.liveBlocks >= COMPILED_BLOCKS_MAX) this.flush();
     const block: CompiledBlock = compileBlock(
-      { hart: this.hart, codeWords: this.codeWords, onCodeWrite: (w) => this.invalidateWord(w) },
+      {
+        hart: this.hart,
+        codeWords: this.codeWords,
+        onCodeWrite: (w) => this.invalidateWord(w),
+        exitOffset: this.exitOffset,
+      },
       start,
     );
     this.compiled++;

@@ -10,6 +10,9 @@ import { BLOCK_WORDS_MAX } from './block-compiler.ts';
 import { CodeCache } from './code-cache.ts';
 
 const NO_STOP = -1;
+/** What the dispatcher does after leaving its block loop. */
+const Next = { Return: 0, Step: 1, Cold: 2, Tail: 3 } as const;
+type Next = (typeof Next)[keyof typeof Next];
 /** Instructions per dispatcher call: returning to `run` now and then keeps V8's code for it fast. */
 const DISPATCH_SLICE = 1 << 22;
 
@@ -51,30 +54,54 @@ export class CompiledEngine {
     const cache = this.cache;
     const lengths = cache.lengths;
     const functions = cache.functions;
+    const exitOffset = cache.exitOffset;
     const ramBase = this.ramBase;
     const ramSize = this.ramSizeBytes;
+    const startInstret = hart.instret;
+    // pc as an int32 RAM offset while blocks chain; written back to the hart on the way out.
+    let offset = (hart.pc - ramBase) | 0;
     let left = budget;
+    let next: Next = Next.Return;
+    let start = 0;
     while (left > 0) {
-      const offset = (hart.pc - ramBase) >>> 0;
-      if (offset >= ramSize || (offset & 3) !== 0) return this.step();
-      const start = offset >>> 2;
+      if (offset >>> 0 >= ramSize || (offset & 3) !== 0) {
+        next = Next.Step;
+        break;
+      }
+      start = offset >>> 2;
       let length = lengths[start]!;
       if (length === 0) {
-        if (!cache.warm(start)) return this.runCold(start, left);
+        if (!cache.warm(start)) {
+          next = Next.Cold;
+          break;
+        }
         length = cache.compile(start);
       }
-      if (length <= 0) return this.step();
-      if (length > left) return this.runTail(start, left);
-      const result = functions[start]!(left);
-      if (result >= 0) {
-        hart.instret += result;
-        left -= result;
-        continue;
+      if (length <= 0 || length > left) {
+        next = length <= 0 ? Next.Step : Next.Tail;
+        break;
       }
-      hart.instret += -result - 1;
-      return this.step();
+      const result = functions[start]!(left);
+      offset = exitOffset[0]!;
+      if (result < 0) {
+        left += result + 1;
+        next = Next.Step;
+        break;
+      }
+      left -= result;
     }
-    return NO_STOP;
+    hart.pc = (offset + ramBase) >>> 0;
+    hart.instret = startInstret + (budget - left);
+    switch (next) {
+      case Next.Step:
+        return this.step();
+      case Next.Cold:
+        return this.runCold(start, left);
+      case Next.Tail:
+        return this.runTail(start, left);
+      default:
+        return NO_STOP;
+    }
   }
 
   /**

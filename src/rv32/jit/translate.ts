@@ -24,8 +24,10 @@ export interface TranslateContext {
   index: number;
   /** Unsigned address of this instruction. */
   pc: number;
-  /** Source that leaves the block with `result` retired and `next` as the new pc. */
-  leave(retired: number, nextPc: string): string;
+  /** Source that leaves the block with `retired` instructions retired, continuing at `nextPc`. */
+  leave(retired: number, nextPc: number): string;
+  /** The same for a computed target: `address` is an expression for the int32 address. */
+  leaveComputed(retired: number, address: string): string;
   /** Source that leaves the block to run this instruction in the interpreter. */
   bail(): string;
   /** Source for a taken transfer to a static target (may loop inside the function). */
@@ -64,7 +66,7 @@ export function translate(insn: number, ctx: TranslateContext): Translation | nu
       // fence is a no-op; fence.i ends the block (stores already invalidate code word by word).
       if (f3 === 0) return alu(0, '0', []);
       if (f3 === 1)
-        return { ...alu(0, '0', []), code: ctx.leave(ctx.index + 1, `${ctx.pc + 4}`), terminator: true };
+        return { ...alu(0, '0', []), code: ctx.leave(ctx.index + 1, ctx.pc + 4), terminator: true };
       return null;
     default:
       return null;
@@ -182,7 +184,7 @@ function store(
     write = `w = o >>> 2; old = ram32[w]; ${narrow} hash = (hash + mixWord(w, ram32[w]) - mixWord(w, old)) | 0;`;
   }
   // A store into compiled code invalidates it and leaves the block right after the store.
-  const selfModifying = `if (codeWords[w] !== 0) { onCodeWrite(w); ${ctx.leave(ctx.index + 1, `${ctx.pc + 4}`)} }`;
+  const selfModifying = `if (codeWords[w] !== 0) { onCodeWrite(w); ${ctx.leave(ctx.index + 1, ctx.pc + 4)} }`;
   return {
     code: `${offsetOf(rs1, imm, ctx)} if (${misaligned}o >= ${ctx.ramSizeBytes}) ${ctx.bail()} ${write} ${selfModifying}`,
     terminator: false,
@@ -218,7 +220,7 @@ function branch(
   const test = condition.replaceAll('A', reg(rs1)).replaceAll('B', reg(rs2));
   const retired = ctx.index + 1;
   return {
-    code: `if (${test}) { ${ctx.jump(retired, target)} } ${ctx.leave(retired, `${(ctx.pc + 4) >>> 0}`)}`,
+    code: `if (${test}) { ${ctx.jump(retired, target)} } ${ctx.leave(retired, ctx.pc + 4)}`,
     terminator: true,
     target,
     reads: [rs1, rs2],
@@ -245,7 +247,7 @@ function jalr(insn: number, rd: number, rs1: number, f3: number, ctx: TranslateC
   // The target is computed before rd is written (rd may equal rs1).
   const link = rd === 0 ? '' : `x${rd} = ${int(ctx.pc + 4)};`;
   return {
-    code: `t = (${reg(rs1)} + ${int(insn >> 20)}) & -2; if ((t & 3) !== 0) ${ctx.bail()} ${link} ${ctx.leave(ctx.index + 1, 't >>> 0')}`,
+    code: `t = (${reg(rs1)} + ${int(insn >> 20)}) & -2; if ((t & 3) !== 0) ${ctx.bail()} ${link} ${ctx.leaveComputed(ctx.index + 1, 't')}`,
     terminator: true,
     target: -1,
     reads: [rs1],
