@@ -119,13 +119,13 @@ describe('cluster model, exhaustively', () => {
       'generic',
       13_648,
       58_854,
-      21,
+      24,
     ]);
     expect([compiled.engine, compiled.states, compiled.transitions, compiled.depth]).toEqual([
       'compiled',
       13_648,
       58_854,
-      21,
+      24,
     ]);
   });
 
