@@ -24,7 +24,7 @@ export class MonitorSet implements MonitorSink {
     this.monitors = [
       this.lockstep,
       this.output,
-      new SplitBrainMonitor(this, cluster),
+      new SplitBrainMonitor(this),
       new RecoveryMonitor(this, cluster),
     ];
     cluster.observers.push(...this.monitors);

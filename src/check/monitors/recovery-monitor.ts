@@ -37,6 +37,7 @@ export class RecoveryMonitor implements ClusterObserver {
   fault(_fault: Fault, timeUs: number): void {
     this.check(timeUs);
     for (const clock of this.clocks.values()) {
+      clock.addressBy = null;
       if (clock.unprotectedSince !== null) clock.unprotectedSince = timeUs;
       if (clock.liveBy !== null) clock.liveBy = timeUs + this.cluster.config.failoverBoundUs;
     }
@@ -87,6 +88,9 @@ export class RecoveryMonitor implements ClusterObserver {
     for (const [name, clock] of this.clocks) {
       const vm = this.cluster.vms.find((v) => v.name === name)!;
       if (vm.exited) continue;
+      // The survivor may have died or lost its storage since (a second failure): then nothing
+      // can resume, and the single-failure bound does not apply.
+      if (clock.liveBy !== null && !this.hasSurvivor(vm)) clock.liveBy = null;
       if (clock.liveBy !== null && nowUs > clock.liveBy) {
         this.once(`${name}:live:${clock.liveBy}`, {
           invariant: 'I5',
@@ -107,6 +111,12 @@ export class RecoveryMonitor implements ClusterObserver {
         });
       }
     }
+  }
+
+  private hasSurvivor(vm: FtVm): boolean {
+    return vm.instances.some(
+      (i) => i.host.up && i.host.hasStoragePath && i.vm !== null && (i.isSecondary || i.isPrimary),
+    );
   }
 
   /** Clients reach the service only if its address moved to the new primary. */

@@ -1,17 +1,16 @@
 // I3 no split-brain: at no instant do two instances of one FT VM both act as primary — emit
-// output or write the shared disk. An output from an instance that is not primary breaks it, and
-// so does an output from one instance while another instance that emitted before still acts.
-import type { Cluster } from '../../cluster/cluster.ts';
+// output or write the shared disk. Broken when an instance that is not primary emits, or when an
+// instance emits to the outside world after another instance has taken over as the emitter (it
+// was superseded, so two primaries were live at once). Disk requests of a superseded instance are
+// not counted: its generation is fenced on shared storage, so they never write.
 import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
 import type { MonitorSink } from './violation.ts';
 
 export class SplitBrainMonitor implements ClusterObserver {
-  private readonly lastEmitter = new Map<string, { host: string; serial: number }>();
+  private readonly lastEmitter = new Map<string, string>();
+  private readonly superseded = new Map<string, Map<string, string>>();
 
-  constructor(
-    private readonly sink: MonitorSink,
-    private readonly cluster: Cluster,
-  ) {}
+  constructor(private readonly sink: MonitorSink) {}
 
   worldOutput(output: WorldOutput): void {
     if (!output.acting) {
@@ -23,21 +22,25 @@ export class SplitBrainMonitor implements ClusterObserver {
       });
       return;
     }
+    const emitter = `${output.host}#${output.serial}`;
+    let superseded = this.superseded.get(output.vm);
+    if (superseded === undefined) {
+      superseded = new Map();
+      this.superseded.set(output.vm, superseded);
+    }
+    const successor = superseded.get(emitter);
+    if (successor !== undefined && output.kind !== 'disk') {
+      this.sink.report({
+        invariant: 'I3',
+        vm: output.vm,
+        host: output.host,
+        message: `${output.host} emitted ${output.kind} output #${output.index} of ${output.vm} after ${successor} had taken over as primary: two primaries were live`,
+      });
+    }
     const last = this.lastEmitter.get(output.vm);
-    this.lastEmitter.set(output.vm, { host: output.host, serial: output.serial });
-    if (last === undefined || (last.host === output.host && last.serial === output.serial)) return;
-    if (!this.stillActing(output.vm, last.host, last.serial)) return;
-    this.sink.report({
-      invariant: 'I3',
-      vm: output.vm,
-      host: output.host,
-      message: `${last.host} and ${output.host} both act as primary of ${output.vm} (${output.host} emitted ${output.kind} output #${output.index} while ${last.host} is still live)`,
-    });
-  }
-
-  private stillActing(vmName: string, host: string, serial: number): boolean {
-    const vm = this.cluster.vms.find((v) => v.name === vmName);
-    const instance = vm?.instanceOn(host);
-    return instance !== undefined && instance.serial === serial && instance.acting && instance.vm !== null;
+    if (last !== undefined && last !== emitter && !superseded.has(last)) {
+      superseded.set(last, output.host);
+    }
+    this.lastEmitter.set(output.vm, emitter);
   }
 }
