@@ -1,0 +1,87 @@
+// Fault schedules for fuzzing: timed lists of host crashes and repairs, rack power loss, partitions
+// and heals of each network, message delay / loss / duplication, single and total HBA or NIC loss
+// and slow hosts. They shrink toward fewer faults (array shrinking), earlier times (integer
+// milliseconds shrink toward 0), simpler kinds (`crash` first) and the `primary` host reference.
+// Host numbers may exceed the cluster; `fitFaultToCluster` maps them onto its hosts and racks.
+import fc from 'fast-check';
+import { NETWORK_KINDS, type NetworkKind } from '../../src/sim/fault-schedule.ts';
+import { FUZZ_HOSTS_MAX, FUZZ_RACKS_MAX } from './cluster-config.ts';
+
+export type FuzzFault = Record<string, unknown> & { at: string; kind: string };
+
+export interface FaultScheduleArbOptions {
+  /** Most faults in one schedule (default 4). */
+  faultsMax?: number;
+  /** Faults happen in [0, horizonMs] (default 1200). */
+  horizonMs?: number;
+}
+
+const HOST_REFS = ['primary', 'secondary', ...Array.from({ length: FUZZ_HOSTS_MAX }, (_, i) => `h${i + 1}`)];
+const hostRef = fc.constantFrom(...HOST_REFS);
+/** Concrete hosts only: a repair names the machine that comes back, not a role. */
+const concreteHost = fc.constantFrom(...HOST_REFS.slice(2));
+const rack = fc.integer({ min: 1, max: FUZZ_RACKS_MAX }).map((n) => `r${n}`);
+const network = fc.constantFrom<NetworkKind>(...NETWORK_KINDS);
+const path = fc.constantFrom<0 | 1 | 'all'>('all', 0, 1);
+const rate = fc.integer({ min: 1, max: 10 }).map((n) => n / 10);
+const pair = fc.constantFrom<[string, string]>(
+  ['primary', 'secondary'],
+  ['primary', 'h3'],
+  ['secondary', 'h3'],
+);
+/** Which links: the primary–secondary pair, some other pair, or all of one host's links. */
+const scope = fc.oneof(
+  pair.map((between) => ({ between })),
+  hostRef.map((host) => ({ host })),
+);
+
+function faultBodyArb(): fc.Arbitrary<Record<string, unknown>> {
+  const w = (weight: number, arbitrary: fc.Arbitrary<Record<string, unknown>>) => ({ weight, arbitrary });
+  return fc.oneof(
+    { withCrossShrink: true },
+    w(5, fc.record({ kind: fc.constant('crash'), host: hostRef })),
+    w(
+      4,
+      fc.tuple(network, scope).map(([net, where]) => ({ kind: 'partition', network: net, ...where })),
+    ),
+    w(2, fc.record({ kind: fc.constant('repair'), host: concreteHost })),
+    w(2, fc.record({ kind: fc.constant('hba-fail'), host: hostRef, path })),
+    w(1, fc.record({ kind: fc.constant('nic-fail'), host: hostRef, path })),
+    w(1, fc.record({ kind: fc.constant('power-off-rack'), rack })),
+    w(1, fc.record({ kind: fc.constant('heal'), network })),
+    w(1, fc.record({ kind: fc.constant('slow'), host: hostRef, factor: fc.integer({ min: 2, max: 50 }) })),
+    w(1, fc.record({ kind: fc.constant('delay'), network, ms: fc.integer({ min: 1, max: 300 }) })),
+    w(1, fc.record({ kind: fc.constant('loss'), network, rate })),
+    w(1, fc.record({ kind: fc.constant('duplicate'), network, rate })),
+  );
+}
+
+export function faultArb(horizonMs: number): fc.Arbitrary<FuzzFault> {
+  return fc
+    .tuple(fc.integer({ min: 0, max: horizonMs }), faultBodyArb())
+    .map(([ms, body]) => ({ at: `${ms}ms`, ...body }) as FuzzFault);
+}
+
+export function faultListArb(options: FaultScheduleArbOptions = {}): fc.Arbitrary<FuzzFault[]> {
+  return fc.array(faultArb(options.horizonMs ?? 1200), { maxLength: options.faultsMax ?? 4 });
+}
+
+const clampHost = (ref: string, hosts: number) =>
+  /^h\d+$/.test(ref) ? `h${((Number(ref.slice(1)) - 1) % hosts) + 1}` : ref;
+
+/** The fault with host and rack numbers mapped onto a cluster of `hosts` hosts in `racks` racks. */
+export function fitFaultToCluster(fault: FuzzFault, hosts: number, racks: number): FuzzFault {
+  const fitted: FuzzFault = { ...fault };
+  if (typeof fitted.host === 'string') fitted.host = clampHost(fitted.host, hosts);
+  if (typeof fitted.rack === 'string') fitted.rack = `r${((Number(fitted.rack.slice(1)) - 1) % racks) + 1}`;
+  if (Array.isArray(fitted.between)) {
+    const [a, b] = (fitted.between as string[]).map((ref) => clampHost(ref, hosts));
+    if (a === b) {
+      delete fitted.between;
+      fitted.host = a;
+    } else {
+      fitted.between = [a, b];
+    }
+  }
+  return fitted;
+}

@@ -1,0 +1,117 @@
+// The invariants I1–I6 as named properties (Stateright's "properties are named data"): each has
+// its statement, the assumptions under which the emulator demands it, and a check that turns a
+// checked run into a failure message naming the invariant, the simulated time and the host.
+
+import { formatMicros } from '../src/base/duration.ts';
+import type { InvariantId } from '../src/base/invariants.ts';
+import type { FtRunResult } from '../src/check/monitors/ft-run.ts';
+import type { Violation } from '../src/check/monitors/violation.ts';
+import type { ExpectedViolation } from '../src/check/trace-file.ts';
+
+export interface InvariantProperty {
+  id: InvariantId;
+  name: string;
+  kind: 'always' | 'eventually';
+  statement: string;
+  /** When the emulator demands the property; outside these, a run says nothing about it. */
+  assumptions: readonly string[];
+  /** The first failure of this property in the run, or null. */
+  check(result: FtRunResult): ExpectedViolation | null;
+}
+
+function fromMonitor(id: InvariantId, name: string) {
+  return (result: FtRunResult): ExpectedViolation | null => {
+    const violation = result.violations.find((v) => v.invariant === id);
+    return violation === undefined ? null : describeViolation(violation, name);
+  };
+}
+
+/** "I3 (no split-brain) violated at 612ms on h2, vm1: <monitor message>". */
+export function describeViolation(violation: Violation, name: string): ExpectedViolation {
+  const where = [violation.host === undefined ? 'the cluster' : violation.host, violation.vm]
+    .filter((part) => part !== undefined)
+    .join(', ');
+  const failure: ExpectedViolation = {
+    invariant: violation.invariant,
+    atMicros: violation.timeUs,
+    message: `${violation.invariant} (${name}) violated at ${formatMicros(violation.timeUs)} on ${where}: ${violation.message}`,
+  };
+  if (violation.host !== undefined) failure.host = violation.host;
+  if (violation.vm !== undefined) failure.vm = violation.vm;
+  return failure;
+}
+
+export const INVARIANT_PROPERTIES: readonly InvariantProperty[] = [
+  {
+    id: 'I1',
+    name: 'lockstep',
+    kind: 'always',
+    statement:
+      "While lockstep is engaged, the secondary's state equals the primary's at every compared boundary.",
+    assumptions: [
+      'Compared only at instruction counts both sides retired while engaged (the monitor samples digests).',
+    ],
+    check: fromMonitor('I1', 'lockstep'),
+  },
+  {
+    id: 'I2',
+    name: 'single output',
+    kind: 'always',
+    statement:
+      'Clients see the output of one deterministic execution; only exact retransmissions at a failover.',
+    assumptions: [
+      'Judged on what clients received; retransmissions of an identical answer are allowed and counted.',
+    ],
+    check: fromMonitor('I2', 'single output'),
+  },
+  {
+    id: 'I3',
+    name: 'no split-brain',
+    kind: 'always',
+    statement: 'At no instant do two VMs of one FT pair both act as primary (emit output or write the disk).',
+    assumptions: ['Holds under every schedule: partitions, delays and repairs included.'],
+    check: fromMonitor('I3', 'no split-brain'),
+  },
+  {
+    id: 'I4',
+    name: 'no data loss',
+    kind: 'always',
+    statement: 'Every output a client saw and every completed disk write survives any failover.',
+    assumptions: ['Only outputs and writes that completed to the outside world or the guest count.'],
+    check: fromMonitor('I4', 'no data loss'),
+  },
+  {
+    id: 'I5',
+    name: 'recovery',
+    kind: 'eventually',
+    statement:
+      'After a failure the service resumes within the failover bound and is re-protected within the respawn bound.',
+    assumptions: [
+      'Resumption is demanded only when an engaged secondary survived the failure.',
+      'Re-protection is demanded only while a spare host (up, with capacity, placement-eligible) exists.',
+      'Every new fault restarts both clocks: the bounds are per single failure.',
+    ],
+    check: fromMonitor('I5', 'recovery'),
+  },
+  {
+    id: 'I6',
+    name: 'determinism',
+    kind: 'always',
+    statement: 'The same seed, configuration and fault schedule give a byte-identical trace.',
+    assumptions: ['Checked on runs whose spec asks for it (the run is made twice and the traces compared).'],
+    check: fromMonitor('I6', 'determinism'),
+  },
+];
+
+/** The earliest failure among the selected properties (ties: lower invariant id), or null. */
+export function judgeRun(
+  result: FtRunResult,
+  properties: readonly InvariantProperty[] = INVARIANT_PROPERTIES,
+): ExpectedViolation | null {
+  let first: ExpectedViolation | null = null;
+  for (const property of properties) {
+    const failure = property.check(result);
+    if (failure !== null && (first === null || failure.atMicros < first.atMicros)) first = failure;
+  }
+  return first;
+}

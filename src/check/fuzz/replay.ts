@@ -1,0 +1,35 @@
+// Replaying a counterexample trace file: the same run spec, bug and seed give the same run, so
+// the recorded violation must break again at the same simulated time. A replay that no longer
+// shows it means the bug is fixed.
+import { runFt } from '../monitors/ft-run.ts';
+import type { Violation } from '../monitors/violation.ts';
+import type { TimelineEvent } from '../results.ts';
+import type { TraceFile } from '../trace-file.ts';
+import { runOptionsOf } from './run-spec.ts';
+import { timelineUpTo } from './trace-timeline.ts';
+
+export interface ReplayResult {
+  /** The recorded invariant broke again at the recorded simulated time. */
+  reproduced: boolean;
+  /** The replay's violation of the recorded invariant (else its first violation of any), or null. */
+  violation: Violation | null;
+  /** Readable timeline up to the violation (the whole run when there is none). */
+  timeline: TimelineEvent[];
+  traceDigest: string;
+  endUs: number;
+}
+
+export function replayTraceFile(file: TraceFile): ReplayResult {
+  const result = runFt(runOptionsOf(file.run, file.bug));
+  const expected = file.expected;
+  const same = result.violations.find((v) => v.invariant === expected.invariant);
+  const violation = same ?? result.violations[0] ?? null;
+  const reproduced = same !== undefined && same.timeUs === expected.atMicros;
+  return {
+    reproduced,
+    violation,
+    timeline: timelineUpTo(result.trace.entries, violation),
+    traceDigest: result.trace.digest,
+    endUs: result.endUs,
+  };
+}

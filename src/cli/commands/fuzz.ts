@@ -1,0 +1,140 @@
+// `ftcheck fuzz [--budget 60s | --runs N] [--seed S] [--bug NAME] [--json]`: a fault-fuzzing
+// campaign on the simulated cluster. Exit 0 when nothing was found, 1 with the path of the
+// counterexample trace file (shrunk, replayable with `ftcheck replay`), 2 on bad input.
+
+import { runSpecArb } from '../../../properties/arbitraries/run-spec.ts';
+import { INVARIANT_PROPERTIES, judgeRun } from '../../../properties/invariant-properties.ts';
+import { parseDurationMicros } from '../../base/duration.ts';
+import { bugRunOptions, UnknownBugError } from '../../check/fuzz/bug-injection.ts';
+import { type CampaignResult, runCampaign } from '../../check/fuzz/campaign.ts';
+import { COUNTEREXAMPLES_DIR } from '../../check/trace-file.ts';
+import { type CliIo, EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
+import { createProgress } from '../progress.ts';
+import type { CommandRegistrar } from './index.ts';
+
+interface FuzzFlags {
+  budget?: string;
+  runs?: string;
+  seed: string;
+  bug?: string;
+  out: string;
+  json?: boolean;
+}
+
+export const FUZZ_BUDGET_DEFAULT = '60s';
+
+export const registerFuzz: CommandRegistrar = (program, io, setExit) => {
+  program
+    .command('fuzz')
+    .description('fuzz fault schedules on the simulated cluster; shrink and save any counterexample')
+    .option(
+      '--budget <duration>',
+      `wall-clock search budget, e.g. 60s or 10m (default ${FUZZ_BUDGET_DEFAULT})`,
+    )
+    .option('--runs <n>', 'number of schedules to run instead of a time budget')
+    .option('--seed <n>', 'fast-check seed of the campaign', '1')
+    .option('--bug <name>', 'inject a seeded bug from the catalog')
+    .option('--out <dir>', 'folder for counterexample trace files', COUNTEREXAMPLES_DIR)
+    .option('--json', 'print one JSON object')
+    .action((flags: FuzzFlags) => {
+      const result = runFuzz(flags, io);
+      report(result, flags, io);
+      if (result.found) setExit(EXIT_VIOLATION);
+    });
+};
+
+function runFuzz(flags: FuzzFlags, io: CliIo): CampaignResult {
+  if (flags.budget !== undefined && flags.runs !== undefined) {
+    throw new UsageError('give either --budget or --runs, not both');
+  }
+  const seed = parseSeed(flags.seed);
+  const runs = flags.runs === undefined ? undefined : parsePositiveInt('--runs', flags.runs);
+  const budgetMs = runs === undefined ? parseBudgetMs(flags.budget ?? FUZZ_BUDGET_DEFAULT) : undefined;
+  const bug = flags.bug ?? null;
+  if (bug !== null) {
+    try {
+      bugRunOptions(bug);
+    } catch (error) {
+      if (error instanceof UnknownBugError) throw new UsageError(`--bug: ${error.message}`);
+      throw error;
+    }
+  }
+  const progress = flags.json
+    ? null
+    : createProgress({
+        label: 'fuzz',
+        total: runs ?? Math.ceil((budgetMs ?? 0) / 1000),
+        unit: runs === undefined ? 's' : 'schedules',
+        tty: process.stderr.isTTY === true,
+        write: (line) => io.err(line),
+      });
+  const started = performance.now();
+  const result = runCampaign({
+    arbitrary: runSpecArb(),
+    judge: (run) => judgeRun(run, INVARIANT_PROPERTIES),
+    seed,
+    bug,
+    runs,
+    budgetMs,
+    outDir: flags.out,
+    onRun: (done) =>
+      progress?.update(runs === undefined ? Math.floor((performance.now() - started) / 1000) : done),
+  });
+  progress?.finish();
+  return result;
+}
+
+function parseSeed(text: string): number {
+  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Math.abs(Number(text)) > 0x7fff_ffff) {
+    throw new UsageError(`--seed must be an integer in ±2147483647, got '${text}'`);
+  }
+  return Number(text);
+}
+
+function parseBudgetMs(text: string): number {
+  let micros: number;
+  try {
+    micros = parseDurationMicros(text, '--budget');
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (micros < 1_000) throw new UsageError(`--budget must be at least 1ms, got '${text}'`);
+  return Math.floor(micros / 1000);
+}
+
+function report(result: CampaignResult, flags: FuzzFlags, io: CliIo): void {
+  const rate = Number(result.schedulesPerSecond.toFixed(2));
+  if (flags.json) {
+    io.out(
+      JSON.stringify({
+        counterexample: result.found ? result.tracePath : null,
+        runs: result.runs,
+        schedulesPerSecond: rate,
+        invariant: result.found ? result.violation.invariant : null,
+        bug: flags.bug ?? null,
+        seed: Number(flags.seed),
+        ...(result.found
+          ? {
+              atMicros: result.violation.atMicros,
+              host: result.violation.host ?? null,
+              message: result.violation.message,
+              timeToFirstFailureMs: Math.round(result.timeToFirstFailureMs),
+              shrinks: result.shrinks,
+              faults: result.traceFile.search.faultsShrunk,
+            }
+          : {}),
+      }),
+    );
+    return;
+  }
+  if (!result.found) {
+    io.out(`fuzz: ${result.runs} schedules, no violation (${rate} schedules/s)`);
+    return;
+  }
+  io.out(`fuzz: ${result.violation.message}`);
+  io.out(
+    `  found after ${result.runsToFailure} schedules; shrunk in ${result.shrinks} steps to ${result.traceFile.search.faultsShrunk} fault(s)`,
+  );
+  io.out(`  counterexample: ${result.tracePath}`);
+  io.out(`  reproduce: ftcheck replay ${result.tracePath}`);
+}

@@ -1,0 +1,97 @@
+// `ftcheck replay <trace.json> [--json]`: re-runs a counterexample trace file and confirms that the
+// recorded invariant breaks again at the same simulated time. Prints the timeline up to the
+// violation and writes it as a Mermaid sequenceDiagram. Exit 1 when a violation reproduces (or a
+// different one appears), 0 when the run is clean (the bug is fixed), 2 on a malformed file.
+// Output depends only on the file: a replay is byte-identical run to run.
+import { formatMicros } from '../../base/duration.ts';
+import { replayTraceFile } from '../../check/fuzz/replay.ts';
+import type { TimelineEvent } from '../../check/results.ts';
+import { readTraceFile, TraceFileError } from '../../check/trace-file.ts';
+import { writeFileAtomic } from '../../report/atomic-write.ts';
+import { timelineRows } from '../../report/timeline.ts';
+import { timelineToMermaid } from '../../report/timeline-mermaid.ts';
+import { EXIT_VIOLATION, UsageError } from '../context.ts';
+import type { CommandRegistrar } from './index.ts';
+
+interface ReplayFlags {
+  json?: boolean;
+  mermaid?: string;
+}
+
+export const registerReplay: CommandRegistrar = (program, io, setExit) => {
+  program
+    .command('replay')
+    .description('re-run a counterexample trace file and confirm the violation reproduces')
+    .argument('<trace>', 'counterexample trace file (reports/counterexamples/*.json)')
+    .option('--mermaid <path>', 'where to write the sequence diagram (default: <trace>.mmd)')
+    .option('--json', 'print one JSON object')
+    .action(async (tracePath: string, flags: ReplayFlags) => {
+      let file: ReturnType<typeof readTraceFile>;
+      try {
+        file = readTraceFile(tracePath);
+      } catch (error) {
+        if (error instanceof TraceFileError) throw new UsageError(error.message);
+        throw error;
+      }
+      const replay = replayTraceFile(file);
+      const mermaidPath = flags.mermaid ?? `${tracePath.replace(/\.json$/, '')}.mmd`;
+      await writeFileAtomic(mermaidPath, timelineToMermaid(replay.timeline));
+      const expected = file.expected;
+      const actual = replay.violation;
+      if (flags.json) {
+        io.out(
+          JSON.stringify({
+            reproduced: replay.reproduced,
+            expected: {
+              invariant: expected.invariant,
+              atMicros: expected.atMicros,
+              host: expected.host ?? null,
+            },
+            actual:
+              actual === null
+                ? null
+                : {
+                    invariant: actual.invariant,
+                    atMicros: actual.timeUs,
+                    host: actual.host ?? null,
+                    message: actual.message,
+                  },
+            traceDigest: replay.traceDigest,
+            mermaid: mermaidPath,
+          }),
+        );
+      } else {
+        for (const line of timelineLines(replay.timeline)) io.out(line);
+        if (replay.reproduced && actual !== null) {
+          io.out(
+            `reproduced: ${actual.invariant} violated at ${formatMicros(actual.timeUs)} on ${actual.host ?? 'the cluster'}: ${actual.message}`,
+          );
+        } else if (actual !== null) {
+          io.out(
+            `changed: expected ${expected.invariant} at ${formatMicros(expected.atMicros)}, got ${actual.invariant} at ${formatMicros(actual.timeUs)}: ${actual.message}`,
+          );
+        } else {
+          io.out(
+            `fixed: ${expected.invariant} no longer breaks (expected at ${formatMicros(expected.atMicros)})`,
+          );
+        }
+        io.out(`sequence diagram: ${mermaidPath}`);
+      }
+      if (actual !== null) setExit(EXIT_VIOLATION);
+    });
+};
+
+function timelineLines(events: readonly TimelineEvent[]): string[] {
+  const lines: string[] = [];
+  for (const row of timelineRows(events)) {
+    if ('omitted' in row) {
+      lines.push(`  … ${row.omitted} events omitted`);
+      continue;
+    }
+    const { event } = row;
+    lines.push(
+      `${formatMicros(event.atMicros).padStart(10)}  ${event.lane.padEnd(8)} ${event.kind.toUpperCase().padEnd(9)} ${event.text}`,
+    );
+  }
+  return lines;
+}

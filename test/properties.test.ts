@@ -1,0 +1,158 @@
+// The fuzzing arbitraries and the named invariant properties: every generated run spec is valid,
+// generation is a pure function of the seed, schedules shrink toward fewer and earlier faults and
+// simpler configurations, and each property's failure names the invariant, the time and the host.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { clusterConfigArb, toClusterConfigInput } from '../properties/arbitraries/cluster-config.ts';
+import { fitFaultToCluster } from '../properties/arbitraries/fault-schedule.ts';
+import { runSpecArb } from '../properties/arbitraries/run-spec.ts';
+import { describeViolation, INVARIANT_PROPERTIES, judgeRun } from '../properties/invariant-properties.ts';
+import { INVARIANTS } from '../src/base/invariants.ts';
+import { checkRunSpec, type RunSpec } from '../src/check/fuzz/run-spec.ts';
+import type { FtRunResult } from '../src/check/monitors/ft-run.ts';
+import { resolveClusterConfig } from '../src/cluster/config.ts';
+
+describe('arbitraries', () => {
+  it('generate run specs whose config and schedule validate against each other', () => {
+    for (const spec of fc.sample(runSpecArb(), { seed: 7, numRuns: 300 })) {
+      expect(() => checkRunSpec(spec)).not.toThrow();
+      const hosts = spec.config.hosts!;
+      expect(hosts).toBeGreaterThanOrEqual(2);
+      expect(hosts).toBeLessThanOrEqual(5);
+      expect(spec.config.racks!).toBeLessThanOrEqual(hosts);
+    }
+  });
+
+  it('cover every fault kind, both role references and every network', () => {
+    const specs = fc.sample(runSpecArb(), { seed: 11, numRuns: 400 });
+    const faults = specs.flatMap((spec) => spec.schedule.faults);
+    const kinds = new Set(faults.map((f) => f.kind));
+    for (const kind of [
+      'crash',
+      'repair',
+      'power-off-rack',
+      'partition',
+      'heal',
+      'hba-fail',
+      'nic-fail',
+      'slow',
+      'delay',
+      'loss',
+      'duplicate',
+    ]) {
+      expect(kinds, kind).toContain(kind);
+    }
+    const hosts = new Set(faults.map((f) => f.host));
+    expect(hosts).toContain('primary');
+    expect(hosts).toContain('secondary');
+    expect(new Set(faults.map((f) => f.network))).toEqual(
+      new Set([undefined, 'logging', 'heartbeat', 'client', 'storage']),
+    );
+    expect(specs.some((spec) => spec.checkDeterminism)).toBe(true);
+    expect(specs.some((spec) => spec.config.rackAntiAffinity === true)).toBe(true);
+  });
+
+  it('are a pure function of the seed', () => {
+    const a = fc.sample(runSpecArb(), { seed: 42, numRuns: 50 });
+    const b = fc.sample(runSpecArb(), { seed: 42, numRuns: 50 });
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const c = fc.sample(runSpecArb(), { seed: 43, numRuns: 50 });
+    expect(JSON.stringify(c)).not.toBe(JSON.stringify(a));
+  });
+
+  it('shrink a schedule to the one fault that matters, at time 0, in the simplest configuration', () => {
+    const failsOnPrimaryCrash = (spec: RunSpec) =>
+      !spec.schedule.faults.some((f) => f.kind === 'crash' && f.host === 'primary');
+    const result = fc.check(fc.property(runSpecArb({ faultsMax: 6 }), failsOnPrimaryCrash), {
+      seed: 3,
+      numRuns: 500,
+    });
+    expect(result.failed).toBe(true);
+    const [spec] = result.counterexample!;
+    expect(spec.schedule.faults).toEqual([{ at: '0ms', kind: 'crash', host: 'primary' }]);
+    expect(spec.config).toEqual({ hosts: 2, racks: 1 });
+    expect(spec.seed).toBe(0);
+    expect(spec.guest).toBe('kvstore');
+    expect(spec.checkDeterminism).toBe(false);
+  });
+
+  it('shrink toward earlier times when time matters', () => {
+    const failsOnLateFault = (spec: RunSpec) =>
+      !spec.schedule.faults.some((f) => Number.parseInt(f.at as string, 10) >= 300);
+    const result = fc.check(fc.property(runSpecArb(), failsOnLateFault), { seed: 5, numRuns: 500 });
+    expect(result.failed).toBe(true);
+    expect(result.counterexample![0].schedule.faults).toEqual([
+      { at: '300ms', kind: 'crash', host: 'primary' },
+    ]);
+  });
+
+  it('map host and rack numbers onto the cluster, turning a degenerate pair into one host', () => {
+    expect(fitFaultToCluster({ at: '1ms', kind: 'crash', host: 'h5' }, 3, 1)).toEqual({
+      at: '1ms',
+      kind: 'crash',
+      host: 'h2',
+    });
+    expect(fitFaultToCluster({ at: '1ms', kind: 'power-off-rack', rack: 'r3' }, 3, 2)).toMatchObject({
+      rack: 'r1',
+    });
+    expect(
+      fitFaultToCluster({ at: '1ms', kind: 'partition', network: 'logging', between: ['h1', 'h3'] }, 2, 1),
+    ).toEqual({ at: '1ms', kind: 'partition', network: 'logging', host: 'h1' });
+  });
+
+  it('produce configurations the cluster accepts', () => {
+    for (const config of fc.sample(clusterConfigArb(), { seed: 9, numRuns: 200 })) {
+      expect(() => resolveClusterConfig(toClusterConfigInput(config))).not.toThrow();
+    }
+  });
+});
+
+describe('invariant properties', () => {
+  it('name I1–I6 once each, with a statement and explicit assumptions', () => {
+    expect(INVARIANT_PROPERTIES.map((p) => p.id)).toEqual(Object.keys(INVARIANTS));
+    for (const property of INVARIANT_PROPERTIES) {
+      expect(property.name).toBe(INVARIANTS[property.id]);
+      expect(property.assumptions.length).toBeGreaterThan(0);
+    }
+    const recovery = INVARIANT_PROPERTIES.find((p) => p.id === 'I5')!;
+    expect(recovery.assumptions.join(' ')).toMatch(/spare host/);
+  });
+
+  it('fail with a message naming the invariant, the simulated time and the host', () => {
+    const failure = describeViolation(
+      {
+        invariant: 'I3',
+        timeUs: 612_000,
+        tracePosition: 90,
+        host: 'h2',
+        vm: 'vm1',
+        message: 'both primaries wrote',
+      },
+      'no split-brain',
+    );
+    expect(failure).toEqual({
+      invariant: 'I3',
+      atMicros: 612_000,
+      host: 'h2',
+      vm: 'vm1',
+      message: 'I3 (no split-brain) violated at 612ms on h2, vm1: both primaries wrote',
+    });
+  });
+
+  it('judge a run by its earliest failure, and pass a clean run', () => {
+    const run = (violations: FtRunResult['violations']) => ({ violations }) as FtRunResult;
+    expect(judgeRun(run([]))).toBeNull();
+    const judged = judgeRun(
+      run([
+        { invariant: 'I5', timeUs: 900, tracePosition: 9, message: 'late' },
+        { invariant: 'I2', timeUs: 500, tracePosition: 5, host: 'h1', message: 'twice' },
+      ]),
+    );
+    expect(judged).toMatchObject({ invariant: 'I2', atMicros: 500, host: 'h1' });
+    const onlyI5 = judgeRun(
+      run([{ invariant: 'I2', timeUs: 500, tracePosition: 5, message: 'twice' }]),
+      INVARIANT_PROPERTIES.filter((p) => p.id === 'I5'),
+    );
+    expect(onlyI5).toBeNull();
+  });
+});
