@@ -4,7 +4,9 @@ import type { CliIo } from '../context.ts';
 import { registerBugs } from './bugs.ts';
 import { registerDiagram } from './diagram.ts';
 import { registerExplore } from './explore.ts';
+import { registerFuzz } from './fuzz.ts';
 import { registerMerge } from './merge.ts';
+import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
 
 export type SetExit = (code: number) => void;
@@ -16,6 +18,8 @@ const registrars: CommandRegistrar[] = [
   registerExplore,
   registerBugs,
   registerDiagram,
+  registerFuzz,
+  registerReplay,
 ];
 
 export function registerCommands(program: Command, io: CliIo, setExit: SetExit): void {
