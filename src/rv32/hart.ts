@@ -639,7 +639,7 @@ export class Hart {
         this.exception(Cause.ecallM, 0);
         return;
       case 0x001:
-        this.exception(Cause.breakpoint, this.pc);
+        this.exception(Cause.breakpoint, 0); // mtval 0, as QEMU does (the spec allows 0 or pc)
         return;
       case 0x302: {
         const mpie = (this.mstatus & MSTATUS_MPIE) !== 0;
