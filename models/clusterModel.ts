@@ -32,7 +32,7 @@ import {
   GLOBAL_STEPS,
   globalStepEnabled,
   HOST_STEPS,
-  hostStepEnabled,
+  hostStepGuard,
 } from './envSteps.ts';
 import { haMachine } from './haService.ts';
 
@@ -114,8 +114,8 @@ function environmentMachine(t: EnvironmentTables, context: ClusterContext) {
   const guards: Record<string, (args: Args) => boolean> = {};
   const assignments: Record<string, (args: Args) => ClusterContext> = {};
   for (const type of HOST_STEPS) {
-    guards[guardName(type)] = ({ context, event }) =>
-      hostStepEnabled(t, context, type, (event as { host: number }).host);
+    const enabled = hostStepGuard(type);
+    guards[guardName(type)] = ({ context, event }) => enabled(t, context, (event as { host: number }).host);
     assignments[actionName(type)] = ({ context, event }) =>
       applyHostStep(t, context, type, (event as { host: number }).host);
   }

@@ -132,50 +132,49 @@ const outputSymbol = (c: C, host: HostState) =>
 const silentSymbol = (host: HostState) =>
   host.recv > host.hist ? AE.peerSilentPending : AE.peerSilentDrained;
 
+type HostGuard = (t: T, c: C, x: HostState, h: number) => boolean;
+
+/** Whether each host step is enabled: one function per step (this runs for every candidate event). */
+const HOST_GUARDS: Record<HostStepType, HostGuard> = {
+  EXECUTE: (t, _c, x) => x.up === 1 && t.kinds.acting[x.agent] === 1 && x.hist < t.entriesMax,
+  DELIVER: (t, c, x) => {
+    if (x.up === 0 || x.current === 0 || t.kinds.secEngaged[x.agent] === 0 || c.partitioned === 1)
+      return false;
+    const p = engagedPrimary(t, c);
+    return p >= 0 && c.hosts[p]!.hist > x.recv;
+  },
+  REPLAY: (t, _c, x) => x.up === 1 && t.kinds.secEngaged[x.agent] === 1 && x.recv > x.hist,
+  OUTPUT: (t, c, x, h) =>
+    x.up === 1 &&
+    t.kinds.acting[x.agent] === 1 &&
+    c.released < x.hist &&
+    agentHandles(t, c, h, outputSymbol(c, x)),
+  IO_COMPLETE: (_t, _c, x) => x.up === 1 && x.storage === 1 && x.ioOut === 1,
+  RESPOND: (t, c, x, h) => {
+    if (x.up === 0 || x.req === REQ.none) return false;
+    const symbol = respondSymbol(t, c, h);
+    return symbol >= 0 && agentHandles(t, c, h, symbol);
+  },
+  TIMEOUT: (t, c, x, h) => x.up === 1 && peerSilent(t, c, h) && agentHandles(t, c, h, silentSymbol(x)),
+  CRASH: (_t, c, x) => x.up === 1 && c.crashesLeft > 0,
+  REPAIR: (_t, _c, x) => x.up === 0,
+  STORAGE_LOSS: (_t, c, x) => x.up === 1 && x.storage === 1 && c.storageLossesLeft > 0,
+  STORAGE_RESTORE: (_t, _c, x) => x.storage === 0,
+  RESET: (t, _c, x) => x.up === 1 && t.kinds.halted[x.agent] === 1,
+  // Offered while a primary can hand out a snapshot; the HA guard decides eligibility.
+  HA_CANDIDATE: (t, c, x) =>
+    c.partitioned === 0 && snapshotSource(t, c) >= 0 && haHandles(t, c, candidateSymbol(t, x)),
+};
+
+/** The guard of one host step, for binding as a named machine guard. */
+export function hostStepGuard(type: HostStepType): (t: T, c: C, h: number) => boolean {
+  const guard = HOST_GUARDS[type];
+  return (t, c, h) => guard(t, c, c.hosts[h]!, h);
+}
+
 /** Whether a host step is enabled. */
 export function hostStepEnabled(t: T, c: C, type: HostStepType, h: number): boolean {
-  const x = c.hosts[h]!;
-  const k = t.kinds;
-  switch (type) {
-    case 'EXECUTE':
-      return x.up === 1 && k.acting[x.agent] === 1 && x.hist < t.entriesMax;
-    case 'DELIVER': {
-      if (x.up === 0 || x.current === 0 || k.secEngaged[x.agent] === 0 || c.partitioned === 1) return false;
-      const p = engagedPrimary(t, c);
-      return p >= 0 && c.hosts[p]!.hist > x.recv;
-    }
-    case 'REPLAY':
-      return x.up === 1 && k.secEngaged[x.agent] === 1 && x.recv > x.hist;
-    case 'OUTPUT':
-      return (
-        x.up === 1 &&
-        k.acting[x.agent] === 1 &&
-        c.released < x.hist &&
-        agentHandles(t, c, h, outputSymbol(c, x))
-      );
-    case 'IO_COMPLETE':
-      return x.up === 1 && x.storage === 1 && x.ioOut === 1;
-    case 'RESPOND': {
-      if (x.up === 0 || x.req === REQ.none) return false;
-      const symbol = respondSymbol(t, c, h);
-      return symbol >= 0 && agentHandles(t, c, h, symbol);
-    }
-    case 'TIMEOUT':
-      return x.up === 1 && peerSilent(t, c, h) && agentHandles(t, c, h, silentSymbol(x));
-    case 'CRASH':
-      return x.up === 1 && c.crashesLeft > 0;
-    case 'REPAIR':
-      return x.up === 0;
-    case 'STORAGE_LOSS':
-      return x.up === 1 && x.storage === 1 && c.storageLossesLeft > 0;
-    case 'STORAGE_RESTORE':
-      return x.storage === 0;
-    case 'RESET':
-      return x.up === 1 && k.halted[x.agent] === 1;
-    case 'HA_CANDIDATE':
-      // Offered while a primary can hand out a snapshot; the HA guard decides eligibility.
-      return c.partitioned === 0 && snapshotSource(t, c) >= 0 && haHandles(t, c, candidateSymbol(t, x));
-  }
+  return HOST_GUARDS[type](t, c, c.hosts[h]!, h);
 }
 
 /** Applies an enabled host step, returning a new context. */

@@ -113,7 +113,7 @@ function resolveAction(machine: AnyStateMachine, node: Node, ref: unknown): Acti
     | ((args: { context: Context; event: EventObject }, params: unknown) => Context)
     | Record<string, unknown>;
   if (typeof assignment === 'function') {
-    return (context, event) => Object.assign({}, context, assignment({ context, event }, params));
+    return (context, event) => ({ ...context, ...assignment({ context, event }, params) });
   }
   const keys = Object.keys(assignment);
   return (context, event) => {
