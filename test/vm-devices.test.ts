@@ -307,6 +307,22 @@ describe('disk', () => {
     expect(vm.hart.regs[a3]).toBe(4);
     expect(outputs.requests.length).toBe(2);
   });
+  it('a snapshot taken while a request is in flight restores into a clone that completes it identically', () => {
+    const { vm } = machine(diskGuest);
+    expect(vm.run(10_000)).toBe('wfi');
+    const clone = machine(() => {}).vm;
+    clone.restore(vm.snapshot());
+    expect(clone.digest()).toBe(vm.digest());
+    const sector = new Uint8Array(512).fill(9);
+    for (const each of [vm, clone]) {
+      each.inject({ kind: 'disk-done', id: 1 });
+      expect(each.run(each.instret + 10_000)).toBe('wfi');
+      each.inject({ kind: 'disk-done', id: 2, data: sector });
+      expect(each.run(each.instret + 10_000)).toBe('exit');
+    }
+    expect(clone.digest()).toBe(vm.digest());
+    expect(clone.hart.regs[a0]).toBe(0x09090909);
+  });
   it('a buffer outside RAM or a bad count is an immediate error, not a request', () => {
     const { vm, outputs } = machine((asm) => {
       asm.li(t6, DISK_BASE).li(t0, 0x100).sw(t0, 0x04, t6).li(t0, 1).sw(t0, 0x08, t6).sw(t0, 0x0c, t6);
