@@ -101,9 +101,13 @@ export class FtDataPlane {
     const vm = instance.vm!;
     instance.lastCheckpointUs = this.ctx.sim.now;
     const digest = vm.digest();
+    // A primary that has been superseded (still running until it notices) keeps its old stream.
+    if (instance.streamId !== this.ft.currentStreamId) return;
     this.ft.checkpoints.push({ instret: vm.instret, digest });
     if (this.ft.checkpoints.length > CHECKPOINTS_MAX) this.ft.checkpoints.shift();
-    for (const observer of this.ctx.observers) observer.primaryCheckpoint?.(this.ft.name, vm.instret, digest);
+    for (const observer of this.ctx.observers) {
+      observer.primaryCheckpoint?.(this.ft.name, instance.streamId, vm.instret, digest);
+    }
   }
 
   private injectInputs(instance: FtInstance): void {
@@ -177,7 +181,7 @@ export class FtDataPlane {
     if (vm.exited || replayer.fault !== null) return;
     const before = vm.instret;
     let left = instance.host.instructionBudget(this.ctx.config.sliceUs);
-    const checkpoints = this.ft.checkpoints;
+    const checkpoints = instance.streamId === this.ft.currentStreamId ? this.ft.checkpoints : [];
     while (left > 0 && replayer.fault === null && !vm.exited) {
       while (checkpoints.length > 0 && checkpoints[0]!.instret < vm.instret) checkpoints.shift();
       const next = checkpoints[0];
@@ -186,7 +190,13 @@ export class FtDataPlane {
       if (next !== undefined && vm.instret === next.instret) {
         const digest = vm.digest();
         for (const observer of this.ctx.observers) {
-          observer.secondaryCheckpoint?.(this.ft.name, instance.host.name, vm.instret, digest);
+          observer.secondaryCheckpoint?.(
+            this.ft.name,
+            instance.streamId,
+            instance.host.name,
+            vm.instret,
+            digest,
+          );
         }
         checkpoints.shift();
         continue;

@@ -54,6 +54,8 @@ export class FtVm {
   readonly failovers: FailoverRecord[] = [];
   /** Boundaries the primary logged with their digests, for the I1 comparison on the secondary. */
   checkpoints: { instret: number; digest: string }[] = [];
+  /** The log stream of the latest pairing (checkpoints belong to it). */
+  currentStreamId = 0;
   protected_ = false;
   exited = false;
   exitCode = -1;
@@ -507,6 +509,7 @@ export class FtVm {
     primary.lastLogTrafficUs = sim.now;
     target.streamId = streamId;
     this.checkpoints = [];
+    this.currentStreamId = streamId;
     const base = this.producedCounts(primary);
     const generation = primary.generation;
     const serial = target.serial;

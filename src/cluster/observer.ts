@@ -22,10 +22,10 @@ export interface WorldOutput {
 export interface ClusterObserver {
   /** A fault of the schedule fired (after it was applied). */
   fault?(fault: Fault, timeUs: number): void;
-  /** The primary's state digest at a boundary it logged (only while a secondary is attached). */
-  primaryCheckpoint?(vm: string, instret: number, digest: string): void;
-  /** The secondary's digest at the same boundary. */
-  secondaryCheckpoint?(vm: string, host: string, instret: number, digest: string): void;
+  /** The primary's state digest at a boundary it logged on log stream `stream` (one per pairing). */
+  primaryCheckpoint?(vm: string, stream: number, instret: number, digest: string): void;
+  /** The secondary of that stream, at the same boundary. */
+  secondaryCheckpoint?(vm: string, stream: number, host: string, instret: number, digest: string): void;
   replayFault?(vm: string, host: string, fault: ReplayFault): void;
   /** An output left for the outside world (client packet, console byte, disk request). */
   worldOutput?(output: WorldOutput): void;

@@ -15,18 +15,19 @@ export class LockstepMonitor implements ClusterObserver {
 
   constructor(private readonly sink: MonitorSink) {}
 
-  primaryCheckpoint(vm: string, instret: number, digest: string): void {
-    let byInstret = this.digests.get(vm);
+  primaryCheckpoint(vm: string, stream: number, instret: number, digest: string): void {
+    const key = `${vm}#${stream}`;
+    let byInstret = this.digests.get(key);
     if (byInstret === undefined) {
       byInstret = new Map();
-      this.digests.set(vm, byInstret);
+      this.digests.set(key, byInstret);
     }
     byInstret.set(instret, digest);
     if (byInstret.size > PRIMARY_DIGESTS_MAX) byInstret.delete(byInstret.keys().next().value!);
   }
 
-  secondaryCheckpoint(vm: string, host: string, instret: number, digest: string): void {
-    const expected = this.digests.get(vm)?.get(instret);
+  secondaryCheckpoint(vm: string, stream: number, host: string, instret: number, digest: string): void {
+    const expected = this.digests.get(`${vm}#${stream}`)?.get(instret);
     if (expected === undefined) return;
     this.comparisons++;
     if (expected === digest) return;
