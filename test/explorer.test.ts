@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assign, createMachine, setup, transition } from 'xstate';
+import { assign, createMachine, raise, setup, transition } from 'xstate';
 import { agentMachine } from '../models/agent.ts';
 import { createClusterModel } from '../models/clusterModel.ts';
 import { AGENT_ALPHABET } from '../models/environment.ts';
@@ -96,6 +96,22 @@ describe('machine compiler', () => {
     expect(() => compileMachine(parallel, {})).toThrow(/parallel/);
     const delayed = createMachine({ initial: 'a', states: { a: { after: { 100: 'b' } }, b: {} } });
     expect(() => compileMachine(delayed, {})).toThrow(/delayed/);
+    const history = createMachine({ initial: 'a', states: { a: {}, h: { type: 'history' } } });
+    expect(() => compileMachine(history, {})).toThrow(/history/);
+    const raising = createMachine({
+      initial: 'a',
+      states: { a: { on: { GO: { actions: raise({ type: 'X' }) } } } },
+    });
+    expect(() => compileMachine(raising, {})).toThrow(/xstate\.raise/);
+    // `auto` falls back to the generic engine for such machines.
+    const model = {
+      name: 'eventless',
+      machine: eventless,
+      events: () => [],
+      invariants: [],
+      codec: counterModel().codec,
+    };
+    expect(explore(model as never).engine).toBe('generic');
   });
 
   it('agrees with machine.transition on random walks of the agent and the cluster model', () => {

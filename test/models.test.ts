@@ -1,3 +1,4 @@
+import { getShortestPaths } from '@xstate/graph';
 import { describe, expect, it } from 'vitest';
 import { type AnyStateMachine, createActor, type EventObject } from 'xstate';
 import { buildActorTable } from '../models/actorTable.ts';
@@ -87,6 +88,13 @@ describe('hypervisor agent', () => {
     expect(drive(agentMachine, events).states.at(-1)).toBe('"idle"');
     const bug = findModelBug('stale-primary-resumes')!;
     expect(drive(agentMachine.provide(bug.agent!), events).states.at(-1)).toBe('{"primary":"alone"}');
+  });
+
+  it('works with @xstate/graph shortest paths (for model-based tests of the emulator)', () => {
+    const paths = getShortestPaths(agentMachine, { events: [...AGENT_ALPHABET] });
+    const values = new Set(paths.map((p) => JSON.stringify(p.state.value)));
+    expect(values.size).toBe(11); // every state node, `failed` with and without the remembered role
+    expect(values).toContain('{"secondary":{"goingLive":"reissuingIo"}}');
   });
 
   it('tabulates into a small finite actor whose every state is reachable', () => {
