@@ -12,7 +12,13 @@ import { type RunStop, Simulator } from '../sim/simulator.ts';
 import { CLIENT_OPTIONS_DEFAULT, Client, type ClientOptions, type ClientWorkload } from './client.ts';
 import type { ClusterBehaviour, ClusterContext } from './cluster-context.ts';
 import { correctBehaviour } from './cluster-context.ts';
-import { type ClusterConfig, type ClusterConfigInput, rackOfHost, resolveClusterConfig } from './config.ts';
+import {
+  type ClusterConfig,
+  ClusterConfigError,
+  type ClusterConfigInput,
+  rackOfHost,
+  resolveClusterConfig,
+} from './config.ts';
 import { scheduleFaults } from './fault-injector.ts';
 import { FtVm, type FtVmSpec } from './ft-vm.ts';
 import { Host, type PathSelector } from './host.ts';
@@ -82,6 +88,7 @@ export class Cluster {
     );
     const ctx = this.context(options);
     assert(options.vms.length > 0, 'a cluster run needs at least one VM');
+    this.checkCapacity(options.vms);
     this.vms = options.vms.map((spec) => {
       assert(
         this.hostsByName.has(spec.primaryHost),
@@ -93,6 +100,19 @@ export class Cluster {
     if (options.schedule !== undefined) {
       checkScheduleAgainstCluster(options.schedule, this.config.hosts, this.config.racks);
       scheduleFaults(this, options.schedule);
+    }
+  }
+
+  /** Every VM must start within its host's slots. */
+  private checkCapacity(vms: readonly FtVmSpec[]): void {
+    const perHost = new Map<string, number>();
+    for (const vm of vms) perHost.set(vm.primaryHost, (perHost.get(vm.primaryHost) ?? 0) + 1);
+    for (const [host, count] of perHost) {
+      if (count > this.config.cpuCapacity) {
+        throw new ClusterConfigError(
+          `cluster.cpuCapacity: ${count} VMs start on ${host} but a host has ${this.config.cpuCapacity} slots`,
+        );
+      }
     }
   }
 
