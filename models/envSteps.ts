@@ -56,19 +56,26 @@ export const GLOBAL_STEPS: readonly GlobalStepType[] = [
 type T = EnvironmentTables;
 type C = ClusterContext;
 
-function find(c: C, test: (host: HostState, h: number) => boolean): number {
-  for (let h = 0; h < c.hosts.length; h++) if (test(c.hosts[h]!, h)) return h;
+/** The first up host of the current generation whose agent is of `kind`; -1 when none. Plain loop: hot. */
+function currentOfKind(c: C, kind: Uint8Array): number {
+  const hosts = c.hosts;
+  for (let h = 0; h < hosts.length; h++) {
+    const x = hosts[h]!;
+    if (x.up === 1 && x.current === 1 && kind[x.agent] === 1) return h;
+  }
   return -1;
 }
 
-/** The current primary that can hand out a snapshot: up, current generation, running alone. */
-function snapshotSource(t: T, c: C): number {
-  return find(c, (x) => x.up === 1 && x.current === 1 && t.kinds.primAlone[x.agent] === 1);
+/** Whether some up host's agent is of `kind` (any generation). */
+function anyUpOfKind(c: C, kind: Uint8Array): boolean {
+  for (const x of c.hosts) if (x.up === 1 && kind[x.agent] === 1) return true;
+  return false;
 }
-const engagedPrimary = (t: T, c: C) =>
-  find(c, (x) => x.up === 1 && x.current === 1 && t.kinds.primEngaged[x.agent] === 1);
-const engagedSecondary = (t: T, c: C) =>
-  find(c, (x) => x.up === 1 && x.current === 1 && t.kinds.secEngaged[x.agent] === 1);
+
+/** The current primary that can hand out a snapshot: up, current generation, running alone. */
+const snapshotSource = (t: T, c: C) => currentOfKind(c, t.kinds.primAlone);
+const engagedPrimary = (t: T, c: C) => currentOfKind(c, t.kinds.primEngaged);
+const engagedSecondary = (t: T, c: C) => currentOfKind(c, t.kinds.secEngaged);
 
 /** The failure detector: heartbeats and logging traffic from the peer have stopped. */
 export function peerSilent(t: T, c: C, h: number): boolean {
@@ -236,13 +243,7 @@ export function applyHostStep(t: T, c0: C, type: HostStepType, h: number): C {
 
 function unprotected(t: T, c: C): boolean {
   if (snapshotSource(t, c) < 0) return false;
-  const k = t.kinds;
-  return (
-    find(
-      c,
-      (x) => x.up === 1 && (k.secSyncing[x.agent] === 1 || (x.current === 1 && k.secEngaged[x.agent] === 1)),
-    ) < 0
-  );
+  return !anyUpOfKind(c, t.kinds.secSyncing) && engagedSecondary(t, c) < 0;
 }
 
 export function globalStepEnabled(t: T, c: C, type: GlobalStepType): boolean {
@@ -259,9 +260,7 @@ export function globalStepEnabled(t: T, c: C, type: GlobalStepType): boolean {
     case 'HA_UNPROTECTED':
       return haHandles(t, c, HE.unprotected) && unprotected(t, c);
     case 'HA_SPAWN_FAILED':
-      return (
-        haHandles(t, c, HE.spawnFailed) && find(c, (x) => x.up === 1 && t.kinds.secSyncing[x.agent] === 1) < 0
-      );
+      return haHandles(t, c, HE.spawnFailed) && !anyUpOfKind(c, t.kinds.secSyncing);
   }
 }
 
