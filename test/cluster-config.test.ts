@@ -77,6 +77,8 @@ describe('MachineActor', () => {
       'primary.engaged',
       'primary.acquiringLock',
     ]);
+    expect(actor.transitionsTaken.has('primary.engaged|PEER_SILENT|primary.acquiringLock')).toBe(true);
+    expect(actor.transitionsTaken.has('primary.alone|LOCKSTEP_ENGAGED|primary.engaged')).toBe(true);
     expect(trace.stored().map((e) => e[3].to)).toEqual([
       'primary.alone',
       'primary.engaged',

@@ -22,8 +22,10 @@ export class MachineActor<E extends MachineEvent, C extends MachineEvent> {
   private readonly actor: Actor<AnyStateMachine>;
   private readonly emitted: C[] = [];
   private current: string;
-  /** Every event the actor was sent and every state it entered (for conformance). */
+  /** Every state the actor entered (for model coverage and conformance). */
   readonly statesVisited = new Set<string>();
+  /** Every step taken, as "from|EVENT|to" (self-loops included when commands were emitted). */
+  readonly transitionsTaken = new Set<string>();
   eventsHandled = 0;
 
   constructor(
@@ -55,6 +57,9 @@ export class MachineActor<E extends MachineEvent, C extends MachineEvent> {
     this.eventsHandled++;
     this.actor.send(event as never);
     const next = stateName(this.actor.getSnapshot().value);
+    if (next !== this.current || this.emitted.length > 0) {
+      this.transitionsTaken.add(`${this.current}|${event.type}|${next}`);
+    }
     if (next !== this.current) {
       this.trace.record(this.now(), 'state', this.subject, { from: this.current, to: next, on: event.type });
       this.current = next;
