@@ -67,106 +67,112 @@ export function selectEngine<C>(
   }
 }
 
-export function explore<C>(model: ExplorerModel<C>, options: ExploreOptions = {}): ExploreResult<C> {
-  const started = performance.now();
-  const maxStates = options.maxStates ?? 10_000_000;
-  const stopAtFirst = options.stopAtFirstViolation ?? true;
-  const engine = selectEngine(model, options.engine);
-  const parent = new GrowableInt32();
-  const parentEvent = new GrowableInt32();
-  const depth = new GrowableInt32();
-  const edgeStart = new GrowableInt32();
-  const edges = new GrowableInt32();
-  const found: Found[] = [];
-  const seen = new Set<string>();
-  const stable = model.stable ?? (() => false);
-  let current = 0;
-  let maxDepth = 0;
+/** The BFS bookkeeping: parents and events for counterexamples, edges for liveness, depth. */
+class Search<C> {
+  readonly parent = new GrowableInt32();
+  readonly parentEvent = new GrowableInt32();
+  readonly depth = new GrowableInt32();
+  readonly edgeStart = new GrowableInt32();
+  readonly edges = new GrowableInt32();
+  readonly found: Found[] = [];
+  private readonly reported = new Set<string>();
+  current = 0;
+  maxDepth = 0;
 
-  const checkInvariants = (index: number, state: ModelState<C>) => {
-    for (const inv of model.invariants) {
-      if (seen.has(inv.name) || inv.holds(state)) continue;
-      seen.add(inv.name);
-      found.push({
-        kind: 'invariant',
-        property: inv.name,
-        invariant: inv.id,
-        description: inv.description ?? inv.name,
-        index,
-      });
-    }
-  };
-  const onVisit = (eventIndex: number, target: number, created: ModelState<C> | null) => {
-    edges.push(target);
-    if (created === null) return;
-    parent.push(current);
-    parentEvent.push(eventIndex);
-    const d = depth.get(current) + 1;
-    depth.push(d);
-    if (d > maxDepth) maxDepth = d;
-    checkInvariants(target, created);
-  };
+  constructor(
+    private readonly model: ExplorerModel<C>,
+    readonly engine: Engine<C>,
+  ) {}
 
-  const initial = engine.start();
-  parent.push(-1);
-  parentEvent.push(-1);
-  depth.push(0);
-  checkInvariants(0, initial);
-  let complete = true;
-  for (; current < engine.count(); current++) {
-    if (stopAtFirst && found.length > 0) break;
-    if (current >= maxStates) {
-      complete = false;
-      break;
-    }
-    edgeStart.push(edges.length);
-    const enabled = engine.expand(current, onVisit);
-    if (enabled === 0 && !seen.has('deadlock') && !stable(engine.state(current))) {
-      seen.add('deadlock');
-      found.push({
-        kind: 'deadlock',
-        property: 'deadlock',
-        description: 'no event is enabled in an unstable state',
-        index: current,
-      });
+  private report(found: Found): void {
+    if (this.reported.has(found.property)) return;
+    this.reported.add(found.property);
+    this.found.push(found);
+  }
+
+  private checkInvariants(index: number, state: ModelState<C>): void {
+    for (const inv of this.model.invariants) {
+      if (this.reported.has(inv.name) || inv.holds(state)) continue;
+      const description = inv.description ?? inv.name;
+      this.report({ kind: 'invariant', property: inv.name, invariant: inv.id, description, index });
     }
   }
-  if (found.length > 0 && stopAtFirst) complete = false;
-  edgeStart.push(edges.length);
 
-  if (complete && !options.skipLiveness) {
-    for (const property of model.liveness ?? []) {
-      const index = checkReachability(engine, edgeStart, edges, property);
-      if (index >= 0) {
-        found.push({
-          kind: 'liveness',
-          property: property.name,
-          invariant: property.id,
-          description: `${property.description ?? property.name}: no goal state is reachable from the last state`,
-          index,
-        });
+  private readonly onVisit = (eventIndex: number, target: number, created: ModelState<C> | null) => {
+    this.edges.push(target);
+    if (created === null) return;
+    this.parent.push(this.current);
+    this.parentEvent.push(eventIndex);
+    const d = this.depth.get(this.current) + 1;
+    this.depth.push(d);
+    if (d > this.maxDepth) this.maxDepth = d;
+    this.checkInvariants(target, created);
+  };
+
+  /** Runs the search; returns whether every reachable state was expanded. */
+  run(maxStates: number, stopAtFirst: boolean): boolean {
+    const stable = this.model.stable ?? (() => false);
+    this.parent.push(-1);
+    this.parentEvent.push(-1);
+    this.depth.push(0);
+    this.checkInvariants(0, this.engine.start());
+    let complete = true;
+    for (; this.current < this.engine.count(); this.current++) {
+      if (stopAtFirst && this.found.length > 0) break;
+      if (this.current >= maxStates) {
+        complete = false;
+        break;
+      }
+      this.edgeStart.push(this.edges.length);
+      const enabled = this.engine.expand(this.current, this.onVisit);
+      if (enabled === 0 && !stable(this.engine.state(this.current))) {
+        const description = 'no event is enabled in a state the model does not call stable';
+        this.report({ kind: 'deadlock', property: 'deadlock', description, index: this.current });
       }
     }
+    this.edgeStart.push(this.edges.length);
+    return complete && !(stopAtFirst && this.found.length > 0);
   }
+
+  checkLiveness(): void {
+    for (const property of this.model.liveness ?? []) {
+      const index = checkReachability(this.engine, this.edgeStart, this.edges, property);
+      if (index < 0) continue;
+      const description = `${property.description ?? property.name}: no goal state is reachable from the last state`;
+      this.report({ kind: 'liveness', property: property.name, invariant: property.id, description, index });
+    }
+  }
+
+  storeBytes(): number {
+    const bookkeeping = [this.parent, this.parentEvent, this.depth, this.edgeStart, this.edges];
+    return this.engine.storeBytes() + bookkeeping.reduce((sum, a) => sum + a.byteLength(), 0);
+  }
+}
+
+export function explore<C>(model: ExplorerModel<C>, options: ExploreOptions = {}): ExploreResult<C> {
+  const started = performance.now();
+  const search = new Search(model, selectEngine(model, options.engine));
+  const complete = search.run(options.maxStates ?? 10_000_000, options.stopAtFirstViolation ?? true);
+  if (complete && !options.skipLiveness) search.checkLiveness();
   const seconds = (performance.now() - started) / 1000;
-  const states = engine.count();
-  const violations = found.map((f) => ({
+  const states = search.engine.count();
+  const violations = search.found.map((f) => ({
     kind: f.kind,
     property: f.property,
     invariant: f.invariant,
     description: f.description,
-    trace: concreteTrace(engine, parent, parentEvent, f.index),
+    trace: concreteTrace(search.engine, search.parent, search.parentEvent, f.index),
   }));
   return {
     model: model.name,
-    engine: engine.kind,
+    engine: search.engine.kind,
     states,
-    transitions: edges.length,
-    depth: maxDepth,
+    transitions: search.edges.length,
+    depth: search.maxDepth,
     complete,
     seconds,
     statesPerSecond: Math.round(states / Math.max(seconds, 1e-9)),
-    storeBytes: engine.storeBytes() + parent.byteLength() * 3 + edges.byteLength() + edgeStart.byteLength(),
+    storeBytes: search.storeBytes(),
     violations,
   };
 }
