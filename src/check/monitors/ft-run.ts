@@ -111,6 +111,13 @@ export interface FtRunResult {
   retransmittedOutputs: number;
   lockstepComparisons: number;
   eventsFired: number;
+  /** Model states and steps the run's actors went through (sorted; "from|EVENT|to" for steps). */
+  coverage: {
+    agentStates: string[];
+    agentTransitions: string[];
+    haStates: string[];
+    haTransitions: string[];
+  };
   trace: Trace;
 }
 
@@ -258,6 +265,30 @@ function summarise(
     retransmittedOutputs: monitors.output.retransmissions,
     lockstepComparisons: monitors.lockstep.comparisons,
     eventsFired: cluster.sim.eventsFired,
+    coverage: coverageOf(cluster),
     trace: cluster.sim.trace.toJSON(),
+  };
+}
+
+function coverageOf(cluster: Cluster): FtRunResult['coverage'] {
+  const agentStates = new Set<string>();
+  const agentTransitions = new Set<string>();
+  const haStates = new Set<string>();
+  const haTransitions = new Set<string>();
+  for (const vm of cluster.vms) {
+    for (const instance of vm.instances) {
+      for (const s of instance.agent.statesVisited) agentStates.add(s);
+      for (const t of instance.agent.transitionsTaken) agentTransitions.add(t);
+    }
+    if (vm.ha === null) continue;
+    for (const s of vm.ha.actor.statesVisited) haStates.add(s);
+    for (const t of vm.ha.actor.transitionsTaken) haTransitions.add(t);
+  }
+  const sorted = (set: Set<string>) => [...set].sort();
+  return {
+    agentStates: sorted(agentStates),
+    agentTransitions: sorted(agentTransitions),
+    haStates: sorted(haStates),
+    haTransitions: sorted(haTransitions),
   };
 }
