@@ -48,7 +48,15 @@ export const MODEL_BUGS: readonly ModelBug[] = [
     level: 'model',
     breaks: ['I5'],
     description: 'The HA service places the new secondary on a host already running the VM (the primary).',
-    ha: { guards: { hostEligible: ({ event }) => event.type === 'CANDIDATE' && event.healthy } },
+    ha: {
+      guards: {
+        hostEligible: ({ event }) =>
+          event.type === 'CANDIDATE' &&
+          event.healthy &&
+          event.hasCapacity !== false &&
+          event.breaksAntiAffinity !== true,
+      },
+    },
   },
   {
     name: 'stale-primary-resumes',

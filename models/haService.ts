@@ -7,10 +7,26 @@ import { emit, setup } from 'xstate';
 
 export type HaEvent =
   | { type: 'PRIMARY_UNPROTECTED' } // the live primary runs without an engaged secondary
-  | { type: 'CANDIDATE'; host: number; healthy: boolean; runsThisVm: boolean } // one host, offered for placement
+  | CandidateEvent // one host, offered for placement
   | { type: 'ENGAGED' } // the new secondary engaged lockstep: protected again
   | { type: 'SPAWN_FAILED' } // the target host or the primary went away during the spawn
   | { type: 'LEADER_LOST' }; // the host running the leading HA instance failed
+
+/**
+ * A host offered for placement. `healthy`: up with a working storage path; `runsThisVm`: an
+ * instance of this FT VM (the primary) already runs there. Optional, for environments that model
+ * them (absent = no objection): `hasCapacity` false when the host has no free slot;
+ * `breaksAntiAffinity` true when rack anti-affinity is configured and the host shares the
+ * primary's rack.
+ */
+export interface CandidateEvent {
+  type: 'CANDIDATE';
+  host: number;
+  healthy: boolean;
+  runsThisVm: boolean;
+  hasCapacity?: boolean;
+  breaksAntiAffinity?: boolean;
+}
 
 export type HaCommand = { type: 'spawnSecondary'; host: number };
 
@@ -25,8 +41,13 @@ export const HA_EVENT_TYPES = [
 export const haSetup = setup({
   types: {} as { events: HaEvent; emitted: HaCommand },
   guards: {
-    /** Placement rule: healthy (up, storage reachable) and not already running this VM (anti-affinity). */
-    hostEligible: ({ event }) => event.type === 'CANDIDATE' && event.healthy && !event.runsThisVm,
+    /** Placement rule: healthy, free capacity, never a host running this VM, rack anti-affinity. */
+    hostEligible: ({ event }) =>
+      event.type === 'CANDIDATE' &&
+      event.healthy &&
+      !event.runsThisVm &&
+      event.hasCapacity !== false &&
+      event.breaksAntiAffinity !== true,
   },
   actions: {
     spawnSecondary: emit(({ event }) => ({

@@ -126,6 +126,27 @@ describe('HA service', () => {
     expect(wrong).toEqual([{ type: 'spawnSecondary', host: 0 }]);
   });
 
+  it('respects capacity and rack anti-affinity when the environment reports them', () => {
+    const offers = [
+      { type: 'PRIMARY_UNPROTECTED' },
+      { type: 'CANDIDATE', host: 1, healthy: true, runsThisVm: false, hasCapacity: false },
+      { type: 'CANDIDATE', host: 2, healthy: true, runsThisVm: false, breaksAntiAffinity: true },
+      {
+        type: 'CANDIDATE',
+        host: 3,
+        healthy: true,
+        runsThisVm: false,
+        hasCapacity: true,
+        breaksAntiAffinity: false,
+      },
+    ] as HaEvent[];
+    const spawned: unknown[] = [];
+    const actor = createActor(haMachine).start();
+    actor.on('spawnSecondary', (e) => spawned.push(e));
+    for (const e of offers) actor.send(e);
+    expect(spawned).toEqual([{ type: 'spawnSecondary', host: 3 }]);
+  });
+
   it('restarts its decision when its leader host is lost', () => {
     const table = buildActorTable(haMachine, HA_ALPHABET);
     expect(table.paths).toEqual(['watching', 'selecting', 'spawning']);
