@@ -77,6 +77,7 @@ export class FtDataPlane {
     const recorder = instance.recorder!;
     if (vm.exited) return;
     if (instance.sender?.full) return; // the log is full: the primary stalls
+    if (instance.pausedForSnapshot) return;
     this.injectInputs(instance);
     if (instance.idle) return;
     const before = vm.instret;

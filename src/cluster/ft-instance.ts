@@ -57,6 +57,8 @@ export class FtInstance {
   diskDone: VmInput[] = [];
   /** Disk requests issued to storage and not completed (reissued at go-live). */
   diskInFlight = new Map<number, DiskRequest>();
+  /** Stunned while its snapshot travels to a new secondary (until lockstep engages). */
+  pausedForSnapshot = false;
   /** The VM stopped in `wfi`: skip it until an input arrives. */
   idle = false;
   timerInjectedFor = -1;
@@ -126,6 +128,7 @@ export class FtInstance {
     this.diskDone = [];
     this.diskInFlight.clear();
     this.idle = false;
+    this.pausedForSnapshot = false;
     this.timerInjectedFor = -1;
     this.disengaged = false;
     this.goLive = null;

@@ -475,6 +475,8 @@ export class FtVm {
       primary.recorder?.dropSecondary();
       primary.sender = null;
       primary.peer = null;
+      primary.lag = null;
+      primary.pausedForSnapshot = false;
     }
     if (target.host.up && target.agent.state === 'secondary.syncing') {
       this.send(target, { type: 'PEER_SILENT', logPending: false });
@@ -498,6 +500,8 @@ export class FtVm {
     });
     primary.recorder.attachSecondary(sender);
     primary.sender = sender;
+    // Stunned from the snapshot until the secondary engages: nothing leaves that it lacks.
+    primary.pausedForSnapshot = true;
     // Lag marks scaled to this host: slow down past ~100 ms of execution behind, recover under 25 ms.
     const perMs = primary.host.instructionsPerUs * 1000;
     primary.lag = new LagController({ highInstructions: 100 * perMs, lowInstructions: 25 * perMs });
@@ -559,9 +563,12 @@ export class FtVm {
     this.data.sendAck(target);
   }
 
-  /** The primary heard its new secondary for the first time. */
+  /** The primary heard its new secondary for the first time: resume, resend, engage. */
   secondaryEngaged(primary: FtInstance): void {
-    if (primary.agent.state === 'primary.alone') this.send(primary, { type: 'LOCKSTEP_ENGAGED' });
+    if (primary.agent.state !== 'primary.alone' || primary.sender === null) return;
+    primary.pausedForSnapshot = false;
+    primary.sender.rewind();
+    this.send(primary, { type: 'LOCKSTEP_ENGAGED' });
   }
 
   // --- failure detection -----------------------------------------------------------------------

@@ -7,6 +7,7 @@
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtVm } from '../../cluster/ft-vm.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
+import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
 import type { MonitorSink } from './violation.ts';
 
@@ -114,8 +115,13 @@ export class RecoveryMonitor implements ClusterObserver {
   }
 
   private hasSurvivor(vm: FtVm): boolean {
+    const storage = this.cluster.networks.storage;
     return vm.instances.some(
-      (i) => i.host.up && i.host.hasStoragePath && i.vm !== null && (i.isSecondary || i.isPrimary),
+      (i) =>
+        i.host.up &&
+        i.vm !== null &&
+        (i.isSecondary || i.isPrimary) &&
+        !storage.isCut({ source: i.host.name, target: STORAGE_ENDPOINT }),
     );
   }
 
