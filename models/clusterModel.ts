@@ -115,7 +115,10 @@ function environmentMachine(t: EnvironmentTables, context: ClusterContext) {
   const assignments: Record<string, (args: Args) => ClusterContext> = {};
   for (const type of HOST_STEPS) {
     const enabled = hostStepGuard(type);
-    guards[guardName(type)] = ({ context, event }) => enabled(t, context, (event as { host: number }).host);
+    guards[guardName(type)] = ({ context, event }) => {
+      const host = (event as { host: number }).host;
+      return enabled(t, context, context.hosts[host]!, host);
+    };
     assignments[actionName(type)] = ({ context, event }) =>
       applyHostStep(t, context, type, (event as { host: number }).host);
   }

@@ -174,9 +174,8 @@ const HOST_GUARDS: Record<HostStepType, HostGuard> = {
 };
 
 /** The guard of one host step, for binding as a named machine guard. */
-export function hostStepGuard(type: HostStepType): (t: T, c: C, h: number) => boolean {
-  const guard = HOST_GUARDS[type];
-  return (t, c, h) => guard(t, c, c.hosts[h]!, h);
+export function hostStepGuard(type: HostStepType): HostGuard {
+  return HOST_GUARDS[type];
 }
 
 /** Whether a host step is enabled. */
