@@ -149,6 +149,15 @@ describe('scenarios', () => {
     everyAnswered(result);
   });
 
+  it('primary dies just after its secondary engaged: the stunned snapshot loses no output', () => {
+    const result = scenario('crash right after respawn', [{ at: '9750us', kind: 'crash', host: 'h1' }], {
+      elf: guestElf('ledger'),
+      guest: 'ledger',
+    });
+    expect(result.failovers).toBe(1);
+    expect(result.failoverDetails[0]).toMatchObject({ from: 'h1', to: 'h2' });
+  });
+
   it('byte-identical runs under loss, duplication, delay and partitions (I6)', () => {
     const result = scenario(
       'network chaos (I6)',
