@@ -34,7 +34,7 @@ function measure(mode: string, options: object): Measurement {
 
 const STANDARD = { hosts: 4 };
 const GENERIC = { hosts: 2 };
-const GRAPH = { hosts: 2, entries: 1 };
+const GRAPH = { hosts: 2, entries: 1, crashes: 2 };
 
 export async function run(): Promise<Record<string, Record<string, unknown>>> {
   const compiled = measure('compiled', STANDARD);
