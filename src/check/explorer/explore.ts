@@ -2,7 +2,6 @@
 // invariant when first seen, states without an enabled event that the model does not call stable
 // are deadlocks, and liveness is checked on the explored graph afterwards. BFS order makes every
 // counterexample shortest; parents and events are kept as int32 arrays.
-import type { EventObject } from 'xstate';
 import type { InvariantId } from '../../base/invariants.ts';
 import { UnsupportedMachineError } from './compile.ts';
 import { compiledEngine } from './compiledEngine.ts';
@@ -176,5 +175,3 @@ export function explore<C>(model: ExplorerModel<C>, options: ExploreOptions = {}
     violations,
   };
 }
-
-export type { EventObject };
