@@ -7,12 +7,14 @@ import fc from 'fast-check';
 import { NETWORK_KINDS, type NetworkKind } from '../../src/sim/fault-schedule.ts';
 import { FUZZ_HOSTS_MAX, FUZZ_RACKS_MAX } from './cluster-config.ts';
 
+export const FAULT_HORIZON_MS_DEFAULT = 900;
+
 export type FuzzFault = Record<string, unknown> & { at: string; kind: string };
 
 export interface FaultScheduleArbOptions {
   /** Most faults in one schedule (default 4). */
   faultsMax?: number;
-  /** Faults happen in [0, horizonMs] (default 1200). */
+  /** Faults happen in [0, horizonMs] (default 900). */
   horizonMs?: number;
 }
 
@@ -21,7 +23,13 @@ const hostRef = fc.constantFrom(...HOST_REFS);
 /** Concrete hosts only: a repair names the machine that comes back, not a role. */
 const concreteHost = fc.constantFrom(...HOST_REFS.slice(2));
 const rack = fc.integer({ min: 1, max: FUZZ_RACKS_MAX }).map((n) => `r${n}`);
-const network = fc.constantFrom<NetworkKind>(...NETWORK_KINDS);
+/** Logging and heartbeat first: their partitions decide failovers; client and storage less often. */
+const network: fc.Arbitrary<NetworkKind> = fc.oneof(
+  { withCrossShrink: true },
+  { weight: 3, arbitrary: fc.constant<NetworkKind>(NETWORK_KINDS[0]) },
+  { weight: 2, arbitrary: fc.constant<NetworkKind>(NETWORK_KINDS[1]) },
+  { weight: 1, arbitrary: fc.constantFrom<NetworkKind>(...NETWORK_KINDS.slice(2)) },
+);
 const path = fc.constantFrom<0 | 1 | 'all'>('all', 0, 1);
 const rate = fc.integer({ min: 1, max: 10 }).map((n) => n / 10);
 const pair = fc.constantFrom<[string, string]>(
@@ -31,8 +39,9 @@ const pair = fc.constantFrom<[string, string]>(
 );
 /** Which links: the primary–secondary pair, some other pair, or all of one host's links. */
 const scope = fc.oneof(
-  pair.map((between) => ({ between })),
-  hostRef.map((host) => ({ host })),
+  { withCrossShrink: true },
+  { weight: 2, arbitrary: pair.map((between) => ({ between })) },
+  { weight: 1, arbitrary: hostRef.map((host) => ({ host })) },
 );
 
 function faultBodyArb(): fc.Arbitrary<Record<string, unknown>> {
@@ -63,7 +72,9 @@ export function faultArb(horizonMs: number): fc.Arbitrary<FuzzFault> {
 }
 
 export function faultListArb(options: FaultScheduleArbOptions = {}): fc.Arbitrary<FuzzFault[]> {
-  return fc.array(faultArb(options.horizonMs ?? 1200), { maxLength: options.faultsMax ?? 4 });
+  return fc.array(faultArb(options.horizonMs ?? FAULT_HORIZON_MS_DEFAULT), {
+    maxLength: options.faultsMax ?? 4,
+  });
 }
 
 const clampHost = (ref: string, hosts: number) =>

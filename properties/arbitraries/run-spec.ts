@@ -12,13 +12,13 @@ import {
 import { type FuzzWorkload, workloadArb } from './workload.ts';
 
 export interface RunSpecArbOptions extends FaultScheduleArbOptions {
-  /** Simulated length of each run (default 2 s: room for detection, go-live and respawn). */
+  /** Simulated length of each run (default 1.5 s: room after the last fault for detection, go-live and respawn). */
   durationUs?: number;
   /** One run in this many also checks I6 by running twice (default 8; 0 never). */
   determinismEvery?: number;
 }
 
-export const FUZZ_DURATION_US_DEFAULT = 2_000_000;
+export const FUZZ_DURATION_US_DEFAULT = 1_500_000;
 
 export function runSpecArb(options: RunSpecArbOptions = {}): fc.Arbitrary<RunSpec> {
   const every = options.determinismEvery ?? 8;
@@ -26,6 +26,7 @@ export function runSpecArb(options: RunSpecArbOptions = {}): fc.Arbitrary<RunSpe
     every <= 0
       ? fc.constant(false)
       : fc.oneof(
+          { withCrossShrink: true },
           { weight: every - 1, arbitrary: fc.constant(false) },
           { weight: 1, arbitrary: fc.constant(true) },
         );

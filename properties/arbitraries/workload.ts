@@ -16,6 +16,7 @@ export function workloadArb(): fc.Arbitrary<FuzzWorkload> {
     guest: fc.constantFrom<GuestWorkload>('kvstore', 'ledger'),
     clientsPerVm: fc.integer({ min: 1, max: 2 }),
     requestIntervalUs: fc.oneof(
+      { withCrossShrink: true },
       { weight: 3, arbitrary: fc.constant(REQUEST_INTERVAL_US_FUZZ_DEFAULT) },
       { weight: 1, arbitrary: fc.integer({ min: 1, max: 40 }).map((n) => n * 500) },
     ),

@@ -37,6 +37,8 @@ export interface CampaignOptions {
   attributeToBug?: boolean;
   /** Called after every run (progress display). */
   onRun?: (runs: number) => void;
+  /** Sees every checked run (e.g. to measure model coverage); never changes the search. */
+  onResult?: (spec: RunSpec, result: FtRunResult) => void;
 }
 
 interface CampaignFigures {
@@ -74,7 +76,9 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
   const attribute = options.bug !== null && options.attributeToBug !== false;
   const property = fc.property(options.arbitrary, (spec) => {
     executions++;
-    const failure = options.judge(runFt(runOptionsOf(spec, options.bug)));
+    const result = runFt(runOptionsOf(spec, options.bug));
+    options.onResult?.(spec, result);
+    const failure = options.judge(result);
     options.onRun?.(executions);
     if (failure === null) return true;
     if (attribute && options.judge(runFt(runOptionsOf(spec, null))) !== null) return true;

@@ -1,12 +1,11 @@
 // `ftcheck fuzz [--budget 60s | --runs N] [--seed S] [--bug NAME] [--json]`: a fault-fuzzing
 // campaign on the simulated cluster. Exit 0 when nothing was found, 1 with the path of the
 // counterexample trace file (shrunk, replayable with `ftcheck replay`), 2 on bad input.
-
-import { runSpecArb } from '../../../properties/arbitraries/run-spec.ts';
-import { INVARIANT_PROPERTIES, judgeRun } from '../../../properties/invariant-properties.ts';
+import { fuzzCampaign } from '../../../properties/fuzz-campaign.ts';
 import { parseDurationMicros } from '../../base/duration.ts';
+import { type ModelCoverage, ModelCoverageTracker } from '../../check/conformance/model-coverage.ts';
 import { bugRunOptions, UnknownBugError } from '../../check/fuzz/bug-injection.ts';
-import { type CampaignResult, runCampaign } from '../../check/fuzz/campaign.ts';
+import type { CampaignResult } from '../../check/fuzz/campaign.ts';
 import { COUNTEREXAMPLES_DIR } from '../../check/trace-file.ts';
 import { type CliIo, EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
 import { createProgress } from '../progress.ts';
@@ -37,13 +36,13 @@ export const registerFuzz: CommandRegistrar = (program, io, setExit) => {
     .option('--out <dir>', 'folder for counterexample trace files', COUNTEREXAMPLES_DIR)
     .option('--json', 'print one JSON object')
     .action((flags: FuzzFlags) => {
-      const result = runFuzz(flags, io);
-      report(result, flags, io);
+      const { result, coverage } = runFuzz(flags, io);
+      report(result, coverage, flags, io);
       if (result.found) setExit(EXIT_VIOLATION);
     });
 };
 
-function runFuzz(flags: FuzzFlags, io: CliIo): CampaignResult {
+function runFuzz(flags: FuzzFlags, io: CliIo): { result: CampaignResult; coverage: ModelCoverage } {
   if (flags.budget !== undefined && flags.runs !== undefined) {
     throw new UsageError('give either --budget or --runs, not both');
   }
@@ -69,19 +68,19 @@ function runFuzz(flags: FuzzFlags, io: CliIo): CampaignResult {
         write: (line) => io.err(line),
       });
   const started = performance.now();
-  const result = runCampaign({
-    arbitrary: runSpecArb(),
-    judge: (run) => judgeRun(run, INVARIANT_PROPERTIES),
+  const tracker = new ModelCoverageTracker();
+  const result = fuzzCampaign({
     seed,
     bug,
     runs,
     budgetMs,
     outDir: flags.out,
-    onRun: (done) =>
+    onResult: (_spec, run) => tracker.add(run.trace.entries),
+    onRun: (done: number) =>
       progress?.update(runs === undefined ? Math.floor((performance.now() - started) / 1000) : done),
   });
   progress?.finish();
-  return result;
+  return { result, coverage: tracker.coverage() };
 }
 
 function parseSeed(text: string): number {
@@ -102,8 +101,12 @@ function parseBudgetMs(text: string): number {
   return Math.floor(micros / 1000);
 }
 
-function report(result: CampaignResult, flags: FuzzFlags, io: CliIo): void {
+function report(result: CampaignResult, coverage: ModelCoverage, flags: FuzzFlags, io: CliIo): void {
   const rate = Number(result.schedulesPerSecond.toFixed(2));
+  const modelCoverage = {
+    states: `${coverage.states.covered.length}/${coverage.states.total}`,
+    transitions: `${coverage.transitions.covered.length}/${coverage.transitions.total}`,
+  };
   if (flags.json) {
     io.out(
       JSON.stringify({
@@ -113,6 +116,7 @@ function report(result: CampaignResult, flags: FuzzFlags, io: CliIo): void {
         invariant: result.found ? result.violation.invariant : null,
         bug: flags.bug ?? null,
         seed: Number(flags.seed),
+        modelCoverage,
         ...(result.found
           ? {
               atMicros: result.violation.atMicros,
@@ -127,14 +131,17 @@ function report(result: CampaignResult, flags: FuzzFlags, io: CliIo): void {
     );
     return;
   }
+  const coverageLine = `  model coverage: ${modelCoverage.states} agent states, ${modelCoverage.transitions} transitions`;
   if (!result.found) {
     io.out(`fuzz: ${result.runs} schedules, no violation (${rate} schedules/s)`);
+    io.out(coverageLine);
     return;
   }
   io.out(`fuzz: ${result.violation.message}`);
   io.out(
     `  found after ${result.runsToFailure} schedules; shrunk in ${result.shrinks} steps to ${result.traceFile.search.faultsShrunk} fault(s)`,
   );
+  io.out(coverageLine);
   io.out(`  counterexample: ${result.tracePath}`);
   io.out(`  reproduce: ftcheck replay ${result.tracePath}`);
 }

@@ -1,0 +1,121 @@
+// Model-based conformance of the emulator: for every @xstate/graph path of the agent model (one
+// per state and one per transition), run the emulator with the path's fault schedule and check
+// that the agent on the chosen host passes through the path's transitions, in order. A few timing
+// variants are tried per path; a path no variant reproduces is reported with what the agent did.
+import type { TraceEntry } from '../../sim/trace.ts';
+import { runOptionsOf } from '../fuzz/run-spec.ts';
+import { runFt } from '../monitors/ft-run.ts';
+import {
+  agentStatePaths,
+  agentTransitionPaths,
+  agentTransitions,
+  type ModelPath,
+  type ModelTransition,
+  transitionKey,
+} from './agent-model.ts';
+import { pathRun } from './path-schedule.ts';
+
+export const CONFORMANCE_VARIANTS_DEFAULT = 4;
+
+export interface PathVerdict {
+  covers: string;
+  events: string[];
+  conforms: boolean;
+  host: string;
+  /** The variant that conformed, or the number tried. */
+  variant: number;
+  schedule: Record<string, unknown>[];
+  /** The agent's transitions in the last run tried (when it did not conform). */
+  observed?: string[];
+}
+
+export interface ConformanceReport {
+  paths: PathVerdict[];
+  statesCovered: number;
+  statesTotal: number;
+  transitionsCovered: number;
+  transitionsTotal: number;
+  /** Model transitions the emulator went through in any run of the check. */
+  emulatorTransitions: string[];
+}
+
+/** The agent transitions of `host` for vm1 in a trace, as model transitions. */
+export function agentTransitionsIn(entries: readonly TraceEntry[], host: string): ModelTransition[] {
+  const subject = `${host}/vm1`;
+  return entries
+    .filter((e) => e[1] === 'state' && e[2] === subject)
+    .map((e) => ({ from: String(e[3].from), event: String(e[3].on), to: String(e[3].to) }));
+}
+
+/** Every agent transition (any host, any VM) in a trace. */
+export function allAgentTransitionsIn(entries: readonly TraceEntry[]): ModelTransition[] {
+  return entries
+    .filter((e) => e[1] === 'state' && /^h\d+\//.test(e[2]))
+    .map((e) => ({ from: String(e[3].from), event: String(e[3].on), to: String(e[3].to) }));
+}
+
+/** Whether `wanted` occurs in `observed` in order (not necessarily contiguously). */
+export function followsInOrder(
+  observed: readonly ModelTransition[],
+  wanted: readonly ModelTransition[],
+): boolean {
+  let i = 0;
+  for (const t of observed) {
+    const w = wanted[i];
+    if (w !== undefined && w.from === t.from && w.event === t.event && w.to === t.to) i++;
+  }
+  return i === wanted.length;
+}
+
+function wantedTransitions(path: ModelPath): ModelTransition[] {
+  const wanted: ModelTransition[] = [];
+  let from = 'idle';
+  path.events.forEach((event, i) => {
+    const to = path.states[i]!;
+    if (to !== from) wanted.push({ from, event: event.type, to });
+    from = to;
+  });
+  return wanted;
+}
+
+export function checkPath(path: ModelPath, variants: number, seen: Set<string>): PathVerdict {
+  const wanted = wantedTransitions(path);
+  let last: { observed: ModelTransition[]; host: string; schedule: Record<string, unknown>[] } | null = null;
+  for (let variant = 0; variant < variants; variant++) {
+    const run = pathRun(path, variant);
+    const result = runFt({ ...runOptionsOf(run.spec, null), stopOnViolation: false });
+    for (const t of allAgentTransitionsIn(result.trace.entries)) seen.add(transitionKey(t));
+    const observed = agentTransitionsIn(result.trace.entries, run.host);
+    const base = { covers: path.covers, events: path.events.map((e) => e.type), host: run.host };
+    if (followsInOrder(observed, wanted)) {
+      return { ...base, conforms: true, variant, schedule: run.spec.schedule.faults };
+    }
+    last = { observed, host: run.host, schedule: run.spec.schedule.faults };
+  }
+  return {
+    covers: path.covers,
+    events: path.events.map((e) => e.type),
+    conforms: false,
+    host: last!.host,
+    variant: variants,
+    schedule: last!.schedule,
+    observed: last!.observed.map(transitionKey),
+  };
+}
+
+export function runConformance(variants = CONFORMANCE_VARIANTS_DEFAULT): ConformanceReport {
+  const seen = new Set<string>();
+  const statePaths = agentStatePaths();
+  const transitionPaths = agentTransitionPaths();
+  const paths = [...statePaths, ...transitionPaths].map((path) => checkPath(path, variants, seen));
+  const modelTransitions = agentTransitions().map(transitionKey);
+  const statesOk = paths.slice(0, statePaths.length).filter((p) => p.conforms).length;
+  return {
+    paths,
+    statesCovered: statesOk,
+    statesTotal: statePaths.length,
+    transitionsCovered: paths.slice(statePaths.length).filter((p) => p.conforms).length,
+    transitionsTotal: transitionPaths.length,
+    emulatorTransitions: modelTransitions.filter((key) => seen.has(key)),
+  };
+}
