@@ -312,10 +312,11 @@ export function drive(hart: Hart, bus: LoggingBus, run: Runner, points: StopPoin
 export function bothEngines(
   image: Uint8Array,
   points: StopPoint[],
+  interpretedEntriesBeforeCompile?: number,
 ): { interpreted: string[]; compiled: string[]; engine: CompiledEngine } {
   const a = makeHart(image);
   const b = makeHart(image);
-  const engine = new CompiledEngine(b.hart);
+  const engine = new CompiledEngine(b.hart, { interpretedEntriesBeforeCompile });
   const interpreted = drive(a.hart, a.bus, (until) => a.hart.run(until), points);
   const compiled = drive(b.hart, b.bus, (until) => engine.run(until), points);
   return { interpreted, compiled, engine };

@@ -41,9 +41,17 @@ export class CodeCache {
   flushes = 0;
   invalidated = 0;
 
-  constructor(hart: Hart) {
+  /** Interpreted entries into a start before it is compiled (tests use 0: compile at once). */
+  private readonly entriesBeforeCompile: number;
+
+  constructor(hart: Hart, entriesBeforeCompile = INTERPRETED_ENTRIES_BEFORE_COMPILE) {
+    assert(
+      Number.isInteger(entriesBeforeCompile) && entriesBeforeCompile >= 0 && entriesBeforeCompile < 256,
+      'entriesBeforeCompile must be an integer in 0..255',
+    );
     const words = hart.ramSizeBytes >>> 2;
     this.hart = hart;
+    this.entriesBeforeCompile = entriesBeforeCompile;
     this.lengths = new Int32Array(words);
     this.functions = new Array<BlockFunction | undefined>(words).fill(undefined);
     this.storeFreePrefix = new Int32Array(words);
@@ -55,7 +63,7 @@ export class CodeCache {
   /** Counts an entry into an uncompiled start; true once it is warm enough to compile. */
   warm(start: number): boolean {
     const heat = this.heat[start]!;
-    if (heat >= INTERPRETED_ENTRIES_BEFORE_COMPILE) return true;
+    if (heat >= this.entriesBeforeCompile) return true;
     this.heat[start] = heat + 1;
     return false;
   }

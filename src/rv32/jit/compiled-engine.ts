@@ -16,15 +16,20 @@ type Next = (typeof Next)[keyof typeof Next];
 /** Instructions per dispatcher call: returning to `run` now and then keeps V8's code for it fast. */
 const DISPATCH_SLICE = 1 << 22;
 
+export interface CompiledEngineOptions {
+  /** Entries into a block start interpreted before compiling it; default 2 (tests use 0). */
+  interpretedEntriesBeforeCompile?: number;
+}
+
 export class CompiledEngine {
   readonly hart: Hart;
   readonly cache: CodeCache;
   private readonly ramBase: number;
   private readonly ramSizeBytes: number;
 
-  constructor(hart: Hart) {
+  constructor(hart: Hart, options: CompiledEngineOptions = {}) {
     this.hart = hart;
-    this.cache = new CodeCache(hart);
+    this.cache = new CodeCache(hart, options.interpretedEntriesBeforeCompile);
     this.ramBase = hart.ramBase;
     this.ramSizeBytes = hart.ramSizeBytes;
     hart.ramWriteObserver = (offset, lengthBytes) => this.cache.invalidateRange(offset, lengthBytes);
