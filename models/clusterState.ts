@@ -177,7 +177,7 @@ export function canonicalClusterContext(context: ClusterContext): ClusterContext
   return { ...context, hosts };
 }
 
-const cloneHost = (x: HostState): HostState => ({
+export const cloneHost = (x: HostState): HostState => ({
   agent: x.agent,
   up: x.up,
   storage: x.storage,
@@ -188,9 +188,13 @@ const cloneHost = (x: HostState): HostState => ({
   req: x.req,
 });
 
+/**
+ * A new context sharing the host records with `c` (copy on write): a step must replace a host
+ * record with `cloneHost` before changing it (`applyHostStep` does it for its own host).
+ */
 export function cloneContext(c: ClusterContext): ClusterContext {
   return {
-    hosts: c.hosts.map(cloneHost),
+    hosts: c.hosts.slice(),
     ha: c.ha,
     acked: c.acked,
     released: c.released,

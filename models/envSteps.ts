@@ -1,6 +1,6 @@
 // Every step of the abstract environment as a (guard, apply) pair over ClusterContext. The cluster
 // model machine (models/clusterModel.ts) binds each pair as a named guard and an `assign` action.
-import { type ClusterContext, cloneContext, type HostState, REQ } from './clusterState.ts';
+import { type ClusterContext, cloneContext, cloneHost, type HostState, REQ } from './clusterState.ts';
 import {
   AE,
   agentHandles,
@@ -113,7 +113,7 @@ function applyRespond(t: T, c: C, h: number): void {
   const symbol = respondSymbol(t, c, h);
   if (symbol === AE.snapshotReady) {
     const source = snapshotSource(t, c);
-    const primary = c.hosts[source]!;
+    const primary = (c.hosts[source] = cloneHost(c.hosts[source]!)); // written by stepAgent below
     host.hist = host.recv = primary.hist;
     host.current = 1;
     c.acked = primary.hist;
@@ -126,7 +126,9 @@ function applyRespond(t: T, c: C, h: number): void {
   if (symbol === AE.logDrained) host.hist = host.recv;
   if (symbol === AE.lockGrantedNoIo || symbol === AE.lockGrantedPendingIo) {
     // The atomic test-and-set: the generation moves on, fencing every other instance.
-    for (const other of c.hosts) other.current = 0;
+    for (let j = 0; j < c.hosts.length; j++) {
+      if (j !== h && c.hosts[j]!.current === 1) c.hosts[j] = { ...c.hosts[j]!, current: 0 };
+    }
     host.current = 1;
   }
   if (symbol === AE.ioReissued && host.hist >= 1 && c.durable === 0) host.ioOut = 1;
@@ -186,7 +188,8 @@ export function hostStepEnabled(t: T, c: C, type: HostStepType, h: number): bool
 /** Applies an enabled host step, returning a new context. */
 export function applyHostStep(t: T, c0: C, type: HostStepType, h: number): C {
   const c = cloneContext(c0);
-  const x = c.hosts[h]!;
+  const x = (c.hosts[h] = cloneHost(c.hosts[h]!)); // the only host record a host step writes
+  // (except RESPOND, which copies the others it writes: see applyRespond)
   switch (type) {
     case 'EXECUTE':
       x.hist++;

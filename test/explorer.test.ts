@@ -4,6 +4,7 @@ import { agentMachine } from '../models/agent.ts';
 import { createClusterModel } from '../models/clusterModel.ts';
 import { AGENT_ALPHABET } from '../models/environment.ts';
 import type { ClusterEvent } from '../models/envSteps.ts';
+import { Prng } from '../src/base/prng.ts';
 import { compileMachine, UnsupportedMachineError } from '../src/check/explorer/compile.ts';
 import { explore } from '../src/check/explorer/explore.ts';
 import type { ExplorerModel } from '../src/check/explorer/types.ts';
@@ -155,6 +156,33 @@ describe('cluster model, exhaustively', () => {
     expect(result.complete).toBe(true);
     expect([result.states, result.transitions]).toEqual([states, transitions]);
     expect(result.violations).toEqual([]);
+  });
+
+  it('steps copy on write: the source state is never mutated', () => {
+    // Every host record and the context are frozen; a write to them would throw (ESM is strict).
+    const model = createClusterModel({ hosts: 3 });
+    const compiled = compileMachine(model.machine, model.machine.config.context as never);
+    const out = { leaf: 0, context: {} as never };
+    let steps = 0;
+    const freeze = (c: ReturnType<typeof model.codec.decode>) => {
+      for (const h of c.hosts) Object.freeze(h);
+      Object.freeze(c.hosts);
+      return Object.freeze(c);
+    };
+    const initial = freeze(model.machine.config.context as never);
+    const prng = new Prng(3);
+    let state = initial;
+    for (let round = 0; round < 2000; round++) {
+      const enabled = model.events().filter((e) => compiled.step(0, state as never, e, out));
+      steps += enabled.length;
+      if (enabled.length === 0) {
+        state = initial; // a stable end state: walk again
+        continue;
+      }
+      compiled.step(0, state as never, enabled[prng.nextInt(enabled.length)]!, out);
+      state = freeze(out.context);
+    }
+    expect(steps).toBeGreaterThan(4000);
   });
 
   it('symmetry reduction is sound: the raw space maps onto the canonical one', () => {
