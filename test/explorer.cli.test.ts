@@ -39,6 +39,8 @@ describe('ftcheck explore / bugs / diagram', () => {
       [['explore', '--hosts', 'x'], /--hosts must be a positive integer/],
       [['explore', '--bug', 'nope'], /unknown bug 'nope'/],
       [['explore', '--engine', 'fast'], /--engine must be/],
+      [['explore', '--crashes', '8'], /--crashes must be an integer in 0\.\.7/],
+      [['explore', '--entries', '0'], /--entries must be at least 1/],
     ] as const) {
       const c = capture();
       expect(await main([...args], c.io)).toBe(2);

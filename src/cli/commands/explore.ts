@@ -14,6 +14,10 @@ import type { CommandRegistrar } from './index.ts';
 
 interface ExploreFlags {
   hosts: string;
+  entries: string;
+  crashes: string;
+  partitions: string;
+  storageLosses: string;
   bug?: string;
   json?: boolean;
   engine: string;
@@ -40,7 +44,21 @@ function parseFlags(flags: ExploreFlags) {
   }
   const maxStates =
     flags.maxStates === undefined ? undefined : parsePositiveInt('--max-states', flags.maxStates);
-  return { hosts, bug: resolveBug(flags.bug), engine: flags.engine as 'auto', maxStates };
+  const bounds = {
+    entries: parseBound('--entries', flags.entries),
+    crashes: parseBound('--crashes', flags.crashes),
+    partitions: parseBound('--partitions', flags.partitions),
+    storageLosses: parseBound('--storage-losses', flags.storageLosses),
+  };
+  if (bounds.entries === 0) throw new UsageError('--entries must be at least 1');
+  return { hosts, bounds, bug: resolveBug(flags.bug), engine: flags.engine as 'auto', maxStates };
+}
+
+function parseBound(flag: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 7) {
+    throw new UsageError(`${flag} must be an integer in 0..7, got '${value}'`);
+  }
+  return Number(value);
 }
 
 function writeItf(outDir: string, result: ExploreResult, violation: Violation, label: string): string {
@@ -56,14 +74,18 @@ export const registerExplore: CommandRegistrar = (program, io, setExit) => {
     .command('explore')
     .description('check every reachable state of the failover protocol model (exit 1 on a counterexample)')
     .option('--hosts <n>', 'hosts in the modelled cluster (2-6)', '3')
+    .option('--entries <n>', 'log entries the VM executes per run (1-7)', '2')
+    .option('--crashes <n>', 'host crashes per run (0-7)', '1')
+    .option('--partitions <n>', 'network partitions per run (0-7)', '1')
+    .option('--storage-losses <n>', 'losses of all storage paths of a host per run (0-7)', '1')
     .option('--bug <name>', 'seed a model bug from the catalog (see `ftcheck bugs`)')
     .option('--engine <engine>', 'auto | generic (machine.transition) | compiled', 'auto')
     .option('--max-states <n>', 'stop after this many states')
     .option('--out <dir>', 'where counterexamples are written (ITF JSON)', 'reports/counterexamples')
     .option('--json', 'print one JSON object')
     .action((flags: ExploreFlags) => {
-      const { hosts, bug, engine, maxStates } = parseFlags(flags);
-      const model = createClusterModel({ hosts, bug });
+      const { hosts, bounds, bug, engine, maxStates } = parseFlags(flags);
+      const model = createClusterModel({ hosts, ...bounds, bug });
       const result = explore(model, { engine, maxStates });
       const peakRssBytes = process.resourceUsage().maxRSS * 1024;
       const label = `h${hosts}${bug ? `-${bug.name}` : ''}`;
