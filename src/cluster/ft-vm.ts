@@ -417,6 +417,11 @@ export class FtVm {
   private primaryGone(instance: FtInstance): void {
     if (this.exited || !this.spec.ft) return;
     const sim = this.ctx.sim;
+    // A respawn in progress lost its source (the model's SPAWN_FAILED: "the primary went away").
+    if (this.ha?.actor.state === 'spawning') {
+      sim.cancel(this.spawnTimer);
+      this.ha.spawnFailed();
+    }
     const survivor = this.instances.find((i) => i !== instance && i.host.up && i.engaged && i.isSecondary);
     this.lostPrimaryAtUs = sim.now;
     this.failovers.push({
@@ -451,7 +456,10 @@ export class FtVm {
     const serial = target.serial;
     this.ctx.sim.cancel(this.spawnTimer);
     this.spawnTimer = this.ctx.sim.after(transferUs + this.ctx.config.heartbeatTimeoutUs, () => {
-      if (target.serial === serial && !target.engaged) this.abandonSpawn(target);
+      if (target.serial !== serial) return;
+      if (!target.engaged) this.abandonSpawn(target);
+      // Engaged on its side but the pair never formed: let HA decide again.
+      else if (!this.protected_ && this.ha?.actor.state === 'spawning') this.ha.spawnFailed();
     });
     this.send(target, { type: 'SPAWN_SECONDARY' });
   }
@@ -466,12 +474,8 @@ export class FtVm {
     const sim = this.ctx.sim;
     sim.trace.record(sim.now, 'info', target.host.name, { vm: this.name, note: 'spawn-failed' });
     const primary = this.primary();
-    if (
-      primary !== null &&
-      primary.streamId === target.streamId &&
-      primary.sender !== null &&
-      !primary.engaged
-    ) {
+    // One respawn at a time: an attached stream that never engaged is this spawn's.
+    if (primary !== null && primary.sender !== null && !primary.engaged) {
       primary.recorder?.dropSecondary();
       primary.sender = null;
       primary.peer = null;

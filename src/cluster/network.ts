@@ -114,6 +114,11 @@ export class Network {
     return this.isPartitioned(link) || !this.endpoints.up(link.source) || !this.endpoints.up(link.target);
   }
 
+  /** The loss rate in force on a link (base rate or an impairment, whichever is higher). */
+  lossRateOf(link: Link): number {
+    return this.effective(link).lossRate;
+  }
+
   shouldDrop(link: Link): boolean {
     return this.prng.chance(this.effective(link).lossRate);
   }

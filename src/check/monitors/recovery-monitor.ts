@@ -1,7 +1,7 @@
 // I5 recovery: after a failure the service resumes within the failover bound (detection timeout
 // plus go-live), and redundancy is back within the re-protection bound whenever a spare host
 // exists. Assumptions, explicit: resumption is only demanded when an engaged secondary survived
-// the failure; every new fault restarts both clocks (the bounds are per single failure); a guest
+// the failure and can reach storage (not cut, losing under half its messages); every new fault restarts both clocks (the bounds are per single failure); a guest
 // that exited needs neither. Checked lazily on every observation and at the end, so the monitor
 // never schedules anything.
 import type { Cluster } from '../../cluster/cluster.ts';
@@ -10,6 +10,9 @@ import type { ClusterObserver } from '../../cluster/observer.ts';
 import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
 import type { MonitorSink } from './violation.ts';
+
+/** A storage path losing this share of messages or more counts as a failure of its own. */
+export const IMPAIRED_LOSS_RATE = 0.5;
 
 interface VmClock {
   /** Must be live again by then (null: nothing pending). */
@@ -121,7 +124,8 @@ export class RecoveryMonitor implements ClusterObserver {
         i.host.up &&
         i.vm !== null &&
         (i.isSecondary || i.isPrimary) &&
-        !storage.isCut({ source: i.host.name, target: STORAGE_ENDPOINT }),
+        !storage.isCut({ source: i.host.name, target: STORAGE_ENDPOINT }) &&
+        storage.lossRateOf({ source: i.host.name, target: STORAGE_ENDPOINT }) < IMPAIRED_LOSS_RATE,
     );
   }
 
