@@ -158,6 +158,21 @@ describe('scenarios', () => {
     expect(result.failoverDetails[0]).toMatchObject({ from: 'h1', to: 'h2' });
   });
 
+  it('primary dies while its first secondary is still syncing: the snapshot goes live, HA re-protects', () => {
+    const result = scenario('crash during first sync', [{ at: '5ms', kind: 'crash', host: 'h1' }], {
+      durationUs: 4_000_000,
+    });
+    expect(result.failovers).toBe(1);
+    expect(result.vms[0]).toMatchObject({ primary: 'h2', secondary: 'h3', protected: true });
+    // Three FT VMs; vm2's primary dies before its pair forms (HA must not stay in 'spawning').
+    const three = scenario('crash before pairing, 3 VMs', [{ at: '0ms', kind: 'crash', host: 'h2' }], {
+      durationUs: 4_000_000,
+      ftVms: 3,
+      config: { hosts: 4 },
+    });
+    expect(three.vms.every((vm) => vm.protected)).toBe(true);
+  });
+
   it('byte-identical runs under loss, duplication, delay and partitions (I6)', () => {
     const result = scenario(
       'network chaos (I6)',
