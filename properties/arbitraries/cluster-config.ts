@@ -19,6 +19,8 @@ export interface FuzzClusterConfig {
   loggingLatencyUs?: number;
   clientLatencyUs?: number;
   storageLatencyUs?: number;
+  /** I5's re-protection bound; shorter than the default 3 s so short runs can see it broken. */
+  reprotectBoundUs?: number;
   /** Hosts that run slow from the start (a `slow` fault at 0 ms): host number (clamped) and factor. */
   slowHosts: { host: number; factor: number }[];
 }
@@ -35,6 +37,7 @@ export function clusterConfigArb(): fc.Arbitrary<FuzzClusterConfig> {
     loggingLatencyUs: optional(fc.integer({ min: 20, max: 2_000 })),
     clientLatencyUs: optional(fc.integer({ min: 20, max: 2_000 })),
     storageLatencyUs: optional(fc.integer({ min: 20, max: 2_000 })),
+    reprotectBoundUs: optional(fc.integer({ min: 8, max: 30 }).map((n) => n * 100_000)),
     slowHosts: fc.array(
       fc.record({
         host: fc.integer({ min: 1, max: FUZZ_HOSTS_MAX }),
@@ -51,6 +54,7 @@ export function toClusterConfigInput(config: FuzzClusterConfig): ClusterConfigIn
   if (config.rackAntiAffinity) input.rackAntiAffinity = true;
   if (config.heartbeatTimeoutUs !== undefined) input.heartbeatTimeoutUs = config.heartbeatTimeoutUs;
   if (config.loggingTimeoutUs !== undefined) input.loggingTimeoutUs = config.loggingTimeoutUs;
+  if (config.reprotectBoundUs !== undefined) input.reprotectBoundUs = config.reprotectBoundUs;
   const networks: NonNullable<ClusterConfigInput['networks']> = {};
   if (config.loggingLatencyUs !== undefined) networks.logging = latency(config.loggingLatencyUs);
   if (config.clientLatencyUs !== undefined) networks.client = latency(config.clientLatencyUs);

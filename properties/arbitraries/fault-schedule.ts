@@ -12,7 +12,7 @@ export const FAULT_HORIZON_MS_DEFAULT = 900;
 export type FuzzFault = Record<string, unknown> & { at: string; kind: string };
 
 export interface FaultScheduleArbOptions {
-  /** Most faults in one schedule (default 4). */
+  /** Most fault groups (a fault, or a crash with its repair) in one schedule (default 4). */
   faultsMax?: number;
   /** Faults happen in [0, horizonMs] (default 900). */
   horizonMs?: number;
@@ -54,27 +54,40 @@ function faultBodyArb(): fc.Arbitrary<Record<string, unknown>> {
       fc.tuple(network, scope).map(([net, where]) => ({ kind: 'partition', network: net, ...where })),
     ),
     w(2, fc.record({ kind: fc.constant('repair'), host: concreteHost })),
+    // A host that fails and comes back: the repair follows its own crash.
+    w(
+      2,
+      fc.record({
+        kind: fc.constant('crash'),
+        host: concreteHost,
+        repairAfterMs: fc.integer({ min: 1, max: 9 }).map((n) => n * 100),
+      }),
+    ),
     w(2, fc.record({ kind: fc.constant('hba-fail'), host: hostRef, path })),
     w(1, fc.record({ kind: fc.constant('nic-fail'), host: hostRef, path })),
     w(1, fc.record({ kind: fc.constant('power-off-rack'), rack })),
     w(1, fc.record({ kind: fc.constant('heal'), network })),
-    w(1, fc.record({ kind: fc.constant('slow'), host: hostRef, factor: fc.integer({ min: 2, max: 50 }) })),
+    w(2, fc.record({ kind: fc.constant('slow'), host: hostRef, factor: fc.integer({ min: 2, max: 50 }) })),
     w(1, fc.record({ kind: fc.constant('delay'), network, ms: fc.integer({ min: 1, max: 300 }) })),
     w(1, fc.record({ kind: fc.constant('loss'), network, rate })),
     w(1, fc.record({ kind: fc.constant('duplicate'), network, rate })),
   );
 }
 
-export function faultArb(horizonMs: number): fc.Arbitrary<FuzzFault> {
-  return fc
-    .tuple(fc.integer({ min: 0, max: horizonMs }), faultBodyArb())
-    .map(([ms, body]) => ({ at: `${ms}ms`, ...body }) as FuzzFault);
+/** One fault, or a crash followed by the same host's repair. */
+export function faultArb(horizonMs: number): fc.Arbitrary<FuzzFault[]> {
+  return fc.tuple(fc.integer({ min: 0, max: horizonMs }), faultBodyArb()).map(([ms, body]) => {
+    const { repairAfterMs, ...fault } = body;
+    const first = { at: `${ms}ms`, ...fault } as FuzzFault;
+    if (typeof repairAfterMs !== 'number') return [first];
+    return [first, { at: `${ms + repairAfterMs}ms`, kind: 'repair', host: fault.host } as FuzzFault];
+  });
 }
 
 export function faultListArb(options: FaultScheduleArbOptions = {}): fc.Arbitrary<FuzzFault[]> {
-  return fc.array(faultArb(options.horizonMs ?? FAULT_HORIZON_MS_DEFAULT), {
-    maxLength: options.faultsMax ?? 4,
-  });
+  return fc
+    .array(faultArb(options.horizonMs ?? FAULT_HORIZON_MS_DEFAULT), { maxLength: options.faultsMax ?? 4 })
+    .map((groups) => groups.flat());
 }
 
 const clampHost = (ref: string, hosts: number) =>

@@ -1,0 +1,130 @@
+// The fuzz campaign with a CI budget (fixed seeds, few runs): it finds seeded bugs, shrinks them
+// to a minimal schedule, writes a trace file at once that replays exactly, attributes a failure
+// to the bug only when the system without it survives, and `ftcheck fuzz` keeps its exit codes.
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runSpecArb } from '../properties/arbitraries/run-spec.ts';
+import { fuzzCampaign } from '../properties/fuzz-campaign.ts';
+import { BUG_CATALOG } from '../src/check/bugs/catalog.ts';
+import { bugRunOptions, fuzzableBugs } from '../src/check/fuzz/bug-injection.ts';
+import { runCampaign } from '../src/check/fuzz/campaign.ts';
+import { replayTraceFile } from '../src/check/fuzz/replay.ts';
+import { readTraceFile } from '../src/check/trace-file.ts';
+import { main } from '../src/cli/main.ts';
+import { CLUSTER_BUGS } from '../src/cluster/cluster-bugs.ts';
+import { DATA_PLANE_BUGS } from '../src/lockstep/bugs.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ftcheck-fuzz-'));
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }, out, err };
+}
+
+describe('bug injection', () => {
+  it('can inject every catalogued, data-plane and cluster bug by name', () => {
+    const names = fuzzableBugs().map((bug) => bug.name);
+    for (const bug of [...BUG_CATALOG, ...DATA_PLANE_BUGS, ...CLUSTER_BUGS])
+      expect(names).toContain(bug.name);
+    for (const name of names) expect(() => bugRunOptions(name)).not.toThrow();
+    expect(() => bugRunOptions('no-such-bug')).toThrow(/unknown bug 'no-such-bug' \(known: /);
+  });
+});
+
+describe('campaign', () => {
+  it('finds a data-plane bug without faults and writes a trace file that replays exactly', () => {
+    const outDir = join(dir, 'dp');
+    const result = fuzzCampaign({ seed: 1, bug: 'interrupt-late', runs: 10, shrinkBudgetMs: 5_000, outDir });
+    expect(result.found).toBe(true);
+    if (!result.found) return;
+    expect(result.violation.invariant).toBe('I1');
+    expect(result.violation.message).toMatch(/^I1 \(lockstep\) violated at [\d.]+m?s on h\d/);
+    expect(result.traceFile.search.faultsShrunk).toBe(0);
+    expect(result.tracePath).toBe(join(outDir, 'interrupt-late-seed1.json'));
+    expect(readdirSync(outDir)).toEqual(['interrupt-late-seed1.json']);
+    const file = readTraceFile(result.tracePath!);
+    expect(file).toEqual(result.traceFile);
+    expect(replayTraceFile(file).reproduced).toBe(true);
+  });
+
+  it('finds a protocol bug and shrinks it to the one partition that triggers it', () => {
+    const result = fuzzCampaign({
+      seed: 2,
+      bug: 'continue-alone-without-test-and-set',
+      runs: 10,
+      shrinkBudgetMs: 20_000,
+      outDir: null,
+    });
+    expect(result.found).toBe(true);
+    if (!result.found) return;
+    expect(['I2', 'I3', 'I4']).toContain(result.violation.invariant);
+    expect(result.traceFile.search.faultsShrunk).toBe(1);
+    expect(result.traceFile.run.schedule.faults[0]).toMatchObject({ kind: 'partition' });
+    expect(result.traceFile.run.config).toEqual({ hosts: 2, racks: 1 });
+  });
+
+  it('does not blame the bug for a failure the system without it shows as well', () => {
+    const alwaysFails = () => ({ invariant: 'I5' as const, atMicros: 0, message: 'always' });
+    const common = {
+      arbitrary: runSpecArb({ durationUs: 50_000 }),
+      judge: alwaysFails,
+      seed: 1,
+      runs: 2,
+      outDir: null,
+    };
+    expect(runCampaign({ ...common, bug: 'interrupt-late' }).found).toBe(false);
+    expect(runCampaign({ ...common, bug: 'interrupt-late', attributeToBug: false }).found).toBe(true);
+    expect(runCampaign({ ...common, bug: null, shrinkBudgetMs: 1 }).found).toBe(true);
+  });
+
+  it('is a pure function of its seed: the same campaign finds the same counterexample', () => {
+    const campaign = () =>
+      fuzzCampaign({
+        seed: 5,
+        bug: 'dma-misplaced',
+        runs: 5,
+        shrinkBudgetMs: 3_000,
+        outDir: null,
+        space: { durationUs: 300_000 },
+      });
+    const [a, b] = [campaign(), campaign()];
+    expect(a.found && b.found).toBe(true);
+    if (!a.found || !b.found) return;
+    expect(b.traceFile.run).toEqual(a.traceFile.run);
+    expect(b.traceFile.expected).toEqual(a.traceFile.expected);
+  });
+});
+
+describe('ftcheck fuzz', () => {
+  it('exits 1 with the counterexample path and the figures in --json', async () => {
+    const c = capture();
+    const out = join(dir, 'cli');
+    const code = await main(
+      ['fuzz', '--runs', '3', '--seed', '1', '--bug', 'interrupt-late', '--out', out, '--json'],
+      c.io,
+    );
+    expect(code).toBe(1);
+    const json = JSON.parse(c.out.join(''));
+    expect(json).toMatchObject({ invariant: 'I1', bug: 'interrupt-late', seed: 1 });
+    expect(json.counterexample).toBe(join(out, 'interrupt-late-seed1.json'));
+    expect(existsSync(json.counterexample)).toBe(true);
+    expect(json.runs).toBeGreaterThanOrEqual(1);
+    expect(json.schedulesPerSecond).toBeGreaterThan(0);
+    expect(json.modelCoverage.states).toMatch(/^\d+\/11$/);
+  });
+
+  it.each([
+    [['--bug', 'no-such-bug'], /--bug: unknown bug 'no-such-bug'/],
+    [['--budget', 'soon'], /--budget: expected a duration/],
+    [['--budget', '1s', '--runs', '2'], /either --budget or --runs/],
+    [['--runs', '0'], /--runs must be a positive integer/],
+    [['--seed', 'x'], /--seed must be an integer/],
+  ])('exits 2 on bad input %j', async (args, message) => {
+    const c = capture();
+    expect(await main(['fuzz', ...args], c.io)).toBe(2);
+    expect(c.err.join('')).toMatch(message);
+  });
+});
