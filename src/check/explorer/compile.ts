@@ -36,6 +36,9 @@ interface TransitionDef {
   source: Node;
 }
 
+/** Opaque to callers: what `candidatesFor` returns and `stepWith` takes. */
+export type CandidateList = readonly Candidate[];
+
 interface Candidate {
   guard: Guard | null;
   actions: Action[];
@@ -52,6 +55,16 @@ export interface CompiledMachine {
   finalLeaf: Uint8Array;
   /** Applies an event; false when disabled or without effect (as xstate returns the same snapshot). */
   step(leaf: number, context: Context, event: EventObject, out: { leaf: number; context: Context }): boolean;
+  /** The candidate transitions of a leaf for an event type (null when none), for `stepWith`. */
+  candidatesFor(leaf: number, type: string): CandidateList | null;
+  /** `step` with the candidates looked up already (the hot loop caches them per event list). */
+  stepWith(
+    candidates: CandidateList | null,
+    leaf: number,
+    context: Context,
+    event: EventObject,
+    out: { leaf: number; context: Context },
+  ): boolean;
   leafOf(value: StateValue): number;
 }
 
@@ -238,6 +251,24 @@ export function compileMachine(machine: AnyStateMachine, initialContext: Context
   const leafValues = leaves.map(stateValueOf);
   const keys = leafValues.map((v) => JSON.stringify(v));
   const rootLeaf = initialLeafOf(root, []);
+  const candidatesFor = (leaf: number, type: string): CandidateList | null =>
+    finalLeaf[leaf] ? null : (table[leaf]!.get(type) ?? null);
+  const stepWith: CompiledMachine['stepWith'] = (candidates, leaf, context, event, out) => {
+    if (candidates === null) return false;
+    for (let i = 0; i < candidates.length; i++) {
+      const c = candidates[i]!;
+      if (c.guard !== null && !c.guard(context, event)) continue;
+      let next = context;
+      for (let a = 0; a < c.actions.length; a++) next = c.actions[a]!(next, event);
+      const target = c.target < 0 ? leaf : c.target;
+      // Like machine.transition: a step that changes neither state nor context is no step.
+      if (target === leaf && next === context) return false;
+      out.leaf = target;
+      out.context = next;
+      return true;
+    }
+    return false;
+  };
   return {
     leafIds: leaves.map((l) => l.id),
     leafValues,
@@ -249,23 +280,8 @@ export function compileMachine(machine: AnyStateMachine, initialContext: Context
       assert(found >= 0, `state value ${JSON.stringify(value)} is a leaf of the machine`);
       return found;
     },
-    step(leaf, context, event, out) {
-      if (finalLeaf[leaf]) return false;
-      const candidates = table[leaf]!.get(event.type);
-      if (candidates === undefined) return false;
-      for (let i = 0; i < candidates.length; i++) {
-        const c = candidates[i]!;
-        if (c.guard !== null && !c.guard(context, event)) continue;
-        let next = context;
-        for (let a = 0; a < c.actions.length; a++) next = c.actions[a]!(next, event);
-        const target = c.target < 0 ? leaf : c.target;
-        // Like machine.transition: a step that changes neither state nor context is no step.
-        if (target === leaf && next === context) return false;
-        out.leaf = target;
-        out.context = next;
-        return true;
-      }
-      return false;
-    },
+    step: (leaf, context, event, out) => stepWith(candidatesFor(leaf, event.type), leaf, context, event, out),
+    candidatesFor,
+    stepWith,
   };
 }

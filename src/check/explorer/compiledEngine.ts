@@ -1,7 +1,7 @@
 // The compiled engine: the machine's own guards and assigns run on plain contexts through the
 // step table of compile.ts; states live as packed rows ([leaf, ...codec words]) in a RowTable.
 import { createActor, type EventObject } from 'xstate';
-import { type CompiledMachine, compileMachine } from './compile.ts';
+import { type CandidateList, type CompiledMachine, compileMachine } from './compile.ts';
 import type { Engine, Visit } from './engine.ts';
 import { RowTable } from './rowTable.ts';
 import type { ExplorerModel, ModelState, StateCodec } from './types.ts';
@@ -37,6 +37,18 @@ export function compiledEngine<C>(model: ExplorerModel<C>, compiled?: CompiledMa
     const leaf = table.rows[index * width]!;
     return { value: machine.leafValues[leaf]!, context: codec.decode(table.rows, index * width + 1) };
   };
+  // Candidates per (leaf, event index), valid while the model returns the same events array.
+  let cachedEvents: readonly EventObject[] | null = null;
+  let cache: (CandidateList | null)[][] = [];
+  const candidatesOf = (events: readonly EventObject[], leaf: number) => {
+    if (events !== cachedEvents) {
+      cachedEvents = events;
+      cache = [];
+    }
+    let row = cache[leaf];
+    if (row === undefined) row = cache[leaf] = events.map((e) => machine.candidatesFor(leaf, e.type));
+    return row;
+  };
   const keyOfRow = (row: Int32Array, offset: number) =>
     Array.from(row.subarray(offset, offset + width)).join(',');
 
@@ -53,9 +65,10 @@ export function compiledEngine<C>(model: ExplorerModel<C>, compiled?: CompiledMa
       const context = codec.decode(table.rows, index * width + 1) as Ctx;
       const value = machine.leafValues[leaf]!;
       const events = model.events({ value, context: context as C });
+      const candidates = candidatesOf(events, leaf);
       let enabled = 0;
       for (let e = 0; e < events.length; e++) {
-        if (!machine.step(leaf, context, events[e]!, out)) continue;
+        if (!machine.stepWith(candidates[e]!, leaf, context, events[e]!, out)) continue;
         enabled++;
         pack(out.leaf, out.context as C, scratch);
         const target = table.intern(scratch, 0);
