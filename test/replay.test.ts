@@ -16,6 +16,9 @@ import {
 } from '../src/check/trace-file.ts';
 import { main } from '../src/cli/main.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: the tests edit trace files as free-form JSON
+type Json = any;
+
 const FIXTURE = 'test/fixtures/counterexamples/go-live-without-test-and-set-seed3.json';
 const fixtureJson = () => JSON.parse(readFileSync(FIXTURE, 'utf8'));
 const dir = mkdtempSync(join(tmpdir(), 'ftcheck-replay-'));
@@ -26,7 +29,7 @@ function capture() {
   return { io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }, out, err };
 }
 
-function withChange(name: string, change: (json: Record<string, any>) => void): string {
+function withChange(name: string, change: (json: Json) => void): string {
   const json = fixtureJson();
   change(json);
   const path = join(dir, `${name}.json`);
@@ -46,23 +49,23 @@ describe('trace files', () => {
   });
 
   it.each([
-    ['expected.invariant', (j: any) => (j.expected.invariant = 'I9'), /expected\.invariant/],
-    ['version', (j: any) => (j.version = 2), /version: expected 1/],
-    ['unknown field', (j: any) => (j.extra = 1), /unknown field 'extra'/],
-    ['run.seed', (j: any) => (j.run.seed = -1), /run\.seed/],
-    ['missing run.guest', (j: any) => delete j.run.guest, /run\.guest/],
+    ['expected.invariant', (j: Json) => (j.expected.invariant = 'I9'), /expected\.invariant/],
+    ['version', (j: Json) => (j.version = 2), /version: expected 1/],
+    ['unknown field', (j: Json) => (j.extra = 1), /unknown field 'extra'/],
+    ['run.seed', (j: Json) => (j.run.seed = -1), /run\.seed/],
+    ['missing run.guest', (j: Json) => delete j.run.guest, /run\.guest/],
     [
       'schedule fault kind',
-      (j: any) => (j.run.schedule.faults[0].kind = 'meteor'),
+      (j: Json) => (j.run.schedule.faults[0].kind = 'meteor'),
       /run\.schedule\.faults\[0\]\.kind/,
     ],
     [
       'host outside the cluster',
-      (j: any) => (j.run.schedule.faults = [{ at: '1ms', kind: 'crash', host: 'h9' }]),
+      (j: Json) => (j.run.schedule.faults = [{ at: '1ms', kind: 'crash', host: 'h9' }]),
       /faults\[0\]\.host: h9 does not exist/,
     ],
-    ['config', (j: any) => (j.run.config.hosts = 1), /run\.config: cluster\.hosts/],
-    ['fast-check path', (j: any) => (j.fastCheck.path = 'x'), /fastCheck\.path/],
+    ['config', (j: Json) => (j.run.config.hosts = 1), /run\.config: cluster\.hosts/],
+    ['fast-check path', (j: Json) => (j.fastCheck.path = 'x'), /fastCheck\.path/],
   ])('name the bad field: %s', (_name, change, message) => {
     const json = fixtureJson();
     change(json);
