@@ -32,10 +32,11 @@ const network: fc.Arbitrary<NetworkKind> = fc.oneof(
 );
 const path = fc.constantFrom<0 | 1 | 'all'>('all', 0, 1);
 const rate = fc.integer({ min: 1, max: 10 }).map((n) => n / 10);
-const pair = fc.constantFrom<[string, string]>(
-  ['primary', 'secondary'],
-  ['primary', 'h3'],
-  ['secondary', 'h3'],
+/** Link pairs; the FT pair itself most often, since its links decide failovers. */
+const pair = fc.oneof(
+  { withCrossShrink: true },
+  { weight: 4, arbitrary: fc.constant<[string, string]>(['primary', 'secondary']) },
+  { weight: 1, arbitrary: fc.constantFrom<[string, string]>(['primary', 'h3'], ['secondary', 'h3']) },
 );
 /** Which links: the primary–secondary pair, some other pair, or all of one host's links. */
 const scope = fc.oneof(
@@ -50,7 +51,7 @@ function faultBodyArb(): fc.Arbitrary<Record<string, unknown>> {
     { withCrossShrink: true },
     w(5, fc.record({ kind: fc.constant('crash'), host: hostRef })),
     w(
-      4,
+      5,
       fc.tuple(network, scope).map(([net, where]) => ({ kind: 'partition', network: net, ...where })),
     ),
     w(2, fc.record({ kind: fc.constant('repair'), host: concreteHost })),
