@@ -11,7 +11,7 @@ const CASES: Record<string, { guest: GuestName; kind: string }> = {
   'dma-misplaced': { guest: 'ledger', kind: 'state' },
   'time-unlogged': { guest: 'clock', kind: 'state' },
   'output-not-suppressed': { guest: 'crc', kind: 'outputs' },
-  'output-before-ack': { guest: 'crc', kind: 'output-rule' },
+  'output-released-before-ack': { guest: 'crc', kind: 'output-rule' },
   'log-entry-dropped': { guest: 'clock', kind: 'state' },
   'log-entries-reordered': { guest: 'ledger', kind: 'replay' },
 };

@@ -121,7 +121,7 @@ const cases: { bug: string; schedule: ScheduleName; options: Partial<FtRunOption
   {
     bug: 'output-before-ack (data plane)',
     schedule: 'logPartition',
-    options: { strategy: dataPlaneStrategy('output-before-ack') },
+    options: { strategy: dataPlaneStrategy('output-released-before-ack') },
     expected: ['I4'],
   },
   {

@@ -31,7 +31,7 @@ export const DATA_PLANE_BUGS: SeededBug[] = [
     description: "the secondary's outputs reach the outside world as well as the primary's",
   },
   {
-    name: 'output-before-ack',
+    name: 'output-released-before-ack',
     level: 'data-plane',
     breaks: ['I2'],
     description: 'the primary releases an output before the secondary acknowledged its log entry',
@@ -129,7 +129,11 @@ const STRATEGIES: Record<string, DataPlaneStrategy> = {
     replaysNondet: (source) => !isTimeSource(source),
   },
   'output-not-suppressed': { ...correctStrategy, name: 'output-not-suppressed', suppressesOutput: false },
-  'output-before-ack': { ...correctStrategy, name: 'output-before-ack', releasePolicy: () => 0 },
+  'output-released-before-ack': {
+    ...correctStrategy,
+    name: 'output-released-before-ack',
+    releasePolicy: () => 0,
+  },
   'log-entry-dropped': {
     ...correctStrategy,
     name: 'log-entry-dropped',
