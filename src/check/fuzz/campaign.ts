@@ -72,7 +72,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
   const start = performance.now();
   let executions = 0;
   let firstFailureMs = -1;
-  let last: { spec: RunSpec; failure: ExpectedViolation } | null = null;
+  let last: Found | null = null;
   const attribute = options.bug !== null && options.attributeToBug !== false;
   const property = fc.property(options.arbitrary, (spec) => {
     executions++;
@@ -98,7 +98,7 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     return { runs: search.numRuns, schedulesPerSecond: executions / (elapsedMs / 1000), elapsedMs };
   };
   if (!search.failed || search.counterexample === null) return { found: false, ...figures() };
-  const found = last as { spec: RunSpec; failure: ExpectedViolation } | null;
+  const found = last as Found | null;
   assert(found !== null, 'a failed search recorded its failure');
   const runsToFailure = search.numRuns;
   const faultsFound = faultCount(found.spec);
@@ -111,22 +111,8 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     options.outDir === null ? null : `${options.outDir}/${traceFileName(options.bug, options.seed)}`;
   if (tracePath !== null) writeTraceFileAtomic(tracePath, traceFile);
 
-  const shrink = fc.check(property, {
-    seed: search.seed,
-    path: search.counterexamplePath ?? undefined,
-    interruptAfterTimeLimit: options.shrinkBudgetMs ?? SHRINK_BUDGET_MS_DEFAULT,
-  });
-  const shrunk = last as { spec: RunSpec; failure: ExpectedViolation } | null;
-  if (shrink.failed && shrink.counterexample !== null && shrunk !== null) {
-    const spec = shrink.counterexample[0];
-    const final = sameSpec(shrunk.spec, spec) ? shrunk : rejudge(options, spec);
-    traceFile = makeTraceFile(options, final, shrink.seed, shrink.counterexamplePath ?? '', {
-      runsToFailure,
-      shrinks: shrink.numShrinks,
-      faultsFound,
-    });
-    if (tracePath !== null) writeTraceFileAtomic(tracePath, traceFile);
-  }
+  traceFile = shrinkPhase(options, property, search, traceFile, () => last) ?? traceFile;
+  if (tracePath !== null) writeTraceFileAtomic(tracePath, traceFile);
   return {
     found: true,
     runsToFailure,
@@ -138,6 +124,32 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     ...figures(),
     runs: runsToFailure,
   };
+}
+
+type Found = { spec: RunSpec; failure: ExpectedViolation };
+
+/** Replays the search's failure by its path and shrinks it; null when it could not. */
+function shrinkPhase(
+  options: CampaignOptions,
+  property: fc.IProperty<[RunSpec]>,
+  search: fc.RunDetails<[RunSpec]>,
+  found: TraceFile,
+  lastFailure: () => Found | null,
+): TraceFile | null {
+  const shrink = fc.check(property, {
+    seed: search.seed,
+    path: search.counterexamplePath ?? undefined,
+    interruptAfterTimeLimit: options.shrinkBudgetMs ?? SHRINK_BUDGET_MS_DEFAULT,
+  });
+  const shrunk = lastFailure();
+  if (!shrink.failed || shrink.counterexample === null || shrunk === null) return null;
+  const spec = shrink.counterexample[0];
+  const final = sameSpec(shrunk.spec, spec) ? shrunk : rejudge(options, spec);
+  return makeTraceFile(options, final, shrink.seed, shrink.counterexamplePath ?? '', {
+    runsToFailure: found.search.runsToFailure,
+    shrinks: shrink.numShrinks,
+    faultsFound: found.search.faultsFound,
+  });
 }
 
 function sameSpec(a: RunSpec, b: RunSpec): boolean {
