@@ -5,6 +5,7 @@ import { registerBugs } from './bugs.ts';
 import { registerDiagram } from './diagram.ts';
 import { registerExplore } from './explore.ts';
 import { registerFuzz } from './fuzz.ts';
+import { registerGate } from './gate.ts';
 import { registerMerge } from './merge.ts';
 import { registerReplay } from './replay.ts';
 import { registerRun } from './run.ts';
@@ -13,6 +14,8 @@ export type SetExit = (code: number) => void;
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: SetExit) => void;
 
 const registrars: CommandRegistrar[] = [
+  registerGate,
+
   registerMerge,
   registerRun,
   registerExplore,

@@ -1,0 +1,82 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { replayTraceFile } from '../src/check/fuzz/replay.ts';
+import { type GateOptions, runGate } from '../src/check/gate/gate.ts';
+import { readTraceFile } from '../src/check/trace-file.ts';
+import { gateOptions } from '../src/cli/commands/gate.ts';
+import { parseConfig } from '../src/cli/config.ts';
+import { UsageError } from '../src/cli/context.ts';
+import { exploreStage, fuzzStage } from '../src/cli/gate/stages.ts';
+
+const io = { out: () => {}, err: () => {} };
+
+function options(overrides: Partial<GateOptions>): GateOptions {
+  return {
+    ...gateOptions(parseConfig({}, 'test'), {}, io, false),
+    reportsDir: mkdtempSync(join(tmpdir(), 'ftcheck-gate-')),
+    ...overrides,
+  };
+}
+
+describe('gate options', () => {
+  it('lets flags override the configuration file', () => {
+    const config = parseConfig({ hosts: 2, seed: 5, budget: '2m', bugs: ['ha-same-rack'] }, 'cfg');
+    const fromConfig = gateOptions(config, {}, io, false);
+    expect([fromConfig.hosts, fromConfig.seed, fromConfig.budgetSeconds, fromConfig.bugs]).toEqual([
+      2,
+      5,
+      120,
+      ['ha-same-rack'],
+    ]);
+    const overridden = gateOptions(
+      config,
+      { hosts: '4', seed: '9', budget: '30s', bug: ['interrupt-late'], shard: '2/3' },
+      io,
+      false,
+    );
+    expect([overridden.hosts, overridden.seed, overridden.budgetSeconds, overridden.bugs]).toEqual([
+      4,
+      9,
+      30,
+      ['interrupt-late'],
+    ]);
+    expect(overridden.shard).toEqual({ index: 2, count: 3 });
+  });
+  it('rejects unknown bugs, bad shards and bad budgets with a usage error naming them', () => {
+    const config = parseConfig({}, 'cfg');
+    expect(() => gateOptions(config, { bug: ['no-such-bug'] }, io, false)).toThrow(
+      /unknown bug 'no-such-bug'/,
+    );
+    expect(() => gateOptions(config, { shard: '4/3' }, io, false)).toThrow(UsageError);
+    expect(() => gateOptions(config, { budget: 'soon' }, io, false)).toThrow(/--budget/);
+  });
+});
+
+describe('gate stages', () => {
+  it('the model check stage fails the gate on a seeded model bug with a shortest counterexample', async () => {
+    const results = await runGate(
+      [exploreStage],
+      options({ hosts: 2, bugs: ['go-live-without-test-and-set'] }),
+      new AbortController().signal,
+    );
+    expect(results.verdict).toBe('fail');
+    expect(results.invariants.I3.verdict).toBe('violated');
+    expect(results.counterexamples[0]!.path).toMatch(
+      /^counterexamples\/explore-h2-go-live-without-test-and-set-.*\.itf\.json$/,
+    );
+    expect(results.counterexamples[0]!.mermaid).toContain('sequenceDiagram');
+  });
+
+  it('the fuzz stage fails the gate on a seeded data-plane bug, and its trace file replays', async () => {
+    const gate = options({ budgetSeconds: 30, bugs: ['output-released-before-ack'] });
+    const results = await runGate([fuzzStage], gate, new AbortController().signal);
+    expect(results.verdict).toBe('fail');
+    const found = results.counterexamples[0]!;
+    expect(found.reproduce).toMatch(/^ftcheck replay /);
+    const replay = replayTraceFile(readTraceFile(join(gate.reportsDir, found.path)));
+    expect(replay.reproduced).toBe(true);
+    expect(replay.violation?.invariant).toBe(found.invariant);
+  });
+});
