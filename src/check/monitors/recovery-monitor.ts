@@ -1,9 +1,10 @@
 // I5 recovery: after a failure the service resumes within the failover bound (detection timeout
-// plus go-live), and redundancy is back within the re-protection bound whenever a spare host
-// exists. Assumptions, explicit: resumption is only demanded when an engaged secondary survived
-// the failure and can reach storage (not cut, losing under half its messages); every new fault restarts both clocks (the bounds are per single failure); a guest
-// that exited needs neither. Checked lazily on every observation and at the end, so the monitor
-// never schedules anything.
+// plus go-live, stretched by the replay of the lag), and redundancy is back within the
+// re-protection bound whenever a spare host exists. Assumptions, explicit: resumption is only
+// demanded while an engaged secondary that survived can reach storage (not cut, losing under half
+// its messages); every new fault restarts the clocks (the bounds are per single failure); the
+// re-protection clock runs only while a spare exists; a guest that exited needs neither. Checked
+// lazily on every observation and at the end, so the monitor never schedules anything.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtVm } from '../../cluster/ft-vm.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
@@ -106,7 +107,10 @@ export class RecoveryMonitor implements ClusterObserver {
       }
       if (clock.addressBy !== null && nowUs > clock.addressBy) this.checkAddress(vm, clock);
       const bound = this.cluster.config.reprotectBoundUs;
-      if (clock.unprotectedSince !== null && nowUs > clock.unprotectedSince + bound && this.spareExists(vm)) {
+      // The re-protection clock only runs while a spare host exists: while none does (the other
+      // host is down), it restarts, so a spare that appears later (a repair) gets the full bound.
+      if (clock.unprotectedSince !== null && !this.spareExists(vm)) clock.unprotectedSince = nowUs;
+      if (clock.unprotectedSince !== null && nowUs > clock.unprotectedSince + bound) {
         this.once(`${name}:protect:${clock.unprotectedSince}`, {
           invariant: 'I5',
           vm: name,
