@@ -9,6 +9,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   const program = new Command('ftcheck')
     .description('Verification suite for record/replay fault-tolerant virtual machines')
     .exitOverride()
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .showHelpAfterError('(run with --help for usage)');
   registerCommands(program, io, (code) => {
