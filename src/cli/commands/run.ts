@@ -6,19 +6,30 @@
 // today only 'standalone' (no fault tolerance). Later modes (--lockstep, --ft, --engine) add an
 // option below, an entry in the table and a line in `chooseMode`.
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { ElfError } from '../../vm/elf.ts';
+import { VM_ENGINES, type VmEngine } from '../../vm/machine.ts';
 import { DEFAULT_MAX_INSTRUCTIONS, runStandalone } from '../../vm/standalone-host.ts';
 import { type CliIo, EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
+import { runFtCommand } from '../run-ft.ts';
+import { runLockstepCommand } from '../run-lockstep.ts';
 import type { CommandRegistrar } from './index.ts';
 
 interface RunOptions {
   maxInstructions?: string;
+  engine?: string;
   json?: boolean;
   seed?: string;
+  lockstep?: boolean;
+  ft?: boolean;
+  hosts?: string;
+  faults?: string;
+  duration?: string;
 }
 
 interface ParsedRunOptions {
   maxInstructions: number;
+  engine: VmEngine;
   seed: number;
 }
 
@@ -40,9 +51,14 @@ type RunMode = (elf: Uint8Array, options: ParsedRunOptions) => RunReport;
 
 const RUN_MODES: Record<string, RunMode> = {
   standalone: (elf, options) => {
-    const result = runStandalone(elf, { maxInstructions: options.maxInstructions, seed: options.seed });
+    const result = runStandalone(elf, {
+      maxInstructions: options.maxInstructions,
+      seed: options.seed,
+      engine: options.engine,
+    });
     return {
       mode: 'standalone',
+      engine: options.engine,
       stop: result.stop,
       exitCode: result.exitCode,
       instructions: result.instructions,
@@ -76,7 +92,16 @@ function parseOptions(options: RunOptions): ParsedRunOptions {
         ? DEFAULT_MAX_INSTRUCTIONS
         : parsePositiveInt('--max-instructions', options.maxInstructions),
     seed: options.seed === undefined ? 1 : parsePositiveInt('--seed', options.seed),
+    engine: parseEngine(options.engine),
   };
+}
+
+function parseEngine(engine: string | undefined): VmEngine {
+  if (engine === undefined) return 'compiled';
+  const known = VM_ENGINES.find((name) => name === engine);
+  if (known === undefined)
+    throw new UsageError(`--engine must be one of ${VM_ENGINES.join(', ')} (got '${engine}')`);
+  return known;
 }
 
 function summary(path: string, report: RunReport): string {
@@ -97,7 +122,45 @@ function failed(report: RunReport): boolean {
   return report.stop === 'fatal' || (report.stop === 'exit' && report.exitCode !== 0);
 }
 
-function runCommand(path: string, options: RunOptions, io: CliIo, setExit: (code: number) => void): void {
+/** `--lockstep` (a primary/secondary pair in one process) and `--ft` (the simulated cluster). */
+async function runPairedMode(path: string, options: RunOptions, io: CliIo): Promise<number> {
+  if (options.lockstep && options.ft) throw new UsageError('give either --lockstep or --ft, not both');
+  const parsed = parseOptions(options);
+  const elf = readElf(path);
+  if (options.lockstep) {
+    return runLockstepCommand(
+      elf,
+      { json: options.json === true, maxInstructions: parsed.maxInstructions, seed: parsed.seed },
+      io,
+    );
+  }
+  return runFtCommand(
+    elf,
+    {
+      json: options.json === true,
+      seed: parsed.seed,
+      guest: basename(path).replace(/\.elf$/, ''),
+      ...(options.hosts === undefined ? {} : { hosts: parsePositiveInt('--hosts', options.hosts) }),
+      ...(options.faults === undefined ? {} : { faults: options.faults }),
+      ...(options.duration === undefined ? {} : { duration: options.duration }),
+    },
+    io,
+  );
+}
+
+async function runCommand(
+  path: string,
+  options: RunOptions,
+  io: CliIo,
+  setExit: (code: number) => void,
+): Promise<void> {
+  if (options.lockstep || options.ft) {
+    setExit(await runPairedMode(path, options, io));
+    return;
+  }
+  for (const flag of ['hosts', 'faults', 'duration'] as const) {
+    if (options[flag] !== undefined) throw new UsageError(`--${flag} needs --ft`);
+  }
   const parsed = parseOptions(options);
   const elf = readElf(path);
   let report: RunReport;
@@ -124,6 +187,12 @@ export const registerRun: CommandRegistrar = (program, io, setExit) => {
     .argument('<guest.elf>', 'RV32IM guest executable (e.g. guests/crc.elf)')
     .option('--max-instructions <n>', `instruction budget (default ${DEFAULT_MAX_INSTRUCTIONS})`)
     .option('--seed <n>', 'seed of the entropy source (default 1)')
+    .option('--engine <name>', "execution engine: 'compiled' (default) or 'interpreter' (the reference)")
     .option('--json', 'print one JSON object (instructions, exitCode, console, seconds, mips, ...)')
+    .option('--lockstep', 'run as a primary/secondary lockstep pair in one process (no cluster, no faults)')
+    .option('--ft', 'run under fault tolerance on the simulated cluster, with the default client workload')
+    .option('--hosts <n>', 'with --ft: hosts in the cluster (default 3)')
+    .option('--faults <schedule.json>', 'with --ft: fault schedule to inject')
+    .option('--duration <time>', 'with --ft: simulated run length, e.g. 10s (default 10s)')
     .action((path: string, options: RunOptions) => runCommand(path, options, io, setExit));
 };
