@@ -5,6 +5,7 @@ import { assert } from '../base/assert.ts';
 import { BUS_FAULT, type Bus, type Counter } from '../rv32/bus.ts';
 import { MIP_MEIP, MIP_MSIP, MIP_MTIP } from '../rv32/csr.ts';
 import { Hart, Stop } from '../rv32/hart.ts';
+import { CompiledEngine } from '../rv32/jit/compiled-engine.ts';
 import {
   type DiskRequest,
   Nondet,
@@ -30,9 +31,15 @@ import { DigestBuilder } from './state-digest.ts';
 assert(Nondet.TimeLo === 0 && Nondet.TimeHi === 1, 'Nondet time kinds must equal rv32 Counter');
 assert(Nondet.CycleLo === 2 && Nondet.CycleHi === 3, 'Nondet cycle kinds must equal rv32 Counter');
 
+/** How guest code executes: compiled to JavaScript (src/rv32/jit), or the reference interpreter. */
+export type VmEngine = 'interpreter' | 'compiled';
+export const VM_ENGINES: readonly VmEngine[] = ['interpreter', 'compiled'];
+
 export interface VmOptions {
   /** RAM size in bytes (multiple of 4), default 1 MiB. */
   ramSize?: number;
+  /** Execution engine, default 'compiled'. Both give the same states at every boundary. */
+  engine?: VmEngine;
   nondet?: NondetSource;
   outputs?: VmOutputs;
 }
@@ -69,6 +76,9 @@ export class VirtualMachine implements VirtualMachineApi, Bus, DeviceHost {
   readonly disk: Disk;
   /** Sorted by base address; looked up linearly (MMIO is rare next to RAM traffic). */
   private readonly devices: Device[];
+  readonly engine: VmEngine;
+  /** Created on the first run, so VMs that never run pay nothing for the code cache. */
+  private compiled: CompiledEngine | null = null;
 
   constructor(options: VmOptions = {}) {
     const ramSize = options.ramSize ?? RAM_SIZE_DEFAULT;
@@ -76,6 +86,8 @@ export class VirtualMachine implements VirtualMachineApi, Bus, DeviceHost {
       Number.isInteger(ramSize) && ramSize > 0 && ramSize % 4 === 0,
       'ramSize must be a positive multiple of 4',
     );
+    this.engine = options.engine ?? 'compiled';
+    assert(VM_ENGINES.includes(this.engine), `engine must be one of ${VM_ENGINES.join(', ')}`);
     this.nondet = options.nondet ?? zeroNondet;
     this.outputs = options.outputs ?? discardOutputs;
     this.hart = new Hart({ ramBase: RAM_BASE, ramSizeBytes: ramSize, bus: this });
@@ -112,7 +124,9 @@ export class VirtualMachine implements VirtualMachineApi, Bus, DeviceHost {
 
   run(untilInstret: number): StopReason {
     if (this.exited) return 'exit';
-    return STOP_REASONS[this.hart.run(untilInstret)]!;
+    if (this.engine === 'interpreter') return STOP_REASONS[this.hart.run(untilInstret)]!;
+    this.compiled ??= new CompiledEngine(this.hart);
+    return STOP_REASONS[this.compiled.run(untilInstret)]!;
   }
 
   inject(input: VmInput): void {

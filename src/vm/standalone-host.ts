@@ -16,7 +16,7 @@ import {
   type StopReason,
   type VmOutputs,
 } from './api.ts';
-import { VirtualMachine } from './machine.ts';
+import { VirtualMachine, type VmEngine } from './machine.ts';
 
 export const DEFAULT_MAX_INSTRUCTIONS = 1_000_000_000;
 /** The longest run between scheduling decisions (the guest may reprogram the timer meanwhile). */
@@ -42,6 +42,8 @@ export interface StandaloneOptions {
   packets?: TimedPacket[];
   /** Guest RAM; default 1 MiB. */
   ramSize?: number;
+  /** Execution engine (VmOptions.engine); default 'compiled'. */
+  engine?: VmEngine;
 }
 
 export type StandaloneStop = StopReason | 'budget';
@@ -100,7 +102,12 @@ export class StandaloneHost implements NondetSource, VmOutputs {
       return { atCycles: Math.ceil(p.atMicros * ipm), data: p.data };
     });
     this.packets.sort((a, b) => a.atCycles - b.atCycles); // stable: equal times keep input order
-    this.vm = VirtualMachine.fromElf(elf, { ramSize: options.ramSize, nondet: this, outputs: this });
+    this.vm = VirtualMachine.fromElf(elf, {
+      ramSize: options.ramSize,
+      engine: options.engine,
+      nondet: this,
+      outputs: this,
+    });
   }
 
   /** Simulated time in cycles at the boundary before instruction number `instret`. */
