@@ -5,15 +5,12 @@
 // points), which exercises the dispatcher's single-stepped tails. The machine is shared, so the
 // same figures per CPU-second of this process are reported too (`*CpuMips`).
 import { readFileSync } from 'node:fs';
-import { Stop } from '../src/rv32/hart.ts';
-import { CompiledEngine } from '../src/rv32/jit/compiled-engine.ts';
-import { VirtualMachine } from '../src/vm/machine.ts';
+import type { StopReason } from '../src/vm/api.ts';
+import { VirtualMachine, type VmEngine } from '../src/vm/machine.ts';
 
 const MEASURED_SECONDS_MIN = 5;
 const ROUNDS = 5;
 const WARMUP_RUNS = 2;
-
-type Engine = 'interpreter' | 'compiled';
 
 interface Sample {
   mips: number;
@@ -23,17 +20,14 @@ interface Sample {
   instructions: number;
 }
 
-/** Runs crc once from a fresh VM, stopping every `stride` instructions. */
-function runCrcOnce(elf: Uint8Array, engine: Engine, stride: number): Sample {
-  const vm = VirtualMachine.fromElf(elf);
-  const compiled = engine === 'compiled' ? new CompiledEngine(vm.hart) : null;
+/** Runs crc once from a fresh VM on `engine`, stopping every `stride` instructions. */
+function runCrcOnce(elf: Uint8Array, engine: VmEngine, stride: number): Sample {
+  const vm = VirtualMachine.fromElf(elf, { engine });
   const started = performance.now();
   const cpuStarted = process.cpuUsage();
-  let stop: number;
-  do {
-    const until = vm.hart.instret + stride;
-    stop = compiled === null ? vm.hart.run(until) : compiled.run(until);
-  } while (stop === Stop.Limit);
+  let stop: StopReason;
+  do stop = vm.run(vm.instret + stride);
+  while (stop === 'limit');
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStarted);
   if (!vm.exited || vm.exitCode !== 0) throw new Error(`crc did not exit cleanly on the ${engine} engine`);
@@ -51,9 +45,9 @@ function median(values: number[]): number {
 }
 
 /** Alternates the engines (so load on the machine hits both alike) until each has enough time. */
-function measure(elf: Uint8Array, stride: number, engines: Engine[]): Record<Engine, Sample[]> {
-  const samples: Record<Engine, Sample[]> = { interpreter: [], compiled: [] };
-  const seconds = (engine: Engine) => samples[engine].reduce((sum, s) => sum + s.seconds, 0);
+function measure(elf: Uint8Array, stride: number, engines: VmEngine[]): Record<VmEngine, Sample[]> {
+  const samples: Record<VmEngine, Sample[]> = { interpreter: [], compiled: [] };
+  const seconds = (engine: VmEngine) => samples[engine].reduce((sum, s) => sum + s.seconds, 0);
   for (let round = 0; engines.some((e) => seconds(e) < MEASURED_SECONDS_MIN); round++) {
     for (const engine of engines) {
       const target = (MEASURED_SECONDS_MIN * (round + 1)) / ROUNDS;
