@@ -22,7 +22,7 @@ function scenario(name: string, faults: unknown[], options: Partial<FtRunOptions
   });
   expect(result.violations).toEqual([]);
   for (const id of ['I1', 'I2', 'I3', 'I4', 'I5'] as const) expect(result.verdicts[id]).toBe('hold');
-  expect(result.lockstepComparisons).toBeGreaterThan(0);
+  if (options.ftVms === undefined) expect(result.lockstepComparisons).toBeGreaterThan(0);
   timings.push(
     `${name.padEnd(34)} failovers=${result.failovers} failoverMs=${JSON.stringify(result.failoverMs)} reprotectedMs=${JSON.stringify(result.reprotectedMs)}`,
   );
@@ -158,19 +158,24 @@ describe('scenarios', () => {
     expect(result.failoverDetails[0]).toMatchObject({ from: 'h1', to: 'h2' });
   });
 
-  it('primary dies while its first secondary is still syncing: the snapshot goes live, HA re-protects', () => {
+  it('primary dies before the pair formed: the new secondary never learnt the lock and cannot go live', () => {
+    // Safety over availability: a secondary that never heard from its primary after the snapshot
+    // does not know the lock generation, so it loses the test-and-set (it might be partitioned
+    // from a live primary). The VM is lost; no invariant is broken (I5 assumes a formed pair).
     const result = scenario('crash during first sync', [{ at: '5ms', kind: 'crash', host: 'h1' }], {
-      durationUs: 4_000_000,
+      durationUs: 2_000_000,
+      ftVms: 1,
     });
-    expect(result.failovers).toBe(1);
-    expect(result.vms[0]).toMatchObject({ primary: 'h2', secondary: 'h3', protected: true });
-    // Three FT VMs; vm2's primary dies before its pair forms (HA must not stay in 'spawning').
+    expect(result.failovers).toBe(0);
+    expect(result.vms[0]).toMatchObject({ primary: null, protected: false, generation: 1 });
+    expect(states(result, 'h2/vm1')).toContain('halted');
+    // Three FT VMs; vm2's primary dies before its pair forms, the others stay protected.
     const three = scenario('crash before pairing, 3 VMs', [{ at: '0ms', kind: 'crash', host: 'h2' }], {
       durationUs: 4_000_000,
       ftVms: 3,
       config: { hosts: 4 },
     });
-    expect(three.vms.every((vm) => vm.protected)).toBe(true);
+    expect(three.vms.map((vm) => vm.protected)).toEqual([true, false, true]);
   });
 
   it('byte-identical runs under loss, duplication, delay and partitions (I6)', () => {

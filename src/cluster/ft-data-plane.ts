@@ -133,11 +133,12 @@ export class FtDataPlane {
     const peer = instance.peer;
     if (sender === null || peer === null || instance.disengaged) return;
     const streamId = instance.streamId;
+    const generation = instance.generation;
     const link = { source: instance.host.name, target: peer };
     for (let segment = sender.nextSegment(); segment !== null; segment = sender.nextSegment()) {
       const carried: LogSegment = segment;
       this.ctx.networks.logging.send(link, carried.bytes.length + MESSAGE_HEADER_BYTES, 'log', () =>
-        this.segmentArrived(peer, streamId, carried),
+        this.segmentArrived(peer, streamId, generation, carried),
       );
     }
   }
@@ -152,21 +153,24 @@ export class FtDataPlane {
     this.shipLog(instance);
     const peer = instance.peer;
     const streamId = instance.streamId;
+    const generation = instance.generation;
     const link = { source: instance.host.name, target: peer };
     this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'keepalive', () => {
       const secondary = this.ft.instanceOn(peer);
       if (secondary.streamId !== streamId || secondary.receiver === null || secondary.disengaged) return;
       secondary.lastLogTrafficUs = this.ctx.sim.now;
+      secondary.generation = generation;
       this.sendAck(secondary);
     });
   }
 
   // --- secondary -------------------------------------------------------------------------------
 
-  private segmentArrived(host: string, streamId: number, segment: LogSegment): void {
+  private segmentArrived(host: string, streamId: number, generation: number, segment: LogSegment): void {
     const secondary = this.ft.instanceOn(host);
     if (secondary.streamId !== streamId || secondary.receiver === null || secondary.disengaged) return;
     secondary.lastLogTrafficUs = this.ctx.sim.now;
+    secondary.generation = generation;
     const result = secondary.receiver.deliver(segment);
     if (result === 'gap') return;
     if (result === 'duplicate') {

@@ -422,7 +422,10 @@ export class FtVm {
       sim.cancel(this.spawnTimer);
       this.ha.spawnFailed();
     }
-    const survivor = this.instances.find((i) => i !== instance && i.host.up && i.engaged && i.isSecondary);
+    // A survivor is a secondary of a formed pair (it learnt the lock generation from the primary).
+    const survivor = this.instances.find(
+      (i) => i !== instance && i.host.up && i.engaged && i.isSecondary && i.generation >= 1,
+    );
     this.lostPrimaryAtUs = sim.now;
     this.failovers.push({
       vm: this.name,
@@ -519,7 +522,6 @@ export class FtVm {
     this.checkpoints = [];
     this.currentStreamId = streamId;
     const base = this.producedCounts(primary);
-    const generation = primary.generation;
     const serial = target.serial;
     const bytes = snapshot.ram.length + SNAPSHOT_OVERHEAD_BYTES;
     sim.trace.record(sim.now, 'vm', primary.host.name, {
@@ -533,7 +535,7 @@ export class FtVm {
       if (target.serial !== serial || target.agent.state !== 'secondary.syncing') return;
       // Restoring memory takes time too, proportional to its size.
       sim.after(Math.ceil(bytes / RESTORE_BYTES_PER_US), () =>
-        this.installSecondary(target, serial, snapshot, base, generation),
+        this.installSecondary(target, serial, snapshot, base),
       );
     });
   }
@@ -543,7 +545,6 @@ export class FtVm {
     serial: number,
     snapshot: VmSnapshot,
     base: OutputCounts,
-    generation: number,
   ): void {
     if (target.serial !== serial || target.agent.state !== 'secondary.syncing' || !target.host.up) return;
     const vm = this.spec.createVm();
@@ -558,7 +559,9 @@ export class FtVm {
       localSource: this.clockFor(target.host),
       world: this.data.secondaryWorldFor(target),
     });
-    target.generation = generation;
+    // The lock generation is learnt from the primary's first traffic after engaging, not from the
+    // snapshot: a secondary the pair never formed with cannot win the test-and-set.
+    target.generation = 0;
     target.outputBase = { ...base };
     target.disengaged = false;
     target.lastHeartbeatUs = this.ctx.sim.now;
@@ -573,6 +576,8 @@ export class FtVm {
     primary.pausedForSnapshot = false;
     primary.sender.rewind();
     this.send(primary, { type: 'LOCKSTEP_ENGAGED' });
+    // Speak at once: the secondary learns the lock generation from this traffic.
+    this.data.keepLogAlive(primary);
   }
 
   // --- failure detection -----------------------------------------------------------------------

@@ -66,6 +66,8 @@ export class SharedStorage {
   testAndSet(vm: string, claimant: string, knownGeneration: number): TestAndSetResult {
     const lock = this.locks.get(vm);
     assert(lock !== undefined, `no FT lock for ${vm}`);
+    // Generation 0 means "never learnt one": such a claimant can never win.
+    if (knownGeneration < 1) return { granted: false, generation: lock.generation, owner: lock.owner };
     if (lock.generation === knownGeneration) {
       lock.generation++;
       lock.owner = claimant;

@@ -128,6 +128,7 @@ export class RecoveryMonitor implements ClusterObserver {
         i.host.up &&
         i.vm !== null &&
         (i.isSecondary || i.isPrimary) &&
+        i.generation >= 1 &&
         !storage.isCut({ source: i.host.name, target: STORAGE_ENDPOINT }) &&
         storage.lossRateOf({ source: i.host.name, target: STORAGE_ENDPOINT }) < IMPAIRED_LOSS_RATE,
     );
