@@ -2,6 +2,7 @@
 // every seeded bug the time to first failure and the size of the shrunk schedule (faults), median
 // over 5 campaign seeds. A bug not found within the search budget counts as not found.
 import { fuzzCampaign } from '../properties/fuzz-campaign.ts';
+import { ModelCoverageTracker } from '../src/check/conformance/model-coverage.ts';
 import { fuzzableBugs } from '../src/check/fuzz/bug-injection.ts';
 
 const SEEDS = [1, 2, 3, 4, 5];
@@ -19,7 +20,15 @@ function median(values: number[]): number | null {
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
 export async function run(): Promise<Record<string, Record<string, unknown>>> {
-  const clean = fuzzCampaign({ seed: 1, bug: null, budgetMs: CLEAN_BUDGET_MS, outDir: null });
+  const tracker = new ModelCoverageTracker();
+  const clean = fuzzCampaign({
+    seed: 1,
+    bug: null,
+    budgetMs: CLEAN_BUDGET_MS,
+    outDir: null,
+    onResult: (_spec, result) => tracker.add(result.trace.entries),
+  });
+  const coverage = tracker.coverage();
   const bugs: Record<string, unknown> = {};
   for (const bug of fuzzableBugs()) {
     const times: number[] = [];
@@ -50,7 +59,15 @@ export async function run(): Promise<Record<string, Record<string, unknown>>> {
   return {
     fuzz: {
       schedulesPerSecond: round(clean.schedulesPerSecond),
-      cleanCampaign: { runs: clean.runs, found: clean.found, budgetSeconds: CLEAN_BUDGET_MS / 1000 },
+      cleanCampaign: {
+        runs: clean.runs,
+        found: clean.found ? clean.violation.message : false,
+        budgetSeconds: CLEAN_BUDGET_MS / 1000,
+      },
+      modelCoverage: {
+        states: `${coverage.states.covered.length}/${coverage.states.total}`,
+        transitions: `${coverage.transitions.covered.length}/${coverage.transitions.total}`,
+      },
       searchBudgetSeconds: SEARCH_BUDGET_MS / 1000,
       bugs,
     },
