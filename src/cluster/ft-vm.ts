@@ -416,6 +416,8 @@ export class FtVm {
 
   private primaryGone(instance: FtInstance): void {
     if (this.exited || !this.spec.ft) return;
+    // A superseded primary halting or failing: the VM already has its live primary elsewhere.
+    if (this.instances.some((i) => i !== instance && i.acting)) return;
     const sim = this.ctx.sim;
     // A respawn in progress lost its source (the model's SPAWN_FAILED: "the primary went away").
     if (this.ha?.actor.state === 'spawning') {
