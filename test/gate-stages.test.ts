@@ -79,4 +79,12 @@ describe('gate stages', () => {
     expect(replay.reproduced).toBe(true);
     expect(replay.violation?.invariant).toBe(found.invariant);
   });
+
+  it('runs the fuzz campaign on worker threads with --workers', async () => {
+    const gate = options({ budgetSeconds: 20, workers: 2, bugs: ['time-unlogged'] });
+    const results = await runGate([fuzzStage], gate, new AbortController().signal);
+    expect(results.verdict).toBe('fail');
+    expect(results.invariants.I1.verdict).toBe('violated');
+    expect(results.fuzz!.runs).toBeGreaterThan(0);
+  });
 });

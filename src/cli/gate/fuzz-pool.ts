@@ -14,9 +14,7 @@ export class FuzzPool {
     assert(Number.isInteger(size) && size >= 1, 'worker pool size must be a positive integer');
     if (size === 1) return;
     for (let i = 0; i < size; i++) {
-      this.workers.push(
-        new Worker(new URL('./fuzz-worker.ts', import.meta.url), { execArgv: ['--import', 'tsx'] }),
-      );
+      this.workers.push(new Worker(new URL('./fuzz-worker-entry.mjs', import.meta.url)));
     }
   }
 
