@@ -2,6 +2,7 @@
 // process (no cluster, no faults). Prints the console the outside world saw (released under the
 // Output Rule) and a summary, or one JSON object. Exit 1 on a lockstep divergence or a failing
 // guest, 2 for a malformed ELF.
+
 import { LockstepPair, type LockstepResult } from '../lockstep/lockstep-pair.ts';
 import { PairHost } from '../lockstep/pair-host.ts';
 import { describeDifferences } from '../vm/differences.ts';
@@ -9,6 +10,7 @@ import { ElfError } from '../vm/elf.ts';
 import { VirtualMachine } from '../vm/machine.ts';
 import { DEFAULT_MAX_INSTRUCTIONS } from '../vm/standalone-host.ts';
 import { type CliIo, EXIT_OK, EXIT_VIOLATION, UsageError } from './context.ts';
+import { describeStop } from './describe-stop.ts';
 
 /** State digests are compared at every multiple of this instret (the production path). */
 const CHECK_EVERY = 1_000_000;
@@ -91,14 +93,7 @@ export function runLockstep(
 }
 
 function summary(report: LockstepRunReport): string[] {
-  const how =
-    report.stop === 'exit'
-      ? `exited with code ${report.exitCode}`
-      : report.stop === 'budget'
-        ? 'stopped at the instruction budget'
-        : report.stop === 'wfi'
-          ? 'is idle with nothing left to wake it'
-          : report.stop;
+  const how = describeStop(report.stop, report.exitCode);
   const lines = [
     `lockstep: ${how} after ${report.instructions} instructions on both VMs (${report.seconds.toFixed(2)} s, ${report.mips.toFixed(1)} MIPS of the FT VM; ${(report.simulatedMicros / 1e6).toFixed(3)} s simulated)`,
     `lockstep: log ${report.logBytes} bytes in ${report.logEntries} entries (${report.logBytesPerMInstr.toFixed(0)} bytes per million instructions); ${report.heldOutputs} outputs held for acknowledgement (peak ${report.heldOutputsPeak}); ${report.samplesCompared} state samples compared`,

@@ -41,3 +41,15 @@ export function formatFigure(value: number | string): string {
   if (typeof value === 'string') return value;
   return Number.isInteger(value) ? formatNumber(value) : formatNumber(value, 3);
 }
+
+/** Columns of the bug-catalog self-test table, shared by summary.md and index.html. */
+export const BUG_TABLE_COLUMNS = [
+  'Seeded bug',
+  'Level',
+  'Should break',
+  'Result',
+  'Reported',
+  'Time',
+  'Size',
+  'Counterexample',
+];

@@ -4,6 +4,7 @@ import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
 import type { CounterexampleSummary, GateResults } from '../check/results.ts';
 import { escapeHtml } from './escape.ts';
 import {
+  BUG_TABLE_COLUMNS,
   formatBytes,
   formatCoverage,
   formatFigure,
@@ -86,17 +87,7 @@ function bugsSection(results: GateResults): string {
     bug.size === undefined ? '' : e(formatNumber(bug.size)),
     bug.counterexample === undefined ? '' : fileLink(bug.counterexample),
   ]);
-  const header = [
-    'Seeded bug',
-    'Level',
-    'Should break',
-    'Result',
-    'Reported',
-    'Time',
-    'Size',
-    'Counterexample',
-  ];
-  return `<section id="bugs"><h2>Bug catalog self-test</h2>${dataTable(header, rows)}</section>`;
+  return `<section id="bugs"><h2>Bug catalog self-test</h2>${dataTable(BUG_TABLE_COLUMNS, rows)}</section>`;
 }
 
 function counterexampleHtml(example: CounterexampleSummary, index: number): string {

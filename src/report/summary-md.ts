@@ -4,6 +4,7 @@ import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
 import type { CounterexampleSummary, GateResults } from '../check/results.ts';
 import { escapeMarkdownCell, escapeMarkdownInline, markdownCode, markdownFence } from './escape.ts';
 import {
+  BUG_TABLE_COLUMNS,
   formatBytes,
   formatCoverage,
   formatFigure,
@@ -134,17 +135,7 @@ function bugsSection(results: GateResults): string[] {
     bug.size === undefined ? '' : formatNumber(bug.size),
     bug.counterexample === undefined ? '' : fileLink(bug.counterexample),
   ]);
-  const header = [
-    'Seeded bug',
-    'Level',
-    'Should break',
-    'Result',
-    'Reported',
-    'Time',
-    'Size',
-    'Counterexample',
-  ];
-  return [`## Bug catalog self-test\n\n${table(header, rows)}`];
+  return [`## Bug catalog self-test\n\n${table(BUG_TABLE_COLUMNS, rows)}`];
 }
 
 function counterexampleBlock(example: CounterexampleSummary, index: number): string {

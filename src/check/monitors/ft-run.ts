@@ -8,7 +8,7 @@ import type { ClientOptions } from '../../cluster/client.ts';
 import { type ClientSpec, Cluster } from '../../cluster/cluster.ts';
 import type { ClusterBehaviour } from '../../cluster/cluster-context.ts';
 import type { ClusterConfigInput } from '../../cluster/config.ts';
-import type { FtVmSpec } from '../../cluster/ft-vm.ts';
+import type { FailoverRecord, FtVmSpec } from '../../cluster/ft-vm.ts';
 import { GUEST_WORKLOADS, type GuestWorkload, workloadFor } from '../../cluster/workloads.ts';
 import type { DataPlaneStrategy } from '../../lockstep/strategy.ts';
 import type { FaultSchedule } from '../../sim/fault-schedule.ts';
@@ -55,13 +55,7 @@ export interface FtRunOptions {
 
 export type InvariantVerdicts = Record<InvariantId, 'hold' | 'violated' | 'not-checked'>;
 
-export interface FailoverSummary {
-  vm: string;
-  from: string;
-  to: string | null;
-  lostUs: number;
-  liveUs: number | null;
-  reprotectedUs: number | null;
+export interface FailoverSummary extends FailoverRecord {
   failoverMs: number | null;
   reprotectedMs: number | null;
 }

@@ -11,6 +11,7 @@ import { ElfError } from '../../vm/elf.ts';
 import { VM_ENGINES, type VmEngine } from '../../vm/machine.ts';
 import { DEFAULT_MAX_INSTRUCTIONS, runStandalone } from '../../vm/standalone-host.ts';
 import { type CliIo, EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
+import { describeStop } from '../describe-stop.ts';
 import { runFtCommand } from '../run-ft.ts';
 import { runLockstepCommand } from '../run-lockstep.ts';
 import type { CommandRegistrar } from './index.ts';
@@ -107,14 +108,7 @@ function parseEngine(engine: string | undefined): VmEngine {
 function summary(path: string, report: RunReport): string {
   const speed = `${report.seconds.toFixed(2)} s, ${report.mips.toFixed(1)} MIPS`;
   const simulated = `${(report.simulatedMicros / 1e6).toFixed(3)} s simulated`;
-  const how =
-    report.stop === 'exit'
-      ? `exited with code ${report.exitCode}`
-      : report.stop === 'budget'
-        ? 'stopped at the instruction budget'
-        : report.stop === 'wfi'
-          ? 'is idle with nothing left to wake it'
-          : `halted: ${report.fatalReason ?? 'fatal trap'}`;
+  const how = describeStop(report.stop, report.exitCode, report.fatalReason);
   return `${path}: ${how} after ${report.instructions} instructions (${speed}; ${simulated})`;
 }
 
