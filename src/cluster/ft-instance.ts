@@ -45,6 +45,8 @@ export class FtInstance {
   receiver: LogReceiver | null = null;
   /** Lock generation this instance knows (its write token when primary). */
   generation = 0;
+  /** Test-and-set attempts in a row that timed out: the next one waits twice as long. */
+  lockTimeouts = 0;
   /** Execution outputs before this instance's log stream began (from the snapshot). */
   outputBase: OutputCounts = { console: 0, nic: 0, disk: 0 };
   /** Outputs this instance released to the world, per kind. */

@@ -21,6 +21,9 @@ import { HaDriver } from './ha-driver.ts';
 import type { Host } from './host.ts';
 import { HostClock } from './host-clock.ts';
 
+/** At most 2^6 × the storage timeout between test-and-set retries. */
+const LOCK_BACKOFF_DOUBLINGS_MAX = 6;
+
 export interface FtVmSpec {
   /** "vm1"… */
   name: string;
@@ -339,26 +342,36 @@ export class FtVm {
     const serial = instance.serial;
     const state = instance.agent.state;
     const op = { op: 'test-and-set' as const, vm: this.name, knownGeneration: instance.generation };
-    ctx.storagePath.request(instance.host, op, (reply) => {
-      if (instance.serial !== serial || instance.agent.state !== state || !instance.host.up) return;
-      if (!reply.ok) {
-        ctx.sim.after(ctx.config.storageRetryUs, () => {
-          if (instance.serial === serial && instance.agent.state === state && instance.host.up) {
-            this.send(instance, { type: 'STORAGE_UNREACHABLE' });
-          }
-        });
-        return;
-      }
-      assert(reply.value.op === 'test-and-set', 'test-and-set answered with another operation');
-      const result = reply.value.result;
-      if (!result.granted) {
-        this.send(instance, { type: 'LOCK_DENIED' });
-        return;
-      }
-      instance.generation = result.generation;
-      const pendingIo = (instance.goLive?.pendingDisk.length ?? 0) > 0;
-      this.send(instance, { type: 'LOCK_GRANTED', pendingIo });
-    });
+    // A storage round trip slower than the timeout would otherwise time out on every retry
+    // while the array grants each one: back off (doubling, bounded) until a reply can arrive.
+    const timeoutUs =
+      ctx.config.storageTimeoutUs * 2 ** Math.min(instance.lockTimeouts, LOCK_BACKOFF_DOUBLINGS_MAX);
+    ctx.storagePath.request(
+      instance.host,
+      op,
+      (reply) => {
+        if (instance.serial !== serial || instance.agent.state !== state || !instance.host.up) return;
+        instance.lockTimeouts = !reply.ok && reply.reason === 'timeout' ? instance.lockTimeouts + 1 : 0;
+        if (!reply.ok) {
+          ctx.sim.after(ctx.config.storageRetryUs, () => {
+            if (instance.serial === serial && instance.agent.state === state && instance.host.up) {
+              this.send(instance, { type: 'STORAGE_UNREACHABLE' });
+            }
+          });
+          return;
+        }
+        assert(reply.value.op === 'test-and-set', 'test-and-set answered with another operation');
+        const result = reply.value.result;
+        if (!result.granted) {
+          this.send(instance, { type: 'LOCK_DENIED' });
+          return;
+        }
+        instance.generation = result.generation;
+        const pendingIo = (instance.goLive?.pendingDisk.length ?? 0) > 0;
+        this.send(instance, { type: 'LOCK_GRANTED', pendingIo });
+      },
+      timeoutUs,
+    );
   }
 
   private reissuePendingIo(instance: FtInstance): void {

@@ -119,6 +119,11 @@ export class Network {
     return this.effective(link).lossRate;
   }
 
+  /** The extra one-way delay in force on a link (a `delay` impairment). */
+  extraDelayOf(link: Link): number {
+    return this.effective(link).extraDelayUs;
+  }
+
   shouldDrop(link: Link): boolean {
     return this.prng.chance(this.effective(link).lossRate);
   }

@@ -36,8 +36,16 @@ export class StoragePath {
     assert(Number.isInteger(timeoutUs) && timeoutUs > 0, 'storage timeoutUs must be a positive integer');
   }
 
-  /** Sends `op` from `host`; `onReply` is called exactly once (never synchronously). */
-  request(host: Host, op: StorageOp, onReply: (reply: StorageReply) => void): void {
+  /**
+   * Sends `op` from `host`; `onReply` is called exactly once (never synchronously), with a
+   * timeout after `timeoutUs` (default: the path's).
+   */
+  request(
+    host: Host,
+    op: StorageOp,
+    onReply: (reply: StorageReply) => void,
+    timeoutUs: number = this.timeoutUs,
+  ): void {
     let answered = false;
     let timeout: Timer | undefined;
     const answer = (reply: StorageReply): void => {
@@ -50,7 +58,7 @@ export class StoragePath {
       this.sim.after(0, () => answer({ ok: false, reason: 'unreachable' }));
       return;
     }
-    timeout = this.sim.after(this.timeoutUs, () => answer({ ok: false, reason: 'timeout' }));
+    timeout = this.sim.after(timeoutUs, () => answer({ ok: false, reason: 'timeout' }));
     const requestBytes = REQUEST_HEADER_BYTES + (op.op === 'write' ? op.data.length : 0);
     const toArray = { source: host.name, target: STORAGE_ENDPOINT };
     this.network.send(toArray, requestBytes, op.op, () => {

@@ -2,7 +2,8 @@
 // plus go-live, stretched by the replay of the lag), and redundancy is back within the
 // re-protection bound whenever a spare host exists. Assumptions, explicit: resumption is only
 // demanded while an engaged secondary that survived can reach storage (not cut, losing under half
-// its messages); every new fault restarts the clocks (the bounds are per single failure); the
+// its messages; a storage delay stretches the bound by the test-and-set round trips it costs);
+// every new fault restarts the clocks (the bounds are per single failure); the
 // re-protection clock runs only while a spare exists; a guest that exited needs neither. Checked
 // lazily on every observation and at the end, so the monitor never schedules anything.
 import type { Cluster } from '../../cluster/cluster.ts';
@@ -14,6 +15,9 @@ import type { MonitorSink } from './violation.ts';
 
 /** A storage path losing this share of messages or more counts as a failure of its own. */
 export const IMPAIRED_LOSS_RATE = 0.5;
+
+/** Retry pauses a delayed storage network may cost a go-live (one per timeout doubling). */
+const LOCK_RETRIES_STRETCH = 7;
 
 interface VmClock {
   /** Must be live again by then (null: nothing pending). */
@@ -96,7 +100,7 @@ export class RecoveryMonitor implements ClusterObserver {
       // The survivor may have died or lost its storage since (a second failure): then nothing
       // can resume, and the single-failure bound does not apply.
       if (clock.liveBy !== null && !this.hasSurvivor(vm)) clock.liveBy = null;
-      if (clock.liveBy !== null && nowUs > clock.liveBy) {
+      if (clock.liveBy !== null && nowUs > clock.liveBy + this.storageStretchUs(vm)) {
         this.once(`${name}:live:${clock.liveBy}`, {
           invariant: 'I5',
           vm: name,
@@ -119,6 +123,26 @@ export class RecoveryMonitor implements ClusterObserver {
         });
       }
     }
+  }
+
+  /**
+   * Go-live includes test-and-set round trips, so a delayed storage network stretches the bound:
+   * with the lock timeout doubling on every miss, the misses add up to less than two round
+   * trips, plus the successful one, plus a retry pause per doubling.
+   */
+  private storageStretchUs(vm: FtVm): number {
+    const storage = this.cluster.networks.storage;
+    let delayUs = 0;
+    for (const i of vm.instances) {
+      if (!i.host.up || i.vm === null) continue;
+      delayUs = Math.max(
+        delayUs,
+        storage.extraDelayOf({ source: i.host.name, target: STORAGE_ENDPOINT }),
+        storage.extraDelayOf({ source: STORAGE_ENDPOINT, target: i.host.name }),
+      );
+    }
+    if (delayUs === 0) return 0;
+    return 3 * 2 * delayUs + LOCK_RETRIES_STRETCH * this.cluster.config.storageRetryUs;
   }
 
   private hasSurvivor(vm: FtVm): boolean {
