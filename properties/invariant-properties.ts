@@ -87,8 +87,9 @@ export const INVARIANT_PROPERTIES: readonly InvariantProperty[] = [
     statement:
       'After a failure the service resumes within the failover bound and is re-protected within the respawn bound.',
     assumptions: [
-      'Resumption is demanded only when an engaged secondary survived the failure.',
-      'Re-protection is demanded only while a spare host (up, with capacity, placement-eligible) exists.',
+      'Resumption is demanded only when an engaged secondary survived the failure and reaches storage (not cut, under 50% loss).',
+      'A storage delay stretches the failover bound by the test-and-set round trips it costs.',
+      'Re-protection is demanded only while a spare host (up, with capacity, placement-eligible, and a logging link whose round trip is under half the detection timeout) exists.',
       'Every new fault restarts both clocks: the bounds are per single failure.',
     ],
     check: fromMonitor('I5', 'recovery'),

@@ -4,7 +4,8 @@
 // demanded while an engaged secondary that survived can reach storage (not cut, losing under half
 // its messages; a storage delay stretches the bound by the test-and-set round trips it costs);
 // every new fault restarts the clocks (the bounds are per single failure); the
-// re-protection clock runs only while a spare exists; a guest that exited needs neither. Checked
+// re-protection clock runs only while a spare exists (a host with a working logging link whose
+// round trip is under half the detection timeout); a guest that exited needs neither. Checked
 // lazily on every observation and at the end, so the monitor never schedules anything.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtVm } from '../../cluster/ft-vm.ts';
@@ -202,9 +203,24 @@ export class RecoveryMonitor implements ClusterObserver {
         instance.vm === null &&
         host !== primary.host &&
         !this.cluster.networks.logging.isCut({ source: primary.host.name, target: host.name }) &&
+        this.loggingRoundTripFits(primary.host.name, host.name) &&
         (!this.cluster.config.rackAntiAffinity || host.rack !== primary.host.rack)
       );
     });
+  }
+
+  /**
+   * Lockstep needs the logging link's round trip well inside failure detection: a pair whose
+   * log acknowledgements arrive after the detection timeout can never form, so such a host is
+   * no spare (assumption: FT runs on a low-latency logging network).
+   */
+  private loggingRoundTripFits(primary: string, spare: string): boolean {
+    const logging = this.cluster.networks.logging;
+    const roundTripUs =
+      logging.extraDelayOf({ source: primary, target: spare }) +
+      logging.extraDelayOf({ source: spare, target: primary });
+    const config = this.cluster.config;
+    return roundTripUs < Math.min(config.heartbeatTimeoutUs, config.loggingTimeoutUs) / 2;
   }
 
   private once(key: string, violation: Parameters<MonitorSink['report']>[0]): void {
