@@ -32,4 +32,13 @@ describe('fixed counterexamples stay fixed', () => {
     // must not report it (fixed in the I5 monitor's notion of a spare).
     expect(rerun('regression-slow-logging-link.json').violations).toEqual([]);
   });
+
+  it('a stale secondary halting after its primary re-paired does not unprotect the VM', () => {
+    // A heartbeat partition between primary and secondary: the primary won the lock and paired
+    // with a third host; the old secondary then lost the lock and halted, which was counted as
+    // the VM losing protection (fixed: only the current pair's generation counts).
+    const result = rerun('regression-stale-secondary-unprotects.json');
+    expect(result.violations).toEqual([]);
+    expect(result.trace.entries.some((e) => e[1] === 'state' && String(e[3].to) === 'halted')).toBe(true);
+  });
 });

@@ -173,11 +173,20 @@ export class FtVm {
 
   private onStateChange(instance: FtInstance, before: string, after: string): void {
     const wasEngaged = before === 'primary.engaged' || before === 'secondary.engaged';
-    if (wasEngaged && this.protected_) this.setProtected(false);
+    if (wasEngaged && this.protected_ && this.inCurrentPair(instance)) this.setProtected(false);
     if (after === 'primary.engaged') this.setProtected(true);
     if (after === 'primary.alone') this.becameAlone(instance, before);
     if (after === 'halted') this.halted(instance, before);
     if (after === 'idle' && before.startsWith('secondary.')) this.release(instance);
+  }
+
+  /**
+   * A stale secondary (of an older generation: its primary already won the lock and paired with a
+   * new secondary) leaving `engaged` does not unprotect the VM; only the current pair counts.
+   */
+  private inCurrentPair(instance: FtInstance): boolean {
+    const primary = this.primary();
+    return primary === null || instance === primary || instance.generation === primary.generation;
   }
 
   private setProtected(isProtected: boolean): void {
