@@ -23,6 +23,9 @@ import { HostClock } from './host-clock.ts';
 
 /** At most 2^6 × the storage timeout between test-and-set retries. */
 const LOCK_BACKOFF_DOUBLINGS_MAX = 6;
+/** Go-live waits for reissued disk I/O in polls of this length, at most REISSUE_POLLS_MAX times. */
+const REISSUE_POLL_US = 1_000;
+const REISSUE_POLLS_MAX = 2_000;
 
 export interface FtVmSpec {
   /** "vm1"… */
@@ -394,9 +397,26 @@ export class FtVm {
       op: 'reissue',
       requests: pending.length,
     });
-    const serial = instance.serial;
-    sim.after(0, () => {
-      if (instance.serial === serial && instance.host.up) this.send(instance, { type: 'IO_REISSUED' });
+    this.awaitReissued(
+      instance,
+      pending.map((r) => r.id),
+      instance.serial,
+      0,
+    );
+  }
+
+  /**
+   * IO_REISSUED once shared storage has completed every reissued request (a commit, so the new
+   * primary never goes live ahead of the disk), polled every REISSUE_POLL_US; after
+   * REISSUE_POLLS_MAX polls it goes live anyway and the requests finish in the background.
+   */
+  private awaitReissued(instance: FtInstance, ids: number[], serial: number, polls: number): void {
+    const done = ids.every((id) => !instance.diskInFlight.has(id));
+    const delayUs = done || polls >= REISSUE_POLLS_MAX ? 0 : REISSUE_POLL_US;
+    this.ctx.sim.after(delayUs, () => {
+      if (instance.serial !== serial || !instance.host.up) return;
+      if (delayUs === 0) this.send(instance, { type: 'IO_REISSUED' });
+      else this.awaitReissued(instance, ids, serial, polls + 1);
     });
   }
 
