@@ -41,4 +41,14 @@ describe('fixed counterexamples stay fixed', () => {
     expect(result.violations).toEqual([]);
     expect(result.trace.entries.some((e) => e[1] === 'state' && String(e[3].to) === 'halted')).toBe(true);
   });
+
+  it('after a failed spawn the HA service tries another spare first', () => {
+    // A logging partition between the primary and h2: every snapshot to h2 failed, and the HA
+    // service picked h2 again each time although h3 was free (fixed: candidates rotate past the
+    // host whose spawn failed).
+    const result = rerun('regression-ha-retries-cut-off-host.json');
+    expect(result.violations).toEqual([]);
+    const protectedAgain = result.trace.entries.filter((e) => e[1] === 'role' && e[3].protected === true);
+    expect(protectedAgain.length).toBeGreaterThan(0);
+  });
 });

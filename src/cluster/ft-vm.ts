@@ -490,6 +490,10 @@ export class FtVm {
   spawnSecondary(host: Host): void {
     const target = this.instanceOn(host.name);
     const primary = this.primary();
+    if (primary !== null) {
+      for (const observer of this.ctx.observers)
+        observer.spawnRequested?.(this.name, host.name, primary.host.name);
+    }
     if (primary === null || target.agent.state !== 'idle') {
       this.ha?.spawnFailed();
       return;

@@ -9,6 +9,9 @@ import type { FtVm } from './ft-vm.ts';
 import type { Host } from './host.ts';
 
 export class HaDriver {
+  /** Host of the spawn in progress, and of the last spawn that failed (tried last next time). */
+  private spawningOn: string | null = null;
+  private lastFailedSpawn: string | null = null;
   readonly actor: MachineActor<HaEvent, HaCommand>;
   private leader: string | null;
 
@@ -38,6 +41,7 @@ export class HaDriver {
   }
 
   spawnFailed(): void {
+    this.lastFailedSpawn = this.spawningOn;
     this.send({ type: 'SPAWN_FAILED' });
   }
 
@@ -61,10 +65,22 @@ export class HaDriver {
     if (this.actor.state === 'selecting') this.offerCandidates();
   }
 
+  /**
+   * Hosts in candidate order: after a failed spawn the search starts just past the host it failed
+   * on, so a host cut off from the primary (say, by a logging partition) is not chosen again and
+   * again while another spare exists. Deterministic: a rotation of the host list.
+   */
+  private candidateOrder(): number[] {
+    const hosts = this.ft.ctx.hosts;
+    const failed = hosts.findIndex((h) => h.name === this.lastFailedSpawn);
+    return hosts.map((_, i) => (failed + 1 + i) % hosts.length);
+  }
+
   private offerCandidates(): void {
     const ctx = this.ft.ctx;
     const primary = this.ft.primary();
-    for (const [index, host] of ctx.hosts.entries()) {
+    for (const index of this.candidateOrder()) {
+      const host = ctx.hosts[index]!;
       const instance = this.ft.instanceOn(host.name);
       const runsThisVm = instance.agent.state !== 'idle' || instance.vm !== null;
       const healthy =
@@ -80,6 +96,7 @@ export class HaDriver {
         this.spawnFailed();
         return;
       }
+      this.spawningOn = target.name;
       this.ft.spawnSecondary(target);
       return;
     }

@@ -47,6 +47,8 @@ export interface ClusterObserver {
   primaryLost?(vm: string, host: string, survivor: boolean): void;
   /** Protection changed: true when a secondary engaged lockstep, false when the pair lost it. */
   protection?(vm: string, isProtected: boolean): void;
+  /** The HA service asked for a new secondary of `vm` on `target` while the primary runs on `primaryHost`. */
+  spawnRequested?(vm: string, target: string, primaryHost: string): void;
   /** A disk write was reported complete to a guest; `durable` = storage accepted it. */
   diskCompleted?(vm: string, host: string, requestId: number, durable: boolean): void;
   /** The run ended at `timeUs`. */

@@ -86,6 +86,17 @@ export class RecoveryMonitor implements ClusterObserver {
     else if (clock.unprotectedSince === null) clock.unprotectedSince = this.sink.now();
   }
 
+  /** Placement: a secondary on the primary's own host is no redundancy, even as an attempt. */
+  spawnRequested(vm: string, target: string, primaryHost: string): void {
+    if (target !== primaryHost) return;
+    this.once(`${vm}:same-host:${this.sink.now()}`, {
+      invariant: 'I5',
+      vm,
+      host: target,
+      message: `the HA service placed the new secondary of ${vm} on ${target}, the primary's own host`,
+    });
+  }
+
   worldOutput(): void {
     this.check(this.sink.now());
   }
