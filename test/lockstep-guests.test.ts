@@ -31,6 +31,16 @@ function expectCleanRun(guest: GuestName, timing: Timing): void {
 }
 
 describe('guests in lockstep', () => {
+  it('kvstore: no divergence at any boundary, start-up (disk recovery) included', () => {
+    // The property runs below check kvstore's request window densely and its ~760k-instruction
+    // start-up at samples; this one run checks every boundary from the first instruction.
+    const pair = guestPair('kvstore', DEFAULT_TIMING, { checkEvery: 1, checkEveryBoundaryFrom: 0 });
+    const result = pair.run();
+    expect(result.divergence?.message ?? null).toBeNull();
+    expect(result.exitCode).toBe(0);
+    expect(result.figures.samplesCompared).toBeGreaterThanOrEqual(pair.primary.instret);
+  });
+
   test.prop([timingArb], { seed: 11, numRuns: 6 })('ledger: no divergence at any boundary', (timing) => {
     expectCleanRun('ledger', timing);
   });
