@@ -98,6 +98,8 @@ export async function runGate(
   let failedStage = false;
   for (let i = 0; i < stages.length; i++) {
     const stage = stages[i]!;
+    // Stages compute synchronously: yield to the event loop so a pending Ctrl-C is seen here.
+    await new Promise((resolve) => setImmediate(resolve));
     if (signal.aborted) break;
     const elapsed = (performance.now() - started) / 1000;
     const weightLeft = stages.slice(i).reduce((sum, s) => sum + s.weight, 0);
