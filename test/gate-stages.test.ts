@@ -67,6 +67,9 @@ describe('gate stages', () => {
       /^counterexamples\/explore-h2-go-live-without-test-and-set-.*\.itf\.json$/,
     );
     expect(results.counterexamples[0]!.mermaid).toContain('sequenceDiagram');
+    expect(results.counterexamples[0]!.reproduce).toBe(
+      'ftcheck explore --hosts 2 --bug go-live-without-test-and-set',
+    );
   });
 
   it('the fuzz stage fails the gate on a seeded data-plane bug, and its trace file replays', async () => {

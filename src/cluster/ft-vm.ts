@@ -10,7 +10,6 @@ import { LagController } from '../lockstep/lag-controller.ts';
 import { LogReceiver, LogSender } from '../lockstep/log-channel.ts';
 import { PrimaryRecorder } from '../lockstep/primary-recorder.ts';
 import { SecondaryReplayer } from '../lockstep/secondary-replayer.ts';
-import type { DataPlaneStrategy } from '../lockstep/strategy.ts';
 import type { Timer } from '../sim/simulator.ts';
 import type { VirtualMachineApi, VmSnapshot } from '../vm/api.ts';
 import { MachineActor } from './agent-actor.ts';
@@ -254,19 +253,20 @@ export class FtVm {
     instance.serial++;
     instance.takeSlot();
     instance.vm = vm;
+    this.attachRecorder(instance, vm);
+  }
+
+  /** Gives the instance's VM the primary's doors: a recorder whose outputs reach the world. */
+  private attachRecorder(instance: FtInstance, vm: VirtualMachineApi): void {
     instance.recorder = new PrimaryRecorder({
       vm,
       source: this.clockFor(instance.host),
       world: this.data.worldFor(instance),
       sender: null,
-      strategy: this.recorderStrategy(),
+      // The gate passes outputs on at once: the agent's Output Rule guard decides (ft-data-plane.ts).
+      strategy: { ...this.ctx.strategy, releasePolicy: () => 0 },
     });
     this.data.watchReleases(instance);
-  }
-
-  /** The gate passes outputs on at once: the agent's Output Rule guard decides (ft-data-plane.ts). */
-  private recorderStrategy(): DataPlaneStrategy {
-    return { ...this.ctx.strategy, releasePolicy: () => 0 };
   }
 
   /** A secondary that went live gets the primary's doors on its VM. */
@@ -284,14 +284,7 @@ export class FtVm {
     instance.released = { console: 0, nic: 0, disk: 0 };
     instance.replayer = null;
     instance.receiver = null;
-    instance.recorder = new PrimaryRecorder({
-      vm,
-      source: this.clockFor(instance.host),
-      world: this.data.worldFor(instance),
-      sender: null,
-      strategy: this.recorderStrategy(),
-    });
-    this.data.watchReleases(instance);
+    this.attachRecorder(instance, vm);
     instance.idle = false;
     instance.timerInjectedFor = -1;
   }

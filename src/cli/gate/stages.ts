@@ -52,8 +52,10 @@ function modelCounterexample(
   context: StageContext,
   model: ReturnType<typeof createClusterModel>,
   violation: Violation<ClusterContext>,
-  label: string,
+  bug: ModelBug | undefined,
 ): CounterexampleSummary {
+  const { hosts } = context.options;
+  const label = `h${hosts}${bug ? `-${bug.name}` : ''}`;
   const dir = join(context.options.reportsDir, 'counterexamples');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `explore-${label}-${violation.property}.itf.json`);
@@ -68,7 +70,7 @@ function modelCounterexample(
     invariant,
     atMicros: 0,
     message: `${violation.property}: ${violation.description}`,
-    reproduce: `ftcheck explore --hosts ${context.options.hosts}${label.includes('-') ? ` --bug ${label.split('-').slice(1).join('-')}` : ''}`,
+    reproduce: `ftcheck explore --hosts ${hosts}${bug ? ` --bug ${bug.name}` : ''}`,
     mermaid: traceToSequence(violation.trace, model.view, title),
     timeline: violation.trace.map((step, i) => ({
       atMicros: i,
@@ -88,7 +90,7 @@ export const exploreStage: GateStage = {
     const model = createClusterModel({ hosts, bug });
     const result = explore(model, { engine: 'auto' });
     const violations = result.violations.map((v) => {
-      const summary = modelCounterexample(context, model, v, `h${hosts}${bug ? `-${bug.name}` : ''}`);
+      const summary = modelCounterexample(context, model, v, bug);
       context.results.counterexamples.push(summary);
       recordInvariant(context.results, summary.invariant, 'explore', false, summary.path, summary.message);
       return {
