@@ -1,4 +1,4 @@
-// The invariants I1–I6 as named properties (Stateright's "properties are named data"): each has
+// The invariants I0–I8 as named properties (Stateright's "properties are named data"): each has
 // its statement, the assumptions under which the emulator demands it, and a check that turns a
 // checked run into a failure message naming the invariant, the simulated time and the host.
 
@@ -42,6 +42,18 @@ export function describeViolation(violation: Violation, name: string): ExpectedV
 }
 
 export const INVARIANT_PROPERTIES: readonly InvariantProperty[] = [
+  {
+    id: 'I0',
+    name: 'implementation assertion',
+    kind: 'always',
+    statement:
+      'The system under test never fails an assertion of its own, throws, or livelocks (fires events without simulated time advancing).',
+    assumptions: [
+      "Exceptions from ftcheck's own monitors are not findings about the system: they stop the checker (exit 3).",
+      'A livelock is a run that fires a hundred times the normal events per simulated millisecond.',
+    ],
+    check: fromMonitor('I0', 'implementation assertion'),
+  },
   {
     id: 'I1',
     name: 'lockstep',

@@ -167,7 +167,7 @@ describe('ftcheck merge', () => {
     expect(c.out[0]).toBe('merged 2 results: verdict pass');
     const merged = await readResults(join(dir, 'out', 'results.json'));
     expect(merged.fuzz!.runs).toBe(60);
-    expect(await readFile(join(dir, 'out', 'junit.xml'), 'utf8')).toContain('tests="10" failures="0"');
+    expect(await readFile(join(dir, 'out', 'junit.xml'), 'utf8')).toContain('tests="13" failures="0"');
     expect(await readFile(join(dir, 'out', 'summary.md'), 'utf8')).toContain('# ✅ ftcheck PASS');
   });
 

@@ -42,8 +42,8 @@ describe('results.json schema', () => {
   });
 
   it('refuses another results version by name', () => {
-    const future = { ...loadFixture(), version: 2 };
-    expect(() => parseResults(future, 'f')).toThrow(/field 'version': unsupported results version 2/);
+    const future = { ...loadFixture(), version: 99 };
+    expect(() => parseResults(future, 'f')).toThrow(/field 'version': unsupported results version 99/);
   });
 
   it('reports unreadable and non-JSON files with the file name', async () => {
@@ -89,19 +89,22 @@ describe('junit.xml', () => {
     const xml = renderJunit(loadFixture());
     expect(
       xml.startsWith(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="ftcheck" tests="10" failures="2" errors="0" skipped="1"',
+        '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="ftcheck" tests="13" failures="2" errors="0" skipped="1"',
       ),
     ).toBe(true);
     const names = [...xml.matchAll(/<testcase classname="([^"]+)" name="([^"]+)"/g)].map(
       (m) => `${m[1]}/${m[2]}`,
     );
     expect(names).toEqual([
+      'ftcheck.invariants/I0 implementation assertion',
       'ftcheck.invariants/I1 lockstep',
       'ftcheck.invariants/I2 single output',
       'ftcheck.invariants/I3 no split-brain',
       'ftcheck.invariants/I4 no data loss',
       'ftcheck.invariants/I5 recovery',
       'ftcheck.invariants/I6 determinism',
+      'ftcheck.invariants/I7 availability',
+      'ftcheck.invariants/I8 proportionate response',
       'ftcheck.bugs/bug skip-test-and-set is caught',
       'ftcheck.bugs/bug output-before-ack is caught',
       'ftcheck.bugs/bug stale-primary-resumes is caught',

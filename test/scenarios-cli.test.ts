@@ -35,7 +35,7 @@ describe('runFtCommand', () => {
     expect(text).toMatch(
       /failover vm1: primary lost on h1 at 500 ms, live on h2 after 400\.\d+ ms, re-protected after 41\d\.\d+ ms/,
     );
-    expect(text).toMatch(/invariants: I1 hold, I2 hold, I3 hold, I4 hold, I5 hold, I6 hold/);
+    expect(text).toMatch(/invariants: I0 hold, I1 hold, I2 hold, I3 hold, I4 hold, I5 hold, I6 hold/);
   });
   it('prints one JSON object with verdicts, failovers, failoverMs, reprotectedMs and violations', async () => {
     const { lines, io } = capture();
@@ -46,7 +46,7 @@ describe('runFtCommand', () => {
       io,
     );
     const json = JSON.parse(lines.join(''));
-    expect(json.verdicts).toEqual({ I1: 'hold', I2: 'hold', I3: 'hold', I4: 'hold', I5: 'hold', I6: 'hold' });
+    expect(json.verdicts).toMatchObject({ I0: 'hold', I1: 'hold', I2: 'hold', I3: 'hold', I4: 'hold', I5: 'hold', I6: 'hold' });
     expect(json.failovers).toBe(1);
     expect(json.failoverMs).toHaveLength(1);
     expect(json.reprotectedMs).toHaveLength(1);

@@ -2,7 +2,7 @@
 // and what `ftcheck merge` combines across shards. Versioned; bump `version` on a breaking change.
 import type { InvariantId } from '../base/invariants.ts';
 
-export const RESULTS_VERSION = 1;
+export const RESULTS_VERSION = 2;
 
 export type Verdict = 'pass' | 'fail' | 'error' | 'interrupted';
 export type InvariantVerdict = 'hold' | 'violated' | 'not-checked';

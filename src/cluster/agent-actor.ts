@@ -22,6 +22,8 @@ export class MachineActor<E extends MachineEvent, C extends MachineEvent> {
   private readonly actor: Actor<AnyStateMachine>;
   private readonly emitted: C[] = [];
   private current: string;
+  /** An error the machine raised (a guard or action threw): xstate stops the actor and reports it. */
+  private failure: unknown = null;
   /** Every state the actor entered (for model coverage and conformance). */
   readonly statesVisited = new Set<string>();
   /** Every step taken, as "from|EVENT|to" (self-loops included when commands were emitted). */
@@ -38,6 +40,9 @@ export class MachineActor<E extends MachineEvent, C extends MachineEvent> {
     this.actor.on('*', (command: unknown) => {
       this.emitted.push(command as C);
     });
+    // Without an error observer xstate rethrows later from a timer, outside the run; take it here
+    // and rethrow synchronously from `send`, where the run can attribute it.
+    this.actor.subscribe({ error: (error) => (this.failure ??= error) });
     this.actor.start();
     this.current = stateName(this.actor.getSnapshot().value);
     this.statesVisited.add(this.current);
@@ -56,6 +61,7 @@ export class MachineActor<E extends MachineEvent, C extends MachineEvent> {
     assert(this.emitted.length === 0, `${this.subject}: re-entrant send of ${event.type}`);
     this.eventsHandled++;
     this.actor.send(event as never);
+    if (this.failure !== null) this.fail(event);
     const next = stateName(this.actor.getSnapshot().value);
     if (next !== this.current || this.emitted.length > 0) {
       this.transitionsTaken.add(`${this.current}|${event.type}|${next}`);
@@ -67,4 +73,15 @@ export class MachineActor<E extends MachineEvent, C extends MachineEvent> {
     }
     return this.emitted.splice(0, this.emitted.length);
   }
+
+  private fail(event: E): never {
+    const cause = this.failure;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw new MachineError(`${this.subject} in ${this.current} on ${event.type}: ${message}`, { cause });
+  }
+}
+
+/** A protocol machine stopped with an error (a guard or action threw). */
+export class MachineError extends Error {
+  override name = 'MachineError';
 }

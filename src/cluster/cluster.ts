@@ -48,6 +48,8 @@ export interface ClusterOptions {
   /** The cluster's own decisions (seeded cluster bugs, cluster-bugs.ts). */
   behaviour?: ClusterBehaviour;
   traceEntriesMax?: number;
+  /** Events a run may fire at most (a livelocked system stops there; see Simulator). */
+  eventsMax?: number;
 }
 
 export class Cluster {
@@ -66,7 +68,11 @@ export class Cluster {
 
   constructor(options: ClusterOptions) {
     this.config = resolveClusterConfig(options.config);
-    this.sim = new Simulator({ seed: options.seed, traceEntriesMax: options.traceEntriesMax });
+    this.sim = new Simulator({
+      seed: options.seed,
+      traceEntriesMax: options.traceEntriesMax,
+      eventsMax: options.eventsMax,
+    });
     this.observers = options.observers ?? [];
     this.hosts = [];
     for (let i = 1; i <= this.config.hosts; i++) {

@@ -54,3 +54,20 @@ export interface ClusterObserver {
   /** The run ended at `timeUs`. */
   end?(timeUs: number): void;
 }
+
+/** Every hook name (a record so that adding a hook without listing it here does not compile). */
+const HOOKS: Record<keyof ClusterObserver, true> = {
+  fault: true,
+  primaryCheckpoint: true,
+  secondaryCheckpoint: true,
+  replayFault: true,
+  worldOutput: true,
+  wentLive: true,
+  replaying: true,
+  primaryLost: true,
+  protection: true,
+  spawnRequested: true,
+  diskCompleted: true,
+  end: true,
+};
+export const OBSERVER_HOOKS = Object.keys(HOOKS) as (keyof ClusterObserver)[];

@@ -1,6 +1,6 @@
 // One checked run of a guest under fault tolerance on the simulated cluster: builds the cluster
 // (FT VMs, optional plain VMs, clients with the guest's default workload), attaches the I1–I5
-// monitors, applies the fault schedule, runs for the simulated duration (or until every guest
+// monitors (an exception escaping the system is an I0 violation), applies the fault schedule, runs for the simulated duration (or until every guest
 // exits) and, when asked, runs again to check I6 (byte-identical trace). The result is plain data.
 import type { AnyStateMachine } from 'xstate';
 import { INVARIANTS, type InvariantId } from '../../base/invariants.ts';
@@ -14,7 +14,10 @@ import type { DataPlaneStrategy } from '../../lockstep/strategy.ts';
 import type { FaultSchedule } from '../../sim/fault-schedule.ts';
 import type { RunStop } from '../../sim/simulator.ts';
 import type { Trace } from '../../sim/trace.ts';
+import { parseElf } from '../../vm/elf.ts';
 import { VirtualMachine } from '../../vm/machine.ts';
+import { RAM_BASE, RAM_SIZE_DEFAULT } from '../../vm/api.ts';
+import { CheckerError } from './checker-error.ts';
 import { MonitorSet } from './monitor-set.ts';
 import type { Violation } from './violation.ts';
 
@@ -121,6 +124,8 @@ export function buildCluster(options: FtRunOptions): { cluster: Cluster; monitor
   const config = options.config ?? {};
   const hosts = config.hosts ?? 3;
   const ramSize = options.ramBytes;
+  // A guest that cannot load is bad input (a clear error), not a finding about the system.
+  parseElf(options.elf, { ramBase: RAM_BASE, ramSizeBytes: ramSize ?? RAM_SIZE_DEFAULT });
   const createVm = () => VirtualMachine.fromElf(options.elf, ramSize === undefined ? {} : { ramSize });
   const vms: FtVmSpec[] = [];
   const ftCount = options.ftVms ?? 1;
@@ -154,6 +159,7 @@ export function buildCluster(options: FtRunOptions): { cluster: Cluster; monitor
     strategy: options.strategy,
     behaviour: options.behaviour,
     traceEntriesMax: options.traceEntriesMax,
+    eventsMax: eventsAllowance(options.durationUs ?? DURATION_US_DEFAULT),
   });
   const monitors = new MonitorSet(cluster);
   if (options.stopOnViolation) monitors.onFirstViolation = () => cluster.sim.stop();
@@ -162,10 +168,55 @@ export function buildCluster(options: FtRunOptions): { cluster: Cluster; monitor
 
 function runOnce(options: FtRunOptions): FtRunResult {
   const { cluster, monitors } = buildCluster(options);
-  cluster.start();
-  const stop = cluster.run(options.durationUs ?? DURATION_US_DEFAULT);
+  const stop = runCluster(cluster, monitors, options.durationUs ?? DURATION_US_DEFAULT);
   return summarise(options, cluster, monitors, stop);
 }
+
+/** Starts and runs a built cluster, turning a failure of the system under test into I0. */
+export function runCluster(cluster: Cluster, monitors: MonitorSet, durationUs: number): RunStop {
+  let stop: RunStop;
+  try {
+    cluster.start();
+    stop = cluster.run(durationUs);
+  } catch (error) {
+    if (error instanceof CheckerError) throw error;
+    monitors.report(implementationFault(cluster, error));
+    stop = 'stopped';
+  }
+  if (stop === 'events-max') monitors.report(livelock(cluster));
+  return stop;
+}
+
+/**
+ * I0: an exception escaping the system under test (a failed assertion, a TypeError, a stack
+ * overflow) is a finding about that system, with the time it happened and the host it names.
+ */
+function implementationFault(cluster: Cluster, error: unknown): Omit<Violation, 'tracePosition'> {
+  const kind = error instanceof Error ? error.name : 'thrown value';
+  const message = error instanceof Error ? error.message : String(error);
+  const host = /\b(h\d+)\b/.exec(message)?.[1];
+  return {
+    invariant: 'I0',
+    timeUs: cluster.sim.now,
+    ...(host === undefined ? {} : { host }),
+    message: `the system under test failed: ${kind}: ${message}`,
+  };
+}
+
+/** I0: a run that fires its whole event allowance is livelocked (events without progress in time). */
+function livelock(cluster: Cluster): Omit<Violation, 'tracePosition'> {
+  return {
+    invariant: 'I0',
+    timeUs: cluster.sim.now,
+    message: `the system under test livelocked: ${cluster.sim.eventsFired} events by ${cluster.sim.now / 1000} ms of simulated time (allowance ${cluster.sim.eventsMax})`,
+  };
+}
+
+/** Events a run may fire: ~4 per simulated ms is normal; this allows a hundred times that. */
+export function eventsAllowance(durationUs: number): number {
+  return Math.max(1_000_000, Math.ceil(durationUs / 1000) * EVENTS_PER_MS_MAX);
+}
+const EVENTS_PER_MS_MAX = 500;
 
 export function runFt(options: FtRunOptions): FtRunResult {
   const result = runOnce(options);
@@ -206,7 +257,7 @@ function summarise(
 ): FtRunResult {
   const verdicts = {} as InvariantVerdicts;
   for (const id of Object.keys(INVARIANTS) as InvariantId[]) {
-    verdicts[id] = id === 'I6' ? 'not-checked' : monitors.verdict(id);
+    verdicts[id] = MonitorSet.checked.includes(id) ? monitors.verdict(id) : 'not-checked';
   }
   const failoverDetails: FailoverSummary[] = cluster.vms.flatMap((vm) =>
     vm.failovers.map((f) => ({

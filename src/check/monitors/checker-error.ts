@@ -1,0 +1,35 @@
+// A fault of ftcheck's own checking machinery (a monitor, the campaign), as opposed to a fault of
+// the system under test. The run turns every other exception thrown while the cluster runs into an
+// I0 violation; this one it lets through, because it says nothing about the system (exit 3).
+import { type ClusterObserver, OBSERVER_HOOKS } from '../../cluster/observer.ts';
+
+export class CheckerError extends Error {
+  override name = 'CheckerError';
+}
+
+/**
+ * The observer with every hook wrapped so that an exception escaping a monitor is a CheckerError
+ * (the cluster calls monitors from inside its own code, where the two would be indistinguishable).
+ */
+export function guardObserver(observer: ClusterObserver, name: string): ClusterObserver {
+  const guarded: Record<string, unknown> = {};
+  const source = observer as unknown as Record<string, unknown>;
+  for (const hook of observerHooks(observer)) {
+    const method = source[hook] as (...args: unknown[]) => void;
+    guarded[hook] = (...args: unknown[]) => {
+      try {
+        method.apply(observer, args);
+      } catch (error) {
+        if (error instanceof CheckerError) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        throw new CheckerError(`monitor ${name}.${hook} failed: ${message}`, { cause: error });
+      }
+    };
+  }
+  return guarded as ClusterObserver;
+}
+
+/** The hooks an observer implements (own or inherited from its class). */
+function observerHooks(observer: ClusterObserver): string[] {
+  return OBSERVER_HOOKS.filter((hook) => typeof observer[hook] === 'function');
+}
