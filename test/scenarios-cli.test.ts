@@ -46,7 +46,15 @@ describe('runFtCommand', () => {
       io,
     );
     const json = JSON.parse(lines.join(''));
-    expect(json.verdicts).toMatchObject({ I0: 'hold', I1: 'hold', I2: 'hold', I3: 'hold', I4: 'hold', I5: 'hold', I6: 'hold' });
+    expect(json.verdicts).toMatchObject({
+      I0: 'hold',
+      I1: 'hold',
+      I2: 'hold',
+      I3: 'hold',
+      I4: 'hold',
+      I5: 'hold',
+      I6: 'hold',
+    });
     expect(json.failovers).toBe(1);
     expect(json.failoverMs).toHaveLength(1);
     expect(json.reprotectedMs).toHaveLength(1);

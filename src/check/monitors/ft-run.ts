@@ -1,7 +1,8 @@
 // One checked run of a guest under fault tolerance on the simulated cluster: builds the cluster
-// (FT VMs, optional plain VMs, clients with the guest's default workload), attaches the I1–I5
-// monitors (an exception escaping the system is an I0 violation), applies the fault schedule, runs for the simulated duration (or until every guest
-// exits) and, when asked, runs again to check I6 (byte-identical trace). The result is plain data.
+// (FT VMs, optional plain VMs, clients with the guest's default workload), attaches the
+// monitors, applies the fault schedule, runs for the simulated duration (or until every guest
+// exits) and, when asked, runs again to check I6 (byte-identical trace). An exception escaping
+// the system under test is an I0 violation, not a crash. The result is plain data.
 import type { AnyStateMachine } from 'xstate';
 import { INVARIANTS, type InvariantId } from '../../base/invariants.ts';
 import type { ClientOptions } from '../../cluster/client.ts';
@@ -14,9 +15,9 @@ import type { DataPlaneStrategy } from '../../lockstep/strategy.ts';
 import type { FaultSchedule } from '../../sim/fault-schedule.ts';
 import type { RunStop } from '../../sim/simulator.ts';
 import type { Trace } from '../../sim/trace.ts';
+import { RAM_BASE, RAM_SIZE_DEFAULT } from '../../vm/api.ts';
 import { parseElf } from '../../vm/elf.ts';
 import { VirtualMachine } from '../../vm/machine.ts';
-import { RAM_BASE, RAM_SIZE_DEFAULT } from '../../vm/api.ts';
 import { CheckerError } from './checker-error.ts';
 import { MonitorSet } from './monitor-set.ts';
 import type { Violation } from './violation.ts';
