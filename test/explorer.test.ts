@@ -88,6 +88,50 @@ describe('explorer on a small user model', () => {
   });
 });
 
+describe('bounds through input', () => {
+  // A user machine whose bounds come in through xstate's `input`, as a packaged user model does.
+  const bounded = setup({
+    types: {} as {
+      context: Counters & { max: number };
+      events: { type: 'INC'; which: 'a' | 'b' };
+      input: { max: number };
+    },
+    guards: { belowMax: ({ context, event }) => context[event.which] < context.max },
+    actions: { increment: assign(({ context, event }) => ({ [event.which]: context[event.which] + 1 })) },
+  }).createMachine({
+    context: ({ input }) => ({ a: 0, b: 0, max: input.max }),
+    initial: 'counting',
+    states: { counting: { on: { INC: { guard: 'belowMax', actions: 'increment' } } } },
+  });
+  const model = (max: number): ExplorerModel<Counters & { max: number }> => ({
+    name: `bounded(max=${max})`,
+    machine: bounded,
+    input: { max },
+    events: () => [incA, incB],
+    invariants: [],
+    stable: (s) => s.context.a === s.context.max && s.context.b === s.context.max,
+    codec: {
+      width: 3,
+      encode: (c, out, offset) => {
+        out[offset] = c.a;
+        out[offset + 1] = c.b;
+        out[offset + 2] = c.max;
+      },
+      decode: (row, offset) => ({ a: row[offset]!, b: row[offset + 1]!, max: row[offset + 2]! }),
+    },
+  });
+
+  it('explores (max + 1)² states on both engines, with the bound read from input', () => {
+    for (const max of [2, 5]) {
+      for (const engine of ['generic', 'compiled'] as const) {
+        const result = explore(model(max), { engine });
+        expect([result.engine, result.states, result.violations]).toEqual([engine, (max + 1) ** 2, []]);
+      }
+    }
+    expect(verifyCompiled(model(4), { walks: 20, depth: 8 }).mismatch).toBeNull();
+  });
+});
+
 describe('machine compiler', () => {
   it('refuses features it does not support, naming the state', () => {
     const eventless = createMachine({ initial: 'a', states: { a: { always: 'b' }, b: {} } });

@@ -9,9 +9,9 @@ import type { ExplorerModel, ModelState, StateCodec } from './types.ts';
 type Ctx = Record<string, unknown>;
 
 export function initialContextOf(model: ExplorerModel<unknown>): Ctx {
-  const actor = createActor(model.machine);
+  const actor = createActor(model.machine, { input: model.input });
   const scope = (actor as unknown as { _actorScope: unknown })._actorScope;
-  return model.machine.getInitialSnapshot(scope as never).context as Ctx;
+  return model.machine.getInitialSnapshot(scope as never, model.input).context as Ctx;
 }
 
 export function compiledEngine<C>(model: ExplorerModel<C>, compiled?: CompiledMachine): Engine<C> {

@@ -39,6 +39,8 @@ export interface StateCodec<TContext> {
 export interface ExplorerModel<TContext, TEvent extends EventObject = EventObject> {
   name: string;
   machine: AnyStateMachine;
+  /** The machine's `input` (xstate v5): what its `context: ({ input }) => …` factory receives, e.g. bounds. */
+  input?: unknown;
   /** Candidate events of a state; disabled ones are fine (they leave the state unchanged). */
   events(state: ModelState<TContext>): readonly TEvent[];
   invariants: readonly NamedInvariant<TContext>[];

@@ -23,12 +23,13 @@ export function verifyCompiled<C>(
   const depth = options.depth ?? 40;
   const prng = new Prng(options.seed ?? 1);
   const machine = model.machine;
-  const scope = (createActor(machine) as unknown as { _actorScope: unknown })._actorScope;
+  const scope = (createActor(machine, { input: model.input }) as unknown as { _actorScope: unknown })
+    ._actorScope;
   const compiled = compileMachine(machine, initialContextOf(model as ExplorerModel<unknown>));
   const out = { leaf: 0, context: {} as Record<string, unknown> };
   const result: VerifyResult = { walks, steps: 0, enabledSteps: 0, mismatch: null };
   for (let w = 0; w < walks && result.mismatch === null; w++) {
-    let snapshot = machine.getInitialSnapshot(scope as never);
+    let snapshot = machine.getInitialSnapshot(scope as never, model.input);
     let leaf = compiled.leafOf(snapshot.value);
     // `depth` counts enabled steps; disabled events tried on the way are checked too.
     for (let d = 0, tries = 0; d < depth && tries < depth * 20; tries++) {
