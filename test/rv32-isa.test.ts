@@ -467,6 +467,11 @@ describe('CSRs', () => {
     for (const bad of [
       (b: Asm) => b.csrrs(a0, 0x7c0, zero),
       (b: Asm) => b.csrrw(a0, Csr.mhartid, t0),
+      (b: Asm) => b.csrrw(a0, Csr.mvendorid, t0),
+      (b: Asm) => b.csrrsi(a0, Csr.marchid, 1),
+      (b: Asm) => b.csrrci(a0, Csr.mimpid, 1),
+      (b: Asm) => b.csrrw(zero, Csr.instret, t0), // the user shadow is read-only; minstret is not
+      (b: Asm) => b.csrrs(a0, 0x320, zero), // mcountinhibit is not implemented
       (b: Asm) => b.csrrsi(a0, Csr.cycle, 1),
       (b: Asm) => b.csrrw(zero, Csr.time, zero),
       (b: Asm) => b.csrrs(a0, 0x3a0, zero), // pmpcfg0 does not exist here
@@ -477,6 +482,20 @@ describe('CSRs', () => {
         hart.readRam(hart.regs[s1]! >>> 0, 4).reduce((v, b, i) => v + b * 256 ** i, 0),
       );
     }
+  });
+  it('mvendorid, marchid and mimpid read 0 (a non-commercial implementation)', () => {
+    const hart = runProgram((asm) =>
+      exit(
+        asm
+          .li(a0, 7)
+          .li(a1, 7)
+          .li(a2, 7)
+          .csrrs(a0, Csr.mvendorid, zero)
+          .csrrs(a1, Csr.marchid, zero)
+          .csrrs(a2, Csr.mimpid, zero),
+      ),
+    );
+    expect([a0, a1, a2].map((r) => hart.regs[r])).toEqual([0, 0, 0]);
   });
   it('mip bits are read-only to the guest; mie keeps only MSIE/MTIE/MEIE', () => {
     const hart = runProgram((asm) =>
@@ -491,6 +510,102 @@ describe('CSRs', () => {
     );
     expect(hart.regs[a0]).toBe(0);
     expect(hart.regs[a1]).toBe(MIP_MSIP | MIP_MTIP | MIP_MEIP);
+  });
+});
+
+describe('machine counters (minstret, mcycle)', () => {
+  it("a minstret write is what the next instruction reads: it replaces that instruction's increment", () => {
+    const hart = runProgram((asm) =>
+      exit(
+        asm
+          .li(t0, 1000) // counts 0, 1
+          .csrrw(a0, Csr.minstret, t0) // 2: reads the old value 2
+          .csrrs(a1, Csr.minstret, zero) // 3: 1000
+          .csrrs(a2, Csr.instret, zero) // 4: the user shadow, 1001
+          .csrrs(a3, Csr.minstreth, zero), // 5: 0
+      ),
+    );
+    expect([a0, a1, a2, a3].map((r) => hart.regs[r])).toEqual([2, 1000, 1001, 0]);
+    // The hart's own count, which replay and interrupt delivery are stamped with, is untouched.
+    expect(hart.instret).toBe(9);
+  });
+  it('minstret carries into minstreth; a minstreth write keeps the low half', () => {
+    const hart = runProgram((asm) =>
+      exit(
+        asm
+          .li(t0, -1) // 0, 1
+          .csrrw(zero, Csr.minstret, t0) // 2: count 3 reads 0xffffffff
+          .csrrs(a0, Csr.minstreth, zero) // 3: 0
+          .csrrs(a1, Csr.minstret, zero) // 4: 0x1_0000_0000 -> low 0
+          .csrrs(a2, Csr.minstreth, zero) // 5: 1
+          .li(t1, 7) // 6, 7
+          .csrrw(a3, Csr.minstreth, t1) // 8: reads 1; count 9 reads {7, 4}
+          .csrrs(s0, Csr.minstret, zero) // 9: 4
+          .csrrs(s1, Csr.minstreth, zero), // 10: 7
+      ),
+    );
+    expect([a0, a1, a2, a3, s0, s1].map((r) => hart.regs[r])).toEqual([0, 0, 1, 1, 4, 7]);
+  });
+  it('csrrs / csrrc on minstret modify the value prior to the instruction', () => {
+    const hart = runProgram((asm) =>
+      exit(
+        asm
+          .nop() // 0
+          .csrrsi(a0, Csr.minstret, 0x10) // 1: old 1, writes 0x11
+          .csrrs(a1, Csr.minstret, zero) // 2: 0x11
+          .csrrci(a2, Csr.minstret, 1) // 3: old 0x12, writes 0x12
+          .csrrs(a3, Csr.minstret, zero), // 4: 0x12
+      ),
+    );
+    expect([a0, a1, a2, a3].map((r) => hart.regs[r])).toEqual([1, 0x11, 0x12, 0x12]);
+  });
+  it('mcycle: a write reads the host counter once (both halves), then counts on from the value written', () => {
+    const HOST_BASE = 0x1_ffff_fff0; // host cycles = HOST_BASE + instret (64-bit)
+    const { hart, bus } = boot((asm) =>
+      exit(
+        asm
+          .nop() // 0
+          .csrrs(a0, Csr.mcycle, zero) // 1: never written: one bus read, as before
+          .li(t0, 500) // 2, 3
+          .csrrw(a1, Csr.mcycle, t0) // 4: reads both halves; count 5 reads {1, 500}
+          .csrrs(a2, Csr.cycle, zero) // 5: 500
+          .csrrs(a3, Csr.mcycleh, zero) // 6: 1 (needs the low half for the carry)
+          .li(t1, 9) // 7, 8
+          .csrrw(s0, Csr.mcycleh, t1) // 9: reads 1; count 10 reads {9, 504}
+          .csrrs(s1, Csr.cycle, zero) // 10: 504
+          .csrrs(t2, Csr.cycleh, zero), // 11: 9
+      ),
+    );
+    bus.readCounter = (counter, instret) => {
+      bus.counterReads.push({ counter, instret });
+      const host = HOST_BASE + instret;
+      return (counter === 2 ? host : Math.floor(host / 2 ** 32)) >>> 0;
+    };
+    expect(hart.run(1000)).toBe(Stop.Exit);
+    expect([a0, a1, a2, a3, s0, s1, t2].map((r) => hart.regs[r]! >>> 0)).toEqual([
+      0xfffffff1, 0xfffffff4, 500, 1, 1, 504, 9,
+    ]);
+    expect(bus.counterReads.map((r) => `${r.counter}@${r.instret}`)).toEqual([
+      '2@1',
+      '2@4',
+      '3@4',
+      '2@5',
+      '2@6',
+      '3@6',
+      '2@9',
+      '3@9',
+      '2@10',
+      '2@11',
+      '3@11',
+    ]);
+  });
+  it('the counter offsets are hart state: saved and restored with the other CSRs', () => {
+    const hart = runProgram((asm) => exit(asm.li(t0, 77).csrrw(zero, Csr.minstret, t0)));
+    const state = hart.getCsrState();
+    expect(state.minstretOffsetLo).not.toBe(0);
+    const other = runProgram((asm) => exit(asm.nop().nop().nop()));
+    other.setCsrState(state);
+    expect(other.getCsrState()).toEqual(state);
   });
 });
 

@@ -67,6 +67,8 @@ describe('state digest', () => {
       ['pc', (vm) => (vm.hart.pc += 4)],
       ['instret', (vm) => vm.hart.instret++],
       ['csr', (vm) => (vm.hart.mscratch ^= 0x100)],
+      ['minstret offset', (vm) => (vm.hart.minstretOffsetLo ^= 1)],
+      ['mcycle offset', (vm) => (vm.hart.mcycleOffsetHi ^= 1)],
       [
         'ram byte',
         (vm) => vm.writeRam(RAM_BASE + 0x7_0000, new Uint8Array([vm.hart.ram8[0x7_0000]! ^ 0x80])),

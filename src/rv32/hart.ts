@@ -5,6 +5,7 @@
 // handler; only an unhandleable trap stops the hart (`Stop.Fatal`).
 import { assert } from '../base/assert.ts';
 import { BUS_FAULT, type Bus, Counter } from './bus.ts';
+import { add64, type Halves, offsetAfterWrite, splitCount } from './counters.ts';
 import { Cause, Csr, MIE_MASK, MISA_VALUE, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP } from './csr.ts';
 import { mulh, mulhsu, mulhu } from './multiply.ts';
 import { hashRam, mixWord } from './ram-hash.ts';
@@ -26,6 +27,9 @@ const NO_STOP = -1;
 /** `run` executes in chunks so the countdown stays a small integer. */
 const CHUNK_MAX = 1 << 30;
 const TWO_POW_32 = 0x1_0000_0000;
+/** Scratch for the counter CSRs (the CSR path runs one instruction at a time: no reentrancy). */
+const countNow: Halves = { lo: 0, hi: 0 };
+const counterOld: Halves = { lo: 0, hi: 0 };
 
 export interface HartOptions {
   ramBase: number;
@@ -43,6 +47,12 @@ export interface HartCsrState {
   mcause: number;
   mtval: number;
   mscratch: number;
+  /** minstret = instret + this offset (mod 2^64), as unsigned halves; 0 until the guest writes it. */
+  minstretOffsetLo: number;
+  minstretOffsetHi: number;
+  /** mcycle = the host's cycle count + this offset (mod 2^64). */
+  mcycleOffsetLo: number;
+  mcycleOffsetHi: number;
 }
 
 export class Hart {
@@ -61,6 +71,10 @@ export class Hart {
   mcause = 0;
   mtval = 0;
   mscratch = 0;
+  minstretOffsetLo = 0;
+  minstretOffsetHi = 0;
+  mcycleOffsetLo = 0;
+  mcycleOffsetHi = 0;
 
   readonly ramBase: number;
   readonly ramSizeBytes: number;
@@ -623,10 +637,58 @@ export class Hart {
       this.exception(Cause.illegalInstruction, insn >>> 0);
       return;
     }
+    if (isCounterCsr(csr)) {
+      this.counterCsr(csr, op, source, rd, writes);
+      return;
+    }
     const old = reads ? this.readCsr(csr) : 0;
     if (writes) this.writeCsr(csr, op === 1 ? source : op === 2 ? old | source : old & ~source);
     if (rd !== 0) this.regs[rd] = old;
     this.retire();
+  }
+
+  /**
+   * cycle/instret and their machine-mode writable forms. A write replaces one half of the 64-bit
+   * counter "instead of the increment": the next instruction reads exactly what was written.
+   * Only the offset changes; `instret` itself stays the monotonic count replay is stamped with.
+   */
+  private counterCsr(csr: number, op: number, source: number, rd: number, writes: boolean): void {
+    const cycle = (csr & 0x7f) === 0;
+    const high = (csr & 0x80) !== 0;
+    if (cycle) this.hostCycles(high, writes);
+    else splitCount(this.instret, countNow);
+    const offsetLo = cycle ? this.mcycleOffsetLo : this.minstretOffsetLo;
+    const offsetHi = cycle ? this.mcycleOffsetHi : this.minstretOffsetHi;
+    add64(countNow.lo, countNow.hi, offsetLo, offsetHi, counterOld);
+    const old = high ? counterOld.hi : counterOld.lo;
+    if (writes) {
+      const value = (op === 1 ? source : op === 2 ? old | source : old & ~source) >>> 0;
+      const targetLo = high ? counterOld.lo : value;
+      const targetHi = high ? value : counterOld.hi;
+      const offset = offsetAfterWrite(targetLo, targetHi, countNow.lo, countNow.hi, counterOld);
+      if (cycle) {
+        this.mcycleOffsetLo = offset.lo;
+        this.mcycleOffsetHi = offset.hi;
+      } else {
+        this.minstretOffsetLo = offset.lo;
+        this.minstretOffsetHi = offset.hi;
+      }
+    }
+    if (rd !== 0) this.regs[rd] = old | 0;
+    this.retire();
+  }
+
+  /**
+   * The host's cycle count into `countNow`, with only the bus reads needed (each one is a logged
+   * nondeterministic read): a plain read of one half of a never-written counter reads that half
+   * alone, as before mcycle was writable; the high half of an offset counter needs the low half
+   * for the carry; a write needs both.
+   */
+  private hostCycles(high: boolean, writes: boolean): void {
+    const needLo = writes || !high || this.mcycleOffsetLo !== 0;
+    const needHi = writes || high;
+    countNow.lo = needLo ? this.bus.readCounter(Counter.CycleLo, this.instret) >>> 0 : 0;
+    countNow.hi = needHi ? this.bus.readCounter(Counter.CycleHi, this.instret) >>> 0 : 0;
   }
 
   private privileged(funct12: number, rd: number, rs1: number, insn: number): void {
@@ -668,6 +730,9 @@ export class Hart {
       case Csr.mcause:
       case Csr.mtval:
       case Csr.mip:
+      case Csr.mvendorid:
+      case Csr.marchid:
+      case Csr.mimpid:
       case Csr.mhartid:
       case Csr.cycle:
       case Csr.time:
@@ -675,14 +740,18 @@ export class Hart {
       case Csr.cycleh:
       case Csr.timeh:
       case Csr.instreth:
+      case Csr.mcycle:
+      case Csr.minstret:
+      case Csr.mcycleh:
+      case Csr.minstreth:
         return true;
       default:
         return false;
     }
   }
 
-  /** Reads a CSR (which must exist) as an int32 bit pattern. */
-  readCsr(csr: number): number {
+  /** Reads a CSR (which must exist, and not be a counter) as an int32 bit pattern. */
+  private readCsr(csr: number): number {
     switch (csr) {
       case Csr.mstatus:
         return this.mstatus | MSTATUS_MPP;
@@ -702,26 +771,21 @@ export class Hart {
         return this.mtval | 0;
       case Csr.mip:
         return this.mip;
+      case Csr.mvendorid:
+      case Csr.marchid:
+      case Csr.mimpid:
       case Csr.mhartid:
         return 0;
-      case Csr.cycle:
-        return this.bus.readCounter(Counter.CycleLo, this.instret) | 0;
-      case Csr.cycleh:
-        return this.bus.readCounter(Counter.CycleHi, this.instret) | 0;
       case Csr.time:
         return this.bus.readCounter(Counter.TimeLo, this.instret) | 0;
       case Csr.timeh:
         return this.bus.readCounter(Counter.TimeHi, this.instret) | 0;
-      case Csr.instret:
-        return this.instret | 0;
-      case Csr.instreth:
-        return Math.floor(this.instret / TWO_POW_32) | 0;
     }
     assert(false, `readCsr: no CSR 0x${csr.toString(16)}`);
   }
 
   /** Writes a CSR (WARL: bits that do not exist are dropped). */
-  writeCsr(csr: number, value: number): void {
+  private writeCsr(csr: number, value: number): void {
     switch (csr) {
       case Csr.mstatus:
         this.mstatus = value & (MSTATUS_MIE | MSTATUS_MPIE);
@@ -807,6 +871,10 @@ export class Hart {
       mcause: this.mcause,
       mtval: this.mtval,
       mscratch: this.mscratch,
+      minstretOffsetLo: this.minstretOffsetLo,
+      minstretOffsetHi: this.minstretOffsetHi,
+      mcycleOffsetLo: this.mcycleOffsetLo,
+      mcycleOffsetHi: this.mcycleOffsetHi,
     };
   }
 
@@ -819,6 +887,27 @@ export class Hart {
     this.mcause = state.mcause;
     this.mtval = state.mtval;
     this.mscratch = state.mscratch;
+    this.minstretOffsetLo = state.minstretOffsetLo;
+    this.minstretOffsetHi = state.minstretOffsetHi;
+    this.mcycleOffsetLo = state.mcycleOffsetLo;
+    this.mcycleOffsetHi = state.mcycleOffsetHi;
+  }
+}
+
+/** cycle, instret (0xc00/0xc02), their high halves (0xc80/0xc82) and the mcycle/minstret forms. */
+function isCounterCsr(csr: number): boolean {
+  switch (csr) {
+    case Csr.cycle:
+    case Csr.instret:
+    case Csr.cycleh:
+    case Csr.instreth:
+    case Csr.mcycle:
+    case Csr.minstret:
+    case Csr.mcycleh:
+    case Csr.minstreth:
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -55,7 +55,20 @@ export const discardOutputs: VmOutputs = {
 };
 
 /** The CSRs a snapshot carries, in digest order. */
-const SNAPSHOT_CSRS = ['mstatus', 'mie', 'mip', 'mtvec', 'mepc', 'mcause', 'mtval', 'mscratch'] as const;
+const SNAPSHOT_CSRS = [
+  'mstatus',
+  'mie',
+  'mip',
+  'mtvec',
+  'mepc',
+  'mcause',
+  'mtval',
+  'mscratch',
+  'minstretOffsetLo',
+  'minstretOffsetHi',
+  'mcycleOffsetLo',
+  'mcycleOffsetHi',
+] as const;
 const STOP_REASONS: StopReason[] = ['limit', 'exit', 'wfi', 'fatal'];
 assert(
   STOP_REASONS[Stop.Limit] === 'limit' &&
