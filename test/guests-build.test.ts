@@ -1,25 +1,22 @@
-// The committed guest ELFs are exactly what the sources build to (when clang is installed), and
+// The committed guest ELFs are exactly what the sources build to (Debian 12's clang 14 and lld), and
 // QEMU's `virt` board runs crc.elf to the same console output as ftcheck's emulator.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runStandalone } from '../src/vm/standalone-host.ts';
+import { CLANG, QEMU } from './system-tools.ts';
 
 const GUESTS_DIR = join(import.meta.dirname, '..', 'guests');
 const GUEST_NAMES = ['crc', 'kvstore', 'ledger', 'clock'] as const;
 const QEMU_TIMEOUT_MS = 30_000;
 
-function toolPresent(command: string): boolean {
-  return spawnSync(command, ['--version'], { stdio: 'ignore' }).status === 0;
-}
-
-const haveClang = toolPresent('clang') && toolPresent('ld.lld');
-const haveQemu = toolPresent('qemu-system-riscv32');
-
-describe.skipIf(!haveClang)('guest build (needs clang and ld.lld on PATH, else skipped)', () => {
+describe.skipIf(CLANG.skip)('guest build (clang and ld.lld; FTCHECK_SKIP_CLANG=1 skips)', () => {
   const outDir = mkdtempSync(join(tmpdir(), 'ftcheck-guests-'));
+  beforeAll(() => {
+    if (CLANG.missing) throw new Error(CLANG.missing);
+  });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
   it('rebuilds every guest to the committed bytes', () => {
@@ -45,7 +42,10 @@ function runCrcInQemu(): { console: string; status: number | null } {
   return { console: qemu.stdout, status: qemu.status };
 }
 
-describe.skipIf(!haveQemu)('crc under QEMU (needs qemu-system-riscv32 on PATH, else skipped)', () => {
+describe.skipIf(QEMU.skip)('crc under QEMU (qemu-system-riscv32; FTCHECK_SKIP_QEMU=1 skips)', () => {
+  beforeAll(() => {
+    if (QEMU.missing) throw new Error(QEMU.missing);
+  });
   it('prints what the ftcheck emulator prints, and exits through the test device with 0x5555', () => {
     const qemu = runCrcInQemu();
     expect(qemu.status).toBe(0);

@@ -1,26 +1,18 @@
-// Cross-check against QEMU (`qemu-system-riscv32 -machine virt`) when it is installed: random
-// programs of ALU, M, load/store and forward-branch instructions print every register on the UART;
-// our VM must print exactly what QEMU prints. Skipped where QEMU is absent.
+// Cross-check against QEMU (`qemu-system-riscv32 -machine virt`, installed by npm test's pretest):
+// random programs of ALU, M, load/store and forward-branch instructions print every register on the
+// UART; our VM must print exactly what QEMU prints. FTCHECK_SKIP_QEMU=1 skips it on purpose.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Prng } from '../src/base/prng.ts';
 import { Csr } from '../src/rv32/csr.ts';
 import { RAM_BASE, TEST_DEVICE_BASE, UART_BASE } from '../src/vm/api.ts';
 import { runStandalone } from '../src/vm/standalone-host.ts';
 import { makeElf } from './elf-build.ts';
 import { Asm, Reg } from './rv32-asm.ts';
-
-function qemuAvailable(): boolean {
-  try {
-    execFileSync('qemu-system-riscv32', ['--version'], { stdio: 'ignore', timeout: 10_000 });
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { QEMU } from './system-tools.ts';
 
 const DATA = RAM_BASE + 0x8000;
 const DUMP = RAM_BASE + 0x9000;
@@ -154,7 +146,10 @@ function runQemu(path: string): string {
   ).replaceAll('\r', '');
 }
 
-describe.skipIf(!qemuAvailable())('cross-check with QEMU virt', () => {
+describe.skipIf(QEMU.skip)('cross-check with QEMU virt', () => {
+  beforeAll(() => {
+    if (QEMU.missing) throw new Error(QEMU.missing);
+  });
   const dir = mkdtempSync(join(tmpdir(), 'ftcheck-qemu-'));
   for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
     it(`random program ${seed} prints the same registers`, () => {
