@@ -4,6 +4,7 @@
 // world's view that I2 and I4 are judged on.
 import { assert } from '../base/assert.ts';
 import type { Simulator, Timer } from '../sim/simulator.ts';
+import { TRACE_DETAIL_ALL, TRACE_DETAIL_MESSAGES } from '../sim/trace.ts';
 
 /** What a client sends and how it recognises answers (built on the guest protocol codecs). */
 export interface ClientWorkload {
@@ -83,12 +84,15 @@ export class Client {
     const index = this.workload.match(bytes);
     const duplicate = index !== null && this.status[index] === 'answered';
     this.received.push({ timeUs: this.sim.now, index, duplicate, bytes });
-    this.sim.trace.record(this.sim.now, 'client', this.name, {
-      op: 'recv',
-      req: index,
-      dup: duplicate,
-      data: toHex(bytes),
-    });
+    const trace = this.sim.trace;
+    if (trace.detail >= TRACE_DETAIL_MESSAGES) {
+      trace.record(this.sim.now, 'client', this.name, {
+        op: 'recv',
+        req: index,
+        dup: duplicate,
+        ...(trace.detail >= TRACE_DETAIL_ALL ? { data: toHex(bytes) } : {}),
+      });
+    }
     if (index === null || index !== this.next || this.status[index] !== 'waiting') return;
     this.status[index] = 'answered';
     this.answeredAtUs[index] = this.sim.now;
@@ -110,11 +114,13 @@ export class Client {
     const index = this.next;
     if (this.attempts > 0) this.retransmissions++;
     this.attempts++;
-    this.sim.trace.record(this.sim.now, 'client', this.name, {
-      op: 'send',
-      req: index,
-      attempt: this.attempts,
-    });
+    if (this.sim.trace.detail >= TRACE_DETAIL_MESSAGES) {
+      this.sim.trace.record(this.sim.now, 'client', this.name, {
+        op: 'send',
+        req: index,
+        attempt: this.attempts,
+      });
+    }
     this.transmit(this, this.workload.encode(index));
     this.timeout = this.sim.after(this.options.timeoutUs, () => this.onTimeout(index));
   }

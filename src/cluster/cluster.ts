@@ -9,6 +9,7 @@ import { correctStrategy, type DataPlaneStrategy } from '../lockstep/strategy.ts
 import type { FaultSchedule, NetworkKind } from '../sim/fault-schedule.ts';
 import { checkScheduleAgainstCluster, NETWORK_KINDS } from '../sim/fault-schedule.ts';
 import { type RunStop, Simulator } from '../sim/simulator.ts';
+import type { TraceDetailName } from '../sim/trace.ts';
 import { CLIENT_OPTIONS_DEFAULT, Client, type ClientOptions, type ClientWorkload } from './client.ts';
 import type { ClusterBehaviour, ClusterContext } from './cluster-context.ts';
 import { correctBehaviour } from './cluster-context.ts';
@@ -48,6 +49,8 @@ export interface ClusterOptions {
   /** The cluster's own decisions (seeded cluster bugs, cluster-bugs.ts). */
   behaviour?: ClusterBehaviour;
   traceEntriesMax?: number;
+  /** What the trace records (see src/sim/trace.ts); default 'all'. */
+  traceDetail?: TraceDetailName;
   /** Events a run may fire at most (a livelocked system stops there; see Simulator). */
   eventsMax?: number;
 }
@@ -71,6 +74,7 @@ export class Cluster {
     this.sim = new Simulator({
       seed: options.seed,
       traceEntriesMax: options.traceEntriesMax,
+      traceDetail: options.traceDetail,
       eventsMax: options.eventsMax,
     });
     this.observers = options.observers ?? [];

@@ -4,6 +4,7 @@
 // I/O on shared storage with the instance's lock generation.
 import { assert } from '../base/assert.ts';
 import type { LogSegment } from '../lockstep/log-channel.ts';
+import { TRACE_DETAIL_MESSAGES } from '../sim/trace.ts';
 import type { DiskRequest, VmOutputs } from '../vm/api.ts';
 import type { FtInstance, StagedOutput } from './ft-instance.ts';
 import { NIC_QUEUE_PACKETS_MAX } from './ft-instance.ts';
@@ -135,10 +136,18 @@ export class FtDataPlane {
     const streamId = instance.streamId;
     const generation = instance.generation;
     const link = { source: instance.host.name, target: peer };
+    const traced = this.ctx.sim.trace.detail >= TRACE_DETAIL_MESSAGES;
     for (let segment = sender.nextSegment(); segment !== null; segment = sender.nextSegment()) {
       const carried: LogSegment = segment;
-      this.ctx.networks.logging.send(link, carried.bytes.length + MESSAGE_HEADER_BYTES, 'log', () =>
-        this.segmentArrived(peer, streamId, generation, carried),
+      const info = traced
+        ? { stream: streamId, from: carried.offset, to: carried.offset + carried.bytes.length }
+        : undefined;
+      this.ctx.networks.logging.send(
+        link,
+        carried.bytes.length + MESSAGE_HEADER_BYTES,
+        'log',
+        () => this.segmentArrived(peer, streamId, generation, carried),
+        info,
       );
     }
   }
@@ -159,7 +168,7 @@ export class FtDataPlane {
       const secondary = this.ft.instanceOn(peer);
       if (secondary.streamId !== streamId || secondary.receiver === null || secondary.disengaged) return;
       secondary.lastLogTrafficUs = this.ctx.sim.now;
-      secondary.generation = generation;
+      this.learnGeneration(secondary, generation);
       this.sendAck(secondary);
     });
   }
@@ -170,9 +179,20 @@ export class FtDataPlane {
     const secondary = this.ft.instanceOn(host);
     if (secondary.streamId !== streamId || secondary.receiver === null || secondary.disengaged) return;
     secondary.lastLogTrafficUs = this.ctx.sim.now;
-    secondary.generation = generation;
+    this.learnGeneration(secondary, generation);
     const result = secondary.receiver.deliver(segment);
-    if (result === 'gap') return;
+    if (result === 'gap') {
+      const sim = this.ctx.sim;
+      if (sim.trace.detail >= TRACE_DETAIL_MESSAGES) {
+        sim.trace.record(sim.now, 'info', host, {
+          vm: this.ft.name,
+          note: 'log-gap',
+          expected: secondary.receiver.receivedBytes,
+          got: segment.offset,
+        });
+      }
+      return;
+    }
     if (result === 'duplicate') {
       this.sendAck(secondary);
       return;
@@ -180,11 +200,24 @@ export class FtDataPlane {
     this.ft.send(secondary, { type: 'LOG_ENTRY' });
   }
 
+  /** A secondary learns the lock generation from its primary's traffic (traced when it changes). */
+  private learnGeneration(secondary: FtInstance, generation: number): void {
+    if (secondary.generation === generation) return;
+    secondary.generation = generation;
+    const sim = this.ctx.sim;
+    sim.trace.record(sim.now, 'info', secondary.host.name, {
+      vm: this.ft.name,
+      note: 'generation',
+      generation,
+    });
+  }
+
   private runSecondary(instance: FtInstance): void {
     const vm = instance.vm!;
     const replayer = instance.replayer!;
     if (vm.exited || replayer.fault !== null) return;
     const before = vm.instret;
+    const suppressedBefore = replayer.suppressed.count;
     let left = instance.host.instructionBudget(this.ctx.config.sliceUs);
     const checkpoints = instance.streamId === this.ft.currentStreamId ? this.ft.checkpoints : [];
     while (left > 0 && replayer.fault === null && !vm.exited) {
@@ -209,11 +242,25 @@ export class FtDataPlane {
       if (ran === 0) break;
     }
     this.instructionsReplayed += vm.instret - before;
+    if (replayer.suppressed.count > suppressedBefore) this.traceSuppressed(instance, suppressedBefore);
     if (replayer.fault !== null) {
       for (const observer of this.ctx.observers)
         observer.replayFault?.(this.ft.name, instance.host.name, replayer.fault);
     }
     if (vm.instret > before) this.sendAck(instance);
+  }
+
+  /** Outputs the secondary's replay produced and kept from the world (the primary's count). */
+  private traceSuppressed(instance: FtInstance, before: number): void {
+    const sim = this.ctx.sim;
+    if (sim.trace.detail < TRACE_DETAIL_MESSAGES) return;
+    const suppressed = instance.replayer!.suppressed;
+    sim.trace.record(sim.now, 'output', this.ft.name, {
+      host: instance.host.name,
+      op: 'suppress',
+      outputs: suppressed.count - before,
+      nic: instance.outputBase.nic + suppressed.packets.length,
+    });
   }
 
   /** The secondary acknowledges what it holds (and reports how far it replayed). */
@@ -224,7 +271,11 @@ export class FtDataPlane {
     const ack = receiver.ack(instance.vm.instret);
     const streamId = instance.streamId;
     const link = { source: instance.host.name, target: peer };
-    this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'ack', () => {
+    const info =
+      this.ctx.sim.trace.detail >= TRACE_DETAIL_MESSAGES
+        ? { stream: streamId, acked: ack.receivedBytes, replayed: ack.replayedInstret }
+        : undefined;
+    const deliverAck = () => {
       const primary = this.ft.instanceOn(peer);
       if (primary.streamId !== streamId || primary.sender === null || primary.recorder === null) return;
       if (!primary.host.up) return;
@@ -232,7 +283,8 @@ export class FtDataPlane {
       primary.recorder.onAck(ack);
       this.ft.secondaryEngaged(primary);
       if (primary.acting) this.flushStaged(primary);
-    });
+    };
+    this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'ack', deliverAck, info);
   }
 
   sendHeartbeat(instance: FtInstance): void {
@@ -281,7 +333,18 @@ export class FtDataPlane {
   }
 
   private offer(instance: FtInstance, output: StagedOutput): void {
-    if (instance.staged.length > 0 || !this.tryRelease(instance, output)) instance.staged.push(output);
+    if (instance.staged.length === 0 && this.tryRelease(instance, output)) return;
+    instance.staged.push(output);
+    const sim = this.ctx.sim;
+    if (sim.trace.detail < TRACE_DETAIL_MESSAGES) return;
+    sim.trace.record(sim.now, 'output', this.ft.name, {
+      host: instance.host.name,
+      op: 'hold',
+      [output.kind]: output.index,
+      entry: output.entryEnd,
+      acked: instance.sender?.ackedOffset ?? null,
+      held: instance.staged.length,
+    });
   }
 
   private tryRelease(instance: FtInstance, output: StagedOutput): boolean {
@@ -321,6 +384,7 @@ export class FtDataPlane {
   private deliver(instance: FtInstance, output: StagedOutput, perform = true): void {
     const { sim, observers } = this.ctx;
     instance.released[output.kind]++;
+    if (sim.trace.detail >= TRACE_DETAIL_MESSAGES) this.traceRelease(instance, output);
     for (const observer of observers) {
       observer.worldOutput?.({
         vm: this.ft.name,
@@ -336,11 +400,34 @@ export class FtDataPlane {
     if (output.kind === 'console') {
       this.console(instance, output.bytes[0]!);
     } else if (output.kind === 'nic') {
-      sim.trace.record(sim.now, 'output', this.ft.name, { host: instance.host.name, nic: output.index });
       this.ctx.sendToClients(this.ft.name, instance.host.name, output.bytes);
     } else if (perform) {
       this.issueDisk(instance, output.request!);
     }
+  }
+
+  /**
+   * An output let out to the world: its position in the execution, the log offset of the entry
+   * that produced it and how much of the log the secondary had acknowledged (the Output Rule
+   * holds it until `acked >= entry`), how many stay held, and whether the instance was acting.
+   */
+  private traceRelease(instance: FtInstance, output: StagedOutput): void {
+    const sim = this.ctx.sim;
+    const sender = instance.sender;
+    const detail: Record<string, string | number | boolean | null> = {
+      host: instance.host.name,
+      op: 'release',
+      [output.kind]: output.index,
+      entry: output.entryEnd,
+      acked: sender === null ? null : sender.ackedOffset,
+      held: Math.max(0, instance.staged.length - 1),
+      acting: instance.acting,
+    };
+    if (output.kind === 'disk' && output.request !== undefined) {
+      detail.disk_op = output.request.op;
+      detail.sector = output.request.sector;
+    }
+    sim.trace.record(sim.now, 'output', this.ft.name, detail);
   }
 
   private console(instance: FtInstance, byte: number): void {
@@ -349,7 +436,8 @@ export class FtDataPlane {
     const lineStart = this.ft.consoleText.lastIndexOf('\n', this.ft.consoleText.length - 2) + 1;
     const line = this.ft.consoleText.slice(lineStart, -1);
     const sim = this.ctx.sim;
-    sim.trace.record(sim.now, 'output', this.ft.name, { host: instance.host.name, console: line });
+    if (sim.trace.detail >= TRACE_DETAIL_MESSAGES)
+      sim.trace.record(sim.now, 'output', this.ft.name, { host: instance.host.name, line });
   }
 
   /** A client packet reached the host holding the VM's address. */
@@ -357,11 +445,13 @@ export class FtDataPlane {
     const instance = this.ft.instanceOn(host);
     const sim = this.ctx.sim;
     if (!instance.acting || instance.vm === null) {
-      sim.trace.record(sim.now, 'drop', `${host}/${this.ft.name}`, { why: 'not-live' });
+      if (sim.trace.detail >= TRACE_DETAIL_MESSAGES)
+        sim.trace.record(sim.now, 'drop', `${host}/${this.ft.name}`, { why: 'not-live' });
       return;
     }
     if (instance.nicQueue.length >= NIC_QUEUE_PACKETS_MAX) {
-      sim.trace.record(sim.now, 'drop', `${host}/${this.ft.name}`, { why: 'nic-queue-full' });
+      if (sim.trace.detail >= TRACE_DETAIL_MESSAGES)
+        sim.trace.record(sim.now, 'drop', `${host}/${this.ft.name}`, { why: 'nic-queue-full' });
       return;
     }
     instance.nicQueue.push(bytes);

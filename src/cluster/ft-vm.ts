@@ -639,8 +639,11 @@ export class FtVm {
       sim.trace.record(sim.now, 'info', instance.host.name, {
         vm: this.name,
         note: 'peer-silent',
+        peer: instance.peer,
         heartbeat: heartbeatSilent,
         logging: logSilent,
+        lastHeartbeatUs: instance.lastHeartbeatUs,
+        lastLogUs: instance.lastLogTrafficUs,
       });
       const logPending = instance.replayer !== null && !instance.replayer.caughtUp;
       this.send(instance, { type: 'PEER_SILENT', logPending });

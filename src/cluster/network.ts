@@ -10,6 +10,7 @@ import { assert } from '../base/assert.ts';
 import type { Prng } from '../base/prng.ts';
 import type { NetworkKind } from '../sim/fault-schedule.ts';
 import type { Simulator } from '../sim/simulator.ts';
+import { TRACE_DETAIL_MESSAGES, type TraceDetail } from '../sim/trace.ts';
 
 export const RETRANSMITS_MAX = 8;
 
@@ -142,23 +143,34 @@ export class Network {
   // --- sending --------------------------------------------------------------------------------
 
   /**
-   * Sends a message; `deliver` runs at the target when (and if) it arrives, and the trace
-   * records send / recv / drop / dup. Returns false when the message was dropped at once.
+   * Sends a message; `deliver` runs at the target when (and if) it arrives. At trace detail
+   * `messages` the trace records send / recv / drop / dup, the send with `info` (log positions,
+   * request numbers: callers build it only at that level). Returns false when the message was
+   * dropped at once.
    */
-  send(link: Link, sizeBytes: number, label: string, deliver: () => void): boolean {
+  send(link: Link, sizeBytes: number, label: string, deliver: () => void, info?: TraceDetail): boolean {
     const id = ++this.messageId;
-    const subject = `${link.source}>${link.target}`;
     const trace = this.sim.trace;
-    trace.record(this.sim.now, 'send', subject, { net: this.kind, msg: label, id, bytes: sizeBytes });
+    const traced = trace.detail >= TRACE_DETAIL_MESSAGES;
+    if (traced) {
+      const subject = `${link.source}>${link.target}`;
+      trace.record(this.sim.now, 'send', subject, {
+        net: this.kind,
+        msg: label,
+        id,
+        bytes: sizeBytes,
+        ...info,
+      });
+    }
     if (this.isCut(link)) {
-      trace.record(this.sim.now, 'drop', subject, { net: this.kind, id, why: this.cutReason(link) });
+      if (traced) this.traceDrop(link, id, this.cutReason(link));
       return false;
     }
     let transit = this.transitUs(link, sizeBytes);
     if (this.reliable) {
       const retransmits = this.countRetransmits(link);
       if (retransmits > RETRANSMITS_MAX) {
-        trace.record(this.sim.now, 'drop', subject, { net: this.kind, id, why: 'loss' });
+        if (traced) this.traceDrop(link, id, 'loss');
         return false;
       }
       transit += retransmits * (2 * this.params.latencyUs + 1);
@@ -169,15 +181,19 @@ export class Network {
       return true;
     }
     if (this.shouldDrop(link)) {
-      trace.record(this.sim.now, 'drop', subject, { net: this.kind, id, why: 'loss' });
+      if (traced) this.traceDrop(link, id, 'loss');
       return false;
     }
     this.scheduleArrival(link, this.sim.now + transit, id, deliver);
     if (this.shouldDuplicate(link)) {
-      trace.record(this.sim.now, 'dup', subject, { net: this.kind, id });
+      if (traced) trace.record(this.sim.now, 'dup', `${link.source}>${link.target}`, { net: this.kind, id });
       this.scheduleArrival(link, this.sim.now + this.transitUs(link, sizeBytes), id, deliver);
     }
     return true;
+  }
+
+  private traceDrop(link: Link, id: number, why: string): void {
+    this.sim.trace.record(this.sim.now, 'drop', `${link.source}>${link.target}`, { net: this.kind, id, why });
   }
 
   private countRetransmits(link: Link): number {
@@ -189,21 +205,21 @@ export class Network {
   private scheduleArrival(link: Link, atUs: number, id: number, deliver: () => void): void {
     const incarnation = this.endpoints.incarnation(link.target);
     const sentUs = this.sim.now;
-    const subject = `${link.source}>${link.target}`;
     this.sim.at(atUs, () => {
-      const trace = this.sim.trace;
+      const traced = this.sim.trace.detail >= TRACE_DETAIL_MESSAGES;
       // A partition cuts messages in flight too; a rebooted target never sees its past messages.
       const cut = this.cutSince(link, sentUs);
       if (cut || !this.endpoints.up(link.target)) {
-        const why = cut ? 'partition' : `${link.target}-down`;
-        trace.record(this.sim.now, 'drop', subject, { net: this.kind, id, why });
+        if (traced) this.traceDrop(link, id, cut ? 'partition' : `${link.target}-down`);
         return;
       }
       if (this.endpoints.incarnation(link.target) !== incarnation) {
-        trace.record(this.sim.now, 'drop', subject, { net: this.kind, id, why: 'rebooted' });
+        if (traced) this.traceDrop(link, id, 'rebooted');
         return;
       }
-      trace.record(this.sim.now, 'recv', subject, { net: this.kind, id });
+      if (traced) {
+        this.sim.trace.record(this.sim.now, 'recv', `${link.source}>${link.target}`, { net: this.kind, id });
+      }
       deliver();
     });
   }

@@ -4,6 +4,7 @@
 // working HBA, or whose request or reply is lost, hears "unreachable" / "timeout" and may retry.
 import { assert } from '../base/assert.ts';
 import type { Simulator, Timer } from '../sim/simulator.ts';
+import { TRACE_DETAIL_MESSAGES } from '../sim/trace.ts';
 import type { Host } from './host.ts';
 import type { Network } from './network.ts';
 import type { SharedStorage, TestAndSetResult, WriteResult } from './shared-storage.ts';
@@ -61,12 +62,19 @@ export class StoragePath {
     timeout = this.sim.after(timeoutUs, () => answer({ ok: false, reason: 'timeout' }));
     const requestBytes = REQUEST_HEADER_BYTES + (op.op === 'write' ? op.data.length : 0);
     const toArray = { source: host.name, target: STORAGE_ENDPOINT };
-    this.network.send(toArray, requestBytes, op.op, () => {
-      const value = this.execute(host.name, op);
-      const replyBytes = REQUEST_HEADER_BYTES + (value.op === 'read' ? value.data.length : 0);
-      const toHost = { source: STORAGE_ENDPOINT, target: host.name };
-      this.network.send(toHost, replyBytes, `${op.op}-reply`, () => answer({ ok: true, value }));
-    });
+    const info = this.sim.trace.detail >= TRACE_DETAIL_MESSAGES ? requestInfo(op) : undefined;
+    this.network.send(
+      toArray,
+      requestBytes,
+      op.op,
+      () => {
+        const value = this.execute(host.name, op);
+        const replyBytes = REQUEST_HEADER_BYTES + (value.op === 'read' ? value.data.length : 0);
+        const toHost = { source: STORAGE_ENDPOINT, target: host.name };
+        this.network.send(toHost, replyBytes, `${op.op}-reply`, () => answer({ ok: true, value }));
+      },
+      info,
+    );
   }
 
   private execute(hostName: string, op: StorageOp): StorageResult {
@@ -84,18 +92,28 @@ export class StoragePath {
     }
     if (op.op === 'write') {
       const result = this.storage.write(op.vm, hostName, op.generation, op.sector, op.data);
-      trace.record(now, 'disk', op.vm, {
-        host: hostName,
-        op: 'write',
-        sector: op.sector,
-        count: op.data.length / 512,
-        generation: op.generation,
-        fenced: !result.ok,
-      });
+      // A fenced write (a stale generation) explains I3/I4 findings: traced at every level.
+      if (trace.detail >= TRACE_DETAIL_MESSAGES || !result.ok)
+        trace.record(now, 'disk', op.vm, {
+          host: hostName,
+          op: 'write',
+          sector: op.sector,
+          count: op.data.length / 512,
+          generation: op.generation,
+          fenced: !result.ok,
+        });
       return { op: 'write', result };
     }
     const data = this.storage.read(op.vm, op.sector, op.count);
-    trace.record(now, 'disk', op.vm, { host: hostName, op: 'read', sector: op.sector, count: op.count });
+    if (trace.detail >= TRACE_DETAIL_MESSAGES)
+      trace.record(now, 'disk', op.vm, { host: hostName, op: 'read', sector: op.sector, count: op.count });
     return { op: 'read', data };
   }
+}
+
+/** What a storage request says in the trace (detail `messages`). */
+function requestInfo(op: StorageOp): Record<string, string | number> {
+  if (op.op === 'test-and-set') return { vm: op.vm, known: op.knownGeneration };
+  if (op.op === 'write') return { vm: op.vm, generation: op.generation, sector: op.sector };
+  return { vm: op.vm, sector: op.sector };
 }

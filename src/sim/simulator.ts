@@ -5,7 +5,7 @@
 import { assert } from '../base/assert.ts';
 import { Prng } from '../base/prng.ts';
 import { EventQueue } from './event-queue.ts';
-import { TRACE_ENTRIES_MAX_DEFAULT, TraceRecorder } from './trace.ts';
+import { TRACE_ENTRIES_MAX_DEFAULT, type TraceDetailName, TraceRecorder } from './trace.ts';
 
 export const EVENTS_PER_RUN_MAX_DEFAULT = 50_000_000;
 
@@ -13,6 +13,8 @@ export interface SimulatorOptions {
   seed: number;
   /** Stored trace entries at most (see TraceRecorder). */
   traceEntriesMax?: number;
+  /** What the trace records (default 'all'; fuzzing runs use 'events'). */
+  traceDetail?: TraceDetailName;
   /** Events fired per run at most: a run that reaches it stops with `reason: 'events-max'`. */
   eventsMax?: number;
 }
@@ -41,7 +43,11 @@ export class Simulator {
     assert(Number.isInteger(options.seed), 'simulator seed must be an integer');
     this.seed = options.seed >>> 0;
     this.root = new Prng(this.seed);
-    this.trace = new TraceRecorder(this.seed, options.traceEntriesMax ?? TRACE_ENTRIES_MAX_DEFAULT);
+    this.trace = new TraceRecorder(
+      this.seed,
+      options.traceEntriesMax ?? TRACE_ENTRIES_MAX_DEFAULT,
+      options.traceDetail ?? 'all',
+    );
     this.eventsMax = options.eventsMax ?? EVENTS_PER_RUN_MAX_DEFAULT;
   }
 

@@ -3,6 +3,13 @@
 // simulated time, as compact versioned JSON. Entries are arrays `[timeUs, kind, subject, detail]`
 // so a trace of a long run stays small; `detail` is a flat record of primitives.
 //
+// Detail levels keep recording cheap where nobody reads it: `events` (faults, agent state changes,
+// roles, lock operations, VM operations, notes, violations — what a fuzzing run needs), `messages`
+// (also every network message with its log positions, outputs held / released / suppressed,
+// client requests and answers, disk I/O) and `all` (also payload bytes). Call sites test
+// `trace.detail >= TRACE_DETAIL_MESSAGES` before they build an entry, so a level that is off costs
+// one comparison. Recording only observes: a run does the same at every level.
+//
 // Storage is bounded by `traceEntriesMax`; past it entries are still counted, digested and shown
 // to observers (monitors), only not stored, and the trace says `truncated: true`. The running
 // digest covers every entry, so I6 (byte-identical runs) can be checked on any run length.
@@ -10,6 +17,19 @@ import { assert } from '../base/assert.ts';
 
 export const TRACE_VERSION = 1;
 export const TRACE_ENTRIES_MAX_DEFAULT = 200_000;
+
+export const TRACE_DETAIL_EVENTS = 0;
+export const TRACE_DETAIL_MESSAGES = 1;
+export const TRACE_DETAIL_ALL = 2;
+/** Level names, lowest first (index = level). */
+export const TRACE_DETAIL_NAMES = ['events', 'messages', 'all'] as const;
+export type TraceDetailName = (typeof TRACE_DETAIL_NAMES)[number];
+
+export function traceDetailLevel(name: TraceDetailName): number {
+  const level = TRACE_DETAIL_NAMES.indexOf(name);
+  assert(level >= 0, `unknown trace detail '${name}'`);
+  return level;
+}
 
 export const TRACE_KINDS = [
   'send',
@@ -37,6 +57,8 @@ export type TraceEntry = readonly [timeUs: number, kind: TraceKind, subject: str
 export interface Trace {
   version: typeof TRACE_VERSION;
   seed: number;
+  /** What was recorded (see the detail levels above); two traces compare only at the same level. */
+  detail: TraceDetailName;
   /** Entries counted, stored or not. */
   entriesTotal: number;
   truncated: boolean;
@@ -54,11 +76,16 @@ export class TraceRecorder {
   private count = 0;
   private hash = 0x811c9dc5;
 
+  /** Recording level: test `detail >= TRACE_DETAIL_MESSAGES` (etc.) before building an entry. */
+  readonly detail: number;
+
   constructor(
     readonly seed: number,
     readonly entriesMax: number = TRACE_ENTRIES_MAX_DEFAULT,
+    detail: TraceDetailName = 'all',
   ) {
     assert(Number.isInteger(entriesMax) && entriesMax >= 0, 'traceEntriesMax must be a non-negative integer');
+    this.detail = traceDetailLevel(detail);
   }
 
   /** Index the next entry will get. */
@@ -93,6 +120,7 @@ export class TraceRecorder {
     return {
       version: TRACE_VERSION,
       seed: this.seed,
+      detail: TRACE_DETAIL_NAMES[this.detail]!,
       entriesTotal: this.count,
       truncated: this.count > this.entries.length,
       digest: this.digest,

@@ -11,6 +11,7 @@ import {
   parseFaultSchedule,
   ScheduleError,
 } from '../../sim/fault-schedule.ts';
+import type { TraceDetailName } from '../../sim/trace.ts';
 import type { FtRunOptions } from '../monitors/ft-run.ts';
 import { type BugRunOptions, bugRunOptions } from './bug-injection.ts';
 
@@ -82,8 +83,16 @@ export function checkRunSpec(spec: RunSpec, prefix = 'run'): FaultSchedule {
   }
 }
 
-/** runFt options for the spec, with the named seeded bug injected (none when `bug` is null). */
-export function runOptionsOf(spec: RunSpec, bug: string | null): FtRunOptions {
+/**
+ * runFt options for the spec, with the named seeded bug injected (none when `bug` is null). The
+ * trace records at `traceDetail` (fuzzing: 'events', the cheapest; a replay picks more): runs
+ * are deterministic, so a counterexample is re-run at any level to be explained.
+ */
+export function runOptionsOf(
+  spec: RunSpec,
+  bug: string | null,
+  traceDetail: TraceDetailName = 'events',
+): FtRunOptions {
   const schedule = checkRunSpec(spec);
   const injected: BugRunOptions = bug === null ? { options: {}, config: {} } : bugRunOptions(bug);
   return {
@@ -97,6 +106,7 @@ export function runOptionsOf(spec: RunSpec, bug: string | null): FtRunOptions {
     clientOptions: { intervalUs: spec.requestIntervalUs },
     checkDeterminism: spec.checkDeterminism,
     stopOnViolation: true,
+    traceDetail,
     ...injected.options,
   };
 }

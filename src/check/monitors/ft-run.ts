@@ -14,7 +14,7 @@ import { GUEST_WORKLOADS, type GuestWorkload, workloadFor } from '../../cluster/
 import type { DataPlaneStrategy } from '../../lockstep/strategy.ts';
 import type { FaultSchedule } from '../../sim/fault-schedule.ts';
 import type { RunStop } from '../../sim/simulator.ts';
-import type { Trace } from '../../sim/trace.ts';
+import type { Trace, TraceDetailName } from '../../sim/trace.ts';
 import { RAM_BASE, RAM_SIZE_DEFAULT } from '../../vm/api.ts';
 import { parseElf } from '../../vm/elf.ts';
 import { VirtualMachine } from '../../vm/machine.ts';
@@ -51,6 +51,8 @@ export interface FtRunOptions {
   strategy?: DataPlaneStrategy;
   behaviour?: ClusterBehaviour;
   traceEntriesMax?: number;
+  /** What the trace records (default 'all'); the I6 comparison runs both times at this level. */
+  traceDetail?: TraceDetailName;
   /** End the run at the first violation (fuzzing). */
   stopOnViolation?: boolean;
   /** Run a second time and compare traces (I6). */
@@ -160,6 +162,7 @@ export function buildCluster(options: FtRunOptions): { cluster: Cluster; monitor
     strategy: options.strategy,
     behaviour: options.behaviour,
     traceEntriesMax: options.traceEntriesMax,
+    traceDetail: options.traceDetail,
     eventsMax: eventsAllowance(options.durationUs ?? DURATION_US_DEFAULT),
   });
   const monitors = new MonitorSet(cluster);
