@@ -126,7 +126,7 @@ describe('replay', () => {
     expect(diagrams[0]!.startsWith('sequenceDiagram\n')).toBe(true);
     expect(diagrams[0]).toContain('VIOLATION');
     const text = runs[0]!.join('\n');
-    expect(text).toMatch(/FAULT\s+kind=partition/);
+    expect(text).toMatch(/FAULT\s+PARTITION network=/);
     const expected = readTraceFile(fresh).expected;
     expect(text).toContain(
       `reproduced: I3 violated at ${formatMicros(expected.atMicros)} on ${expected.host}`,
@@ -148,6 +148,48 @@ describe('replay', () => {
     const c = capture();
     expect(await main(['replay', path], c.io)).toBe(0);
     expect(c.out.join('\n')).toMatch(/fixed: I3 no longer breaks/);
+  });
+
+  it('explains the violation: the causal slice holds the messages and state changes that led to it', () => {
+    const file = readTraceFile(fresh);
+    const slice = replayTraceFile(file, 'slice').timeline;
+    const everything = replayTraceFile(file, 'messages').timeline;
+    const events = replayTraceFile(file, 'events').timeline;
+    expect(events.some((e) => e.kind === 'message')).toBe(false);
+    expect(slice.length).toBeLessThan(everything.length);
+    // The split brain: both hosts act as primary, the lock on storage, the partition that cut them.
+    expect(slice.some((e) => e.kind === 'fault' && /PARTITION/.test(e.text))).toBe(true);
+    expect(slice.some((e) => e.kind === 'lock' && e.lane === 'storage')).toBe(true);
+    const arrows = slice.filter((e) => e.kind === 'message' && e.from !== undefined);
+    expect(arrows.length).toBeGreaterThan(0);
+    for (const end of arrows) {
+      // Every receiving end has its sending end, earlier, on the sender's lane, with the same number.
+      const start = slice.find((e) => e.msg === end.msg && e.to === end.lane);
+      expect(start?.lane).toBe(end.from);
+      expect(start!.atMicros).toBeLessThanOrEqual(end.atMicros);
+    }
+    expect(slice.some((e) => e.text.startsWith('heartbeat'))).toBe(true);
+    // The inspector's state: the first event carries it whole, and agents' protocol states appear.
+    expect(Object.keys(slice[0]!.state ?? {})).not.toHaveLength(0);
+    const agents = new Set(slice.flatMap((e) => Object.keys(e.state ?? {})));
+    expect([...agents].filter((a) => /^h\d+\/vm1$/.test(a)).length).toBeGreaterThanOrEqual(2);
+    expect(slice.at(-1)!.kind).toBe('violation');
+  });
+
+  it('draws messages as Mermaid arrows and takes --detail', async () => {
+    const mermaid = join(dir, 'arrows.mmd');
+    const c = capture();
+    expect(await main(['replay', fresh, '--mermaid', mermaid], c.io)).toBe(1);
+    const diagram = readFileSync(mermaid, 'utf8');
+    expect(diagram).toMatch(/^ {2}L\d+->>L\d+: t=/m);
+    expect(diagram.trimEnd().split('\n').slice(-2)[0]).toMatch(/Note over L\d+: t=.* VIOLATION I3/);
+    const e = capture();
+    expect(await main(['replay', fresh, '--detail', 'events', '--mermaid', mermaid], e.io)).toBe(1);
+    expect(e.out.join('\n')).not.toMatch(/MESSAGE/);
+    expect(readFileSync(mermaid, 'utf8')).not.toMatch(/->>/);
+    const bad = capture();
+    expect(await main(['replay', fresh, '--detail', 'everything'], bad.io)).toBe(2);
+    expect(bad.err.join('')).toMatch(/--detail must be one of slice\|events\|messages\|all/);
   });
 
   it('exits 2 on a malformed or missing file, naming the problem', async () => {

@@ -183,7 +183,7 @@ describe('index.html', () => {
   it('draws a timeline per counterexample with hosts as lanes and the violation marked', () => {
     const html = renderHtml(loadFixture(), { diagramSvgs: {} });
     const lanes = [...html.matchAll(/class="tl-head tl-lane" data-lane="([^"]+)"/g)].map((m) => m[1]);
-    expect(lanes).toEqual(['h1', 'h2', 'network', 'storage', 'client', 'h1', 'h2', 'client']);
+    expect(lanes).toEqual(['h1', 'h2', 'storage', 'client', 'network', 'h1', 'h2', 'client']);
     expect(
       html.match(/class="ev ev-violation" title="violation"><strong>VIOLATION<\/strong> I/g),
     ).toHaveLength(2);

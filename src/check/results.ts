@@ -66,13 +66,31 @@ export interface BugResult {
   counterexample?: string;
 }
 
-/** One event on a counterexample's timeline: hosts are lanes. */
+/** A value in a timeline's state inspector. */
+export type TimelineValue = string | number | boolean | null;
+
+/**
+ * One event on a counterexample's timeline: hosts, clients, storage and services are lanes. A
+ * message is two events with the same `msg` number: the sending end names `to`, the receiving end
+ * `from`; a message that never arrived has `lost` (why) on its sending end.
+ */
 export interface TimelineEvent {
   atMicros: number;
-  /** Lane: 'h1'…, 'storage', 'client', 'network'. */
+  /** Lane: 'h1'…, 'storage', 'c1'…, 'ha', or 'model' for a model counterexample. */
   lane: string;
   kind: 'fault' | 'role' | 'output' | 'message' | 'lock' | 'violation' | 'note';
   text: string;
+  msg?: number;
+  to?: string;
+  from?: string;
+  lost?: string;
+  /** Other lanes the event concerns (the far end of a partition). */
+  lanes?: string[];
+  /**
+   * The state of every agent after this event, as changes since the previous event of the
+   * timeline (the first event carries the whole state): agent → field → value.
+   */
+  state?: Record<string, Record<string, TimelineValue>>;
 }
 
 export interface CounterexampleSummary {

@@ -9,7 +9,7 @@ import { correctStrategy, type DataPlaneStrategy } from '../lockstep/strategy.ts
 import type { FaultSchedule, NetworkKind } from '../sim/fault-schedule.ts';
 import { checkScheduleAgainstCluster, NETWORK_KINDS } from '../sim/fault-schedule.ts';
 import { type RunStop, Simulator } from '../sim/simulator.ts';
-import type { TraceDetailName } from '../sim/trace.ts';
+import { TRACE_DETAIL_MESSAGES, type TraceDetailName } from '../sim/trace.ts';
 import { CLIENT_OPTIONS_DEFAULT, Client, type ClientOptions, type ClientWorkload } from './client.ts';
 import type { ClusterBehaviour, ClusterContext } from './cluster-context.ts';
 import { correctBehaviour } from './cluster-context.ts';
@@ -167,8 +167,14 @@ export class Cluster {
     return new Client(`c${index + 1}`, spec.vm, this.sim, spec.workload, options, (client, bytes) => {
       const owner = this.addressOwner.get(client.vm);
       if (owner === undefined) return;
-      this.networks.client.send({ source: client.name, target: owner }, bytes.length, 'request', () =>
-        vm.data.clientPacket(owner, bytes),
+      const info = this.sim.trace.detail >= TRACE_DETAIL_MESSAGES ? { vm: client.vm } : undefined;
+      const link = { source: client.name, target: owner };
+      this.networks.client.send(
+        link,
+        bytes.length,
+        'request',
+        () => vm.data.clientPacket(owner, bytes),
+        info,
       );
     });
   }
@@ -176,9 +182,9 @@ export class Cluster {
   private sendToClients(vmName: string, host: string, bytes: Uint8Array): void {
     for (const client of this.clients) {
       if (client.vm !== vmName) continue;
-      this.networks.client.send({ source: host, target: client.name }, bytes.length, 'reply', () =>
-        client.receive(bytes),
-      );
+      const info = this.sim.trace.detail >= TRACE_DETAIL_MESSAGES ? { vm: vmName } : undefined;
+      const link = { source: host, target: client.name };
+      this.networks.client.send(link, bytes.length, 'reply', () => client.receive(bytes), info);
     }
   }
 

@@ -140,7 +140,12 @@ export class FtDataPlane {
     for (let segment = sender.nextSegment(); segment !== null; segment = sender.nextSegment()) {
       const carried: LogSegment = segment;
       const info = traced
-        ? { stream: streamId, from: carried.offset, to: carried.offset + carried.bytes.length }
+        ? {
+            vm: this.ft.name,
+            stream: streamId,
+            from: carried.offset,
+            to: carried.offset + carried.bytes.length,
+          }
         : undefined;
       this.ctx.networks.logging.send(
         link,
@@ -164,13 +169,21 @@ export class FtDataPlane {
     const streamId = instance.streamId;
     const generation = instance.generation;
     const link = { source: instance.host.name, target: peer };
-    this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'keepalive', () => {
-      const secondary = this.ft.instanceOn(peer);
-      if (secondary.streamId !== streamId || secondary.receiver === null || secondary.disengaged) return;
-      secondary.lastLogTrafficUs = this.ctx.sim.now;
-      this.learnGeneration(secondary, generation);
-      this.sendAck(secondary);
-    });
+    const traced = this.ctx.sim.trace.detail >= TRACE_DETAIL_MESSAGES;
+    const keepaliveInfo = traced ? { vm: this.ft.name, stream: streamId } : undefined;
+    this.ctx.networks.logging.send(
+      link,
+      MESSAGE_HEADER_BYTES,
+      'keepalive',
+      () => {
+        const secondary = this.ft.instanceOn(peer);
+        if (secondary.streamId !== streamId || secondary.receiver === null || secondary.disengaged) return;
+        secondary.lastLogTrafficUs = this.ctx.sim.now;
+        this.learnGeneration(secondary, generation);
+        this.sendAck(secondary);
+      },
+      keepaliveInfo,
+    );
   }
 
   // --- secondary -------------------------------------------------------------------------------
@@ -273,7 +286,7 @@ export class FtDataPlane {
     const link = { source: instance.host.name, target: peer };
     const info =
       this.ctx.sim.trace.detail >= TRACE_DETAIL_MESSAGES
-        ? { stream: streamId, acked: ack.receivedBytes, replayed: ack.replayedInstret }
+        ? { vm: this.ft.name, stream: streamId, acked: ack.receivedBytes, replayed: ack.replayedInstret }
         : undefined;
     const deliverAck = () => {
       const primary = this.ft.instanceOn(peer);
@@ -292,10 +305,12 @@ export class FtDataPlane {
     if (peer === null) return;
     const streamId = instance.streamId;
     const link = { source: instance.host.name, target: peer };
-    this.ctx.networks.heartbeat.send(link, HEARTBEAT_BYTES, 'heartbeat', () => {
+    const info = this.ctx.sim.trace.detail >= TRACE_DETAIL_MESSAGES ? { vm: this.ft.name } : undefined;
+    const deliver = () => {
       const target = this.ft.instanceOn(peer);
       if (target.streamId === streamId) target.lastHeartbeatUs = this.ctx.sim.now;
-    });
+    };
+    this.ctx.networks.heartbeat.send(link, HEARTBEAT_BYTES, 'heartbeat', deliver, info);
   }
 
   // --- outputs ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import { LogReceiver, LogSender } from '../lockstep/log-channel.ts';
 import { PrimaryRecorder } from '../lockstep/primary-recorder.ts';
 import { SecondaryReplayer } from '../lockstep/secondary-replayer.ts';
 import type { Timer } from '../sim/simulator.ts';
+import { TRACE_DETAIL_MESSAGES } from '../sim/trace.ts';
 import type { VirtualMachineApi, VmSnapshot } from '../vm/api.ts';
 import { MachineActor } from './agent-actor.ts';
 import type { ClusterContext } from './cluster-context.ts';
@@ -572,13 +573,20 @@ export class FtVm {
       bytes,
     });
     const link = { source: primary.host.name, target: target.host.name };
-    this.ctx.networks.logging.send(link, bytes, 'snapshot', () => {
-      if (target.serial !== serial || target.agent.state !== 'secondary.syncing') return;
-      // Restoring memory takes time too, proportional to its size.
-      sim.after(Math.ceil(bytes / RESTORE_BYTES_PER_US), () =>
-        this.installSecondary(target, serial, snapshot, base),
-      );
-    });
+    const info = sim.trace.detail >= TRACE_DETAIL_MESSAGES ? { vm: this.name, stream: streamId } : undefined;
+    this.ctx.networks.logging.send(
+      link,
+      bytes,
+      'snapshot',
+      () => {
+        if (target.serial !== serial || target.agent.state !== 'secondary.syncing') return;
+        // Restoring memory takes time too, proportional to its size.
+        sim.after(Math.ceil(bytes / RESTORE_BYTES_PER_US), () =>
+          this.installSecondary(target, serial, snapshot, base),
+        );
+      },
+      info,
+    );
   }
 
   private installSecondary(

@@ -66,11 +66,19 @@ const bugResult = z.object({
   counterexample: z.string().optional(),
 });
 
+const timelineValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
 const timelineEvent = z.object({
   atMicros: z.number().nonnegative(),
   lane: z.string(),
   kind: z.enum(['fault', 'role', 'output', 'message', 'lock', 'violation', 'note']),
   text: z.string(),
+  msg: z.number().int().nonnegative().optional(),
+  to: z.string().optional(),
+  from: z.string().optional(),
+  lost: z.string().optional(),
+  lanes: z.array(z.string()).optional(),
+  state: z.record(z.string(), z.record(z.string(), timelineValue)).optional(),
 });
 
 const counterexampleSummary = z.object({

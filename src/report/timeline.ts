@@ -8,24 +8,33 @@ export const TIMELINE_EVENTS_MAX = 400;
 /** Of those, how many come from the start of the trace; the rest lead up to its end. */
 const TIMELINE_HEAD_EVENTS = 100;
 
-const LANE_GROUP_ORDER = ['host', 'network', 'storage', 'client', 'other'] as const;
-
+/** Lane groups in reading order: hosts, HA service, storage, clients, the model, anything else. */
 function laneGroup(lane: string): number {
   if (/^h\d+$/.test(lane)) return 0;
-  const named = LANE_GROUP_ORDER.indexOf(lane as (typeof LANE_GROUP_ORDER)[number]);
-  return named >= 0 ? named : LANE_GROUP_ORDER.length - 1;
+  if (lane === 'ha') return 1;
+  if (lane === 'storage') return 2;
+  if (/^c\d+$/.test(lane)) return 3;
+  if (lane === 'model') return 4;
+  return 5;
 }
 
 function compareLanes(a: string, b: string): number {
   const byGroup = laneGroup(a) - laneGroup(b);
   if (byGroup !== 0) return byGroup;
-  if (laneGroup(a) === 0) return Number(a.slice(1)) - Number(b.slice(1));
+  if (laneGroup(a) === 0 || laneGroup(a) === 3) return Number(a.slice(1)) - Number(b.slice(1));
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Lanes in reading order: hosts h1, h2, … numerically, then network, storage, client, others. */
+/** Every lane a timeline touches: its events' lanes, message ends and the other lanes events name. */
 export function orderLanes(events: readonly TimelineEvent[]): string[] {
-  return [...new Set(events.map((event) => event.lane))].sort(compareLanes);
+  const lanes = new Set<string>();
+  for (const event of events) {
+    lanes.add(event.lane);
+    if (event.to !== undefined) lanes.add(event.to);
+    if (event.from !== undefined) lanes.add(event.from);
+    for (const lane of event.lanes ?? []) lanes.add(lane);
+  }
+  return [...lanes].sort(compareLanes);
 }
 
 /** A timeline row: the event, or a marker for events left out of the window. */

@@ -1,10 +1,16 @@
-// `ftcheck replay <trace.json> [--json]`: re-runs a counterexample trace file and confirms that the
-// recorded invariant breaks again at the same simulated time. Prints the timeline up to the
-// violation and writes it as a Mermaid sequenceDiagram. Exit 1 when a violation reproduces (or a
+// `ftcheck replay <trace.json> [--detail slice|events|messages|all] [--json]`: re-runs a
+// counterexample trace file and confirms that the recorded invariant breaks again at the same
+// simulated time. Prints the timeline up to the violation (by default the causal slice: what led
+// to it) and writes it as a Mermaid sequenceDiagram. Exit 1 when a violation reproduces (or a
 // different one appears), 0 when the run is clean (the bug is fixed), 2 on a malformed file.
 // Output depends only on the file: a replay is byte-identical run to run.
 import { formatMicros } from '../../base/duration.ts';
 import { replayTraceFile } from '../../check/fuzz/replay.ts';
+import {
+  TIMELINE_DETAIL_DEFAULT,
+  TIMELINE_DETAILS,
+  type TimelineDetail,
+} from '../../check/fuzz/trace-timeline.ts';
 import type { TimelineEvent } from '../../check/results.ts';
 import { readTraceFile, TraceFileError } from '../../check/trace-file.ts';
 import { writeFileAtomic } from '../../report/atomic-write.ts';
@@ -16,6 +22,14 @@ import type { CommandRegistrar } from './index.ts';
 interface ReplayFlags {
   json?: boolean;
   mermaid?: string;
+  detail: string;
+}
+
+function parseDetail(value: string): TimelineDetail {
+  if (!(TIMELINE_DETAILS as readonly string[]).includes(value)) {
+    throw new UsageError(`--detail must be one of ${TIMELINE_DETAILS.join('|')}, got '${value}'`);
+  }
+  return value as TimelineDetail;
 }
 
 export const registerReplay: CommandRegistrar = (program, io, setExit) => {
@@ -24,8 +38,14 @@ export const registerReplay: CommandRegistrar = (program, io, setExit) => {
     .description('re-run a counterexample trace file and confirm the violation reproduces')
     .argument('<trace>', 'counterexample trace file (reports/counterexamples/*.json)')
     .option('--mermaid <path>', 'where to write the sequence diagram (default: <trace>.mmd)')
+    .option(
+      '--detail <level>',
+      `what the timeline shows: slice (what led to the violation), events (no messages), messages or all (${TIMELINE_DETAILS.join('|')})`,
+      TIMELINE_DETAIL_DEFAULT,
+    )
     .option('--json', 'print one JSON object')
     .action(async (tracePath: string, flags: ReplayFlags) => {
+      const detail = parseDetail(flags.detail);
       let file: ReturnType<typeof readTraceFile>;
       try {
         file = readTraceFile(tracePath);
@@ -33,7 +53,7 @@ export const registerReplay: CommandRegistrar = (program, io, setExit) => {
         if (error instanceof TraceFileError) throw new UsageError(error.message);
         throw error;
       }
-      const replay = replayTraceFile(file);
+      const replay = replayTraceFile(file, detail);
       const mermaidPath = flags.mermaid ?? `${tracePath.replace(/\.json$/, '')}.mmd`;
       await writeFileAtomic(mermaidPath, timelineToMermaid(replay.timeline));
       const expected = file.expected;
@@ -56,6 +76,7 @@ export const registerReplay: CommandRegistrar = (program, io, setExit) => {
                     host: actual.host ?? null,
                     message: actual.message,
                   },
+            detail,
             traceDigest: replay.traceDigest,
             mermaid: mermaidPath,
           }),
@@ -90,8 +111,16 @@ function timelineLines(events: readonly TimelineEvent[]): string[] {
     }
     const { event } = row;
     lines.push(
-      `${formatMicros(event.atMicros).padStart(10)}  ${event.lane.padEnd(8)} ${event.kind.toUpperCase().padEnd(9)} ${event.text}`,
+      `${formatMicros(event.atMicros).padStart(10)}  ${event.lane.padEnd(8)} ${event.kind.toUpperCase().padEnd(9)} ${eventLine(event)}`,
     );
   }
   return lines;
+}
+
+/** A message end says where it went or came from: "→ h3 log 0–36", "← h1 log 0–36 LOST (partition)". */
+function eventLine(event: TimelineEvent): string {
+  const lost = event.lost === undefined ? '' : ` LOST (${event.lost})`;
+  if (event.to !== undefined) return `→ ${event.to} ${event.text}${lost}`;
+  if (event.from !== undefined) return `← ${event.from} ${event.text}${lost}`;
+  return event.text;
 }
