@@ -41,6 +41,29 @@ export interface BlockEnvironment {
   exitOffset: Int32Array;
 }
 
+/** Makes one hart's block function from the hart's arrays and the engine's hooks. */
+export type BlockFactory = (...args: unknown[]) => BlockFunction;
+
+/**
+ * A translated block, independent of any hart: its code is a function of the instruction words it
+ * was translated from and the RAM layout (base and size are constants in it). Every hart whose RAM
+ * holds the same words at the same start gets its own function from `factory` (a closure over that
+ * hart's arrays), so V8 parses and optimises the block once per process, not once per VM.
+ */
+export interface BlockTemplate {
+  /** RAM word index of the block's first instruction. */
+  readonly start: number;
+  /** The words translated (`max(length, 1)` of them): a hart may use the block only where its RAM holds these. */
+  readonly words: Int32Array;
+  /** Instructions in one pass (0: the first instruction is not compiled; `factory` is null). */
+  readonly length: number;
+  readonly loops: boolean;
+  /** Index of the first store (`length` if none). */
+  readonly firstStore: number;
+  readonly source: string;
+  readonly factory: BlockFactory | null;
+}
+
 const FACTORY_PARAMETERS = [
   'hart',
   'regs',
@@ -58,14 +81,21 @@ const FACTORY_PARAMETERS = [
   'mulhu',
 ];
 
-/** Decodes and translates the block starting at RAM word `startIndex`. */
-export function compileBlock(env: BlockEnvironment, startIndex: number): CompiledBlock {
-  const hart = env.hart;
-  const ramWords = hart.ramSizeBytes >>> 2;
-  assert(startIndex >= 0 && startIndex < ramWords, 'compileBlock: start outside RAM');
-  const startPc = (hart.ramBase + startIndex * 4) >>> 0;
+/** The RAM layout a template is compiled against (constants in its code). */
+export interface RamLayout {
+  ramBase: number;
+  ramSizeBytes: number;
+}
+
+/** Decodes and translates the block starting at RAM word `startIndex` of `ram32`. */
+export function translateBlock(layout: RamLayout, ram32: Int32Array, startIndex: number): BlockTemplate {
+  const ramBase = layout.ramBase;
+  const ramWords = layout.ramSizeBytes >>> 2;
+  assert(ram32.length === ramWords, 'translateBlock: RAM size differs from the layout');
+  assert(startIndex >= 0 && startIndex < ramWords, 'translateBlock: start outside RAM');
+  const startPc = (ramBase + startIndex * 4) >>> 0;
   /** Blocks report where to continue as an int32 RAM offset (pc - RAM base, wrapped). */
-  const offset = (pc: number): number => (pc - hart.ramBase) | 0;
+  const offset = (pc: number): number => (pc - ramBase) | 0;
   let loops = false;
   const used = new Set<number>();
   const written = new Set<number>();
@@ -73,24 +103,25 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
   let firstStore = -1;
   let length = 0;
   let terminated = false;
+  const ctx: TranslateContext = {
+    ramBase,
+    ramSizeBytes: layout.ramSizeBytes,
+    index: 0,
+    pc: startPc,
+    leave: (retired, next) => `{ result = n + ${retired}; next = ${offset(next)}; break exit; }`,
+    leaveComputed: (retired, address) =>
+      `{ result = n + ${retired}; next = (${address} + ${-ramBase | 0}) | 0; break exit; }`,
+    bail: () => `{ result = -(n + ${ctx.index}) - 1; next = ${offset(ctx.pc)}; break exit; }`,
+    jump: (retired, target) => {
+      if (target !== startPc) return `{ result = n + ${retired}; next = ${offset(target)}; break exit; }`;
+      loops = true;
+      return `n += ${retired}; if (n + ${retired} > budget) { result = n; next = ${offset(startPc)}; break exit; } continue exit;`;
+    },
+  };
   while (!terminated && length < BLOCK_WORDS_MAX && startIndex + length < ramWords) {
-    const pc = (startPc + length * 4) >>> 0;
-    const insn = hart.ram32[startIndex + length]!;
-    const ctx: TranslateContext = {
-      ramBase: hart.ramBase,
-      ramSizeBytes: hart.ramSizeBytes,
-      index: length,
-      pc,
-      leave: (retired, next) => `{ result = n + ${retired}; next = ${offset(next)}; break exit; }`,
-      leaveComputed: (retired, address) =>
-        `{ result = n + ${retired}; next = (${address} + ${-hart.ramBase | 0}) | 0; break exit; }`,
-      bail: () => `{ result = -(n + ${length}) - 1; next = ${offset(pc)}; break exit; }`,
-      jump: (retired, target) => {
-        if (target !== startPc) return `{ result = n + ${retired}; next = ${offset(target)}; break exit; }`;
-        loops = true;
-        return `n += ${retired}; if (n + ${retired} > budget) { result = n; next = ${offset(startPc)}; break exit; } continue exit;`;
-      },
-    };
+    const insn = ram32[startIndex + length]!;
+    ctx.index = length;
+    ctx.pc = (startPc + length * 4) >>> 0;
     const translation = translate(insn, ctx);
     if (translation === null) break;
     for (const r of translation.reads) if (r !== 0) used.add(r);
@@ -103,7 +134,10 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
     terminated = translation.terminator;
     length++;
   }
-  if (length === 0) return { fn: notCompiled, length: 0, loops: false, firstStore: 0, source: '' };
+  const words = ram32.slice(startIndex, startIndex + Math.max(length, 1));
+  if (length === 0) {
+    return { start: startIndex, words, length: 0, loops: false, firstStore: 0, source: '', factory: null };
+  }
   const hasStores = firstStore >= 0;
   const endPc = (startPc + length * 4) >>> 0;
   if (!terminated) body.push(`result = n + ${length}; next = ${offset(endPc)};`);
@@ -115,8 +149,31 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
     hasStores,
     loops,
   );
-  const factory = new Function(...FACTORY_PARAMETERS, source) as (...args: unknown[]) => BlockFunction;
-  const fn = factory(
+  const factory = new Function(...FACTORY_PARAMETERS, source) as BlockFactory;
+  return {
+    start: startIndex,
+    words,
+    length,
+    loops,
+    firstStore: hasStores ? firstStore : length,
+    source,
+    factory,
+  };
+}
+
+/** True when `ram32` holds the template's words at its start. */
+export function templateMatches(template: BlockTemplate, ram32: Int32Array): boolean {
+  const words = template.words;
+  const start = template.start;
+  for (let i = 0; i < words.length; i++) if (ram32[start + i] !== words[i]) return false;
+  return true;
+}
+
+/** The template's block function for one hart (a template of length 0 has none). */
+export function bindBlock(template: BlockTemplate, env: BlockEnvironment): BlockFunction {
+  assert(template.factory !== null, 'bindBlock: a block of length 0 has no function');
+  const hart = env.hart;
+  return template.factory(
     hart,
     hart.regs,
     hart.ram8,
@@ -132,7 +189,14 @@ export function compileBlock(env: BlockEnvironment, startIndex: number): Compile
     mulhsu,
     mulhu,
   );
-  return { fn, length, loops, firstStore: hasStores ? firstStore : length, source };
+}
+
+/** Decodes, translates and binds the block starting at RAM word `startIndex` (no sharing). */
+export function compileBlock(env: BlockEnvironment, startIndex: number): CompiledBlock {
+  const template = translateBlock(env.hart, env.hart.ram32, startIndex);
+  const { length, loops, firstStore, source } = template;
+  if (length === 0) return { fn: notCompiled, length: 0, loops: false, firstStore: 0, source: '' };
+  return { fn: bindBlock(template, env), length, loops, firstStore, source };
 }
 
 function blockSource(

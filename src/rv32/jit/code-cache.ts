@@ -1,12 +1,21 @@
-// The compiled-block cache: blocks indexed by their starting RAM word ((pc - RAM base) >> 2; an
-// array beats a Map by ~20% here), a per-word count of the blocks covering each word (checked by
-// every compiled store, so self-modifying code is caught at word granularity), and bounds: at most
-// `COMPILED_BLOCKS_MAX` live blocks (the whole cache is dropped when full), and a start that keeps
-// being invalidated is left to the interpreter for good (a guest writing code in a loop would
-// otherwise spend its time compiling).
+// The compiled-block cache of one hart: blocks indexed by their starting RAM word ((pc - RAM base)
+// >> 2; an array beats a Map by ~20% here), a per-word count of the blocks covering each word
+// (checked by every compiled store, so self-modifying code is caught at word granularity), and
+// bounds: at most `COMPILED_BLOCKS_MAX` live blocks (the whole cache is dropped when full), and a
+// start that keeps being invalidated is left to the interpreter for good (a guest writing code in a
+// loop would otherwise spend its time compiling). Translations come from the process-wide
+// templates (block-templates.ts): a block another hart already translated from the same words is
+// bound at its first entry, without the interpreted warm-up entries a new translation waits for.
 import { assert } from '../../base/assert.ts';
 import type { Hart } from '../hart.ts';
-import { BLOCK_WORDS_MAX, type BlockFunction, type CompiledBlock, compileBlock } from './block-compiler.ts';
+import {
+  BLOCK_WORDS_MAX,
+  type BlockEnvironment,
+  type BlockFunction,
+  type BlockTemplate,
+  bindBlock,
+} from './block-compiler.ts';
+import { type BlockTemplates, sharedTemplates } from './block-templates.ts';
 
 /** Live compiled blocks before the cache is flushed. */
 export const COMPILED_BLOCKS_MAX = 8192;
@@ -24,7 +33,8 @@ export const INTERPRET_ONLY = -1;
 
 export class CodeCache {
   readonly lengths: Int32Array;
-  readonly functions: (BlockFunction | undefined)[];
+  /** Block functions by start word; grown on demand (guest code is a small prefix of RAM). */
+  readonly functions: (BlockFunction | undefined)[] = [];
   /** Per block start: instructions before its first store (a store-free prefix). */
   readonly storeFreePrefix: Int32Array;
   /** Number of live blocks covering each RAM word. */
@@ -43,55 +53,75 @@ export class CodeCache {
 
   /** Interpreted entries into a start before it is compiled (tests use 0: compile at once). */
   private readonly entriesBeforeCompile: number;
+  private readonly templates: BlockTemplates;
+  private readonly environment: BlockEnvironment;
 
-  constructor(hart: Hart, entriesBeforeCompile = INTERPRETED_ENTRIES_BEFORE_COMPILE) {
+  constructor(
+    hart: Hart,
+    entriesBeforeCompile = INTERPRETED_ENTRIES_BEFORE_COMPILE,
+    templates = sharedTemplates(hart),
+  ) {
     assert(
       Number.isInteger(entriesBeforeCompile) && entriesBeforeCompile >= 0 && entriesBeforeCompile < 256,
       'entriesBeforeCompile must be an integer in 0..255',
     );
+    assert(
+      templates.layout.ramBase === hart.ramBase && templates.layout.ramSizeBytes === hart.ramSizeBytes,
+      "block templates must be of the hart's RAM layout",
+    );
     const words = hart.ramSizeBytes >>> 2;
     this.hart = hart;
     this.entriesBeforeCompile = entriesBeforeCompile;
+    this.templates = templates;
     this.lengths = new Int32Array(words);
-    this.functions = new Array<BlockFunction | undefined>(words).fill(undefined);
     this.storeFreePrefix = new Int32Array(words);
     this.codeWords = new Uint8Array(words);
     this.invalidations = new Uint8Array(words);
     this.heat = new Uint8Array(words);
+    this.environment = {
+      hart,
+      codeWords: this.codeWords,
+      onCodeWrite: (w) => this.invalidateWord(w),
+      exitOffset: this.exitOffset,
+    };
+  }
+
+  /**
+   * An entry into start word `start`, which has no block: binds the shared translation of its
+   * words if there is one, else translates it once the start is warm. Returns the block's length,
+   * 0 while the start is still cold (interpret it), or INTERPRET_ONLY.
+   */
+  enter(start: number): number {
+    assert(this.lengths[start] === 0, 'enter: block already present');
+    const shared = this.templates.find(this.hart.ram32, start);
+    if (shared !== undefined) return this.install(start, shared);
+    if (!this.warm(start)) return 0;
+    return this.install(start, this.templates.translate(this.hart.ram32, start));
   }
 
   /** Counts an entry into an uncompiled start; true once it is warm enough to compile. */
-  warm(start: number): boolean {
+  private warm(start: number): boolean {
     const heat = this.heat[start]!;
     if (heat >= this.entriesBeforeCompile) return true;
     this.heat[start] = heat + 1;
     return false;
   }
 
-  /** Compiles the block at word `start`; returns its length (or INTERPRET_ONLY). */
-  compile(start: number): number {
-    assert(this.lengths[start] === 0, 'compile: block already present');
+  private install(start: number, template: BlockTemplate): number {
     if (this.liveBlocks >= COMPILED_BLOCKS_MAX) this.flush();
-    const block: CompiledBlock = compileBlock(
-      {
-        hart: this.hart,
-        codeWords: this.codeWords,
-        onCodeWrite: (w) => this.invalidateWord(w),
-        exitOffset: this.exitOffset,
-      },
-      start,
-    );
     this.compiled++;
-    if (block.length === 0) {
+    if (template.length === 0) {
       this.lengths[start] = INTERPRET_ONLY;
       return INTERPRET_ONLY;
     }
-    this.lengths[start] = block.length;
-    this.functions[start] = block.fn;
-    this.storeFreePrefix[start] = block.firstStore;
-    for (let w = start; w < start + block.length; w++) this.codeWords[w]!++;
+    const functions = this.functions;
+    while (functions.length <= start) functions.push(undefined);
+    functions[start] = bindBlock(template, this.environment);
+    this.lengths[start] = template.length;
+    this.storeFreePrefix[start] = template.firstStore;
+    for (let w = start; w < start + template.length; w++) this.codeWords[w]!++;
     this.liveBlocks++;
-    return block.length;
+    return template.length;
   }
 
   /** Drops every block covering RAM word `word`. */
@@ -119,7 +149,7 @@ export class CodeCache {
   /** Forgets all compiled code (and the interpret-only marks). */
   flush(): void {
     this.lengths.fill(0);
-    this.functions.fill(undefined);
+    this.functions.length = 0;
     this.codeWords.fill(0);
     this.invalidations.fill(0);
     this.heat.fill(0);

@@ -7,6 +7,7 @@
 import { assert } from '../../base/assert.ts';
 import { type Hart, Stop } from '../hart.ts';
 import { BLOCK_WORDS_MAX } from './block-compiler.ts';
+import type { BlockTemplates } from './block-templates.ts';
 import { CodeCache } from './code-cache.ts';
 
 const NO_STOP = -1;
@@ -19,6 +20,8 @@ const DISPATCH_SLICE = 1 << 22;
 export interface CompiledEngineOptions {
   /** Entries into a block start interpreted before compiling it; default 2 (tests use 0). */
   interpretedEntriesBeforeCompile?: number;
+  /** Where translations are shared; default the process-wide registry of the hart's RAM layout. */
+  templates?: BlockTemplates;
 }
 
 export class CompiledEngine {
@@ -29,7 +32,7 @@ export class CompiledEngine {
 
   constructor(hart: Hart, options: CompiledEngineOptions = {}) {
     this.hart = hart;
-    this.cache = new CodeCache(hart, options.interpretedEntriesBeforeCompile);
+    this.cache = new CodeCache(hart, options.interpretedEntriesBeforeCompile, options.templates);
     this.ramBase = hart.ramBase;
     this.ramSizeBytes = hart.ramSizeBytes;
     hart.ramWriteObserver = (offset, lengthBytes) => this.cache.invalidateRange(offset, lengthBytes);
@@ -76,11 +79,11 @@ export class CompiledEngine {
       start = offset >>> 2;
       let length = lengths[start]!;
       if (length === 0) {
-        if (!cache.warm(start)) {
+        length = cache.enter(start);
+        if (length === 0) {
           next = Next.Cold;
           break;
         }
-        length = cache.compile(start);
       }
       if (length <= 0 || length > left) {
         next = length <= 0 ? Next.Step : Next.Tail;
