@@ -127,7 +127,7 @@ export class FtVm {
   // --- events in, commands out -----------------------------------------------------------------
 
   /** Sends an agent event and carries out what follows: state reactions, then the commands. */
-  send(instance: FtInstance, event: AgentEvent): AgentCommand[] {
+  send(instance: FtInstance, event: AgentEvent): readonly AgentCommand[] {
     const before = instance.agent.state;
     const commands = instance.agent.send(event);
     const after = instance.agent.state;

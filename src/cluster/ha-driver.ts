@@ -102,7 +102,7 @@ export class HaDriver {
     }
   }
 
-  private send(event: HaEvent): HaCommand[] {
+  private send(event: HaEvent): readonly HaCommand[] {
     return this.actor.send(event);
   }
 }
