@@ -1,10 +1,13 @@
 // ftcheck.config.json / ftcheck.config.ts: validated at the door; flags override it.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { DurationError, parseDurationMicros } from '../base/duration.ts';
+import { importTypeScriptConfig } from './config-ts.ts';
 import { UsageError } from './context.ts';
+
+/** A UTF-8 byte-order mark some editors write at the start of a file; JSON.parse refuses it. */
+export const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
 
 const duration = z.string().refine(
   (text) => {
@@ -47,6 +50,8 @@ export const configSchema = z
   .strict();
 
 export type FtcheckConfig = z.infer<typeof configSchema>;
+/** What a config file may say (every field optional; defaults as documented above). */
+export type FtcheckConfigInput = z.input<typeof configSchema>;
 
 export const CONFIG_FILES = ['ftcheck.config.json', 'ftcheck.config.ts'];
 
@@ -67,13 +72,16 @@ export async function loadConfig(dir: string, explicitPath?: string): Promise<Ft
     : CONFIG_FILES.map((f) => resolve(dir, f)).find(existsSync);
   if (!path) return parseConfig({}, 'defaults');
   if (!existsSync(path)) throw new UsageError(`config file not found: ${path}`);
-  if (path.endsWith('.ts')) {
-    const module = (await import(pathToFileURL(path).href)) as { default?: unknown };
-    return parseConfig(module.default, path);
+  if (path.endsWith('.ts')) return parseConfig(await importTypeScriptConfig(path), path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new UsageError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? error})`);
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(stripBom(text));
   } catch (error) {
     throw new UsageError(`${path}: not valid JSON (${(error as Error).message})`);
   }

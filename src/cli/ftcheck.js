@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Entry point: registers tsx so the TypeScript sources run as they are (no build step).
+// Development launcher: runs the TypeScript sources through tsx (a dev dependency) — `npm start`
+// and tests in a clone. The published command is the build of bin.ts (dist/src/cli/bin.js).
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('./main.ts');
-process.exitCode = await main(process.argv.slice(2));
+await import('./bin.ts');

@@ -3,6 +3,7 @@
 // turning one into runFt options is a pure function of the spec and the (optional) seeded bug.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { packagePath } from '../../base/package-root.ts';
 import { ClusterConfigError, type ClusterConfigInput, resolveClusterConfig } from '../../cluster/config.ts';
 import { GUEST_WORKLOADS, type GuestWorkload } from '../../cluster/workloads.ts';
 import {
@@ -52,7 +53,7 @@ const elfCache = new Map<string, Uint8Array>();
 export function guestElf(guest: GuestWorkload): Uint8Array {
   let elf = elfCache.get(guest);
   if (elf === undefined) {
-    elf = new Uint8Array(readFileSync(new URL(`../../../guests/${guest}.elf`, import.meta.url)));
+    elf = new Uint8Array(readFileSync(packagePath('guests', `${guest}.elf`)));
     elfCache.set(guest, elf);
   }
   return elf;

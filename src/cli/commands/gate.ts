@@ -2,10 +2,10 @@
 // conformance paths on the emulator → fuzz campaign → bug-catalog self-test → reports.
 // Exit 0 all hold, 1 a property is violated (or a seeded bug escaped), 2 usage error, 3 internal
 // error, 130 interrupted by Ctrl-C (the partial report and counterexamples are on disk).
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseDurationMicros } from '../../base/duration.ts';
+import { toolVersion } from '../../base/package-root.ts';
 import { fuzzableBugs } from '../../check/fuzz/bug-injection.ts';
 import { type GateOptions, runGate } from '../../check/gate/gate.ts';
 import type { GateResults } from '../../check/results.ts';
@@ -35,13 +35,6 @@ interface GateFlags {
   bug?: string[];
   out?: string;
   json?: boolean;
-}
-
-function toolVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
 }
 
 function budgetSeconds(text: string, what: string): number {

@@ -1,30 +1,21 @@
-// One line per subcommand; each lives in its own file and sets the exit code through `setExit`.
+// Every subcommand, each in its own file, loaded only when it runs: `ftcheck bugs` never pays for
+// the model checker, Graphviz or @xstate/graph. `ftcheck --help` loads them all to list them.
 import type { Command } from 'commander';
 import type { CliIo } from '../context.ts';
-import { registerBugs } from './bugs.ts';
-import { registerDiagram } from './diagram.ts';
-import { registerExplore } from './explore.ts';
-import { registerFuzz } from './fuzz.ts';
-import { registerGate } from './gate.ts';
-import { registerMerge } from './merge.ts';
-import { registerReplay } from './replay.ts';
-import { registerRun } from './run.ts';
 
 export type SetExit = (code: number) => void;
 export type CommandRegistrar = (program: Command, io: CliIo, setExit: SetExit) => void;
 
-const registrars: CommandRegistrar[] = [
-  registerGate,
+/** Name → loader, in the order `--help` lists them. `gate` also owns the options of bare `ftcheck`. */
+export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
+  gate: async () => (await import('./gate.ts')).registerGate,
+  merge: async () => (await import('./merge.ts')).registerMerge,
+  run: async () => (await import('./run.ts')).registerRun,
+  explore: async () => (await import('./explore.ts')).registerExplore,
+  bugs: async () => (await import('./bugs.ts')).registerBugs,
+  diagram: async () => (await import('./diagram.ts')).registerDiagram,
+  fuzz: async () => (await import('./fuzz.ts')).registerFuzz,
+  replay: async () => (await import('./replay.ts')).registerReplay,
+};
 
-  registerMerge,
-  registerRun,
-  registerExplore,
-  registerBugs,
-  registerDiagram,
-  registerFuzz,
-  registerReplay,
-];
-
-export function registerCommands(program: Command, io: CliIo, setExit: SetExit): void {
-  for (const register of registrars) register(program, io, setExit);
-}
+export const COMMAND_NAMES = Object.keys(COMMANDS);

@@ -5,6 +5,14 @@ import { Worker } from 'node:worker_threads';
 import { assert } from '../../base/assert.ts';
 import { type FuzzChunkRequest, type FuzzChunkResult, runFuzzChunk } from './fuzz-chunk.ts';
 
+/**
+ * The built package (dist/) starts the compiled worker directly; the sources (tests, `npm start`)
+ * go through a bootstrap that registers tsx first, which Node 20 does not do for worker threads.
+ */
+const WORKER_ENTRY = import.meta.url.endsWith('.ts')
+  ? new URL('./fuzz-worker-entry.mjs', import.meta.url)
+  : new URL('./fuzz-worker.js', import.meta.url);
+
 type Reply = { ok: true; result: FuzzChunkResult } | { ok: false; error: string };
 
 export class FuzzPool {
@@ -14,7 +22,7 @@ export class FuzzPool {
     assert(Number.isInteger(size) && size >= 1, 'worker pool size must be a positive integer');
     if (size === 1) return;
     for (let i = 0; i < size; i++) {
-      this.workers.push(new Worker(new URL('./fuzz-worker-entry.mjs', import.meta.url)));
+      this.workers.push(new Worker(WORKER_ENTRY));
     }
   }
 

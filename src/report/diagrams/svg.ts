@@ -1,11 +1,12 @@
 // SVG rendered in-process from DOT with @viz-js/viz (Graphviz compiled to WebAssembly): no system
 // binary, and the same DOT always gives the same SVG bytes.
-import { instance } from '@viz-js/viz';
+// Loaded on first use: the WebAssembly module is large and only diagram-drawing commands need it.
+import type { instance } from '@viz-js/viz';
 
 let vizPromise: ReturnType<typeof instance> | null = null;
 
 export async function dotToSvg(dot: string): Promise<string> {
-  vizPromise ??= instance();
+  vizPromise ??= import('@viz-js/viz').then((viz) => viz.instance());
   const viz = await vizPromise;
   const result = viz.render(dot, { format: 'svg' });
   if (result.status !== 'success') {
