@@ -68,7 +68,7 @@ describe('gate stages', () => {
     );
     expect(results.counterexamples[0]!.mermaid).toContain('sequenceDiagram');
     expect(results.counterexamples[0]!.reproduce).toBe(
-      'ftcheck explore --hosts 2 --bug go-live-without-test-and-set',
+      'npx ftcheck explore --hosts 2 --bug go-live-without-test-and-set',
     );
   });
 
@@ -77,7 +77,7 @@ describe('gate stages', () => {
     const results = await runGate([fuzzStage], gate, new AbortController().signal);
     expect(results.verdict).toBe('fail');
     const found = results.counterexamples[0]!;
-    expect(found.reproduce).toMatch(/^ftcheck replay /);
+    expect(found.reproduce).toBe(`npx ftcheck replay ${found.path}`); // relative to the reports folder
     const replay = replayTraceFile(readTraceFile(join(gate.reportsDir, found.path)));
     expect(replay.reproduced).toBe(true);
     expect(replay.violation?.invariant).toBe(found.invariant);

@@ -5,13 +5,13 @@ import { dirname } from 'node:path';
 
 let tmpCounter = 0;
 
-/** Writes `text` to `path` through a temporary file in the same directory and a rename. */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+/** Writes `text` (or bytes) to `path` through a temporary file in the same directory and a rename. */
+export async function writeFileAtomic(path: string, text: string | Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   tmpCounter += 1;
   const tmpPath = `${path}.tmp-${process.pid}-${tmpCounter}`;
   try {
-    await writeFile(tmpPath, text, 'utf8');
+    await writeFile(tmpPath, text, typeof text === 'string' ? 'utf8' : undefined);
     await rename(tmpPath, path);
   } catch (error) {
     await rm(tmpPath, { force: true });

@@ -1,5 +1,9 @@
 // Validation of results.json on read (merge of shard results, re-rendering reports): a malformed
-// or foreign file is refused with an error naming the file and the first bad field.
+// or foreign file is refused with an error naming the file and the first bad field. Shards come
+// from other machines, so every field is checked, not only its type: a path a report links to or
+// `merge` copies is a plain relative path inside the reports folder (no `..`, no absolute path, no
+// scheme, no control or odd characters); a reproduce command is an ftcheck command; lists are
+// bounded. Free text (messages, timeline text) may hold anything: every renderer escapes it.
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
@@ -11,11 +15,41 @@ const count = z.number().int().nonnegative();
 const seconds = z.number().nonnegative();
 const coverage = z.object({ covered: count, total: count });
 
+/** Longest path, list and text a results file may hold (a shard beyond them is refused). */
+const PATH_CHARS_MAX = 240;
+const LIST_MAX = 10_000;
+const TEXT_CHARS_MAX = 100_000;
+
+/**
+ * A file in the reports folder: segments of letters, digits, `.`, `_`, `-` separated by `/`, none
+ * of them `.` or `..`, not starting with `/` — so it can be neither absolute, nor escape the
+ * folder, nor carry a scheme (`javascript:`), a NUL, a lone surrogate or markup.
+ */
+export const REPORT_PATH =
+  /^(?!\.{1,2}(?:\/|$))(?!.*\/\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+const reportPath = z
+  .string()
+  .max(PATH_CHARS_MAX)
+  .regex(
+    REPORT_PATH,
+    'expected a relative path inside the reports folder (letters, digits, . _ - and /; no ..)',
+  );
+const diagramPath = (extension: string) =>
+  reportPath.refine((path) => path.startsWith('diagrams/') && path.endsWith(extension), {
+    message: `expected diagrams/<name>${extension}`,
+  });
+
+/** `ftcheck replay <path>` or `ftcheck explore <flags>`, optionally through npx. */
+export const REPRODUCE_COMMAND =
+  /^(?:npx )?ftcheck (?:replay|explore)(?: --?[A-Za-z0-9][A-Za-z0-9-]*| [A-Za-z0-9._/=-]+)*$/;
+const text = z.string().max(TEXT_CHARS_MAX);
+const list = <T extends z.ZodType>(item: T) => z.array(item).max(LIST_MAX);
+
 const invariantResult = z.object({
   verdict: z.enum(['hold', 'violated', 'not-checked']),
-  checkedBy: z.array(z.string()),
-  counterexamples: z.array(z.string()),
-  message: z.string().optional(),
+  checkedBy: list(text),
+  counterexamples: list(reportPath),
+  message: text.optional(),
 });
 
 const exploreResult = z.object({
@@ -27,12 +61,12 @@ const exploreResult = z.object({
   peakRssBytes: count,
   deadlocks: count,
   liveness: z.enum(['hold', 'violated']),
-  violations: z.array(
+  violations: list(
     z.object({
-      invariant: z.string(),
-      message: z.string(),
+      invariant: text,
+      message: text,
       steps: count,
-      counterexample: z.string().optional(),
+      counterexample: reportPath.optional(),
     }),
   ),
 });
@@ -42,7 +76,7 @@ const conformanceResult = z.object({
   passed: count,
   states: coverage,
   transitions: coverage,
-  failures: z.array(z.object({ path: z.string(), message: z.string() })),
+  failures: list(z.object({ path: text, message: text })),
 });
 
 const fuzzResult = z.object({
@@ -52,67 +86,70 @@ const fuzzResult = z.object({
   seeds: z.object({ first: z.number().int(), last: z.number().int() }),
   modelStates: coverage,
   modelTransitions: coverage,
-  counterexamples: z.array(z.string()),
+  counterexamples: list(reportPath),
 });
 
 const bugResult = z.object({
-  name: z.string(),
+  name: text,
   level: z.enum(['model', 'data-plane', 'cluster']),
-  breaks: z.array(invariantId),
+  breaks: list(invariantId),
   caught: z.boolean(),
-  invariant: z.string().optional(),
+  invariant: text.optional(),
   seconds,
   size: count.optional(),
-  counterexample: z.string().optional(),
+  counterexample: reportPath.optional(),
 });
 
 const timelineValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 const timelineEvent = z.object({
   atMicros: z.number().nonnegative(),
-  lane: z.string(),
+  lane: text,
   kind: z.enum(['fault', 'role', 'output', 'message', 'lock', 'violation', 'note']),
-  text: z.string(),
+  text,
   msg: z.number().int().nonnegative().optional(),
-  to: z.string().optional(),
-  from: z.string().optional(),
-  lost: z.string().optional(),
-  lanes: z.array(z.string()).optional(),
-  state: z.record(z.string(), z.record(z.string(), timelineValue)).optional(),
+  to: text.optional(),
+  from: text.optional(),
+  lost: text.optional(),
+  lanes: list(text).optional(),
+  state: z.record(text, z.record(text, timelineValue)).optional(),
 });
 
 const counterexampleSummary = z.object({
-  path: z.string(),
+  path: reportPath,
   invariant: invariantId,
   atMicros: z.number().nonnegative(),
-  host: z.string().optional(),
-  message: z.string(),
-  reproduce: z.string(),
-  mermaid: z.string(),
-  timeline: z.array(timelineEvent),
+  host: text.optional(),
+  message: text,
+  reproduce: z
+    .string()
+    .max(PATH_CHARS_MAX * 2)
+    .regex(REPRODUCE_COMMAND, 'expected an ftcheck replay or explore command'),
+  mermaid: text,
+  timeline: list(timelineEvent),
 });
 
 /** The schema of results.json; its inferred type equals `GateResults` (checked in the tests). */
 export const gateResultsSchema = z.object({
   version: z.literal(RESULTS_VERSION),
-  tool: z.object({ name: z.literal('ftcheck'), version: z.string() }),
+  tool: z.object({ name: z.literal('ftcheck'), version: text }),
   config: z.object({
     hosts: count,
-    guests: z.array(z.string()),
+    guests: list(text),
     budgetSeconds: seconds,
     seed: z.number().int(),
     shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
-    bugs: z.array(z.string()),
+    bugs: list(text),
   }),
   verdict: z.enum(['pass', 'fail', 'error', 'interrupted']),
   invariants: z.record(invariantId, invariantResult),
   explore: exploreResult.optional(),
   conformance: conformanceResult.optional(),
   fuzz: fuzzResult.optional(),
-  bugs: z.array(bugResult).optional(),
-  counterexamples: z.array(counterexampleSummary),
-  diagrams: z.array(z.object({ name: z.string(), svg: z.string(), mermaid: z.string() })),
-  figures: z.record(z.string(), z.union([z.number(), z.string()])),
+  bugs: list(bugResult).optional(),
+  counterexamples: list(counterexampleSummary),
+  diagrams: list(z.object({ name: text, svg: diagramPath('.svg'), mermaid: diagramPath('.mmd') })),
+  figures: z.record(text, z.union([z.number(), text])),
   durationSeconds: seconds,
 });
 

@@ -70,7 +70,7 @@ function modelCounterexample(
     invariant,
     atMicros: 0,
     message: `${violation.property}: ${violation.description}`,
-    reproduce: `ftcheck explore --hosts ${hosts}${bug ? ` --bug ${bug.name}` : ''}`,
+    reproduce: `npx ftcheck explore --hosts ${hosts}${bug ? ` --bug ${bug.name}` : ''}`,
     mermaid: traceToSequence(violation.trace, model.view, title),
     timeline: violation.trace.map((step, i) => ({
       atMicros: i,
@@ -148,7 +148,7 @@ function fuzzCounterexample(context: StageContext, tracePath: string): Counterex
     atMicros: file.expected.atMicros,
     ...(file.expected.host ? { host: file.expected.host } : {}),
     message: file.expected.message,
-    reproduce: `ftcheck replay ${tracePath}`,
+    reproduce: `npx ftcheck replay ${rel(context, tracePath)}`,
     mermaid: timelineToMermaid(replay.timeline),
     timeline: replay.timeline,
   };
