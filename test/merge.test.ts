@@ -268,6 +268,7 @@ describe('ftcheck merge', () => {
   });
 
   describe('refuses hostile shards with exit 2 naming the field', () => {
+    // biome-ignore lint/suspicious/noExplicitAny: the cases edit results files as free-form JSON
     const cases: [string, (json: any) => void, RegExp][] = [
       [
         'a NUL in a path',

@@ -33,9 +33,10 @@ export interface ShardPart {
 /** Every place a results file names a counterexample file, as [field, path] pairs. */
 function referencedPaths(results: GateResults): [string, string][] {
   const refs: [string, string][] = [];
-  results.counterexamples.forEach((c, i) => refs.push([`counterexamples.${i}.path`, c.path]));
+  for (const [i, c] of results.counterexamples.entries()) refs.push([`counterexamples.${i}.path`, c.path]);
   for (const [id, invariant] of Object.entries(results.invariants)) {
-    invariant.counterexamples.forEach((p, i) => refs.push([`invariants.${id}.counterexamples.${i}`, p]));
+    for (const [i, p] of invariant.counterexamples.entries())
+      refs.push([`invariants.${id}.counterexamples.${i}`, p]);
   }
   (results.bugs ?? []).forEach((b, i) => {
     if (b.counterexample !== undefined) refs.push([`bugs.${i}.counterexample`, b.counterexample]);
@@ -44,7 +45,8 @@ function referencedPaths(results: GateResults): [string, string][] {
     if (v.counterexample !== undefined)
       refs.push([`explore.violations.${i}.counterexample`, v.counterexample]);
   });
-  (results.fuzz?.counterexamples ?? []).forEach((p, i) => refs.push([`fuzz.counterexamples.${i}`, p]));
+  for (const [i, p] of (results.fuzz?.counterexamples ?? []).entries())
+    refs.push([`fuzz.counterexamples.${i}`, p]);
   return refs;
 }
 
