@@ -3,6 +3,7 @@
 // Prints one JSON line: states, transitions, seconds, cpuSeconds, statesPerSecond, peakRssBytes.
 import { getAdjacencyMap } from '@xstate/graph';
 import { createClusterModel } from '../models/clusterModel.ts';
+import { canonicalClusterContext } from '../models/clusterState.ts';
 import { explore } from '../src/check/explorer/explore.ts';
 
 const [mode, optionsJson] = process.argv.slice(2);
@@ -18,7 +19,7 @@ if (mode === 'xstate-graph') {
   const events = model.events();
   const adjacency = getAdjacencyMap(model.machine, {
     events: () => [...events],
-    serializeState: (s) => JSON.stringify(model.symmetry(s.context as never)),
+    serializeState: (s) => JSON.stringify(canonicalClusterContext(s.context as never)),
   });
   states = Object.keys(adjacency).length;
   for (const entry of Object.values(adjacency)) {

@@ -12,7 +12,6 @@ import {
   type ClusterContext,
   COUNTER_MAX,
   canonicalClusterContext,
-  clusterCodec,
   type HostState,
   REQ,
   REQ_NAMES,
@@ -112,7 +111,7 @@ export const actionName = camel;
 function environmentMachine(t: EnvironmentTables, context: ClusterContext) {
   type Args = { context: ClusterContext; event: ClusterEvent };
   const guards: Record<string, (args: Args) => boolean> = {};
-  const assignments: Record<string, (args: Args) => ClusterContext> = {};
+  const assignments: Record<string, (args: Args) => Partial<ClusterContext>> = {};
   for (const type of HOST_STEPS) {
     const enabled = hostStepGuard(type);
     guards[guardName(type)] = ({ context, event }) => {
@@ -238,8 +237,8 @@ export function createClusterModel(options: ClusterOptions = {}) {
       },
     ],
     stable: (s: State) => s.context.hosts.every(stableAgent) && t.ha.paths[s.context.ha] === 'watching',
-    symmetry: canonicalClusterContext,
-    codec: clusterCodec(o.hosts),
+    // Hosts are interchangeable: any renaming of hosts is the same state.
+    symmetry: { arrays: ['hosts'] } as const,
     view: (s: State) => viewCluster(t, s.context),
   };
 }

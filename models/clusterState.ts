@@ -177,32 +177,82 @@ export function canonicalClusterContext(context: ClusterContext): ClusterContext
   return { ...context, hosts };
 }
 
-export const cloneHost = (x: HostState): HostState => ({
-  agent: x.agent,
-  up: x.up,
-  storage: x.storage,
-  current: x.current,
-  hist: x.hist,
-  recv: x.recv,
-  ioOut: x.ioOut,
-  req: x.req,
-});
+type Globals = Omit<ClusterContext, 'hosts'>;
+const GLOBAL_KEYS = GLOBAL_FIELDS.map(([name]) => name);
+const HOST_KEYS = HOST_FIELDS.map(([name]) => name);
 
 /**
- * A new context sharing the host records with `c` (copy on write): a step must replace a host
- * record with `cloneHost` before changing it (`applyHostStep` does it for its own host).
+ * A copy-on-write draft of one host record: reads fall through to the base record, writes are
+ * kept, and only a record that really changed is copied. A step reads only what it decides on,
+ * which is what lets the compiled explorer tabulate it compactly.
  */
-export function cloneContext(c: ClusterContext): ClusterContext {
-  return {
-    hosts: c.hosts.slice(),
-    ha: c.ha,
-    acked: c.acked,
-    released: c.released,
-    durable: c.durable,
-    partitioned: c.partitioned,
-    colocated: c.colocated,
-    crashesLeft: c.crashesLeft,
-    partitionsLeft: c.partitionsLeft,
-    storageLossesLeft: c.storageLossesLeft,
-  };
+class HostDraft {
+  private readonly patch: Partial<HostState> = {};
+  private changed = false;
+  constructor(private readonly base: HostState) {}
+  get(key: keyof HostState): number {
+    const v = this.patch[key];
+    return v === undefined ? this.base[key] : v;
+  }
+  set(key: keyof HostState, value: number): void {
+    if (this.get(key) === value) return;
+    this.patch[key] = value;
+    this.changed = true;
+  }
+  result(): HostState {
+    if (!this.changed) return this.base;
+    const out = {} as HostState;
+    for (const key of HOST_KEYS) out[key] = this.get(key);
+    return out;
+  }
 }
+
+for (const key of HOST_KEYS) {
+  Object.defineProperty(HostDraft.prototype, key, {
+    get(this: HostDraft) {
+      return this.get(key);
+    },
+    set(this: HostDraft, value: number) {
+      this.set(key, value);
+    },
+  });
+}
+
+/** A copy-on-write draft of a ClusterContext for one step; `patch()` is the partial update. */
+export class ClusterDraft {
+  readonly hosts: HostState[];
+  private readonly drafts: HostDraft[];
+  private readonly changes: Partial<Globals> = {};
+  constructor(private readonly base: ClusterContext) {
+    this.drafts = base.hosts.map((x) => new HostDraft(x));
+    this.hosts = this.drafts as unknown as HostState[];
+  }
+  get(key: keyof Globals): number {
+    const v = this.changes[key];
+    return v === undefined ? this.base[key] : v;
+  }
+  set(key: keyof Globals, value: number): void {
+    if (this.get(key) !== value) this.changes[key] = value;
+  }
+  /** What changed, as a partial context (unchanged host records are the base's own). */
+  patch(): Partial<ClusterContext> {
+    const out: Partial<ClusterContext> = { ...this.changes };
+    const hosts = this.drafts.map((d) => d.result());
+    if (hosts.some((x, h) => x !== this.base.hosts[h])) out.hosts = hosts;
+    return out;
+  }
+}
+
+for (const key of GLOBAL_KEYS) {
+  Object.defineProperty(ClusterDraft.prototype, key, {
+    get(this: ClusterDraft) {
+      return this.get(key);
+    },
+    set(this: ClusterDraft, value: number) {
+      this.set(key, value);
+    },
+  });
+}
+
+/** A draft of `c` typed as the context it edits. */
+export const draftOf = (c: ClusterContext) => new ClusterDraft(c) as ClusterDraft & ClusterContext;

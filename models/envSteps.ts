@@ -1,6 +1,8 @@
 // Every step of the abstract environment as a (guard, apply) pair over ClusterContext. The cluster
 // model machine (models/clusterModel.ts) binds each pair as a named guard and an `assign` action.
-import { type ClusterContext, cloneContext, cloneHost, type HostState, REQ } from './clusterState.ts';
+// A step edits a copy-on-write draft and returns only what changed (a partial context), so it
+// reads only the fields it decides on.
+import { type ClusterContext, draftOf, type HostState, REQ } from './clusterState.ts';
 import {
   AE,
   agentHandles,
@@ -113,7 +115,7 @@ function applyRespond(t: T, c: C, h: number): void {
   const symbol = respondSymbol(t, c, h);
   if (symbol === AE.snapshotReady) {
     const source = snapshotSource(t, c);
-    const primary = (c.hosts[source] = cloneHost(c.hosts[source]!)); // written by stepAgent below
+    const primary = c.hosts[source]!;
     host.hist = host.recv = primary.hist;
     host.current = 1;
     c.acked = primary.hist;
@@ -127,7 +129,7 @@ function applyRespond(t: T, c: C, h: number): void {
   if (symbol === AE.lockGrantedNoIo || symbol === AE.lockGrantedPendingIo) {
     // The atomic test-and-set: the generation moves on, fencing every other instance.
     for (let j = 0; j < c.hosts.length; j++) {
-      if (j !== h && c.hosts[j]!.current === 1) c.hosts[j] = { ...c.hosts[j]!, current: 0 };
+      if (j !== h && c.hosts[j]!.current === 1) c.hosts[j]!.current = 0;
     }
     host.current = 1;
   }
@@ -185,11 +187,10 @@ export function hostStepEnabled(t: T, c: C, type: HostStepType, h: number): bool
   return HOST_GUARDS[type](t, c, c.hosts[h]!, h);
 }
 
-/** Applies an enabled host step, returning a new context. */
-export function applyHostStep(t: T, c0: C, type: HostStepType, h: number): C {
-  const c = cloneContext(c0);
-  const x = (c.hosts[h] = cloneHost(c.hosts[h]!)); // the only host record a host step writes
-  // (except RESPOND, which copies the others it writes: see applyRespond)
+/** Applies an enabled host step, returning what changed (a partial context). */
+export function applyHostStep(t: T, c0: C, type: HostStepType, h: number): Partial<C> {
+  const c = draftOf(c0);
+  const x = c.hosts[h]!;
   switch (type) {
     case 'EXECUTE':
       x.hist++;
@@ -240,7 +241,7 @@ export function applyHostStep(t: T, c0: C, type: HostStepType, h: number): C {
       stepHa(t, c, candidateSymbol(t, x), h);
       break;
   }
-  return c;
+  return c.patch();
 }
 
 function unprotected(t: T, c: C): boolean {
@@ -266,8 +267,8 @@ export function globalStepEnabled(t: T, c: C, type: GlobalStepType): boolean {
   }
 }
 
-export function applyGlobalStep(t: T, c0: C, type: GlobalStepType): C {
-  const c = cloneContext(c0);
+export function applyGlobalStep(t: T, c0: C, type: GlobalStepType): Partial<C> {
+  const c = draftOf(c0);
   switch (type) {
     case 'ACK':
       c.acked++;
@@ -286,5 +287,5 @@ export function applyGlobalStep(t: T, c0: C, type: GlobalStepType): C {
       stepHa(t, c, HE.spawnFailed);
       break;
   }
-  return c;
+  return c.patch();
 }

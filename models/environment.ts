@@ -4,7 +4,7 @@
 // commands they emit are carried out here exactly as the cluster simulation must carry them out.
 import { assert } from '../src/base/assert.ts';
 import type { ActorTable } from './actorTable.ts';
-import { type ClusterContext, cloneContext, type HostState, REQ } from './clusterState.ts';
+import { type ClusterContext, type HostState, REQ } from './clusterState.ts';
 
 /** Agent event symbols: indices into AGENT_ALPHABET. */
 export const AE = {
@@ -115,7 +115,7 @@ export function agentHandles(t: EnvironmentTables, c: ClusterContext, h: number,
   return t.agent.next[c.hosts[h]!.agent * AGENT_ALPHABET.length + symbol]! >= 0;
 }
 
-/** Steps the agent on `h` (mutating `c`, a fresh clone) and carries out the commands it emits. */
+/** Steps the agent on `h` (mutating `c`, a draft) and carries out the commands it emits. */
 export function stepAgent(t: EnvironmentTables, c: ClusterContext, h: number, symbol: number): void {
   const host = c.hosts[h]!;
   const index = host.agent * AGENT_ALPHABET.length + symbol;
@@ -179,5 +179,3 @@ export function candidateSymbol(t: EnvironmentTables, host: HostState): number {
   const runsThisVm = !t.kinds.idle[host.agent] && !t.kinds.failed[host.agent];
   return HE.candidate + (healthy ? 2 : 0) + (runsThisVm ? 1 : 0);
 }
-
-export { cloneContext };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assign, createMachine, raise, setup, transition } from 'xstate';
 import { agentMachine } from '../models/agent.ts';
 import { createClusterModel } from '../models/clusterModel.ts';
+import type { ClusterContext } from '../models/clusterState.ts';
 import { AGENT_ALPHABET } from '../models/environment.ts';
 import type { ClusterEvent } from '../models/envSteps.ts';
 import { Prng } from '../src/base/prng.ts';
@@ -32,13 +33,6 @@ const counterModel = (extra: Partial<ExplorerModel<Counters>> = {}): ExplorerMod
   events: () => [incA, incB],
   invariants: [],
   stable: (s) => s.context.a === 3 && s.context.b === 3,
-  codec: {
-    width: 1,
-    encode: (c, out, offset) => {
-      out[offset] = c.a * 4 + c.b;
-    },
-    decode: (row, offset) => ({ a: row[offset]! >> 2, b: row[offset]! & 3 }),
-  },
   ...extra,
 });
 
@@ -110,15 +104,6 @@ describe('bounds through input', () => {
     events: () => [incA, incB],
     invariants: [],
     stable: (s) => s.context.a === s.context.max && s.context.b === s.context.max,
-    codec: {
-      width: 3,
-      encode: (c, out, offset) => {
-        out[offset] = c.a;
-        out[offset + 1] = c.b;
-        out[offset + 2] = c.max;
-      },
-      decode: (row, offset) => ({ a: row[offset]!, b: row[offset + 1]!, max: row[offset + 2]! }),
-    },
   });
 
   it('explores (max + 1)² states on both engines, with the bound read from input', () => {
@@ -133,30 +118,30 @@ describe('bounds through input', () => {
 });
 
 describe('machine compiler', () => {
-  it('refuses features it does not support, naming the state', () => {
+  it('refuses features it does not support, naming the state and the construct', () => {
     const eventless = createMachine({ initial: 'a', states: { a: { always: 'b' }, b: {} } });
-    expect(() => compileMachine(eventless, {})).toThrow(UnsupportedMachineError);
-    expect(() => compileMachine(eventless, {})).toThrow(/\(machine\)\.a.*eventless/);
-    const parallel = createMachine({ type: 'parallel', states: { x: {}, y: {} } });
-    expect(() => compileMachine(parallel, {})).toThrow(/parallel/);
+    expect(() => compileMachine(eventless)).toThrow(UnsupportedMachineError);
+    expect(() => compileMachine(eventless)).toThrow(/\(machine\)\.a.*eventless/);
     const delayed = createMachine({ initial: 'a', states: { a: { after: { 100: 'b' } }, b: {} } });
-    expect(() => compileMachine(delayed, {})).toThrow(/delayed/);
+    expect(() => compileMachine(delayed)).toThrow(/delayed/);
     const history = createMachine({ initial: 'a', states: { a: {}, h: { type: 'history' } } });
-    expect(() => compileMachine(history, {})).toThrow(/history/);
+    expect(() => compileMachine(history)).toThrow(/history/);
     const raising = createMachine({
       initial: 'a',
       states: { a: { on: { GO: { actions: raise({ type: 'X' }) } } } },
     });
-    expect(() => compileMachine(raising, {})).toThrow(/xstate\.raise/);
-    // `auto` falls back to the generic engine for such machines.
-    const model = {
-      name: 'eventless',
-      machine: eventless,
-      events: () => [],
-      invariants: [],
-      codec: counterModel().codec,
-    };
-    expect(explore(model as never).engine).toBe('generic');
+    expect(() => compileMachine(raising)).toThrow(/xstate\.raise/);
+    const mapContext = createMachine({ context: { seen: new Map() }, initial: 'a', states: { a: {} } });
+    expect(() => compileMachine(mapContext)).toThrow(/context\.seen is a Map/);
+    // Parallel states compile.
+    const parallel = createMachine({ type: 'parallel', states: { x: {}, y: {} } });
+    expect(compileMachine(parallel).chart.wordCount).toBe(0);
+    // `auto` runs the generic engine for such machines and says why.
+    const model = { name: 'eventless', machine: eventless, events: () => [], invariants: [] };
+    const result = explore(model as never);
+    expect(result.engine).toBe('generic');
+    expect(result.engineReason).toMatch(/compiled engine refused.*eventless \(always\) transitions/);
+    expect(explore(counterModel()).engineReason).toBe('the machine compiles');
   });
 
   it('agrees with machine.transition on random walks of the agent and the cluster model', () => {
@@ -172,21 +157,20 @@ describe('machine compiler', () => {
 
 describe('cluster model, exhaustively', () => {
   it('gives identical results on the generic and the compiled engine', () => {
-    // @xstate/graph's getAdjacencyMap finds the same 13,648 states (bench/explorer.child.ts).
-    const options = { hosts: 2, entries: 1 };
+    const options = { hosts: 2, entries: 1, partitions: 0 };
     const generic = explore(createClusterModel(options), { engine: 'generic' });
     const compiled = explore(createClusterModel(options), { engine: 'compiled' });
     expect([generic.engine, generic.states, generic.transitions, generic.depth]).toEqual([
       'generic',
-      13_648,
-      58_854,
-      24,
+      1_669,
+      5_159,
+      21,
     ]);
     expect([compiled.engine, compiled.states, compiled.transitions, compiled.depth]).toEqual([
       'compiled',
-      13_648,
-      58_854,
-      24,
+      1_669,
+      5_159,
+      21,
     ]);
   });
 
@@ -205,37 +189,35 @@ describe('cluster model, exhaustively', () => {
   it('steps copy on write: the source state is never mutated', () => {
     // Every host record and the context are frozen; a write to them would throw (ESM is strict).
     const model = createClusterModel({ hosts: 3 });
-    const compiled = compileMachine(model.machine, model.machine.config.context as never);
-    const out = { leaf: 0, context: {} as never };
-    let steps = 0;
-    const freeze = (c: ReturnType<typeof model.codec.decode>) => {
+    const freeze = (c: ClusterContext) => {
       for (const h of c.hosts) Object.freeze(h);
       Object.freeze(c.hosts);
       return Object.freeze(c);
     };
-    const initial = freeze(model.machine.config.context as never);
+    let snapshot = model.machine.resolveState({
+      value: 'running',
+      context: freeze(model.machine.config.context as never),
+    });
+    const initial = snapshot;
     const prng = new Prng(3);
-    let state = initial;
+    let steps = 0;
     for (let round = 0; round < 2000; round++) {
-      const enabled = model.events().filter((e) => compiled.step(0, state as never, e, out));
+      const enabled = model
+        .events()
+        .map((e) => transition(model.machine, snapshot, e)[0])
+        .filter((next) => next !== snapshot);
       steps += enabled.length;
-      if (enabled.length === 0) {
-        state = initial; // a stable end state: walk again
-        continue;
-      }
-      compiled.step(0, state as never, enabled[prng.nextInt(enabled.length)]!, out);
-      state = freeze(out.context);
+      const next = enabled[prng.nextInt(Math.max(1, enabled.length))];
+      snapshot = next
+        ? model.machine.resolveState({ value: 'running', context: freeze(next.context) })
+        : initial;
     }
     expect(steps).toBeGreaterThan(4000);
   });
 
   it('symmetry reduction is sound: the raw space maps onto the canonical one', () => {
     const model = createClusterModel({ hosts: 2, entries: 1, partitions: 0, storageLosses: 0 });
-    const raw = explore({
-      ...model,
-      symmetry: undefined,
-      codec: { ...model.codec, canonicalize: undefined },
-    });
+    const raw = explore({ ...model, symmetry: undefined });
     expect(raw.states).toBeGreaterThan(273);
     expect(raw.violations).toEqual([]);
   });

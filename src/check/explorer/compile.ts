@@ -1,287 +1,694 @@
-// Compiles an xstate v5 machine into a step function over (leaf index, plain context): a table of
-// candidate transitions per leaf state and event type, with the exit / transition / entry actions
-// of each resolved once. Guards and `assign` actions are the machine's own implementations. It
-// supports what explicit-state models need and refuses, with an error naming the state, what it
-// does not handle: parallel and history states, eventless (`always`) and delayed transitions,
-// invoked actors, wildcard events, nested final states, and actions other than assign / emit / log.
-// `verifyCompiled` (verify.ts) checks it against `machine.transition` on random walks.
-import type { AnyStateMachine, EventObject, StateValue } from 'xstate';
+// Compiles an xstate v5 machine into a step function over rows (layout.ts: context fields, then
+// region words). What xstate decides per configuration (which transitions an event can select,
+// their exit / entry sets and the order of their actions) is resolved once per configuration and
+// event (a Plan). What depends on the context (guards, `assign` actions, dynamic params) is
+// tabulated lazily in decision tries (tabulate.ts) by calling the machine's own implementations on
+// read-tracing views (tracer.ts). So a step reads a few row fields per guard and writes a few per
+// action: no context object, no closure call once a path is known.
+//
+// Supported: nested and parallel states, targetless / reentering / cross-region transitions,
+// guards by name, inline or built-in (and / or / not / stateIn), static or dynamic params, assign
+// (function or property map), emit / log and custom side-effect actions (they do not change the
+// state), `input`. Refused, with an error naming the state and the construct: history states,
+// eventless and delayed transitions, invoked actors, wildcard and done/error events, final states
+// below the top level, and raise / sendTo / enqueueActions / spawnChild / stopChild / cancel.
+// `verifyCompiled` (verify.ts) checks the compiled step against `machine.transition`.
+import { type AnyStateMachine, createActor, type EventObject, type StateValue } from 'xstate';
 import { assert } from '../../base/assert.ts';
+import { UnsupportedMachineError } from './errors.ts';
+import { ContextLayout, type ShapeNode } from './layout.ts';
+import {
+  type ChartNode,
+  type Configuration,
+  childrenOf,
+  Statechart,
+  type TransitionDef,
+} from './statechart.ts';
+import { identitySlices, type SymmetrySpec } from './symmetry.ts';
+import { Tries } from './tabulate.ts';
+import { Tracer } from './tracer.ts';
 
-type Context = Record<string, unknown>;
-type Guard = (context: Context, event: EventObject) => boolean;
-type Action = (context: Context, event: EventObject) => Context;
+export { UnsupportedMachineError } from './errors.ts';
 
-// A minimal view of xstate's StateNode and TransitionDefinition (internal shapes, stable in v5).
-interface Node {
-  id: string;
-  key: string;
-  type: 'atomic' | 'compound' | 'parallel' | 'final' | 'history';
-  parent?: Node;
-  states: Record<string, Node>;
-  entry: unknown[];
-  exit: unknown[];
-  transitions: Map<string, TransitionDef[]>;
-  always?: unknown[];
-  after: unknown[];
-  invoke: unknown[];
-  initial?: { target: Node[]; actions: unknown[] };
-  machine: AnyStateMachine;
-}
-interface TransitionDef {
-  target?: Node[];
-  actions: unknown[];
-  guard?: unknown;
-  reenter: boolean;
-  source: Node;
-}
+type Args = { context: unknown; event: EventObject };
+type GuardFn = ((args: Args, params: unknown) => boolean) & {
+  check?: (snapshot: unknown, args: Args, guard: unknown) => boolean;
+  guards?: unknown[];
+};
+type AssignFn = { type: string; assignment?: unknown; resolve?: unknown };
 
-/** Opaque to callers: what `candidatesFor` returns and `stepWith` takes. */
-export type CandidateList = readonly Candidate[];
-
-interface Candidate {
-  guard: Guard | null;
-  actions: Action[];
-  /** Leaf index after the transition; -1 = stay (targetless). */
-  target: number;
+/** How an event selects transitions in one configuration (xstate's transitionNode, compiled). */
+interface Selection {
+  /** Candidate ids of this node's own transitions for the event, in document order. */
+  own: Int32Array;
+  /** Child selections: the active child (compound) or every region (parallel). */
+  kids: Selection[];
+  parallel: boolean;
 }
 
-export interface CompiledMachine {
-  leafIds: readonly string[];
-  leafValues: readonly StateValue[];
-  initialLeaf: number;
-  initialContext: Context;
-  /** Leaves that are top-level final states (the machine is done there). */
-  finalLeaf: Uint8Array;
-  /** Applies an event; false when disabled or without effect (as xstate returns the same snapshot). */
-  step(leaf: number, context: Context, event: EventObject, out: { leaf: number; context: Context }): boolean;
-  /** The candidate transitions of a leaf for an event type (null when none), for `stepWith`. */
-  candidatesFor(leaf: number, type: string): CandidateList | null;
-  /** `step` with the candidates looked up already (the hot loop caches them per event list). */
-  stepWith(
-    candidates: CandidateList | null,
-    leaf: number,
-    context: Context,
-    event: EventObject,
-    out: { leaf: number; context: Context },
-  ): boolean;
-  leafOf(value: StateValue): number;
+interface Effect {
+  changes: boolean;
+  /** Region word writes: row field, value pairs. */
+  words: Int32Array;
+  /** Tries of the assign actions, in execution order. */
+  actions: Int32Array;
 }
 
-export class UnsupportedMachineError extends Error {
-  override name = 'UnsupportedMachineError';
+export interface Plan {
+  selection: Selection;
+  config: Configuration;
+  eventId: number;
+  effects: Map<number | string, Effect>;
+  /** The selection as a chain of candidates (first enabled wins), or null when regions combine. */
+  chain: Int32Array | null;
+  chainGuards: Int32Array | null;
+  chainEffects: (Effect | undefined)[];
 }
 
-function refuse(node: Node, what: string): never {
-  throw new UnsupportedMachineError(`cannot compile state '${node.id}': ${what} (use the generic engine)`);
+const NO_PLAN = null;
+
+function refuse(node: ChartNode, what: string): never {
+  throw new UnsupportedMachineError(`cannot compile state '${node.id}': ${what}`);
 }
 
-function checkNode(node: Node): void {
-  if (node.type === 'parallel') refuse(node, 'parallel states are not supported');
-  if (node.type === 'history') refuse(node, 'history states are not supported');
-  if (node.always?.length) refuse(node, 'eventless (always) transitions are not supported');
-  if (node.after.length) refuse(node, 'delayed (after) transitions are not supported');
-  if (node.invoke.length) refuse(node, 'invoked actors are not supported');
-  if (node.type === 'final' && node.parent?.parent) refuse(node, 'nested final states raise done events');
-  for (const type of node.transitions.keys()) {
-    if (type === '*' || type.endsWith('.*')) refuse(node, `wildcard event '${type}' is not supported`);
-  }
-  for (const child of Object.values(node.states)) checkNode(child);
-}
+export class CompiledMachine {
+  readonly layout: ContextLayout;
+  readonly chart: Statechart;
+  readonly tracer: Tracer;
+  readonly tries = new Tries();
+  /** Row width: context fields, then region words. */
+  readonly width: number;
+  readonly wordBase: number;
+  readonly initialRow: Int32Array;
+  /** Interned events: id → event object. */
+  readonly events: EventObject[] = [];
+  private readonly eventIds = new Map<string, number>();
+  private readonly plans = new Map<number, (Plan | null)[]>();
+  private readonly candGuard: number[] = [];
+  private readonly candTransition: TransitionDef[] = [];
+  private readonly candIds = new Map<TransitionDef, Map<number, number>>();
+  private readonly guardTries = new Map<unknown, Map<number, number>>();
+  private readonly actionTries = new Map<unknown, Map<number, number>>();
+  private readonly guardCalls: ((row: Int32Array) => boolean)[] = [];
+  private readonly actionCalls: { ref: unknown; owner: ChartNode; event: EventObject }[] = [];
+  /** Action results: [writes n, (field, code)×n, copies m, (target, source)×m]. */
+  readonly actionResults: Int32Array[] = [];
+  private readonly actionResultIds = new Map<string, number>();
+  private readonly selected: number[] = [];
+  private readonly copyScratch: number[] = [];
 
-function ancestors(node: Node): Node[] {
-  const chain: Node[] = [];
-  for (let n: Node | undefined = node; n; n = n.parent) chain.push(n);
-  return chain; // leaf first, root last
-}
-
-const isDescendant = (child: Node, parent: Node) => ancestors(child).slice(1).includes(parent);
-
-function initialLeafOf(node: Node, entered: Node[]): Node {
-  let n = node;
-  while (n.type === 'compound') {
-    const target = n.initial?.target;
-    assert(target && target.length === 1, `state '${n.id}' needs one initial child`);
-    if (n.initial!.actions.length) refuse(n, 'actions on initial transitions are not supported');
-    n = target[0]!;
-    entered.push(n);
-  }
-  return n;
-}
-
-function resolveAction(machine: AnyStateMachine, node: Node, ref: unknown): Action | null {
-  const named =
-    typeof ref === 'string' ? ref : typeof ref === 'object' && ref ? (ref as { type: string }).type : null;
-  const impl = (named ? machine.implementations.actions[named] : ref) as
-    | ({ type?: string; assignment?: unknown; resolve?: unknown } & ((...a: unknown[]) => unknown))
-    | undefined;
-  if (named && !impl) refuse(node, `action '${named}' is not implemented`);
-  const params =
-    typeof ref === 'object' && ref && 'params' in ref ? (ref as { params: unknown }).params : undefined;
-  if (typeof params === 'function') refuse(node, 'dynamic action params are not supported');
-  if (!impl || !('resolve' in impl)) return null; // a custom side effect: no state change
-  if (impl.type === 'xstate.emit' || impl.type === 'xstate.log') return null;
-  if (impl.type !== 'xstate.assign') refuse(node, `action '${impl.type}' is not supported`);
-  const assignment = impl.assignment as
-    | ((args: { context: Context; event: EventObject }, params: unknown) => Context)
-    | Record<string, unknown>;
-  if (typeof assignment === 'function') {
-    return (context, event) => ({ ...context, ...assignment({ context, event }, params) });
-  }
-  const keys = Object.keys(assignment);
-  return (context, event) => {
-    const next = Object.assign({}, context);
-    for (const key of keys) {
-      const value = assignment[key];
-      next[key] = typeof value === 'function' ? value({ context, event }, params) : value;
-    }
-    return next;
-  };
-}
-
-function resolveGuard(machine: AnyStateMachine, node: Node, ref: unknown): Guard | null {
-  if (ref === undefined) return null;
-  const named =
-    typeof ref === 'string' ? ref : typeof ref === 'object' && ref ? (ref as { type: string }).type : null;
-  const impl = (named ? machine.implementations.guards[named] : ref) as
-    | (((args: unknown, params: unknown) => boolean) & { check?: unknown; stateValue?: unknown })
-    | undefined;
-  if (!impl) refuse(node, `guard '${named}' is not implemented`);
-  if (typeof impl !== 'function') return resolveGuard(machine, node, impl);
-  const params =
-    typeof ref === 'object' && ref && 'params' in ref ? (ref as { params: unknown }).params : undefined;
-  if (typeof params === 'function') refuse(node, 'dynamic guard params are not supported');
-  if ('stateValue' in impl) refuse(node, 'stateIn guards are not supported');
-  if (typeof impl.check === 'function') {
-    // Built-in combinators (and / or / not) evaluate their operands through the machine.
-    const check = impl.check as (snapshot: unknown, args: unknown, self: unknown) => boolean;
-    const snapshot = { machine };
-    return (context, event) => check(snapshot, { context, event }, impl);
-  }
-  // One argument object per guard, reused: guards are pure and do not keep their arguments.
-  const args = { context: {} as Context, event: { type: '' } as EventObject };
-  return (context, event) => {
-    args.context = context;
-    args.event = event;
-    return impl(args, params);
-  };
-}
-
-function leavesOf(node: Node, out: Node[]): Node[] {
-  const children = Object.values(node.states);
-  if (children.length === 0) out.push(node);
-  for (const child of children) leavesOf(child, out);
-  return out;
-}
-
-function stateValueOf(leaf: Node): StateValue {
-  const keys = ancestors(leaf)
-    .slice(0, -1)
-    .map((n) => n.key);
-  let value: StateValue = keys[0]!;
-  for (const key of keys.slice(1)) value = { [key]: value };
-  return value;
-}
-
-function domainOf(t: TransitionDef): Node {
-  const targets = t.target!;
-  if (!t.reenter && targets.every((x) => x === t.source || isDescendant(x, t.source))) {
-    if (targets.includes(t.source)) refuse(t.source, 'a transition to its own state needs reenter: true');
-    return t.source;
-  }
-  const all = [...targets, t.source];
-  const common = ancestors(targets[0]!)
-    .slice(1)
-    .find((a) => a.type === 'compound' && all.every((x) => isDescendant(x, a)));
-  assert(common, `transition from '${t.source.id}' has a common ancestor`);
-  return common;
-}
-
-function compileTransition(
-  machine: AnyStateMachine,
-  leaf: Node,
-  t: TransitionDef,
-  leafIndex: Map<Node, number>,
-) {
-  const resolve = (refs: unknown[], node: Node) =>
-    refs.map((r) => resolveAction(machine, node, r)).filter((a): a is Action => a !== null);
-  const guard = resolveGuard(machine, t.source, t.guard);
-  if (!t.target || t.target.length === 0) {
-    return { guard, actions: resolve(t.actions, t.source), target: -1 };
-  }
-  if (t.target.length !== 1) refuse(t.source, 'multiple targets need parallel states');
-  const domain = domainOf(t);
-  const reenterDomain = t.reenter && t.source === domain;
-  const active = ancestors(leaf);
-  const exited = active.filter((n) => isDescendant(n, domain) || (reenterDomain && n === domain));
-  const entered: Node[] = [];
-  const target = t.target[0]!;
-  const path = ancestors(target).filter((n) => isDescendant(n, domain));
-  if (reenterDomain) entered.push(domain);
-  entered.push(...path.reverse());
-  const targetLeaf = initialLeafOf(target, entered);
-  const index = leafIndex.get(targetLeaf);
-  assert(index !== undefined, `leaf '${targetLeaf.id}' is indexed`);
-  const actions = [
-    ...exited.flatMap((n) => resolve(n.exit, n)),
-    ...resolve(t.actions, t.source),
-    ...entered.flatMap((n) => resolve(n.entry, n)),
-  ];
-  return { guard, actions, target: index };
-}
-
-/** Compiles `machine`, or throws UnsupportedMachineError naming the first unsupported feature. */
-export function compileMachine(machine: AnyStateMachine, initialContext: Context): CompiledMachine {
-  const root = machine.root as unknown as Node;
-  checkNode(root);
-  const leaves = leavesOf(root, []);
-  const leafIndex = new Map(leaves.map((leaf, i) => [leaf, i]));
-  const table: Map<string, Candidate[]>[] = leaves.map((leaf) => {
-    const byType = new Map<string, Candidate[]>();
-    for (const node of ancestors(leaf)) {
-      for (const [type, defs] of node.transitions) {
-        const list = byType.get(type) ?? [];
-        for (const def of defs) list.push(compileTransition(machine, leaf, def, leafIndex));
-        byType.set(type, list);
+  constructor(
+    readonly machine: AnyStateMachine,
+    initial: { value: StateValue; context: unknown },
+    symmetry?: SymmetrySpec,
+  ) {
+    this.chart = new Statechart(machine);
+    this.checkImplementations(this.chart.root);
+    this.layout = new ContextLayout(initial.context);
+    this.wordBase = this.layout.count;
+    this.width = this.layout.count + this.chart.wordCount;
+    if (symmetry) {
+      // Fields that symmetry swaps share one value table, so codes keep their meaning.
+      const { perId } = identitySlices(symmetry, this.layout, this.chart, this.wordBase);
+      for (let k = 0; k < perId[0]!.length; k++) {
+        const fields = perId.map((p) => p[k]!).filter((f) => f < this.wordBase);
+        if (fields.length > 1) this.layout.share(fields);
       }
     }
-    return byType;
-  });
-  const finalLeaf = Uint8Array.from(leaves.map((l) => (l.type === 'final' ? 1 : 0)));
-  const leafValues = leaves.map(stateValueOf);
-  const keys = leafValues.map((v) => JSON.stringify(v));
-  const rootLeaf = initialLeafOf(root, []);
-  const candidatesFor = (leaf: number, type: string): CandidateList | null =>
-    finalLeaf[leaf] ? null : (table[leaf]!.get(type) ?? null);
-  const stepWith: CompiledMachine['stepWith'] = (candidates, leaf, context, event, out) => {
-    if (candidates === null) return false;
-    for (let i = 0; i < candidates.length; i++) {
-      const c = candidates[i]!;
-      if (c.guard !== null && !c.guard(context, event)) continue;
-      let next = context;
-      for (let a = 0; a < c.actions.length; a++) next = c.actions[a]!(next, event);
-      const target = c.target < 0 ? leaf : c.target;
-      // Like machine.transition: a step that changes neither state nor context is no step.
-      if (target === leaf && next === context) return false;
-      out.leaf = target;
-      out.context = next;
-      return true;
+    this.tracer = new Tracer(this.layout, this.chart, machine);
+    this.initialRow = this.encode(initial);
+  }
+
+  // --- rows ---
+
+  encode(state: { value: StateValue; context: unknown }, row = new Int32Array(this.width)): Int32Array {
+    this.layout.encode(state.context, row);
+    row.set(this.chart.wordsOf(state.value), this.wordBase);
+    return row;
+  }
+
+  decode(row: Int32Array, offset = 0): { value: StateValue; context: unknown } {
+    return {
+      value: this.chart.configurationAt(row, offset + this.wordBase).value,
+      context: this.layout.decode(row, offset),
+    };
+  }
+
+  configuration(row: Int32Array): Configuration {
+    return this.chart.configurationAt(row, this.wordBase);
+  }
+
+  /** Domain size of a row field (for trie node capacity and packing). */
+  readonly domainSize = (field: number): number =>
+    field < this.wordBase ? this.layout.domainSize(field) : this.chart.radix[field - this.wordBase]!;
+
+  eventId(event: EventObject): number {
+    const key = JSON.stringify(event);
+    let id = this.eventIds.get(key);
+    if (id === undefined) {
+      id = this.events.length;
+      this.eventIds.set(key, id);
+      this.events.push(event);
     }
-    return false;
-  };
-  return {
-    leafIds: leaves.map((l) => l.id),
-    leafValues,
-    initialLeaf: leafIndex.get(rootLeaf)!,
-    initialContext,
-    finalLeaf,
-    leafOf(value) {
-      const found = keys.indexOf(JSON.stringify(value));
-      assert(found >= 0, `state value ${JSON.stringify(value)} is a leaf of the machine`);
-      return found;
-    },
-    step: (leaf, context, event, out) => stepWith(candidatesFor(leaf, event.type), leaf, context, event, out),
-    candidatesFor,
-    stepWith,
-  };
+    return id;
+  }
+
+  // --- predicates: pure functions of a state, tabulated ---
+
+  /** A trie for a boolean function of the state (an invariant, a property, `stable`). */
+  predicate(label: string, fn: (state: { value: StateValue; context: unknown }) => boolean): number {
+    const trie = this.tries.create(label);
+    this.guardCalls[trie] = (row) => {
+      this.tracer.begin(row, label);
+      return Boolean(fn(this.tracer.state));
+    };
+    return trie;
+  }
+
+  /** Evaluates a boolean trie (predicate or guard) on a row. */
+  holds(trie: number, row: Int32Array): boolean {
+    const known = this.tries.lookup(trie, row);
+    if (known >= 0) return known === 1;
+    const result = this.guardCalls[trie]!(row);
+    this.tries.insert(trie, this.tracer.reads, result ? 1 : 0, this.domainSize);
+    return result;
+  }
+
+  /** A function of the state to an interned value (e.g. the model's event list), tabulated. */
+  tabulated<T>(
+    label: string,
+    fn: (state: { value: StateValue; context: unknown }) => T,
+    key: (v: T) => string,
+  ): { lookup(row: Int32Array): number; values: T[] } {
+    const trie = this.tries.create(label);
+    const values: T[] = [];
+    const ids = new Map<string, number>();
+    const lookup = (row: Int32Array): number => {
+      const known = this.tries.lookup(trie, row);
+      if (known >= 0) return known;
+      this.tracer.begin(row, label);
+      const value = fn(this.tracer.state);
+      const reads = this.tracer.reads.slice();
+      const k = key(value);
+      let id = ids.get(k);
+      if (id === undefined) {
+        id = values.length;
+        ids.set(k, id);
+        values.push(value);
+      }
+      this.tries.insert(trie, reads, id, this.domainSize);
+      return id;
+    };
+    return { lookup, values };
+  }
+
+  // --- guards and actions ---
+
+  private checkImplementations(node: ChartNode): void {
+    const guards = this.machine.implementations.guards as Record<string, GuardFn>;
+    const checkGuard = (ref: unknown, where: ChartNode) => {
+      if (ref === undefined || typeof ref === 'function') {
+        for (const inner of (ref as GuardFn | undefined)?.guards ?? []) checkGuard(inner, where);
+        return;
+      }
+      const name = typeof ref === 'string' ? ref : (ref as { type: string }).type;
+      const impl = guards[name];
+      if (!impl) refuse(where, `guard '${name}' is not implemented`);
+      if (typeof impl !== 'function') checkGuard(impl, where);
+      else for (const inner of impl.guards ?? []) checkGuard(inner, where);
+    };
+    const checkActions = (refs: unknown[], where: ChartNode) => {
+      for (const ref of refs) this.actionKind(ref, where);
+    };
+    checkActions(node.entry, node);
+    checkActions(node.exit, node);
+    if (node.initial) checkActions(node.initial.actions, node);
+    for (const defs of node.transitions.values()) {
+      for (const t of defs) {
+        checkGuard(t.guard, node);
+        checkActions(t.actions, node);
+      }
+    }
+    for (const child of childrenOf(node)) this.checkImplementations(child);
+  }
+
+  /** 'assign' for a context update; 'none' for actions that leave the state as it is. */
+  private actionKind(ref: unknown, where: ChartNode): 'assign' | 'none' {
+    const resolved = (
+      typeof ref === 'function'
+        ? ref
+        : this.machine.implementations.actions[typeof ref === 'string' ? ref : (ref as { type: string }).type]
+    ) as AssignFn | undefined;
+    if (!resolved || !('resolve' in resolved)) return 'none'; // a custom side effect
+    if (resolved.type === 'xstate.assign') return 'assign';
+    if (resolved.type === 'xstate.emit' || resolved.type === 'xstate.log') return 'none';
+    return refuse(where, `action '${resolved.type}' is not supported`);
+  }
+
+  /** xstate's evaluateGuard, on the tracer's views. */
+  private evaluateGuard(guard: unknown, context: unknown, event: EventObject): boolean {
+    const isInline = typeof guard === 'function';
+    const resolved = (
+      isInline
+        ? guard
+        : this.machine.implementations.guards[
+            typeof guard === 'string' ? guard : (guard as { type: string }).type
+          ]
+    ) as GuardFn;
+    if (typeof resolved !== 'function') return this.evaluateGuard(resolved, context, event);
+    const args = { context, event };
+    const params =
+      isInline || typeof guard === 'string'
+        ? undefined
+        : 'params' in (guard as object)
+          ? typeof (guard as { params: unknown }).params === 'function'
+            ? (guard as { params: (a: Args) => unknown }).params(args)
+            : (guard as { params: unknown }).params
+          : undefined;
+    if (!('check' in resolved)) return resolved(args, params);
+    return resolved.check!(this.tracer.snapshot, args, resolved);
+  }
+
+  private guardTrie(t: TransitionDef, eventId: number): number {
+    if (t.guard === undefined) return -1;
+    let byEvent = this.guardTries.get(t.guard);
+    if (!byEvent) this.guardTries.set(t.guard, (byEvent = new Map()));
+    let trie = byEvent.get(eventId);
+    if (trie === undefined) {
+      const name = typeof t.guard === 'string' ? t.guard : ((t.guard as { type?: string }).type ?? 'inline');
+      const label = `guard '${name}' of ${t.eventType} in state '${t.source.id}'`;
+      trie = this.tries.create(label);
+      const event = this.events[eventId]!;
+      const guard = t.guard;
+      this.guardCalls[trie] = (row) => {
+        this.tracer.begin(row, label);
+        return Boolean(this.evaluateGuard(guard, this.tracer.context, event));
+      };
+      byEvent.set(eventId, trie);
+    }
+    return trie;
+  }
+
+  private candidate(t: TransitionDef, eventId: number): number {
+    let byEvent = this.candIds.get(t);
+    if (!byEvent) this.candIds.set(t, (byEvent = new Map()));
+    let id = byEvent.get(eventId);
+    if (id === undefined) {
+      id = this.candTransition.length;
+      this.candTransition.push(t);
+      this.candGuard.push(this.guardTrie(t, eventId));
+      byEvent.set(eventId, id);
+    }
+    return id;
+  }
+
+  private actionTrie(ref: unknown, owner: ChartNode, eventId: number): number {
+    let byEvent = this.actionTries.get(ref);
+    if (!byEvent) this.actionTries.set(ref, (byEvent = new Map()));
+    let trie = byEvent.get(eventId);
+    if (trie === undefined) {
+      const name = typeof ref === 'string' ? ref : ((ref as { type?: string }).type ?? 'inline');
+      trie = this.tries.create(`action '${name}' of state '${owner.id}'`);
+      this.actionCalls[trie] = { ref, owner, event: this.events[eventId]! };
+      byEvent.set(eventId, trie);
+    }
+    return trie;
+  }
+
+  /** Runs an assign action on the tracer's views; returns its partial context update. */
+  private runAssign(trie: number, row: Int32Array): unknown {
+    const { ref, event } = this.actionCalls[trie]!;
+    this.tracer.begin(row, this.tries.labels[trie]!);
+    const context = this.tracer.context;
+    const resolved = (typeof ref === 'function'
+      ? ref
+      : this.machine.implementations.actions[
+          typeof ref === 'string' ? ref : (ref as { type: string }).type
+        ]) as unknown as AssignFn;
+    const params =
+      typeof ref === 'function' || typeof ref === 'string'
+        ? undefined
+        : 'params' in (ref as object)
+          ? typeof (ref as { params: unknown }).params === 'function'
+            ? (ref as { params: (a: Args) => unknown }).params({ context, event })
+            : (ref as { params: unknown }).params
+          : undefined;
+    const spawn = () => {
+      throw new UnsupportedMachineError(`${this.tries.labels[trie]} spawns an actor, which is not supported`);
+    };
+    const args = { context, event, spawn, self: undefined, system: undefined };
+    const assignment = resolved.assignment as
+      | ((a: typeof args, p: unknown) => unknown)
+      | Record<string, unknown>;
+    if (typeof assignment === 'function') return assignment(args, params);
+    const partial: Record<string, unknown> = {};
+    for (const key of Object.keys(assignment)) {
+      const value = assignment[key];
+      partial[key] = typeof value === 'function' ? value(args, params) : value;
+    }
+    return partial;
+  }
+
+  /** The writes and copies an action's partial update makes, interned. */
+  private actionResult(trie: number, partial: unknown): number {
+    const writes: number[] = [];
+    const copies: number[] = [];
+    const translations: number[] = [];
+    const label = this.tries.labels[trie]!;
+    const collect = (node: ShapeNode, value: unknown, path: (string | number)[]) => {
+      const info = this.tracer.proxyInfo(value);
+      if (info) {
+        if (info.node === node) return; // passed through unchanged
+        const from: number[] = [];
+        const to: number[] = [];
+        collectFields(info.node, from);
+        collectFields(node, to);
+        if (from.length !== to.length || !sameShape(info.node, node)) {
+          throw new UnsupportedMachineError(
+            `${label} moves context.${info.path.join('.')} to context.${path.join('.')}, which has another shape`,
+          );
+        }
+        for (let i = 0; i < to.length; i++) {
+          if (to[i] === from[i]) continue;
+          if (this.layout.tableOf[to[i]!] === this.layout.tableOf[from[i]!]) copies.push(to[i]!, from[i]!);
+          else translations.push(to[i]!, from[i]!);
+        }
+        return;
+      }
+      if (node.kind === 'leaf') {
+        writes.push(node.field, this.layout.code(node.field, value));
+        return;
+      }
+      this.layout.checkShape(node, value, path);
+      if (node.kind === 'array') {
+        node.children.forEach((c, i) => {
+          collect(c, (value as unknown[])[i], [...path, i]);
+        });
+      } else {
+        node.keys.forEach((k, i) => {
+          collect(node.children[i]!, (value as Record<string, unknown>)[k], [...path, k]);
+        });
+      }
+    };
+    const root = this.layout.shape;
+    if (partial !== undefined && partial !== null && !this.tracer.proxyInfo(partial)) {
+      if (typeof partial !== 'object' || Array.isArray(partial) || root.kind !== 'object') {
+        throw new UnsupportedMachineError(
+          `${label} returns ${JSON.stringify(partial)}, not a partial context`,
+        );
+      }
+      for (const key of Object.keys(partial)) {
+        const i = root.keys.indexOf(key);
+        if (i < 0)
+          throw new UnsupportedMachineError(
+            `${label} adds context.${key}, which the initial context does not have`,
+          );
+        collect(root.children[i]!, (partial as Record<string, unknown>)[key], [key]);
+      }
+    }
+    const result = Int32Array.from([
+      writes.length / 2,
+      ...writes,
+      copies.length / 2,
+      ...copies,
+      translations.length / 2,
+      ...translations,
+    ]);
+    const key = result.join(',');
+    let id = this.actionResultIds.get(key);
+    if (id === undefined) {
+      id = this.actionResults.length;
+      this.actionResultIds.set(key, id);
+      this.actionResults.push(result);
+    }
+    return id;
+  }
+
+  /** Applies the assign action of `trie` to `row` in place. */
+  private applyAction(trie: number, row: Int32Array): void {
+    let r = this.tries.lookup(trie, row);
+    if (r < 0) {
+      const partial = this.runAssign(trie, row);
+      const reads = this.tracer.reads.slice();
+      r = this.actionResult(trie, partial);
+      this.tries.insert(trie, reads, r, this.domainSize);
+    }
+    const w = this.actionResults[r]!;
+    const n = w[0]!;
+    const m = w[1 + 2 * n]!;
+    if (m > 0 || w[2 + 2 * n + 2 * m]! > 0) this.applyCopies(w, row);
+    for (let i = 0; i < n; i++) row[w[1 + 2 * i]!] = w[2 + 2 * i]!;
+  }
+
+  /** Copies (same value table) and translations (value by value) read the row before the writes. */
+  private applyCopies(w: Int32Array, row: Int32Array): void {
+    const n = w[0]!;
+    const m = w[1 + 2 * n]!;
+    const t = w[2 + 2 * n + 2 * m]!;
+    const scratch = this.copyScratch;
+    scratch.length = 0;
+    for (let i = 0; i < m; i++) scratch.push(row[w[3 + 2 * n + 2 * i]!]!);
+    for (let i = 0; i < t; i++) {
+      const from = w[4 + 2 * n + 2 * m + 2 * i]!;
+      const to = w[3 + 2 * n + 2 * m + 2 * i]!;
+      scratch.push(this.layout.code(to, this.layout.values[from]![row[from]!]));
+    }
+    for (let i = 0; i < m; i++) row[w[2 + 2 * n + 2 * i]!] = scratch[i]!;
+    for (let i = 0; i < t; i++) row[w[3 + 2 * n + 2 * m + 2 * i]!] = scratch[m + i]!;
+  }
+
+  // --- plans: per configuration and event ---
+
+  /** The plans of a configuration, by event id (undefined: not built yet). */
+  plansOf(config: Configuration): (Plan | null | undefined)[] {
+    let byEvent = this.plans.get(config.id);
+    if (!byEvent) this.plans.set(config.id, (byEvent = []));
+    return byEvent;
+  }
+
+  /**
+   * Builds the plan of an event in a configuration. Guards that read nothing (they depend on the
+   * event and params only) are evaluated once on `row` and folded: a constant false candidate is
+   * dropped, a constant true one needs no check. A selection without a parallel choice becomes a
+   * chain (first enabled candidate wins).
+   */
+  private buildPlan(config: Configuration, eventId: number, row: Int32Array): Plan | null {
+    const type = this.events[eventId]!.type;
+    const selection = config.done ? null : this.selection(this.chart.root, config, type, eventId, row);
+    if (selection === null) return NO_PLAN;
+    const chain = chainOf(selection);
+    return {
+      selection,
+      config,
+      eventId,
+      effects: new Map(),
+      chain: chain ? Int32Array.from(chain) : null,
+      chainGuards: chain ? Int32Array.from(chain, (c) => this.candGuard[c]!) : null,
+      chainEffects: [],
+    };
+  }
+
+  /** Folds a candidate's guard: -1 unguarded (or constant true), -2 constant false, else its trie. */
+  private foldedGuard(c: number, row: Int32Array): number {
+    const g = this.candGuard[c]!;
+    if (g < 0) return -1;
+    const value = this.holds(g, row);
+    if (this.tries.roots[g]! >= 0) return g; // it read fields: not a constant
+    return value ? -1 : -2;
+  }
+
+  /** xstate's transitionNode for one node of the configuration; null when nothing can be selected. */
+  private selection(
+    node: ChartNode,
+    config: Configuration,
+    type: string,
+    eventId: number,
+    row: Int32Array,
+  ): Selection | null {
+    const own: number[] = [];
+    for (const t of node.transitions.get(type) ?? []) {
+      const c = this.candidate(t, eventId);
+      const folded = this.foldedGuard(c, row);
+      if (folded === -2) continue;
+      if (folded === -1 && this.candGuard[c] !== -1) {
+        // Constant true: the same transition, without a guard to check.
+        own.push(this.unguarded(c));
+        break;
+      }
+      own.push(c);
+      if (folded === -1) break;
+    }
+    const kids: Selection[] = [];
+    for (const child of childrenOf(node)) {
+      if (!config.nodeSet.has(child)) continue;
+      const kid = this.selection(child, config, type, eventId, row);
+      if (kid) kids.push(kid);
+    }
+    if (own.length === 0 && kids.length === 0) return null;
+    return { own: Int32Array.from(own), kids, parallel: node.type === 'parallel' };
+  }
+
+  private readonly unguardedIds = new Map<number, number>();
+
+  /** A candidate id for the same transition with its (constant true) guard dropped. */
+  private unguarded(c: number): number {
+    let id = this.unguardedIds.get(c);
+    if (id === undefined) {
+      id = this.candTransition.length;
+      this.candTransition.push(this.candTransition[c]!);
+      this.candGuard.push(-1);
+      this.unguardedIds.set(c, id);
+    }
+    return id;
+  }
+
+  private select(s: Selection, row: Int32Array, out: number[]): number {
+    let n = 0;
+    if (s.parallel) for (const kid of s.kids) n += this.select(kid, row, out);
+    else if (s.kids.length > 0) n = this.select(s.kids[0]!, row, out);
+    if (n > 0) return n;
+    for (let i = 0; i < s.own.length; i++) {
+      const c = s.own[i]!;
+      const g = this.candGuard[c]!;
+      if (g < 0 || this.holds(g, row)) {
+        out.push(c);
+        return 1;
+      }
+    }
+    return 0;
+  }
+
+  private makeEffect(plan: Plan, selected: readonly number[]): Effect {
+    const { words, actions, nodesChanged } = this.chart.effect(
+      plan.config,
+      selected.map((c) => this.candTransition[c]!),
+    );
+    const tries: number[] = [];
+    for (const { ref, owner } of actions) {
+      if (this.actionKind(ref, owner) === 'assign') tries.push(this.actionTrie(ref, owner, plan.eventId));
+    }
+    const writes: number[] = [];
+    words.forEach((w, k) => {
+      if (w !== plan.config.words[k]) writes.push(this.wordBase + k, w);
+    });
+    return {
+      changes: nodesChanged || tries.length > 0,
+      words: Int32Array.from(writes),
+      actions: Int32Array.from(tries),
+    };
+  }
+
+  private effect(plan: Plan, selected: readonly number[]): Effect {
+    const key = selected.length === 1 ? selected[0]! : selected.join(',');
+    let effect = plan.effects.get(key);
+    if (effect === undefined) {
+      effect = this.makeEffect(plan, selected);
+      plan.effects.set(key, effect);
+    }
+    return effect;
+  }
+
+  private apply(effect: Effect, source: Int32Array, target: Int32Array): void {
+    for (let i = 0; i < source.length; i++) target[i] = source[i]!;
+    const words = effect.words;
+    for (let i = 0; i < words.length; i += 2) target[words[i]!] = words[i + 1]!;
+    const actions = effect.actions;
+    for (let i = 0; i < actions.length; i++) this.applyAction(actions[i]!, target);
+  }
+
+  /**
+   * One step: the event `eventId` on `source`, written to `target`. False when the event selects
+   * no transition, or one that changes nothing (then xstate returns the same snapshot).
+   */
+  step(
+    source: Int32Array,
+    eventId: number,
+    target: Int32Array,
+    config = this.configuration(source),
+  ): boolean {
+    return this.stepIn(this.plansOf(config), config, source, eventId, target);
+  }
+
+  /** `step` with the configuration's plans looked up already (the hot loop does it once per state). */
+  stepIn(
+    plans: (Plan | null | undefined)[],
+    config: Configuration,
+    source: Int32Array,
+    eventId: number,
+    target: Int32Array,
+  ): boolean {
+    let plan = plans[eventId];
+    if (plan === undefined) plan = plans[eventId] = this.buildPlan(config, eventId, source);
+    if (plan === NO_PLAN) return false;
+    const chain = plan.chain;
+    if (chain !== null) {
+      const guards = plan.chainGuards!;
+      const tries = this.tries;
+      for (let i = 0; i < chain.length; i++) {
+        const g = guards[i]!;
+        if (g >= 0) {
+          const known = tries.lookup(g, source);
+          if (known === 0 || (known < 0 && !this.holds(g, source))) continue;
+        }
+        let effect = plan.chainEffects[i];
+        if (effect === undefined) effect = plan.chainEffects[i] = this.makeEffect(plan, [chain[i]!]);
+        if (!effect.changes) return false;
+        this.apply(effect, source, target);
+        return true;
+      }
+      return false;
+    }
+    const selected = this.selected;
+    selected.length = 0;
+    if (this.select(plan.selection, source, selected) === 0) return false;
+    const effect = this.effect(plan, selected);
+    if (!effect.changes) return false;
+    this.apply(effect, source, target);
+    return true;
+  }
+}
+
+/** The candidates of a selection in priority order, when no parallel node combines two regions. */
+function chainOf(s: Selection): number[] | null {
+  const live = s.kids;
+  if (s.parallel && live.length > 1) return null;
+  const inner = live.length === 1 ? chainOf(live[0]!) : [];
+  if (inner === null) return null;
+  return [...inner, ...s.own];
+}
+
+function collectFields(node: ShapeNode, out: number[]): void {
+  if (node.kind === 'leaf') out.push(node.field);
+  else for (const c of node.children) collectFields(c, out);
+}
+
+function sameShape(a: ShapeNode, b: ShapeNode): boolean {
+  if (a.kind === 'leaf' || b.kind === 'leaf') return a.kind === b.kind;
+  if (a.kind !== b.kind || a.children.length !== b.children.length) return false;
+  if (a.kind === 'object' && b.kind === 'object' && a.keys.join() !== b.keys.join()) return false;
+  return a.children.every((c, i) => sameShape(c, b.children[i]!));
+}
+
+/** The machine's initial snapshot (with the model's input), as xstate computes it. */
+export function initialState(
+  machine: AnyStateMachine,
+  input: unknown,
+): { value: StateValue; context: unknown } {
+  const actor = createActor(machine, { input });
+  const scope = (actor as unknown as { _actorScope: unknown })._actorScope;
+  const snapshot = machine.getInitialSnapshot(scope as never, input);
+  assert(snapshot.status === 'active' || snapshot.status === 'done', 'the initial snapshot is usable');
+  return { value: snapshot.value, context: snapshot.context };
+}
+
+/**
+ * Compiles `machine`, or throws UnsupportedMachineError naming the first construct it cannot hold.
+ * With a symmetry, the fields it swaps share value tables (RowSymmetry needs that).
+ */
+export function compileMachine(
+  machine: AnyStateMachine,
+  input?: unknown,
+  symmetry?: SymmetrySpec,
+): CompiledMachine {
+  return new CompiledMachine(machine, initialState(machine, input), symmetry);
 }

@@ -1,98 +1,136 @@
-// The compiled engine: the machine's own guards and assigns run on plain contexts through the
-// step table of compile.ts; states live as packed rows ([leaf, ...codec words]) in a RowTable.
-import { createActor, type EventObject } from 'xstate';
-import { type CandidateList, type CompiledMachine, compileMachine } from './compile.ts';
+// The compiled engine: successors by the compiled step (compile.ts) on unpacked rows, symmetry
+// on rows (symmetry.ts), states bit-packed (packer.ts) in an open-addressing table (rowTable.ts).
+// The model's event list, properties and `stable` are tabulated like guards.
+import type { EventObject, StateValue } from 'xstate';
+import { type CompiledMachine, compileMachine } from './compile.ts';
 import type { Engine, Visit } from './engine.ts';
+import { UnsupportedMachineError } from './errors.ts';
+import { Packer } from './packer.ts';
 import { RowTable } from './rowTable.ts';
-import type { ExplorerModel, ModelState, StateCodec } from './types.ts';
+import { RowSymmetry } from './symmetry.ts';
+import type { ExplorerModel, ModelState } from './types.ts';
 
-type Ctx = Record<string, unknown>;
-
-export function initialContextOf(model: ExplorerModel<unknown>): Ctx {
-  const actor = createActor(model.machine, { input: model.input });
-  const scope = (actor as unknown as { _actorScope: unknown })._actorScope;
-  return model.machine.getInitialSnapshot(scope as never, model.input).context as Ctx;
+export interface CompiledEngineOptions {
+  /** Apply the model's symmetry (default true). */
+  symmetry?: boolean;
+  /** An already compiled machine (the same model), e.g. to share tries between phases. */
+  compiled?: CompiledMachine;
 }
 
-export function compiledEngine<C>(model: ExplorerModel<C>, compiled?: CompiledMachine): Engine<C> {
-  const codec = model.codec as StateCodec<C> | undefined;
-  if (!codec)
-    throw new Error(`model ${model.name}: the compiled engine needs a codec (use the generic engine)`);
-  const machine =
-    compiled ?? compileMachine(model.machine, initialContextOf(model as ExplorerModel<unknown>));
-  const width = codec.width + 1;
-  const table = new RowTable(width);
-  const scratch = new Int32Array(width);
-  const out = { leaf: 0, context: {} as Ctx };
-  const symmetry = model.symmetry;
-  const canonicalizeRow = codec.canonicalize?.bind(codec);
+export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngineOptions = {}) {
+  if (typeof model.symmetry === 'function' && options.symmetry !== false) {
+    throw new UnsupportedMachineError(
+      'symmetry is given as a function of the context; the compiled engine needs it as data (arrays / records / values / regions)',
+    );
+  }
+  const spec = typeof model.symmetry === 'object' && options.symmetry !== false ? model.symmetry : undefined;
+  const machine = options.compiled ?? compileMachine(model.machine, model.input, spec);
+  const symmetry = spec ? new RowSymmetry(spec, machine) : null;
+  const width = machine.width;
+  const packer = new Packer(width, machine.domainSize);
+  const table = new RowTable(packer.words);
+  const src = new Int32Array(width);
+  const dst = new Int32Array(width);
+  const tmp = new Int32Array(width);
+  let packed = new Int32Array(Math.max(1, width));
+  let created: Int32Array = dst;
+  let orbits = 0;
+  const eventLists: Int32Array[] = [];
+  const events = machine.tabulated(
+    "the model's events",
+    (s) => model.events(s as ModelState<C>),
+    (list) => JSON.stringify(list),
+  );
+  const eventIdsOf = (row: Int32Array) => {
+    const id = events.lookup(row);
+    let ids = eventLists[id];
+    if (ids === undefined)
+      ids = eventLists[id] = Int32Array.from(events.values[id]!, (e) => machine.eventId(e));
+    return ids;
+  };
 
-  const pack = (leaf: number, context: C, target: Int32Array) => {
-    target[0] = leaf;
-    if (symmetry && !canonicalizeRow) context = symmetry(context);
-    codec.encode(context, target, 1);
-    if (symmetry && canonicalizeRow) canonicalizeRow(target, 1);
+  const widen = () => {
+    const oldUnpack = packer.unpack;
+    packer.widen(machine.domainSize);
+    if (packed.length < packer.words) packed = new Int32Array(packer.words);
+    const row = new Int32Array(width);
+    table.relayout(packer.words, (from, fromOffset, to, toOffset) => {
+      oldUnpack(from, fromOffset, row);
+      packer.pack(row, to, toOffset);
+    });
   };
-  const stateAt = (index: number): ModelState<C> => {
-    const leaf = table.rows[index * width]!;
-    return { value: machine.leafValues[leaf]!, context: codec.decode(table.rows, index * width + 1) };
-  };
-  // Candidates per (leaf, event index), valid while the model returns the same events array.
-  let cachedEvents: readonly EventObject[] | null = null;
-  let cache: (CandidateList | null)[][] = [];
-  const candidatesOf = (events: readonly EventObject[], leaf: number) => {
-    if (events !== cachedEvents) {
-      cachedEvents = events;
-      cache = [];
+  const intern = (row: Int32Array): number => {
+    if (!packer.pack(row, packed, 0)) {
+      widen();
+      packer.pack(row, packed, 0);
     }
-    let row = cache[leaf];
-    if (row === undefined) row = cache[leaf] = events.map((e) => machine.candidatesFor(leaf, e.type));
+    const index = table.intern(packed, 0);
+    if (table.lastWasNew) {
+      created = row;
+      if (symmetry) orbits += symmetry.orbitSize(row);
+    }
+    return index;
+  };
+  const unpack = (index: number, row: Int32Array) => packer.unpack(table.slots, table.offsetOf(index), row);
+  const toState = (row: Int32Array) => machine.decode(row) as ModelState<C>;
+  const canonicalRow = (state: ModelState<C>) => {
+    const row = machine.encode(state as { value: StateValue; context: unknown });
+    symmetry?.canonicalize(row);
     return row;
   };
-  const keyOfRow = (row: Int32Array, offset: number) =>
-    Array.from(row.subarray(offset, offset + width)).join(',');
 
-  return {
+  const engine: Engine<C> & { machine: CompiledMachine; bytesPerState(): number } = {
     kind: 'compiled',
+    machine,
+    predicate: (label, fn) => machine.predicate(label, fn as never),
     start() {
-      pack(machine.initialLeaf, machine.initialContext as C, scratch);
-      table.intern(scratch, 0);
-      return stateAt(0);
+      const row = machine.initialRow.slice();
+      symmetry?.canonicalize(row);
+      intern(row);
     },
     count: () => table.count,
-    expand(index: number, visit: Visit<C>) {
-      const leaf = table.rows[index * width]!;
-      const context = codec.decode(table.rows, index * width + 1) as Ctx;
-      const value = machine.leafValues[leaf]!;
-      const events = model.events({ value, context: context as C });
-      const candidates = candidatesOf(events, leaf);
+    expand(index: number, visit: Visit) {
+      unpack(index, src);
+      const config = machine.configuration(src);
+      const plans = machine.plansOf(config);
+      const ids = eventIdsOf(src);
       let enabled = 0;
-      for (let e = 0; e < events.length; e++) {
-        if (!machine.stepWith(candidates[e]!, leaf, context, events[e]!, out)) continue;
+      for (let e = 0; e < ids.length; e++) {
+        const action = ids[e]!;
+        if (!machine.stepIn(plans, config, src, action, dst)) continue;
         enabled++;
-        pack(out.leaf, out.context as C, scratch);
-        const target = table.intern(scratch, 0);
-        visit(
-          e,
-          target,
-          table.lastWasNew ? { value: machine.leafValues[out.leaf]!, context: out.context as C } : null,
-        );
+        if (symmetry) symmetry.canonicalize(dst);
+        const target = intern(dst);
+        visit(e, action, target, table.lastWasNew);
       }
       return enabled;
     },
-    state: stateAt,
+    holdsOnNew: (p) => machine.holds(p, created),
+    holds(p, index) {
+      unpack(index, tmp);
+      return machine.holds(p, tmp);
+    },
+    state(index) {
+      const row = new Int32Array(width);
+      unpack(index, row);
+      return toState(row);
+    },
+    initial: () => toState(machine.initialRow),
     events: (s) => model.events(s),
     stepConcrete(s, e: EventObject) {
-      const leaf = machine.leafOf(s.value);
-      if (!machine.step(leaf, s.context as Ctx, e, out)) return null;
-      return { value: machine.leafValues[out.leaf]!, context: out.context as C };
+      const from = machine.encode(s as { value: StateValue; context: unknown });
+      const to = new Int32Array(width);
+      return machine.step(from, machine.eventId(e), to) ? toState(to) : null;
     },
-    canonicalKey(s) {
-      const row = new Int32Array(width);
-      pack(machine.leafOf(s.value), s.context, row);
-      return keyOfRow(row, 0);
+    canonicalKey: (s) => canonicalRow(s).join(','),
+    keyOfIndex(index) {
+      unpack(index, tmp);
+      return tmp.join(',');
     },
-    keyOfIndex: (index) => keyOfRow(table.rows, index * width),
+    action: (id) => machine.events[id]!,
     storeBytes: () => table.byteLength(),
+    bytesPerState: () => table.bytesPerState(),
+    orbitStates: () => (symmetry ? orbits : null),
   };
+  return engine;
 }

@@ -1,40 +1,73 @@
-// Explicit-state breadth-first exploration: every reachable state is checked against every
-// invariant when first seen, states without an enabled event that the model does not call stable
-// are deadlocks, and liveness is checked on the explored graph afterwards. BFS order makes every
-// counterexample shortest; parents and events are kept as int32 arrays.
+// Explicit-state breadth-first exploration. Every reachable state is checked against the `always`
+// properties when first seen, `sometimes` properties get the shortest witness, states without an
+// enabled event that the model does not call stable are deadlocks, and the temporal properties
+// are checked on the explored graph afterwards (temporal.ts). BFS order makes every
+// counterexample and witness shortest; parents, events and edges are int32 arrays.
+//
+// Symmetry reduction is sound for safety and reachability, but weak fairness is a property of
+// concrete actions (host 1's step, not "some host's step"), so `eventually` properties of a
+// symmetric model are checked in a second search without symmetry; the result says so.
 import type { InvariantId } from '../../base/invariants.ts';
-import { UnsupportedMachineError } from './compile.ts';
 import { compiledEngine } from './compiledEngine.ts';
 import type { Engine } from './engine.ts';
+import { UnsupportedMachineError } from './errors.ts';
 import { genericEngine } from './genericEngine.ts';
 import { GrowableInt32 } from './growable.ts';
-import { checkReachability } from './liveness.ts';
-import { concreteTrace, type TraceStep } from './trace.ts';
+import { checkEventually, checkReachable, type Graph } from './temporal.ts';
+import { concreteTrace, type TraceStep, treePath } from './trace.ts';
 import type { ExplorerModel, ModelState } from './types.ts';
 
 export interface ExploreOptions {
-  /** 'compiled' needs a codec and a supported machine; 'auto' falls back to 'generic'. Default 'auto'. */
+  /** 'compiled' refuses machines it cannot hold (naming why); 'auto' then runs 'generic' and says why. Default 'auto'. */
   engine?: 'auto' | 'generic' | 'compiled';
   /** Stop after this many states (the result says `complete: false`). Default 10 million. */
   maxStates?: number;
   /** Stop at the first violation. Default true. */
   stopAtFirstViolation?: boolean;
-  /** Skip liveness (it needs the whole graph). Default false. */
+  /** Skip the temporal properties (reachable, eventually; they need the whole graph). Default false. */
   skipLiveness?: boolean;
+  /** Apply the model's symmetry. Default true. */
+  symmetry?: boolean;
+}
+
+export type PropertyKind = 'always' | 'sometimes' | 'eventually' | 'reachable' | 'deadlock';
+
+export interface PropertyResult<C = unknown> {
+  name: string;
+  kind: PropertyKind;
+  invariant?: InvariantId;
+  description: string;
+  /** unknown: the search stopped before it could decide (a bound, or an earlier violation). */
+  status: 'holds' | 'violated' | 'unknown';
+  /** For `sometimes`: the shortest path to a state that satisfies it. */
+  witness?: TraceStep<C>[];
 }
 
 export interface Violation<C = unknown> {
-  kind: 'invariant' | 'deadlock' | 'liveness';
+  /** invariant (`always`), deadlock, liveness (`reachable`), sometimes, eventually. */
+  kind: 'invariant' | 'deadlock' | 'liveness' | 'sometimes' | 'eventually';
   property: string;
   invariant?: InvariantId;
   description: string;
-  /** The shortest path from the initial state to the violating state. */
+  /** The shortest path from the initial state to the violating state (for a lasso: stem + cycle). */
   trace: TraceStep<C>[];
+  /** A lasso's cycle starts at trace[loopStart]; the trace's last state is that state again. */
+  loopStart?: number;
 }
 
 export interface ExploreResult<C = unknown> {
   model: string;
   engine: 'generic' | 'compiled';
+  /** Why this engine ran (requested, or why the compiled engine refused the machine). */
+  engineReason: string;
+  input?: unknown;
+  symmetry: {
+    applied: boolean;
+    /** States the reduced ones stand for (the sum of their orbit sizes); null without symmetry. */
+    orbitStates: number | null;
+    /** orbitStates ÷ states. */
+    reduction: number | null;
+  };
   states: number;
   transitions: number;
   depth: number;
@@ -42,136 +75,367 @@ export interface ExploreResult<C = unknown> {
   seconds: number;
   statesPerSecond: number;
   storeBytes: number;
+  /** Every property checked, with its kind and verdict. */
+  properties: PropertyResult<C>[];
   violations: Violation<C>[];
-}
-
-interface Found {
-  kind: Violation['kind'];
-  property: string;
-  invariant?: InvariantId;
-  description: string;
-  index: number;
+  /** The search without symmetry that checked `eventually` properties under fairness, when one ran. */
+  fairness?: { states: number; transitions: number; seconds: number; complete: boolean };
 }
 
 export function selectEngine<C>(
   model: ExplorerModel<C>,
   engine: ExploreOptions['engine'] = 'auto',
-): Engine<C> {
-  if (engine === 'generic' || (engine === 'auto' && !model.codec)) return genericEngine(model);
+  symmetry = true,
+): { engine: Engine<C>; reason: string } {
+  if (engine === 'generic') return { engine: genericEngine(model, { symmetry }), reason: 'requested' };
   try {
-    return compiledEngine(model);
+    const compiled = compiledEngine(model, { symmetry });
+    return { engine: compiled, reason: engine === 'auto' ? 'the machine compiles' : 'requested' };
   } catch (error) {
-    if (engine === 'auto' && error instanceof UnsupportedMachineError) return genericEngine(model);
-    throw error;
+    if (engine !== 'auto' || !(error instanceof UnsupportedMachineError)) throw error;
+    return {
+      engine: genericEngine(model, { symmetry }),
+      reason: `the compiled engine refused the machine: ${error.message}`,
+    };
   }
 }
 
-/** The BFS bookkeeping: parents and events for counterexamples, edges for liveness, depth. */
+type Pred<C> = (s: ModelState<C>) => boolean;
+
+interface Checked {
+  result: PropertyResult;
+  /** always / sometimes: the predicate's handle. */
+  holds?: number;
+  /** reachable / eventually: flag bits of `from` (-1: the initial state) and `goal`. */
+  fromBit?: number;
+  goalBit?: number;
+  found?: number;
+}
+
+const isFinalValue = (model: ExplorerModel<unknown>) => {
+  const states = (model.machine.root as unknown as { states: Record<string, { type: string }> }).states;
+  return (s: ModelState<unknown>) => typeof s.value === 'string' && states[s.value]?.type === 'final';
+};
+
+/** The BFS bookkeeping: parents and events for counterexamples, edges for temporal checks. */
 class Search<C> {
   readonly parent = new GrowableInt32();
   readonly parentEvent = new GrowableInt32();
   readonly depth = new GrowableInt32();
   readonly edgeStart = new GrowableInt32();
   readonly edges = new GrowableInt32();
-  readonly found: Found[] = [];
-  private readonly reported = new Set<string>();
+  readonly edgeAction = new GrowableInt32();
+  readonly flags = new GrowableInt32();
+  readonly checked: Checked[] = [];
+  readonly violations: { checked: Checked; kind: Violation['kind']; index: number }[] = [];
+  private readonly flagPredicates: number[] = [];
+  private readonly stable: number;
+  private readonly deadlock: Checked;
+  transitions = 0;
   current = 0;
   maxDepth = 0;
+  actionCount = 0;
 
   constructor(
-    private readonly model: ExplorerModel<C>,
+    model: ExplorerModel<C>,
     readonly engine: Engine<C>,
-  ) {}
-
-  private report(found: Found): void {
-    if (this.reported.has(found.property)) return;
-    this.reported.add(found.property);
-    this.found.push(found);
-  }
-
-  private checkInvariants(index: number, state: ModelState<C>): void {
-    for (const inv of this.model.invariants) {
-      if (this.reported.has(inv.name) || inv.holds(state)) continue;
-      const description = inv.description ?? inv.name;
-      this.report({ kind: 'invariant', property: inv.name, invariant: inv.id, description, index });
+    readonly scope: { safety: boolean; reachable: boolean; eventually: boolean },
+  ) {
+    const describe = (p: { name: string; description?: string }) => p.description ?? p.name;
+    const add = (
+      kind: PropertyResult['kind'],
+      p: { name: string; id?: InvariantId; description?: string },
+    ) => {
+      const checked: Checked = {
+        result: { name: p.name, kind, invariant: p.id, description: describe(p), status: 'unknown' },
+      };
+      this.checked.push(checked);
+      return checked;
+    };
+    const flag = (label: string, fn: Pred<C>) => {
+      if (this.flagPredicates.length === 31) throw new Error('at most 31 temporal predicates per model');
+      this.flagPredicates.push(engine.predicate(label, fn));
+      return this.flagPredicates.length - 1;
+    };
+    const properties = model.properties ?? [];
+    if (scope.safety) {
+      const always = [
+        ...properties.filter((p) => p.kind === 'always'),
+        ...(model.invariants ?? []).map((p) => ({ ...p, kind: 'always' as const })),
+      ];
+      for (const p of always) add('always', p).holds = engine.predicate(`always '${p.name}'`, p.holds);
+      for (const p of properties) {
+        if (p.kind === 'sometimes')
+          add('sometimes', p).holds = engine.predicate(`sometimes '${p.name}'`, p.holds);
+      }
     }
+    if (scope.eventually) {
+      for (const p of properties) {
+        if (p.kind !== 'eventually') continue;
+        const c = add('eventually', p);
+        c.fromBit = p.from ? flag(`from of '${p.name}'`, p.from) : -1;
+        c.goalBit = flag(`goal of '${p.name}'`, p.goal);
+      }
+    }
+    if (scope.reachable) {
+      for (const p of model.liveness ?? []) {
+        const c = add('reachable', p);
+        c.fromBit = flag(`from of '${p.name}'`, p.from);
+        c.goalBit = flag(`goal of '${p.name}'`, p.goal);
+      }
+    }
+    const stable = model.stable ?? isFinalValue(model as ExplorerModel<unknown>);
+    this.stable = engine.predicate('stable', stable as Pred<C>);
+    this.deadlock = scope.safety
+      ? add('deadlock', {
+          name: 'deadlock',
+          description: 'no event is enabled in a state the model does not call stable',
+        })
+      : { result: { name: 'deadlock', kind: 'deadlock', description: '', status: 'unknown' } };
   }
 
-  private readonly onVisit = (eventIndex: number, target: number, created: ModelState<C> | null) => {
-    this.edges.push(target);
-    if (created === null) return;
+  private get storesEdges(): boolean {
+    return this.scope.reachable || this.scope.eventually;
+  }
+
+  private report(checked: Checked, kind: Violation['kind'], index: number): void {
+    if (checked.result.status === 'violated') return;
+    checked.result.status = 'violated';
+    this.violations.push({ checked, kind, index });
+  }
+
+  private onNew(index: number): void {
+    for (const c of this.checked) {
+      if (c.holds === undefined || c.result.status !== 'unknown') continue;
+      const holds = this.engine.holdsOnNew(c.holds);
+      if (c.result.kind === 'always' && !holds) this.report(c, 'invariant', index);
+      if (c.result.kind === 'sometimes' && holds) {
+        c.result.status = 'holds';
+        c.found = index;
+      }
+    }
+    let bits = 0;
+    for (let b = 0; b < this.flagPredicates.length; b++) {
+      if (this.engine.holdsOnNew(this.flagPredicates[b]!)) bits |= 1 << b;
+    }
+    this.flags.push(bits);
+  }
+
+  private readonly onVisit = (eventIndex: number, action: number, target: number, isNew: boolean) => {
+    this.transitions++;
+    if (this.storesEdges) {
+      this.edges.push(target);
+      this.edgeAction.push(action);
+      if (action >= this.actionCount) this.actionCount = action + 1;
+    }
+    if (!isNew) return;
     this.parent.push(this.current);
     this.parentEvent.push(eventIndex);
     const d = this.depth.get(this.current) + 1;
     this.depth.push(d);
     if (d > this.maxDepth) this.maxDepth = d;
-    this.checkInvariants(target, created);
+    this.onNew(target);
   };
+
+  private stopped(stopAtFirst: boolean): boolean {
+    return stopAtFirst && this.violations.length > 0;
+  }
 
   /** Runs the search; returns whether every reachable state was expanded. */
   run(maxStates: number, stopAtFirst: boolean): boolean {
-    const stable = this.model.stable ?? (() => false);
+    this.engine.start();
     this.parent.push(-1);
     this.parentEvent.push(-1);
     this.depth.push(0);
-    this.checkInvariants(0, this.engine.start());
+    this.onNew(0);
     let complete = true;
     for (; this.current < this.engine.count(); this.current++) {
-      if (stopAtFirst && this.found.length > 0) break;
+      if (this.stopped(stopAtFirst)) break;
       if (this.current >= maxStates) {
         complete = false;
         break;
       }
-      this.edgeStart.push(this.edges.length);
+      if (this.storesEdges) this.edgeStart.push(this.edges.length);
       const enabled = this.engine.expand(this.current, this.onVisit);
-      if (enabled === 0 && !stable(this.engine.state(this.current))) {
-        const description = 'no event is enabled in a state the model does not call stable';
-        this.report({ kind: 'deadlock', property: 'deadlock', description, index: this.current });
+      if (enabled === 0 && this.scope.safety && !this.engine.holds(this.stable, this.current)) {
+        this.report(this.deadlock, 'deadlock', this.current);
       }
     }
-    this.edgeStart.push(this.edges.length);
-    return complete && !(stopAtFirst && this.found.length > 0);
+    if (this.storesEdges) this.edgeStart.push(this.edges.length);
+    return complete && !this.stopped(stopAtFirst);
   }
 
-  checkLiveness(): void {
-    for (const property of this.model.liveness ?? []) {
-      const index = checkReachability(this.engine, this.edgeStart, this.edges, property);
-      if (index < 0) continue;
-      const description = `${property.description ?? property.name}: no goal state is reachable from the last state`;
-      this.report({ kind: 'liveness', property: property.name, invariant: property.id, description, index });
+  private bits(bit: number): Uint8Array {
+    const out = new Uint8Array(this.engine.count());
+    if (bit < 0) out[0] = 1;
+    else for (let i = 0; i < out.length; i++) out[i] = (this.flags.get(i) >>> bit) & 1;
+    return out;
+  }
+
+  private graph(): Graph {
+    return {
+      count: this.engine.count(),
+      edgeStart: this.edgeStart,
+      edges: this.edges,
+      edgeAction: this.edgeAction,
+      actionCount: this.actionCount,
+    };
+  }
+
+  /** Decides what a complete search decides: sometimes without witness, deadlock-free, temporal. */
+  finish(stopAtFirst: boolean): Map<Checked, { states: number[]; actions: number[]; loopStart: number }> {
+    const lassos = new Map<Checked, { states: number[]; actions: number[]; loopStart: number }>();
+    for (const c of this.checked) {
+      if (this.stopped(stopAtFirst)) break;
+      if (c.result.status !== 'unknown') continue;
+      const kind = c.result.kind;
+      if (kind === 'always' || kind === 'deadlock') c.result.status = 'holds';
+      else if (kind === 'sometimes') this.report(c, 'sometimes', 0);
+      else if (kind === 'reachable') {
+        const index = checkReachable(this.graph(), this.bits(c.fromBit!), this.bits(c.goalBit!));
+        if (index < 0) c.result.status = 'holds';
+        else this.report(c, 'liveness', index);
+      } else {
+        const lasso = checkEventually(this.graph(), this.bits(c.fromBit!), this.bits(c.goalBit!));
+        if (lasso === null) {
+          c.result.status = 'holds';
+          continue;
+        }
+        const stem = treePath(this.parent, this.parentEvent, lasso.from);
+        const states = [...stem.states, ...lasso.path.slice(1), ...lasso.cycle.slice(1)];
+        const actions = [...stem.hints.map(() => -1), ...lasso.pathActions, ...lasso.cycleActions];
+        const loopStart = lasso.cycle.length ? stem.states.length + lasso.path.length - 2 : -1;
+        lassos.set(c, { states, actions, loopStart });
+        this.report(c, 'eventually', lasso.from);
+      }
     }
+    return lassos;
   }
 
   storeBytes(): number {
-    const bookkeeping = [this.parent, this.parentEvent, this.depth, this.edgeStart, this.edges];
-    return this.engine.storeBytes() + bookkeeping.reduce((sum, a) => sum + a.byteLength(), 0);
+    const books = [
+      this.parent,
+      this.parentEvent,
+      this.depth,
+      this.edgeStart,
+      this.edges,
+      this.edgeAction,
+      this.flags,
+    ];
+    return this.engine.storeBytes() + books.reduce((sum, a) => sum + a.byteLength(), 0);
+  }
+
+  /** The violations found, with concrete traces. */
+  traces(lassos: ReturnType<Search<C>['finish']>): Violation<C>[] {
+    return this.violations.map(({ checked, kind, index }) => {
+      const base = {
+        kind,
+        property: checked.result.name,
+        invariant: checked.result.invariant,
+        description: checked.result.description,
+      };
+      const lasso = lassos.get(checked);
+      if (lasso) {
+        const events = lasso.actions.map((a) => (a < 0 ? null : this.engine.action(a)));
+        const hints = treePath(this.parent, this.parentEvent, checked.found ?? 0).hints;
+        const trace = concreteTrace(this.engine, lasso.states, hints, events);
+        return lasso.loopStart >= 0 ? { ...base, trace, loopStart: lasso.loopStart } : { ...base, trace };
+      }
+      const path = treePath(this.parent, this.parentEvent, index);
+      return { ...base, trace: concreteTrace(this.engine, path.states, path.hints) };
+    });
+  }
+
+  witness(checked: Checked): TraceStep<C>[] | undefined {
+    if (checked.found === undefined) return undefined;
+    const path = treePath(this.parent, this.parentEvent, checked.found);
+    return concreteTrace(this.engine, path.states, path.hints);
   }
 }
 
+const hasEventually = (model: ExplorerModel<unknown>) =>
+  (model.properties ?? []).some((p) => p.kind === 'eventually');
+
 export function explore<C>(model: ExplorerModel<C>, options: ExploreOptions = {}): ExploreResult<C> {
   const started = performance.now();
-  const search = new Search(model, selectEngine(model, options.engine));
-  const complete = search.run(options.maxStates ?? 10_000_000, options.stopAtFirstViolation ?? true);
-  if (complete && !options.skipLiveness) search.checkLiveness();
+  const maxStates = options.maxStates ?? 10_000_000;
+  const stopAtFirst = options.stopAtFirstViolation ?? true;
+  const wantSymmetry = options.symmetry !== false && model.symmetry !== undefined;
+  const temporal = !options.skipLiveness;
+  const eventually = temporal && hasEventually(model as ExplorerModel<unknown>);
+  const { engine, reason } = selectEngine(model, options.engine, wantSymmetry);
+  const search = new Search(model, engine, {
+    safety: true,
+    reachable: temporal,
+    eventually: eventually && !wantSymmetry,
+  });
+  const complete = search.run(maxStates, stopAtFirst);
+  const lassos = complete ? search.finish(stopAtFirst) : new Map();
   const seconds = (performance.now() - started) / 1000;
-  const states = search.engine.count();
-  const violations = search.found.map((f) => ({
-    kind: f.kind,
-    property: f.property,
-    invariant: f.invariant,
-    description: f.description,
-    trace: concreteTrace(search.engine, search.parent, search.parentEvent, f.index),
-  }));
-  return {
+  const states = engine.count();
+  const properties = search.checked.map((c) => c.result);
+  const violations = search.traces(lassos);
+  for (const c of search.checked) if (c.found !== undefined) c.result.witness = search.witness(c);
+  const orbitStates = engine.orbitStates();
+  const result: ExploreResult<C> = {
     model: model.name,
-    engine: search.engine.kind,
+    engine: engine.kind,
+    engineReason: reason,
+    ...(model.input !== undefined ? { input: model.input } : {}),
+    symmetry: {
+      applied: wantSymmetry,
+      orbitStates,
+      reduction: orbitStates === null ? null : Number((orbitStates / states).toFixed(3)),
+    },
     states,
-    transitions: search.edges.length,
+    transitions: search.transitions,
     depth: search.maxDepth,
     complete,
     seconds,
     statesPerSecond: Math.round(states / Math.max(seconds, 1e-9)),
     storeBytes: search.storeBytes(),
+    properties: properties as PropertyResult<C>[],
     violations,
   };
+  if (eventually && wantSymmetry)
+    fairnessPhase(model, options, result, complete && (!stopAtFirst || violations.length === 0));
+  return result;
+}
+
+/** The `eventually` properties of a symmetric model, on the full state space (see the header). */
+function fairnessPhase<C>(
+  model: ExplorerModel<C>,
+  options: ExploreOptions,
+  result: ExploreResult<C>,
+  run: boolean,
+) {
+  const pending = (model.properties ?? []).filter((p) => p.kind === 'eventually');
+  if (!run) {
+    for (const p of pending) {
+      result.properties.push({
+        name: p.name,
+        kind: 'eventually',
+        invariant: p.id,
+        description: p.description ?? p.name,
+        status: 'unknown',
+      });
+    }
+    return;
+  }
+  const started = performance.now();
+  const stopAtFirst = options.stopAtFirstViolation ?? true;
+  const { engine } = selectEngine(model, result.engine, false);
+  const search = new Search(model, engine, { safety: false, reachable: false, eventually: true });
+  const complete = search.run(options.maxStates ?? 10_000_000, stopAtFirst);
+  const lassos = complete ? search.finish(stopAtFirst) : new Map();
+  result.properties.push(...(search.checked.map((c) => c.result) as PropertyResult<C>[]));
+  result.violations.push(...search.traces(lassos));
+  result.fairness = {
+    states: engine.count(),
+    transitions: search.transitions,
+    seconds: (performance.now() - started) / 1000,
+    complete,
+  };
+  if (!complete) result.complete = false;
+  result.storeBytes = Math.max(result.storeBytes, search.storeBytes());
 }

@@ -1,24 +1,39 @@
-// The visited set of the fast path: states as packed int32 rows of fixed width, stored
-// contiguously and indexed by an open-addressing hash table (linear probing, load ≤ 1/2).
-// A state's index is its insertion order, which is also its BFS order.
+// The visited set: packed int32 rows stored inline in an open-addressing hash table (linear
+// probing, load ≤ 1/2), each slot [index + 1, row words...], so a probe touches one cache line;
+// `slotOf` maps a state's index (its insertion order, which is its BFS order) to its slot.
+// `relayout` repacks every stored row when the packing widens.
 import { assert } from '../../base/assert.ts';
 
 export class RowTable {
-  readonly width: number;
-  rows: Int32Array;
+  width: number;
+  /** Slots of `width + 1` words: state index + 1 (0 = empty), then the row. */
+  slots: Int32Array;
+  /** slotOf[index]: the word offset of the state's row in `slots` (after its index word). */
+  slotOf: Int32Array;
   count = 0;
-  private slots: Int32Array; // state index + 1, 0 = empty
   private mask: number;
+  private stride: number;
+  lastWasNew = false;
 
-  constructor(width: number, capacity = 1 << 16) {
+  constructor(width: number, capacity = 1 << 12) {
     assert(width >= 1, 'a row has at least one word');
     this.width = width;
-    this.rows = new Int32Array(capacity * width);
-    this.slots = new Int32Array(capacity * 2);
+    this.stride = width + 1;
+    this.slots = new Int32Array(capacity * 2 * this.stride);
     this.mask = capacity * 2 - 1;
+    this.slotOf = new Int32Array(capacity);
   }
 
-  private hash(source: Int32Array, offset: number): number {
+  /** The array and offset holding state `index`'s row. */
+  get rows(): Int32Array {
+    return this.slots;
+  }
+
+  offsetOf(index: number): number {
+    return this.slotOf[index]!;
+  }
+
+  hashOf(source: Int32Array, offset: number): number {
     let h = 0x811c9dc5 | 0;
     for (let i = 0; i < this.width; i++) {
       h = Math.imul(h ^ source[offset + i]!, 0x01000193);
@@ -28,53 +43,105 @@ export class RowTable {
     return (h ^ (h >>> 13)) >>> 0;
   }
 
-  private equals(index: number, source: Int32Array, offset: number): boolean {
-    const base = index * this.width;
-    for (let i = 0; i < this.width; i++) if (this.rows[base + i] !== source[offset + i]) return false;
+  private matches(base: number, source: Int32Array, offset: number): boolean {
+    const slots = this.slots;
+    for (let i = 0; i < this.width; i++) if (slots[base + 1 + i] !== source[offset + i]) return false;
     return true;
   }
 
-  /** Returns the index of the row, inserting it when new; `isNew()` tells which happened. */
-  intern(source: Int32Array, offset: number): number {
-    let slot = this.hash(source, offset) & this.mask;
+  /** The index of the row, or -1 when it is not stored. */
+  find(source: Int32Array, offset: number): number {
+    let slot = this.hashOf(source, offset) & this.mask;
     for (;;) {
-      const entry = this.slots[slot]!;
+      const base = slot * this.stride;
+      const entry = this.slots[base]!;
+      if (entry === 0) return -1;
+      if (this.matches(base, source, offset)) return entry - 1;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** Returns the index of the row, inserting it when new; `lastWasNew` tells which happened. */
+  intern(source: Int32Array, offset: number): number {
+    let slot = this.hashOf(source, offset) & this.mask;
+    const slots = this.slots;
+    const stride = this.stride;
+    for (;;) {
+      const base = slot * stride;
+      const entry = slots[base]!;
       if (entry === 0) break;
-      if (this.equals(entry - 1, source, offset)) {
+      if (this.matches(base, source, offset)) {
         this.lastWasNew = false;
         return entry - 1;
       }
       slot = (slot + 1) & this.mask;
     }
     const index = this.count++;
-    if (this.count * this.width > this.rows.length) this.growRows();
-    this.rows.set(source.subarray(offset, offset + this.width), index * this.width);
-    this.slots[slot] = index + 1;
+    const base = slot * stride;
+    slots[base] = index + 1;
+    for (let i = 0; i < this.width; i++) slots[base + 1 + i] = source[offset + i]!;
+    if (index === this.slotOf.length) {
+      const next = new Int32Array(this.slotOf.length * 2);
+      next.set(this.slotOf);
+      this.slotOf = next;
+    }
+    this.slotOf[index] = base + 1;
     this.lastWasNew = true;
-    if (this.count * 2 > this.mask) this.rehash();
+    if (this.count * 2 > this.mask) this.rebuild(this.width, (this.mask + 1) * 2, null);
     return index;
   }
 
-  lastWasNew = false;
-
-  private growRows(): void {
-    const next = new Int32Array(this.rows.length * 2);
-    next.set(this.rows);
-    this.rows = next;
-  }
-
-  private rehash(): void {
-    const capacity = (this.mask + 1) * 2;
-    this.slots = new Int32Array(capacity);
+  /**
+   * Moves every row into a table of `capacity` slots and `width` words, reading the old slots in
+   * order: when only the capacity doubles, the writes land near slot s or s + old capacity.
+   */
+  private rebuild(
+    width: number,
+    capacity: number,
+    repack: ((from: Int32Array, fromOffset: number, to: Int32Array, toOffset: number) => void) | null,
+  ): void {
+    const old = this.slots;
+    const oldStride = this.stride;
+    const oldLength = this.slotOf.length;
+    const stride = width + 1;
+    const row = new Int32Array(width);
+    this.width = width;
+    this.stride = stride;
     this.mask = capacity - 1;
-    for (let index = 0; index < this.count; index++) {
-      let slot = this.hash(this.rows, index * this.width) & this.mask;
-      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.slots[slot] = index + 1;
+    const slots = (this.slots = new Int32Array(capacity * stride));
+    const slotOf = (this.slotOf = new Int32Array(Math.max(oldLength, capacity / 2)));
+    const mask = this.mask;
+    const place = (index: number) => {
+      let slot = this.hashOf(row, 0) & mask;
+      while (slots[slot * stride] !== 0) slot = (slot + 1) & mask;
+      const base = slot * stride;
+      slots[base] = index + 1;
+      for (let i = 0; i < width; i++) slots[base + 1 + i] = row[i]!;
+      slotOf[index] = base + 1;
+    };
+    for (let base = 0; base < old.length; base += oldStride) {
+      const entry = old[base]!;
+      if (entry === 0) continue;
+      if (repack) repack(old, base + 1, row, 0);
+      else for (let i = 0; i < width; i++) row[i] = old[base + 1 + i]!;
+      place(entry - 1);
     }
   }
 
+  /** Rewrites every stored row into a new width (indices are kept) and rebuilds the index. */
+  relayout(
+    width: number,
+    repack: (from: Int32Array, fromOffset: number, to: Int32Array, toOffset: number) => void,
+  ) {
+    this.rebuild(width, this.mask + 1, repack);
+  }
+
   byteLength(): number {
-    return this.rows.byteLength + this.slots.byteLength;
+    return this.slots.byteLength + this.slotOf.byteLength;
+  }
+
+  /** Bytes per stored state: its slot at the current load plus its index entry. */
+  bytesPerState(): number {
+    return this.count === 0 ? 0 : this.byteLength() / this.count;
   }
 }

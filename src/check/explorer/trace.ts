@@ -14,24 +14,37 @@ export interface TraceStep<C = unknown> {
   state: ModelState<C>;
 }
 
+/** The BFS tree path from the initial state to `index`: state indices and event hints. */
+export function treePath(parent: GrowableInt32, parentEvent: GrowableInt32, index: number) {
+  const states: number[] = [];
+  const hints: number[] = [];
+  for (let i = index; i >= 0; i = parent.get(i)) {
+    states.push(i);
+    hints.push(parentEvent.get(i));
+  }
+  return { states: states.reverse(), hints: hints.reverse() };
+}
+
+/**
+ * Replays a path of stored states concretely. `hints[k]` is the index of the event that leads to
+ * `states[k]` in its predecessor's event list, or -1; `actions[k]` (when given) is the event itself.
+ */
 export function concreteTrace<C>(
   engine: Engine<C>,
-  parent: GrowableInt32,
-  parentEvent: GrowableInt32,
-  index: number,
+  states: readonly number[],
+  hints: readonly number[] = [],
+  actions: readonly (EventObject | null)[] = [],
 ): TraceStep<C>[] {
-  const path: number[] = [];
-  for (let i = index; i >= 0; i = parent.get(i)) path.push(i);
-  path.reverse();
-  let state = engine.state(path[0]!);
+  assert(states[0] === 0, 'a trace starts at the initial state');
+  let state = engine.initial();
   const trace: TraceStep<C>[] = [{ event: null, state }];
-  for (let k = 1; k < path.length; k++) {
-    const wanted = engine.keyOfIndex(path[k]!);
+  for (let k = 1; k < states.length; k++) {
+    const wanted = engine.keyOfIndex(states[k]!);
     const events = engine.events(state);
-    const hinted = events[parentEvent.get(path[k]!)];
+    const preferred = [actions[k], events[hints[k] ?? -1]].filter((e): e is EventObject => !!e);
     let next: ModelState<C> | null = null;
     let taken: EventObject | null = null;
-    for (const event of hinted ? [hinted, ...events] : events) {
+    for (const event of [...preferred, ...events]) {
       const candidate = engine.stepConcrete(state, event);
       if (candidate && engine.canonicalKey(candidate) === wanted) {
         next = candidate;

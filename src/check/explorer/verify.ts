@@ -1,10 +1,10 @@
 // The compiled step must agree with xstate: random walks apply the same events through
-// `machine.transition` and through the compiled table, comparing state value, context and
-// whether the event was enabled at every step. A disagreement names the step and the event.
-import { createActor, type EventObject } from 'xstate';
+// `machine.transition` and through the compiled machine, comparing whether the event was enabled,
+// the state value and the context at every step (and the initial state). A disagreement names the
+// walk, the step and the event.
+import { type AnyMachineSnapshot, createActor, type EventObject } from 'xstate';
 import { Prng } from '../../base/prng.ts';
 import { compileMachine } from './compile.ts';
-import { initialContextOf } from './compiledEngine.ts';
 import type { ExplorerModel } from './types.ts';
 
 export interface VerifyResult {
@@ -14,6 +14,8 @@ export interface VerifyResult {
   enabledSteps: number;
   mismatch: string | null;
 }
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 export function verifyCompiled<C>(
   model: ExplorerModel<C>,
@@ -25,41 +27,41 @@ export function verifyCompiled<C>(
   const machine = model.machine;
   const scope = (createActor(machine, { input: model.input }) as unknown as { _actorScope: unknown })
     ._actorScope;
-  const compiled = compileMachine(machine, initialContextOf(model as ExplorerModel<unknown>));
-  const out = { leaf: 0, context: {} as Record<string, unknown> };
+  const compiled = compileMachine(machine, model.input);
   const result: VerifyResult = { walks, steps: 0, enabledSteps: 0, mismatch: null };
+  const transition = machine.transition as (s: unknown, e: unknown, a: unknown) => AnyMachineSnapshot;
+  const initial = machine.getInitialSnapshot(scope as never, model.input);
+  const decoded = compiled.decode(compiled.initialRow);
+  if (!same(decoded.value, initial.value) || !same(decoded.context, initial.context)) {
+    return { ...result, mismatch: 'the initial states differ' };
+  }
+  let next = new Int32Array(compiled.width);
   for (let w = 0; w < walks && result.mismatch === null; w++) {
-    let snapshot = machine.getInitialSnapshot(scope as never, model.input);
-    let leaf = compiled.leafOf(snapshot.value);
+    let snapshot = initial;
+    let row = compiled.initialRow.slice();
     // `depth` counts enabled steps; disabled events tried on the way are checked too.
     for (let d = 0, tries = 0; d < depth && tries < depth * 20; tries++) {
       const events = model.events(snapshot as never);
       if (events.length === 0) break;
       const event = events[prng.nextInt(events.length)] as EventObject;
-      const next = (machine.transition as (s: unknown, e: unknown, a: unknown) => typeof snapshot)(
-        snapshot,
-        event,
-        scope,
-      );
-      const enabled = compiled.step(leaf, snapshot.context, event, out);
+      const after = transition(snapshot, event, scope);
+      const enabled = compiled.step(row, compiled.eventId(event), next);
       result.steps++;
       const where = `walk ${w} step ${d} event ${JSON.stringify(event)}`;
-      if (enabled !== (next !== snapshot)) {
-        result.mismatch = `${where}: xstate ${next !== snapshot ? 'takes' : 'ignores'} it, compiled does not`;
+      if (enabled !== (after !== snapshot)) {
+        result.mismatch = `${where}: xstate ${after !== snapshot ? 'takes' : 'ignores'} it, compiled does not`;
         break;
       }
       if (!enabled) continue;
       d++;
       result.enabledSteps++;
-      const same =
-        JSON.stringify(compiled.leafValues[out.leaf]) === JSON.stringify(next.value) &&
-        JSON.stringify(out.context) === JSON.stringify(next.context);
-      if (!same) {
-        result.mismatch = `${where}: xstate reaches ${JSON.stringify(next.value)}, compiled ${JSON.stringify(compiled.leafValues[out.leaf])} (or contexts differ)`;
+      const state = compiled.decode(next);
+      if (!same(state.value, after.value) || !same(state.context, after.context)) {
+        result.mismatch = `${where}: xstate reaches ${JSON.stringify([after.value, after.context])}, compiled ${JSON.stringify([state.value, state.context])}`;
         break;
       }
-      snapshot = next;
-      leaf = out.leaf;
+      snapshot = after;
+      [row, next] = [next, row];
     }
   }
   return result;

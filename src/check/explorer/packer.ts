@@ -1,0 +1,83 @@
+// Bit-packing of rows for the visited set: each field gets just the bits its codes need so far
+// (none while it holds one value; fields never straddle a 32-bit word). Codes only grow, so when a
+// field outgrows its bits `pack` says so, the packer widens and the stored rows are repacked
+// (RowTable.relayout): a logarithmic number of times per field. Pack and unpack are generated as
+// straight-line code for the layout in force.
+
+const bitsFor = (values: number) => (values <= 1 ? 0 : 32 - Math.clz32(values - 1));
+
+export class Packer {
+  /** Per field: bits, word, shift. */
+  bits: Uint8Array;
+  word: Int32Array;
+  shift: Uint8Array;
+  words = 0;
+  pack!: (row: Int32Array, out: Int32Array, offset: number) => boolean;
+  unpack!: (packed: Int32Array, offset: number, row: Int32Array) => void;
+
+  constructor(
+    readonly fieldCount: number,
+    domainSize: (field: number) => number,
+  ) {
+    this.bits = new Uint8Array(fieldCount);
+    this.word = new Int32Array(fieldCount);
+    this.shift = new Uint8Array(fieldCount);
+    for (let f = 0; f < fieldCount; f++) this.bits[f] = bitsFor(domainSize(f));
+    this.assign();
+  }
+
+  /** Widens every field that outgrew its bits to what it needs now. */
+  widen(domainSize: (field: number) => number): void {
+    for (let f = 0; f < this.fieldCount; f++) {
+      const needed = bitsFor(domainSize(f));
+      if (needed > this.bits[f]!) this.bits[f] = Math.min(31, needed);
+    }
+    this.assign();
+  }
+
+  private assign(): void {
+    let word = 0;
+    let used = 0;
+    for (let f = 0; f < this.fieldCount; f++) {
+      const b = this.bits[f]!;
+      if (used + b > 32) {
+        word++;
+        used = 0;
+      }
+      this.word[f] = word;
+      this.shift[f] = used;
+      used += b;
+    }
+    this.words = word + 1;
+    this.generate();
+  }
+
+  private generate(): void {
+    const packLines: string[] = [];
+    const unpackLines: string[] = [];
+    const byWord: string[][] = Array.from({ length: this.words }, () => []);
+    const limits: string[] = [];
+    for (let f = 0; f < this.fieldCount; f++) {
+      const b = this.bits[f]!;
+      const s = this.shift[f]!;
+      if (b === 0) {
+        limits.push(`r[${f}]`);
+        unpackLines.push(`r[${f}] = 0;`);
+        continue;
+      }
+      const mask = b >= 31 ? 0x7fffffff : (1 << b) - 1;
+      limits.push(`(r[${f}] >>> ${b})`);
+      byWord[this.word[f]!]!.push(s === 0 ? `r[${f}]` : `(r[${f}] << ${s})`);
+      unpackLines.push(
+        `r[${f}] = ${s === 0 ? `p[o + ${this.word[f]}]` : `(p[o + ${this.word[f]}] >>> ${s})`} & ${mask};`,
+      );
+    }
+    packLines.push(`if (${limits.join(' | ') || '0'}) return false;`);
+    byWord.forEach((parts, w) => {
+      packLines.push(`out[offset + ${w}] = ${parts.join(' | ') || '0'};`);
+    });
+    packLines.push('return true;');
+    this.pack = new Function('r', 'out', 'offset', packLines.join('\n')) as Packer['pack'];
+    this.unpack = new Function('p', 'o', 'r', unpackLines.join('\n')) as Packer['unpack'];
+  }
+}

@@ -1,0 +1,104 @@
+// Decision tries: a pure function of a row, tabulated lazily. Each trie node reads one field and
+// branches on its code; a leaf holds the function's result. On a miss the function itself runs
+// once, on read-tracing views (tracer.ts), and its read sequence is inserted as a path: the next
+// row that agrees on those fields gets the answer without calling it. So the machine's own guard
+// and action implementations stay the meaning, and the hot loop is a few array reads per call.
+// A function that reads differently on the same path, or answers differently, is not pure: that
+// is reported as an error naming it, never silently tabulated.
+import { ImpureFunctionError } from './errors.ts';
+
+const NODE_HEADER = 2; // [field, capacity, children...]
+
+export class Tries {
+  /** Node pool: 0 = missing entry, > 0 node offset, < 0 leaf: -(result + 1). Offset 0 is unused. */
+  pool = new Int32Array(1 << 12);
+  private top = 1;
+  /** roots[t]: the root entry of trie t. */
+  roots = new Int32Array(64);
+  count = 0;
+  readonly labels: string[] = [];
+
+  create(label: string): number {
+    if (this.count === this.roots.length) {
+      const next = new Int32Array(this.roots.length * 2);
+      next.set(this.roots);
+      this.roots = next;
+    }
+    this.labels.push(label);
+    return this.count++;
+  }
+
+  /** The tabulated result for `row`, or -1 when this row's path is not known yet. */
+  lookup(trie: number, row: Int32Array): number {
+    const pool = this.pool;
+    let n = this.roots[trie]!;
+    while (n > 0) {
+      const code = row[pool[n]!]!;
+      n = code < pool[n + 1]! ? pool[n + NODE_HEADER + code]! : 0;
+    }
+    return n === 0 ? -1 : -n - 1;
+  }
+
+  private allocate(field: number, capacity: number): number {
+    const size = NODE_HEADER + capacity;
+    if (this.top + size > this.pool.length) {
+      let length = this.pool.length * 2;
+      while (this.top + size > length) length *= 2;
+      const next = new Int32Array(length);
+      next.set(this.pool.subarray(0, this.top));
+      this.pool = next;
+    }
+    const n = this.top;
+    this.top += size;
+    this.pool[n] = field;
+    this.pool[n + 1] = capacity;
+    return n;
+  }
+
+  /** Inserts a traced call: `reads` holds field, code pairs; `result` ≥ 0. */
+  insert(
+    trie: number,
+    reads: readonly number[],
+    result: number,
+    domainSize: (field: number) => number,
+  ): void {
+    const leaf = -result - 1;
+    let slot = -1; // where the current entry lives: -1 = the root
+    let n = this.roots[trie]!;
+    const set = (value: number) => {
+      if (slot < 0) this.roots[trie] = value;
+      else this.pool[slot] = value;
+    };
+    for (let i = 0; i < reads.length; i += 2) {
+      const field = reads[i]!;
+      const code = reads[i + 1]!;
+      if (n === 0) {
+        n = this.allocate(field, Math.max(domainSize(field), code + 1) + 2);
+        set(n);
+      } else if (n < 0 || this.pool[n] !== field) {
+        throw new ImpureFunctionError(
+          `${this.labels[trie]} is not a pure function of the state: it read a different field on a path it took before`,
+        );
+      }
+      if (code >= this.pool[n + 1]!) {
+        const capacity = Math.max(code + 1, this.pool[n + 1]! * 2);
+        const grown = this.allocate(field, capacity);
+        this.pool.copyWithin(grown + NODE_HEADER, n + NODE_HEADER, n + NODE_HEADER + this.pool[n + 1]!);
+        n = grown;
+        set(n);
+      }
+      slot = n + NODE_HEADER + code;
+      n = this.pool[slot]!;
+    }
+    if (n === 0) set(leaf);
+    else if (n !== leaf) {
+      throw new ImpureFunctionError(
+        `${this.labels[trie]} is not a pure function of the state: the same reads gave a different result`,
+      );
+    }
+  }
+
+  byteLength(): number {
+    return this.pool.byteLength + this.roots.byteLength;
+  }
+}
