@@ -30,11 +30,15 @@ export { type ItfTrace, toItf } from './check/explorer/itf.ts';
 export { formatStepTable, type StateView } from './check/explorer/stepTable.ts';
 export type { TraceStep } from './check/explorer/trace.ts';
 export type {
+  AlwaysProperty,
+  EventuallyProperty,
   ExplorerModel,
   ModelState,
   NamedInvariant,
+  Property,
   ReachabilityProperty,
-  StateCodec,
+  SometimesProperty,
+  SymmetrySpec,
 } from './check/explorer/types.ts';
 
 // --- Counterexample trace files and replay ---
