@@ -2,7 +2,7 @@
 // (models/agent.ts), the HA service (models/haService.ts) and the abstract environment
 // (models/environment.ts, models/envSteps.ts), as one xstate machine whose events are environment
 // steps. Its guards and assign actions are named after the steps, so it diagrams and compiles.
-import { setup } from 'xstate';
+import { type AnyStateMachine, setup } from 'xstate';
 import { assert } from '../src/base/assert.ts';
 import type { InvariantId } from '../src/base/invariants.ts';
 import { buildActorTable } from './actorTable.ts';
@@ -47,7 +47,13 @@ export interface ClusterOptions {
   /** Losses of all storage paths of a host in a run. Default 1. */
   storageLosses?: number;
   bug?: ModelBug;
+  /** The agent machine to explore instead of `agentMachine` (a mutant; `bug` still applies on top). */
+  agentMachine?: AnyStateMachine;
+  /** The HA machine to explore instead of `haMachine`. */
+  haMachine?: AnyStateMachine;
 }
+
+type Bounds = Required<Omit<ClusterOptions, 'bug' | 'agentMachine' | 'haMachine'>>;
 
 interface State {
   value: unknown;
@@ -60,8 +66,9 @@ interface Property {
   holds(state: State): boolean;
 }
 
-function validate(options: ClusterOptions): Required<Omit<ClusterOptions, 'bug'>> {
-  const o = { hosts: 3, entries: 2, crashes: 1, partitions: 1, storageLosses: 1, ...options };
+function validate(options: ClusterOptions): Bounds {
+  const { bug: _, agentMachine: _agent, haMachine: _ha, ...bounds } = options;
+  const o = { hosts: 3, entries: 2, crashes: 1, partitions: 1, storageLosses: 1, ...bounds };
   const check = (name: string, value: number, min: number, max: number) => {
     if (!Number.isInteger(value) || value < min || value > max) {
       throw new RangeError(`cluster model option ${name} must be an integer in ${min}..${max}, got ${value}`);
@@ -75,13 +82,16 @@ function validate(options: ClusterOptions): Required<Omit<ClusterOptions, 'bug'>
   return o;
 }
 
-function environmentTables(bug: ModelBug | undefined, entriesMax: number): EnvironmentTables {
-  const agent = buildActorTable(bug?.agent ? agentMachine.provide(bug.agent) : agentMachine, AGENT_ALPHABET);
-  const ha = buildActorTable(bug?.ha ? haMachine.provide(bug.ha) : haMachine, HA_ALPHABET);
+function environmentTables(options: ClusterOptions, entriesMax: number): EnvironmentTables {
+  const { bug } = options;
+  const agentBase = (options.agentMachine ?? agentMachine) as typeof agentMachine;
+  const haBase = (options.haMachine ?? haMachine) as typeof haMachine;
+  const agent = buildActorTable(bug?.agent ? agentBase.provide(bug.agent) : agentBase, AGENT_ALPHABET);
+  const ha = buildActorTable(bug?.ha ? haBase.provide(bug.ha) : haBase, HA_ALPHABET);
   return { agent, ha, kinds: classifyAgents(agent), entriesMax };
 }
 
-function initialContext(t: EnvironmentTables, o: Required<Omit<ClusterOptions, 'bug'>>): ClusterContext {
+function initialContext(t: EnvironmentTables, o: Bounds): ClusterContext {
   const hosts: HostState[] = [];
   for (let h = 0; h < o.hosts; h++) {
     hosts.push({ agent: 0, up: 1, storage: 1, current: 0, hist: 0, recv: 0, ioOut: 0, req: REQ.none });
@@ -203,7 +213,7 @@ function properties(t: EnvironmentTables): Property[] {
 
 export function createClusterModel(options: ClusterOptions = {}) {
   const o = validate(options);
-  const t = environmentTables(options.bug, o.entries);
+  const t = environmentTables(options, o.entries);
   const k = t.kinds;
   const context = initialContext(t, o);
   const machine = environmentMachine(t, context);

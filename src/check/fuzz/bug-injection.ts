@@ -11,6 +11,7 @@ import type { ClusterConfigInput } from '../../cluster/config.ts';
 import { DATA_PLANE_BUG_NAMES, DATA_PLANE_BUGS, dataPlaneStrategy } from '../../lockstep/bugs.ts';
 import { BUG_CATALOG } from '../bugs/catalog.ts';
 import type { FtRunOptions } from '../monitors/ft-run.ts';
+import { findModelMutant, mutantMachines } from '../mutate/model-mutants.ts';
 
 export interface BugRunOptions {
   options: Partial<FtRunOptions>;
@@ -52,12 +53,17 @@ export class UnknownBugError extends Error {
   override name = 'UnknownBugError';
 }
 
-/** Run options that inject the named bug; throws UnknownBugError listing the known names. */
+/**
+ * Run options that inject the named bug — or the model mutant with that id (`ftcheck mutate`), so a
+ * mutant's counterexample replays like a seeded bug's; throws UnknownBugError listing the names.
+ */
 export function bugRunOptions(name: string): BugRunOptions {
   const composite = COMPOSITE_BUGS.find((bug) => bug.name === name);
   if (composite !== undefined) {
     return { options: bugRunOptions(composite.base).options, config: composite.config };
   }
+  const mutant = findModelMutant(name);
+  if (mutant !== undefined) return { options: mutantMachines(mutant), config: {} };
   const options: Partial<FtRunOptions> = {};
   let known = false;
   const model = findModelBug(name);
@@ -76,7 +82,9 @@ export function bugRunOptions(name: string): BugRunOptions {
   }
   if (!known) {
     const names = fuzzableBugs().map((bug) => bug.name);
-    throw new UnknownBugError(`unknown bug '${name}' (known: ${names.join(', ')})`);
+    throw new UnknownBugError(
+      `unknown bug '${name}' (known: ${names.join(', ')}; or a model mutant id from \`ftcheck mutate --list\`)`,
+    );
   }
   return { options, config: {} };
 }

@@ -26,7 +26,7 @@ export interface CampaignOptions {
   runs?: number;
   /** Wall-clock budget of the search phase. */
   budgetMs?: number;
-  /** Wall-clock budget of the shrinking phase (default 60 s). */
+  /** Wall-clock budget of the shrinking phase (default 60 s; 0 skips shrinking). */
   shrinkBudgetMs?: number;
   /** Folder for trace files; null writes none. */
   outDir: string | null;
@@ -111,7 +111,9 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
     options.outDir === null ? null : `${options.outDir}/${traceFileName(options.bug, options.seed)}`;
   if (tracePath !== null) writeTraceFileAtomic(tracePath, traceFile);
 
-  traceFile = shrinkPhase(options, property, search, traceFile, () => last) ?? traceFile;
+  if (options.shrinkBudgetMs !== 0) {
+    traceFile = shrinkPhase(options, property, search, traceFile, () => last) ?? traceFile;
+  }
   if (tracePath !== null) writeTraceFileAtomic(tracePath, traceFile);
   return {
     found: true,

@@ -17,6 +17,7 @@ interface FuzzFlags {
   seed: string;
   bug?: string;
   out: string;
+  shrinkBudget?: string;
   json?: boolean;
 }
 
@@ -34,6 +35,10 @@ export const registerFuzz: CommandRegistrar = (program, io, setExit) => {
     .option('--seed <n>', 'fast-check seed of the campaign', '1')
     .option('--bug <name>', 'inject a seeded bug from the catalog')
     .option('--out <dir>', 'folder for counterexample trace files', COUNTEREXAMPLES_DIR)
+    .option(
+      '--shrink-budget <duration>',
+      'wall-clock cap of shrinking a counterexample, 0 for none (default 60s)',
+    )
     .option('--json', 'print one JSON object')
     .action((flags: FuzzFlags) => {
       const { result, coverage } = runFuzz(flags, io);
@@ -49,6 +54,8 @@ function runFuzz(flags: FuzzFlags, io: CliIo): { result: CampaignResult; coverag
   const seed = parseSeed(flags.seed);
   const runs = flags.runs === undefined ? undefined : parsePositiveInt('--runs', flags.runs);
   const budgetMs = runs === undefined ? parseBudgetMs(flags.budget ?? FUZZ_BUDGET_DEFAULT) : undefined;
+  const shrinkBudgetMs =
+    flags.shrinkBudget === undefined ? undefined : parseShrinkBudgetMs(flags.shrinkBudget);
   const bug = flags.bug ?? null;
   if (bug !== null) {
     try {
@@ -74,6 +81,7 @@ function runFuzz(flags: FuzzFlags, io: CliIo): { result: CampaignResult; coverag
     bug,
     runs,
     budgetMs,
+    shrinkBudgetMs,
     outDir: flags.out,
     onResult: (_spec, run) => tracker.add(run.trace.entries),
     onRun: (done: number) =>
@@ -99,6 +107,15 @@ function parseBudgetMs(text: string): number {
   }
   if (micros < 1_000) throw new UsageError(`--budget must be at least 1ms, got '${text}'`);
   return Math.floor(micros / 1000);
+}
+
+function parseShrinkBudgetMs(text: string): number {
+  if (text === '0') return 0;
+  try {
+    return Math.floor(parseDurationMicros(text, '--shrink-budget') / 1000);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function report(result: CampaignResult, coverage: ModelCoverage, flags: FuzzFlags, io: CliIo): void {

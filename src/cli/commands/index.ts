@@ -16,6 +16,7 @@ export const COMMANDS: Record<string, () => Promise<CommandRegistrar>> = {
   diagram: async () => (await import('./diagram.ts')).registerDiagram,
   fuzz: async () => (await import('./fuzz.ts')).registerFuzz,
   replay: async () => (await import('./replay.ts')).registerReplay,
+  mutate: async () => (await import('./mutate.ts')).registerMutate,
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);

@@ -1,0 +1,231 @@
+// Model mutants: generation from the machines' own configuration, equivalence by bisimulation of
+// the actor tables, and the verdict of each detector (explorer, fuzz) — on small fixed samples.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createActor } from 'xstate';
+import { agentMachine } from '../models/agent.ts';
+import { bugRunOptions } from '../src/check/fuzz/bug-injection.ts';
+import { behaviourChanges } from '../src/check/mutate/equivalence.ts';
+import {
+  findModelMutant,
+  MODEL_MUTANT_OPERATORS,
+  modelMutants,
+  mutantsOf,
+} from '../src/check/mutate/model-mutants.ts';
+import { EQUIVALENCE_ALPHABETS, runModelMutant } from '../src/check/mutate/model-runner.ts';
+import { scoreOf } from '../src/check/mutate/outcome.ts';
+import { sampleIndices, selectMutants } from '../src/check/mutate/select.ts';
+import { main } from '../src/cli/main.ts';
+
+const mutant = (id: string) => {
+  const found = findModelMutant(id);
+  if (found === undefined) throw new Error(`no mutant ${id}`);
+  return found;
+};
+const noFuzz = () => {
+  throw new Error('the fuzz detector must not run');
+};
+const explorerOnly = { hosts: 2, seed: 1, runs: 0, fuzz: noFuzz };
+
+describe('model mutant generation', () => {
+  it('covers every operator, with unique, file-name safe ids', () => {
+    const all = modelMutants();
+    expect(new Set(all.map((m) => m.id)).size).toBe(all.length);
+    for (const m of all) expect(m.id).toMatch(/^[\w.~-]+$/);
+    for (const op of MODEL_MUTANT_OPERATORS) expect(all.some((m) => m.operator === op)).toBe(true);
+    expect(all.some((m) => m.machine === 'ha')).toBe(true);
+  });
+
+  it('every guarded transition is dropped and negated; every candidate retargeted to every other leaf', () => {
+    const agent = mutantsOf('agent');
+    const count = (op: string) => agent.filter((m) => m.operator === op).length;
+    expect(count('drop-guard')).toBe(count('negate-guard'));
+    expect(count('drop-guard')).toBeGreaterThanOrEqual(6);
+    // 11 leaf states: a candidate with a target has 10 new ones, a targetless one (stays) 10 too.
+    expect(count('retarget')).toBe(count('drop-transition') * 10);
+  });
+
+  it('describes a mutant as a diff of the machine definition', () => {
+    const m = mutant('agent~negate-guard~primary.engaged~OUTPUT_READY.0');
+    expect(m.diff).toBe(
+      [
+        '  primary.engaged:',
+        '-   OUTPUT_READY [outputAcknowledged] → · / releaseOutput',
+        '+   OUTPUT_READY [!(outputAcknowledged)] → · / releaseOutput',
+      ].join('\n'),
+    );
+    expect(mutant('agent~drop-transition~idle~POWER_ON.0').diff).toBe(
+      '  idle:\n-   POWER_ON → primary.alone',
+    );
+  });
+
+  it('builds a runnable machine that differs where the diff says and nowhere else', () => {
+    const machine = mutant('agent~retarget~halted~RESET.0~failed').build();
+    const actor = createActor(machine).start();
+    for (const type of ['POWER_ON', 'LOCKSTEP_ENGAGED', 'STORAGE_LOST'] as const) actor.send({ type });
+    expect(actor.getSnapshot().value).toBe('halted');
+    actor.send({ type: 'RESET' });
+    expect(actor.getSnapshot().value).toBe('failed');
+    const changes = behaviourChanges(agentMachine, machine, EQUIVALENCE_ALPHABETS.agent);
+    expect(changes).toEqual([{ state: 'halted', event: 'RESET', before: '→ idle', after: '→ failed' }]);
+  });
+});
+
+describe('equivalent mutants', () => {
+  it('a guard whose implementation is constant true, dropped, is equivalent', () => {
+    const r = runModelMutant(mutant('agent~drop-guard~primary.engaged~PEER_SILENT.0'), explorerOnly);
+    expect(r.status).toBe('equivalent');
+    expect(r.changes).toEqual([]);
+  });
+
+  it('a remembered role nobody reads (context only) is equivalent; a dropped heartbeat is not', () => {
+    expect(
+      runModelMutant(mutant('agent~drop-action~primary~CRASH.0~rememberRoleprimarytrue'), explorerOnly)
+        .status,
+    ).toBe('equivalent');
+    const heartbeat = behaviourChanges(
+      agentMachine,
+      mutant('agent~drop-action~secondary.engaged~HEARTBEAT_DUE.0~sendHeartbeat').build(),
+      EQUIVALENCE_ALPHABETS.agent,
+    );
+    expect(heartbeat).toEqual([
+      {
+        state: 'secondary.engaged',
+        event: 'HEARTBEAT_DUE',
+        before: '→ secondary.engaged / sendHeartbeat',
+        after: 'ignored',
+      },
+    ]);
+  });
+});
+
+describe('detectors on model mutants', () => {
+  it('the explorer kills a negated Output Rule with I2 and a dropped ack with a model assertion', () => {
+    const rule = runModelMutant(mutant('agent~negate-guard~primary.engaged~OUTPUT_READY.0'), explorerOnly);
+    expect(rule).toMatchObject({
+      status: 'killed',
+      kill: { detector: 'explore', invariant: 'I2', property: 'outputReproducible' },
+    });
+    const ack = runModelMutant(
+      mutant('agent~drop-action~secondary.engaged~LOG_ENTRY.0~ackLogEntry'),
+      explorerOnly,
+    );
+    expect(ack).toMatchObject({
+      status: 'killed',
+      kill: { detector: 'explore', invariant: 'I0', property: 'model assertion' },
+    });
+  });
+
+  it('a mutant the explorer cannot see goes to the fuzz detector; its verdict and crashes are kept apart', () => {
+    const blind = mutant('agent~drop-action~primary.engaged~HEARTBEAT_DUE.0~sendHeartbeat');
+    expect(runModelMutant(blind, explorerOnly).status).toBe('survived');
+    const requests: unknown[] = [];
+    const found = runModelMutant(blind, {
+      ...explorerOnly,
+      runs: 7,
+      fuzz: (request) => {
+        requests.push(request);
+        return { found: false, runs: 7, schedulesPerSecond: 1, elapsedMs: 1 };
+      },
+    });
+    expect(requests).toEqual([{ bug: blind.id, seed: 1, runs: 7 }]);
+    expect(found).toMatchObject({ status: 'survived', fuzzRuns: 7 });
+    const crashed = runModelMutant(blind, {
+      ...explorerOnly,
+      runs: 7,
+      fuzz: () => {
+        throw new Error('a failed search recorded its failure');
+      },
+    });
+    expect(crashed).toMatchObject({
+      status: 'crashed',
+      crash: 'fuzz: Error: a failed search recorded its failure',
+    });
+    expect(scoreOf([found, crashed, { status: 'killed' }, { status: 'equivalent' }])).toMatchObject({
+      killed: 1,
+      survived: 1,
+      crashed: 1,
+      equivalent: 1,
+      score: 1 / 3,
+    });
+  });
+
+  it('a mutant id is a bug name: the fuzzer runs the cluster with the mutated machine', () => {
+    const injected = bugRunOptions('ha~drop-action~selecting~CANDIDATE.0~spawnSecondary');
+    expect(injected.options.haMachine).toBeDefined();
+    expect(injected.options.agentMachine).toBeUndefined();
+  });
+});
+
+describe('selecting mutants', () => {
+  it('samples with the seed, shards into disjoint parts, and filters by id pattern and operator', () => {
+    expect(sampleIndices(100, 5, 7)).toEqual(sampleIndices(100, 5, 7));
+    expect(sampleIndices(100, 5, 7)).not.toEqual(sampleIndices(100, 5, 8));
+    const all = modelMutants();
+    const shards = [1, 2, 3].map((index) => selectMutants(all, { seed: 1, shard: { index, count: 3 } }));
+    expect(
+      shards
+        .flat()
+        .map((m) => m.id)
+        .sort(),
+    ).toEqual(all.map((m) => m.id).sort());
+    const ha = selectMutants(all, { seed: 1, only: ['ha~*'], operators: ['drop-guard', 'negate-guard'] });
+    expect(ha.map((m) => m.id)).toEqual([
+      'ha~drop-guard~selecting~CANDIDATE.0',
+      'ha~negate-guard~selecting~CANDIDATE.0',
+    ]);
+  });
+});
+
+describe('ftcheck mutate (model level)', () => {
+  const capture = () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return { io: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) }, out, err };
+  };
+
+  it('reports the score and every survivor with its diff; --min-score fails the run below it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ftcheck-mutate-'));
+    const c = capture();
+    const args = [
+      'mutate',
+      '--hosts',
+      '2',
+      '--runs',
+      '0',
+      '--only',
+      'agent~negate-guard~primary.engaged~OUTPUT_READY.0',
+      'agent~drop-guard~primary.engaged~PEER_SILENT.0',
+      'agent~drop-action~primary.engaged~HEARTBEAT_DUE.0~sendHeartbeat',
+      '--out',
+      dir,
+    ];
+    expect(await main(args, c.io)).toBe(0);
+    expect(c.out.join('\n')).toContain(
+      'mutate model: 50.0% of 2 non-equivalent (1 killed, 1 survived, 1 equivalent)',
+    );
+    const report = JSON.parse(readFileSync(join(dir, 'mutation.json'), 'utf8'));
+    expect(report.model.score).toMatchObject({ total: 3, killed: 1, survived: 1, equivalent: 1 });
+    const md = readFileSync(join(dir, 'mutation.md'), 'utf8');
+    expect(md).toContain('agent~drop-action~primary.engaged~HEARTBEAT_DUE.0~sendHeartbeat` — SURVIVED');
+    expect(md).toContain('-   HEARTBEAT_DUE → · / sendHeartbeat');
+    expect(md).toContain('would break: the peer declares this host dead');
+    expect(await main([...args, '--min-score', '60'], capture().io)).toBe(1);
+  });
+
+  it('rejects bad input with exit 2 and names the flag', async () => {
+    for (const [args, message] of [
+      [['mutate', '--level', 'everything'], /--level must be model, implementation or all/],
+      [['mutate', '--min-score', '120'], /--min-score must be a percentage/],
+      [['mutate', '--operators', 'flip'], /unknown operator 'flip'/],
+      [['mutate', '--only', 'nothing~like~this'], /no model mutant matches/],
+      [['mutate', '--shard', '3/2'], /shard index must be between 1 and 2/],
+    ] as const) {
+      const c = capture();
+      expect(await main([...args], c.io)).toBe(2);
+      expect(c.err.join('\n')).toMatch(message);
+    }
+  });
+});
