@@ -25,7 +25,7 @@ const CHROMIUM_ARGS = [
 ];
 /** The few browser globals the page functions use (tsconfig has no DOM lib on purpose). */
 interface BrowserGlobals {
-  getComputedStyle(element: unknown): { borderTopColor: string };
+  getComputedStyle(element: unknown): { borderTopColor: string; color: string };
   DOMParser: new () => {
     parseFromString(
       text: string,
@@ -118,24 +118,45 @@ describe.skipIf(skip)('index.html in headless Chromium', () => {
     expect(await page.locator('figure.diagram svg text', { hasText: 'LOCK_GRANTED' }).count()).toBe(1);
   });
 
-  it('lays out each counterexample timeline with hosts as lanes and the violation highlighted', async () => {
-    const timelines = page.locator('.timeline');
-    expect(await timelines.count()).toBe(2);
-    const firstLanes = await timelines.nth(0).locator('.tl-lane').allInnerTexts();
+  it('lays out each counterexample as a space-time diagram with hosts as lanes and the violation highlighted', async () => {
+    const diagrams = page.locator('.st');
+    expect(await diagrams.count()).toBe(2);
+    const firstLanes = await diagrams.nth(0).locator('.st-lane').allInnerTexts();
     expect(firstLanes.slice(0, 2)).toEqual(['h1', 'h2']);
-    const h1Box = await timelines.nth(0).locator('.tl-lane').nth(0).boundingBox();
-    const h2Box = await timelines.nth(0).locator('.tl-lane').nth(1).boundingBox();
+    const h1Box = await diagrams.nth(0).locator('.st-lane').nth(0).boundingBox();
+    const h2Box = await diagrams.nth(0).locator('.st-lane').nth(1).boundingBox();
     expect(h2Box!.x).toBeGreaterThan(h1Box!.x + h1Box!.width - 1); // lanes side by side
-    const violation = timelines.nth(0).locator('.ev-violation');
+    const violation = diagrams.nth(0).locator('.k-violation .st-x');
     expect(await violation.isVisible()).toBe(true);
     const colour = await violation.evaluate(
-      (element) => (globalThis as unknown as BrowserGlobals).getComputedStyle(element).borderTopColor,
+      (element) => (globalThis as unknown as BrowserGlobals).getComputedStyle(element).color,
     );
     expect(colour).toBe('rgb(207, 34, 46)');
   });
 
+  it('walks one counterexample with the keyboard, showing the state at every event', async () => {
+    const diagram = page.locator('.st').nth(0);
+    const rows = diagram.locator('.st-row');
+    const count = await rows.count();
+    expect(await page.locator('.st-panel:visible').count()).toBe(0);
+    await rows.nth(0).click();
+    const seen: string[] = [];
+    for (let i = 0; i < count; i++) {
+      if (i > 0) await page.keyboard.press('ArrowDown');
+      const panels = page.locator('.st-panel:visible');
+      expect(await panels.count()).toBe(1);
+      const at = (await panels.locator('.st-at').textContent()) ?? '';
+      expect(at).toContain(((await rows.nth(i).locator('.st-t').textContent()) ?? '').trim());
+      seen.push(at);
+    }
+    expect(seen.some((at) => /violation/.test(at))).toBe(true);
+    await page.keyboard.press('ArrowUp');
+    expect(await page.locator('.st-panel:visible .st-at').textContent()).toBe(seen.at(-2));
+    expect(consoleErrors).toEqual([]);
+  });
+
   it('shows hostile trace text as text', async () => {
-    expect(await page.locator('.timeline .ev-note', { hasText: HOSTILE }).count()).toBe(1);
+    expect(await page.locator('.k-note .st-x', { hasText: HOSTILE }).count()).toBe(1);
     expect(await page.locator('img').count()).toBe(0);
   });
 

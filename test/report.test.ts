@@ -180,13 +180,42 @@ describe('index.html', () => {
     expect(prepareInlineSvg('<html></html>').ok).toBe(false);
   });
 
-  it('draws a timeline per counterexample with hosts as lanes and the violation marked', () => {
-    const html = renderHtml(loadFixture(), { diagramSvgs: {} });
-    const lanes = [...html.matchAll(/class="tl-head tl-lane" data-lane="([^"]+)"/g)].map((m) => m[1]);
+  it('draws a space-time diagram per counterexample: lanes, arrows, violation, inspector', () => {
+    const results = loadFixture();
+    const example = results.counterexamples[0]!;
+    example.timeline.splice(
+      3,
+      0,
+      { atMicros: 900_000, lane: 'h1', kind: 'message', text: 'log 0–36', msg: 1, to: 'h2' },
+      {
+        atMicros: 900_100,
+        lane: 'h2',
+        kind: 'message',
+        text: 'log 0–36',
+        msg: 1,
+        from: 'h1',
+        state: { 'h2/vm1': { 'log received': 36 } },
+      },
+      {
+        atMicros: 900_200,
+        lane: 'h1',
+        kind: 'message',
+        text: 'heartbeat',
+        msg: 2,
+        to: 'h2',
+        lost: 'partition',
+      },
+    );
+    const html = renderHtml(results, { diagramSvgs: {} });
+    const lanes = [...html.matchAll(/class="st-lane" data-lane="([^"]+)"/g)].map((m) => m[1]);
     expect(lanes).toEqual(['h1', 'h2', 'storage', 'client', 'network', 'h1', 'h2', 'client']);
-    expect(
-      html.match(/class="ev ev-violation" title="violation"><strong>VIOLATION<\/strong> I/g),
-    ).toHaveLength(2);
+    expect(html.match(/<strong>VIOLATION<\/strong> [a-z0-9]+: I/g)).toHaveLength(2);
+    expect(html.match(/<line class="arrow" [^>]*marker-end="url\(#ah1\)"/g)).toHaveLength(1);
+    expect(html.match(/<line class="arrow lost"/g)).toHaveLength(1);
+    // One radio group per counterexample, the violation checked, a state panel per event.
+    expect(html.match(/<input type="radio" name="cx1"/g)).toHaveLength(example.timeline.length);
+    expect(html).toMatch(/<input type="radio" name="cx2" value="\d+" checked>/);
+    expect(html).toContain('<span class="sf chg"><span class="sk">log received</span> 36</span>');
     expect(html).toContain(
       '<pre class="reproduce">ftcheck replay reports/counterexamples/I3-seed-20261391.json</pre>',
     );

@@ -28,12 +28,48 @@ figure.diagram svg { max-width: 100%; height: auto; display: block; }
 figcaption { font-weight: 600; margin-bottom: .3rem; }
 .cx { border: 1px solid var(--line); border-left: 4px solid var(--fail); border-radius: 6px; padding: .2rem 1rem 1rem; margin: 1rem 0; }
 .legend .ev { display: inline-block; margin: 0 .2rem; }
-.timeline { display: grid; border: 1px solid var(--line); font-size: .85rem; overflow-x: auto; margin-top: .5rem; }
-.tl-head { position: sticky; top: 0; background: var(--bg-alt); font-weight: 600; padding: .3rem .5rem; border-bottom: 1px solid var(--line); text-align: center; }
-.tl-time { padding: .25rem .5rem; color: var(--muted); font-variant-numeric: tabular-nums; border-bottom: 1px solid #eef1f4; white-space: nowrap; }
-.tl-time.tl-violation { color: var(--fail); font-weight: 700; }
-.tl-cell { padding: .15rem .3rem; border-bottom: 1px solid #eef1f4; border-left: 2px solid #c9d1d9; min-height: 1.6rem; }
-.tl-omitted { grid-column: 1 / -1; text-align: center; padding: .3rem; background: var(--bg-alt); color: var(--muted); }
+html { scroll-padding-bottom: 44vh; }
+.st { margin-top: .5rem; border: 1px solid var(--line); border-radius: 6px; font-size: .82rem; overflow-x: auto; }
+.st-help { margin: .3rem .6rem; }
+.st-head { position: sticky; top: 0; z-index: 2; display: flex; background: var(--bg-alt); border-bottom: 1px solid var(--line); font-weight: 600; height: 1.8rem; align-items: center; }
+.st-t { flex: none; width: 104px; padding-left: .5rem; color: var(--muted); font-variant-numeric: tabular-nums; white-space: nowrap; }
+.st-lanes { flex: none; position: relative; height: 1.6rem; }
+.st-lane { position: absolute; top: .2rem; text-align: center; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.st-body { position: relative; }
+.st-svg { position: absolute; top: 0; left: 104px; pointer-events: none; }
+.st-rows { border: 0; margin: 0; padding: 0 0 4px; min-width: 0; }
+.sr, .st-row input { position: absolute; width: 1px; height: 1px; margin: 0; opacity: 0; overflow: hidden; }
+.st-row { display: flex; align-items: center; height: 24px; cursor: pointer; border-radius: 3px; }
+.st-row:hover { background: #f6f8fa; }
+.st-row:has(input:checked) { background: #fff8c5; }
+.st-row:has(input:focus-visible) { outline: 2px solid #0969da; outline-offset: -2px; }
+.st-gap { flex: none; }
+.st-x { flex: 1; min-width: 12rem; padding: 0 .6rem; overflow: hidden; white-space: nowrap; text-overflow: ellipsis; }
+.k-violation .st-x, .k-violation .st-t { color: var(--fail); font-weight: 600; }
+.k-fault .st-x { color: #9a4d00; font-weight: 600; }
+.k-role .st-x, .k-lock .st-x { font-weight: 600; }
+.k-message .st-x { color: var(--muted); }
+.st-panel { display: none; cursor: auto; }
+.st:focus-within .st-row:has(input:checked) .st-panel { display: block; position: fixed; left: 0; right: 0; bottom: 0; z-index: 10; max-height: 42vh; overflow: auto; background: #fff; border-top: 3px solid #0969da; box-shadow: 0 -4px 12px rgba(0,0,0,.15); padding: .4rem 1.2rem .8rem; font-size: .85rem; white-space: normal; }
+.st-at { margin: .2rem 0; }
+.st-state th { white-space: nowrap; }
+.st-state td { line-height: 1.9; }
+.sf { display: inline-block; border: 1px solid var(--line); border-radius: 4px; padding: 0 .35rem; margin: 0 .15rem .1rem 0; white-space: nowrap; }
+.sf .sk { color: var(--muted); }
+.sf.chg { background: #fff1c2; border-color: #d4a72c; font-weight: 600; }
+.st-svg .lane { stroke: #d0d7de; stroke-width: 2; }
+.st-svg .arrow { stroke: #6e7781; stroke-width: 1.2; fill: none; }
+.st-svg .arrow.lost { stroke: var(--fail); stroke-dasharray: 4 3; }
+.st-svg .arrow.flight { stroke-dasharray: 2 4; }
+.st-svg .arrowhead { fill: #6e7781; }
+.st-svg .cross { stroke: var(--fail); stroke-width: 2; }
+.st-svg .dot { stroke: #fff; stroke-width: 1.5; }
+.dot-message { fill: #8c959f; } .dot-fault { fill: #f0a040; } .dot-role { fill: #0969da; }
+.dot-lock { fill: #8250df; } .dot-output { fill: #1a7f37; } .dot-note { fill: #6e7781; }
+.dot-violation { fill: var(--fail); }
+.band-fault { fill: #fff1e0; stroke: #f0a040; }
+.band-violation { fill: #ffebe9; stroke: var(--fail); }
+.ev-k { font-weight: 600; }
 .ev { display: block; padding: .1rem .4rem; border-radius: 4px; border: 1px solid transparent; overflow-wrap: anywhere; }
 .legend .ev { display: inline-block; }
 .ev-fault { background: #fff1e0; border-color: #f0a040; }

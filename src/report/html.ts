@@ -97,7 +97,7 @@ function counterexampleHtml(example: CounterexampleSummary, index: number): stri
     example.mermaid.trim() === ''
       ? ''
       : `<details><summary>Mermaid sequence diagram source</summary><pre>${e(example.mermaid)}</pre></details>`;
-  return `<article class="cx" id="cx-${index + 1}"><h3>${e(title)}</h3><p>${e(example.message)}</p><p>Reproduce:</p><pre class="reproduce">${e(example.reproduce)}</pre><p>Trace: ${fileLink(example.path)}</p>${timelineHtml(example.timeline)}${mermaid}</article>`;
+  return `<article class="cx" id="cx-${index + 1}"><h3>${e(title)}</h3><p>${e(example.message)}</p><p>Reproduce:</p><pre class="reproduce">${e(example.reproduce)}</pre><p>Trace: ${fileLink(example.path)}</p>${timelineHtml(example.timeline, index + 1)}${mermaid}</article>`;
 }
 
 function counterexamplesSection(results: GateResults): string {
