@@ -1,9 +1,11 @@
 // Translated blocks are shared by every hart of one RAM layout (src/rv32/jit/block-templates.ts):
 // a second hart running the same code binds the first one's translations, and a hart whose RAM
-// holds different words at the same start never runs a translation of someone else's code.
+// holds different words at the same start never runs a translation of someone else's code. The
+// per-start arrays of a hart's cache cover a window of RAM that grows when code runs further up.
 import { describe, expect, it } from 'vitest';
 import { Stop } from '../src/rv32/hart.ts';
 import { BlockTemplates } from '../src/rv32/jit/block-templates.ts';
+import { START_WINDOW_WORDS_INITIAL } from '../src/rv32/jit/code-cache.ts';
 import { CompiledEngine } from '../src/rv32/jit/compiled-engine.ts';
 import { DATA, hartState, makeHart, RAM, RAM_SIZE } from './jit-harness.ts';
 import { Asm, Reg } from './rv32-asm.ts';
@@ -65,5 +67,22 @@ describe('compiled blocks shared between harts', () => {
     const templates = new BlockTemplates({ ramBase: RAM, ramSizeBytes: RAM_SIZE });
     for (let step = 1; step <= 10; step++) runShared(loop(step), templates);
     expect(templates.size).toBeLessThanOrEqual(4 * 8);
+  });
+});
+
+describe('code cache window', () => {
+  it('code far up in RAM (past the first window of per-start arrays) runs compiled and exactly', () => {
+    const far = RAM + 4 * START_WINDOW_WORDS_INITIAL + 0x400;
+    const asm = new Asm(RAM).li(a3, far).jalr(0, a3, 0);
+    while (asm.here < far) asm.word(0);
+    const body = loop(7);
+    const image = new Uint8Array(far - RAM + body.length);
+    image.set(asm.assemble());
+    // The loop assembled at RAM works anywhere: its branches are pc-relative, its data absolute.
+    image.set(body, far - RAM);
+    const templates = new BlockTemplates({ ramBase: RAM, ramSizeBytes: RAM_SIZE });
+    const engine = runShared(image, templates);
+    expect(engine.cache.lengths.length).toBeGreaterThan(START_WINDOW_WORDS_INITIAL);
+    expect(engine.cache.compiled).toBeGreaterThan(2);
   });
 });

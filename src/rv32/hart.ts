@@ -8,7 +8,7 @@ import { BUS_FAULT, type Bus, Counter } from './bus.ts';
 import { add64, type Halves, offsetAfterWrite, splitCount } from './counters.ts';
 import { Cause, Csr, MIE_MASK, MISA_VALUE, MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP } from './csr.ts';
 import { mulh, mulhsu, mulhu } from './multiply.ts';
-import { hashRam, mixWord } from './ram-hash.ts';
+import { PagedRamHash, RAM_HASH_PAGE_BYTES, RAM_HASH_PAGE_SHIFT } from './ram-hash.ts';
 
 /** Why `Hart.run` returned. */
 export const Stop = {
@@ -83,8 +83,10 @@ export class Hart {
   readonly ram16: Uint16Array;
   readonly ram16s: Int16Array;
   readonly ram32: Int32Array;
-  /** Sum of mixWord over RAM words, kept current by every store (see ram-hash.ts). */
-  ramHash = 0;
+  /** The RAM hash by pages; every store marks its page in `ramStale` (see ram-hash.ts). */
+  private readonly ramPages: PagedRamHash;
+  /** One flag per RAM page (`RAM_HASH_PAGE_BYTES`): set by every store into the page. */
+  readonly ramStale: Uint8Array;
 
   bus: Bus;
   fatal = false;
@@ -108,7 +110,13 @@ export class Hart {
     this.ram16 = new Uint16Array(buffer);
     this.ram16s = new Int16Array(buffer);
     this.ram32 = new Int32Array(buffer);
-    this.ramHash = hashRam(this.ram32);
+    this.ramPages = new PagedRamHash(this.ram32);
+    this.ramStale = this.ramPages.stale;
+  }
+
+  /** Sum of mixWord over RAM words (see ram-hash.ts); pages written since the last read are re-summed. */
+  get ramHash(): number {
+    return this.ramPages.value();
   }
 
   /**
@@ -171,7 +179,8 @@ export class Hart {
   writeRam(address: number, data: Uint8Array): void {
     assert(this.inRam(address, data.length), 'writeRam outside RAM');
     const offset = address - this.ramBase;
-    for (let i = 0; i < data.length; i++) this.storeRamByte(offset + i, data[i]!);
+    this.ram8.set(data, offset);
+    this.ramPages.markWritten(offset, data.length);
     this.ramWriteObserver?.(offset, data.length);
   }
 
@@ -181,19 +190,20 @@ export class Hart {
     return this.ram8.slice(offset, offset + length);
   }
 
-  /** Replace all of RAM (restore); recomputes the hash. */
+  /**
+   * Replace all of RAM (restore). Only pages whose bytes differ are copied, re-hashed and reported
+   * to the write observer: compiled code of an unchanged page stays valid.
+   */
   loadRamImage(image: Uint8Array): void {
     assert(image.length === this.ramSizeBytes, 'RAM image size mismatch');
-    this.ram8.set(image);
-    this.ramHash = hashRam(this.ram32);
-    this.ramWriteObserver?.(0, image.length);
-  }
-
-  private storeRamByte(offset: number, byte: number): void {
-    const index = offset >>> 2;
-    const old = this.ram32[index]!;
-    this.ram8[offset] = byte;
-    this.ramHash = (this.ramHash + mixWord(index, this.ram32[index]!) - mixWord(index, old)) | 0;
+    const ram8 = this.ram8;
+    for (let offset = 0; offset < image.length; offset += RAM_HASH_PAGE_BYTES) {
+      const end = Math.min(offset + RAM_HASH_PAGE_BYTES, image.length);
+      if (samePage(ram8, image, offset, end)) continue;
+      ram8.set(image.subarray(offset, end), offset);
+      this.ramPages.markWritten(offset, end - offset);
+      this.ramWriteObserver?.(offset, end - offset);
+    }
   }
 
   // --- The interpreter. ---
@@ -213,7 +223,7 @@ export class Hart {
     const ramBase = this.ramBase;
     const ramSize = this.ramSizeBytes;
     const start = this.instret;
-    let hash = this.ramHash;
+    const ramStale = this.ramStale;
     const base32 = ramBase | 0;
     // pc is kept as an offset from ramBase inside the loop (one subtraction less per fetch).
     let pc = (this.pc - ramBase) | 0;
@@ -223,7 +233,6 @@ export class Hart {
       if (fetchOffset >= ramSize) {
         this.pc = (pc + base32) >>> 0;
         this.instret = start + count - left;
-        this.ramHash = hash;
         this.exception(Cause.fetchAccess, this.pc);
         return;
       }
@@ -341,27 +350,22 @@ export class Hart {
           const f3 = (insn >> 12) & 7;
           if (f3 === 2) {
             if ((offset & 3) === 0 && offset < ramSize) {
-              const index = offset >>> 2;
-              hash = (hash + mixWord(index, value) - mixWord(index, ram32[index]!)) | 0;
-              ram32[index] = value;
+              ram32[offset >>> 2] = value;
+              ramStale[offset >>> RAM_HASH_PAGE_SHIFT] = 1;
               pc = (pc + 4) | 0;
               break;
             }
           } else if (f3 === 0) {
             if (offset < ramSize) {
-              const index = offset >>> 2;
-              const old = ram32[index]!;
               ram8[offset] = value;
-              hash = (hash + mixWord(index, ram32[index]!) - mixWord(index, old)) | 0;
+              ramStale[offset >>> RAM_HASH_PAGE_SHIFT] = 1;
               pc = (pc + 4) | 0;
               break;
             }
           } else if (f3 === 1) {
             if ((offset & 1) === 0 && offset < ramSize) {
-              const index = offset >>> 2;
-              const old = ram32[index]!;
               ram16[offset >>> 1] = value;
-              hash = (hash + mixWord(index, ram32[index]!) - mixWord(index, old)) | 0;
+              ramStale[offset >>> RAM_HASH_PAGE_SHIFT] = 1;
               pc = (pc + 4) | 0;
               break;
             }
@@ -370,7 +374,6 @@ export class Hart {
           }
           // Misaligned or outside RAM: the general path, then back to the run loop (MMIO may
           // have changed interrupt lines or asked to exit).
-          this.ramHash = hash;
           this.pc = (pc + base32) >>> 0;
           this.instret = start + count - left;
           this.storeSlow(address, f3 === 0 ? 1 : f3 === 1 ? 2 : 4, value);
@@ -524,7 +527,6 @@ export class Hart {
         }
         case 0x73:
           // SYSTEM: always the general path.
-          this.ramHash = hash;
           this.pc = (pc + base32) >>> 0;
           this.instret = start + count - left;
           this.system(insn);
@@ -535,7 +537,6 @@ export class Hart {
       regs[0] = 0;
       left--;
     }
-    this.ramHash = hash;
     this.pc = (pc + base32) >>> 0;
     this.instret = start + count - left;
     if (left > 0) this.raiseForInstruction(insn32At(ram32, pc >>> 0));
@@ -597,7 +598,8 @@ export class Hart {
     const unsigned = address >>> 0;
     if (this.inRam(unsigned, size)) {
       const offset = unsigned - this.ramBase;
-      for (let i = 0; i < size; i++) this.storeRamByte(offset + i, (value >>> (8 * i)) & 0xff);
+      for (let i = 0; i < size; i++) this.ram8[offset + i] = (value >>> (8 * i)) & 0xff;
+      this.ramPages.markWritten(offset, size);
     } else {
       const mask = size === 4 ? 0xffffffff : (1 << (8 * size)) - 1;
       if (!this.bus.store(unsigned, size, (value & mask) >>> 0, this.instret)) {
@@ -917,4 +919,10 @@ function insn32At(ram32: Int32Array, offset: number): number {
 
 function hex(value: number): string {
   return (value >>> 0).toString(16).padStart(8, '0');
+}
+
+/** True when RAM bytes [offset, end) already hold the image's bytes. */
+function samePage(ram8: Uint8Array, image: Uint8Array, offset: number, end: number): boolean {
+  for (let i = offset; i < end; i++) if (ram8[i] !== image[i]) return false;
+  return true;
 }

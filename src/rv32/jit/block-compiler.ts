@@ -1,8 +1,9 @@
 // Compiles one guest basic block (straight-line code up to a branch, jump, fence.i, an instruction
 // the compiled path does not execute, or a length cap) into a JavaScript function via `new Function`.
 // Registers the block uses are read into locals on entry and the written ones stored back on
-// every exit; the RAM hash is kept in a local too. A block whose final branch or jump targets its
-// own start iterates inside the function while the caller's instruction budget allows.
+// every exit; a store marks its page of the RAM hash stale (ram-hash.ts). A block whose final
+// branch or jump targets its own start iterates inside the function while the caller's
+// instruction budget allows.
 //
 // A block function takes the instruction budget (>= its length) and returns the instructions it
 // retired, with `exitOffset[0]` set to where execution continues (pc - RAM base, as an int32). A
@@ -12,7 +13,6 @@
 import { assert } from '../../base/assert.ts';
 import type { Hart } from '../hart.ts';
 import { mulh, mulhsu, mulhu } from '../multiply.ts';
-import { mixWord } from '../ram-hash.ts';
 import { type TranslateContext, translate } from './translate.ts';
 
 export type BlockFunction = (budget: number) => number;
@@ -72,10 +72,10 @@ const FACTORY_PARAMETERS = [
   'ram16',
   'ram16s',
   'ram32',
+  'ramStale',
   'codeWords',
   'onCodeWrite',
   'exitOffset',
-  'mixWord',
   'mulh',
   'mulhsu',
   'mulhu',
@@ -146,7 +146,6 @@ export function translateBlock(layout: RamLayout, ram32: Int32Array, startIndex:
     body,
     [...used].sort((a, b) => a - b),
     [...written],
-    hasStores,
     loops,
   );
   const factory = new Function(...FACTORY_PARAMETERS, source) as BlockFactory;
@@ -181,10 +180,10 @@ export function bindBlock(template: BlockTemplate, env: BlockEnvironment): Block
     hart.ram16,
     hart.ram16s,
     hart.ram32,
+    hart.ramStale,
     env.codeWords,
     env.onCodeWrite,
     env.exitOffset,
-    mixWord,
     mulh,
     mulhsu,
     mulhu,
@@ -204,7 +203,6 @@ function blockSource(
   body: string[],
   used: number[],
   written: number[],
-  hasStores: boolean,
   loops: boolean,
 ): string {
   const locals = used.map((r) => `x${r} = regs[${r}]`);
@@ -213,13 +211,11 @@ function blockSource(
     `'use strict';`,
     `return function block_${startPc.toString(16)}(budget) {`,
     locals.length > 0 ? `let ${locals.join(', ')};` : '',
-    hasStores ? 'let hash = hart.ramHash;' : '',
-    'let o = 0, w = 0, t = 0, old = 0, n = 0, result = 0, next = 0;',
+    'let o = 0, w = 0, t = 0, n = 0, result = 0, next = 0;',
     loops ? 'exit: for (;;) {' : 'exit: {',
     ...body,
     '}',
     writeBack,
-    hasStores ? 'hart.ramHash = hash;' : '',
     'exitOffset[0] = next;',
     'return result;',
     '};',

@@ -31,17 +31,24 @@ export const INVALIDATIONS_PER_START_MAX = 8;
 /** `lengths[i]`: 0 = not compiled yet, > 0 = compiled block length, -1 = interpret only. */
 export const INTERPRET_ONLY = -1;
 
+/** Start words covered by the per-start arrays at first; they grow when code runs further up. */
+export const START_WINDOW_WORDS_INITIAL = 4096;
+
 export class CodeCache {
-  readonly lengths: Int32Array;
-  /** Block functions by start word; grown on demand (guest code is a small prefix of RAM). */
+  /**
+   * Per start word below `lengths.length` (the window: guest code is usually a small prefix of
+   * RAM, so a VM does not allocate and zero arrays for all of it; `grow` extends the window).
+   */
+  lengths: Int32Array;
+  /** Block functions by start word; grown on demand. */
   readonly functions: (BlockFunction | undefined)[] = [];
   /** Per block start: instructions before its first store (a store-free prefix). */
-  readonly storeFreePrefix: Int32Array;
-  /** Number of live blocks covering each RAM word. */
+  storeFreePrefix: Int32Array;
+  /** Number of live blocks covering each RAM word (all of RAM: every store checks it). */
   readonly codeWords: Uint8Array;
-  private readonly invalidations: Uint8Array;
+  private invalidations: Uint8Array;
   /** Interpreted entries per start address not compiled yet. */
-  private readonly heat: Uint8Array;
+  private heat: Uint8Array;
   private readonly hart: Hart;
   /** Written by every block on exit: the next pc as a RAM offset. */
   readonly exitOffset = new Int32Array(1);
@@ -73,17 +80,34 @@ export class CodeCache {
     this.hart = hart;
     this.entriesBeforeCompile = entriesBeforeCompile;
     this.templates = templates;
-    this.lengths = new Int32Array(words);
-    this.storeFreePrefix = new Int32Array(words);
+    const window = Math.min(words, START_WINDOW_WORDS_INITIAL);
+    this.lengths = new Int32Array(window);
+    this.storeFreePrefix = new Int32Array(window);
     this.codeWords = new Uint8Array(words);
-    this.invalidations = new Uint8Array(words);
-    this.heat = new Uint8Array(words);
+    this.invalidations = new Uint8Array(window);
+    this.heat = new Uint8Array(window);
     this.environment = {
       hart,
       codeWords: this.codeWords,
       onCodeWrite: (w) => this.invalidateWord(w),
       exitOffset: this.exitOffset,
     };
+  }
+
+  /** Extends the per-start arrays to cover start word `start` (< RAM words). */
+  grow(start: number): void {
+    const words = this.codeWords.length;
+    assert(start >= this.lengths.length && start < words, 'grow: start inside the window or outside RAM');
+    const size = Math.min(words, Math.max(start + 1, this.lengths.length * 2));
+    const widen = <T extends Int32Array | Uint8Array>(old: T, make: (n: number) => T): T => {
+      const wider = make(size);
+      wider.set(old);
+      return wider;
+    };
+    this.lengths = widen(this.lengths, (n) => new Int32Array(n));
+    this.storeFreePrefix = widen(this.storeFreePrefix, (n) => new Int32Array(n));
+    this.invalidations = widen(this.invalidations, (n) => new Uint8Array(n));
+    this.heat = widen(this.heat, (n) => new Uint8Array(n));
   }
 
   /**
@@ -127,7 +151,8 @@ export class CodeCache {
   /** Drops every block covering RAM word `word`. */
   invalidateWord(word: number): void {
     if (this.codeWords[word] === 0) return;
-    for (let start = Math.max(0, word - BLOCK_WORDS_MAX + 1); start <= word; start++) {
+    const last = Math.min(word, this.lengths.length - 1);
+    for (let start = Math.max(0, word - BLOCK_WORDS_MAX + 1); start <= last; start++) {
       const length = this.lengths[start]!;
       if (length > 0 && start + length > word) this.drop(start, length);
     }

@@ -60,7 +60,8 @@ export class CompiledEngine {
   private dispatch(budget: number): number {
     const hart = this.hart;
     const cache = this.cache;
-    const lengths = cache.lengths;
+    let lengths = cache.lengths;
+    let windowBytes = lengths.length << 2;
     const functions = cache.functions;
     const exitOffset = cache.exitOffset;
     const ramBase = this.ramBase;
@@ -72,9 +73,15 @@ export class CompiledEngine {
     let next: Next = Next.Return;
     let start = 0;
     while (left > 0) {
-      if (offset >>> 0 >= ramSize || (offset & 3) !== 0) {
-        next = Next.Step;
-        break;
+      if (offset >>> 0 >= windowBytes || (offset & 3) !== 0) {
+        if (offset >>> 0 >= ramSize || (offset & 3) !== 0) {
+          next = Next.Step;
+          break;
+        }
+        cache.grow(offset >>> 2);
+        lengths = cache.lengths;
+        windowBytes = lengths.length << 2;
+        continue;
       }
       start = offset >>> 2;
       let length = lengths[start]!;

@@ -5,6 +5,8 @@
 // come from the reference implementation. SYSTEM instructions and illegal encodings are not
 // translated at all (the block ends in front of them).
 
+import { RAM_HASH_PAGE_SHIFT } from '../ram-hash.ts';
+
 /** What the block compiler needs to know about one translated instruction. */
 export interface Translation {
   code: string;
@@ -176,13 +178,10 @@ function store(
   const imm = ((insn >> 25) << 5) | ((insn >>> 7) & 31);
   const v = reg(rs2);
   const misaligned = f3 === 0 ? '' : `(o & ${f3 === 1 ? 1 : 3}) !== 0 || `;
-  let write: string;
-  if (f3 === 2) {
-    write = `w = o >>> 2; hash = (hash + mixWord(w, ${v}) - mixWord(w, ram32[w])) | 0; ram32[w] = ${v};`;
-  } else {
-    const narrow = f3 === 0 ? `ram8[o] = ${v};` : `ram16[o >>> 1] = ${v};`;
-    write = `w = o >>> 2; old = ram32[w]; ${narrow} hash = (hash + mixWord(w, ram32[w]) - mixWord(w, old)) | 0;`;
-  }
+  const narrow =
+    f3 === 2 ? `ram32[o >>> 2] = ${v};` : f3 === 0 ? `ram8[o] = ${v};` : `ram16[o >>> 1] = ${v};`;
+  // The page of the RAM hash goes stale (ram-hash.ts); `w` is the word for the code check below.
+  const write = `${narrow} ramStale[o >>> ${RAM_HASH_PAGE_SHIFT}] = 1; w = o >>> 2;`;
   // A store into compiled code invalidates it and leaves the block right after the store.
   const selfModifying = `if (codeWords[w] !== 0) { onCodeWrite(w); ${ctx.leave(ctx.index + 1, ctx.pc + 4)} }`;
   return {
