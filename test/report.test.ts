@@ -283,7 +283,10 @@ describe('writeReports', () => {
       'counterexamples/I3-seed-20261391.mmd',
       'counterexamples/bug-output-before-ack.mmd',
     ]);
-    expect(await readResults(join(dir, 'reports', 'results.json'))).toEqual(results);
+    expect(await readResults(join(dir, 'reports', 'results.json'))).toEqual({
+      ...results,
+      $schema: expect.stringMatching(/schema\/results\.schema\.json$/),
+    });
     expect(await readFile(join(dir, 'reports', 'index.html'), 'utf8')).toContain('<rect width="80"');
     expect(await readFile(join(dir, 'reports', 'counterexamples', 'bug-output-before-ack.mmd'), 'utf8')).toBe(
       results.counterexamples[1]!.mermaid,

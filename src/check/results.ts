@@ -107,8 +107,12 @@ export interface CounterexampleSummary {
 }
 
 export interface GateResults {
+  /** Where the published JSON Schema of this file is, relative to the file (schema/results.schema.json). */
+  $schema?: string;
   version: typeof RESULTS_VERSION;
   tool: { name: 'ftcheck'; version: string };
+  /** The commit checked out where the gate ran, when that is a git work tree. */
+  git?: { commit: string };
   config: {
     hosts: number;
     guests: string[];

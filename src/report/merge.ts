@@ -177,6 +177,7 @@ export function mergeResults(parts: GateResults[]): GateResults {
   const merged: GateResults = {
     version: first.version,
     tool: first.tool,
+    ...(first.git === undefined ? {} : { git: first.git }),
     config: {
       ...config,
       guests: unique(parts.flatMap((part) => part.config.guests)),

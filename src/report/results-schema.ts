@@ -131,8 +131,10 @@ const counterexampleSummary = z.object({
 
 /** The schema of results.json; its inferred type equals `GateResults` (checked in the tests). */
 export const gateResultsSchema = z.object({
+  $schema: z.string().optional(),
   version: z.literal(RESULTS_VERSION),
   tool: z.object({ name: z.literal('ftcheck'), version: text }),
+  git: z.object({ commit: z.string().regex(/^[0-9a-f]{40}([0-9a-f]{24})?$/) }).optional(),
   config: z.object({
     hosts: count,
     guests: list(text),

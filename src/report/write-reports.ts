@@ -1,10 +1,12 @@
 // Writes every report of a gate run into the reports folder, each file replaced atomically.
 import { readFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { packagePath } from '../base/package-root.ts';
 import type { GateResults } from '../check/results.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { renderHtml } from './html.ts';
 import { renderJunit } from './junit.ts';
+import { RESULTS_SCHEMA_FILE } from './results-json-schema.ts';
 import { renderSummaryMarkdown } from './summary-md.ts';
 import { timelineToMermaid } from './timeline-mermaid.ts';
 
@@ -48,6 +50,13 @@ function counterexampleDiagrams(results: GateResults, reportsDir: string): { fil
   return diagrams;
 }
 
+/** results.json, leading with `$schema`: the published schema, relative to the reports folder. */
+function resultsJson(results: GateResults, reportsDir: string): string {
+  const schema = relative(resolve(reportsDir), packagePath(RESULTS_SCHEMA_FILE)).split(sep).join('/');
+  const { $schema: _previous, ...rest } = results;
+  return `${JSON.stringify({ $schema: schema, ...rest }, null, 2)}\n`;
+}
+
 /**
  * Writes summary.md, junit.xml, results.json, index.html and a `.mmd` diagram beside each
  * counterexample trace into `reportsDir` (created if missing). Returns the paths written.
@@ -57,7 +66,7 @@ export async function writeReports(results: GateResults, reportsDir: string): Pr
   const files = [
     { file: join(reportsDir, REPORT_FILES.summary), text: renderSummaryMarkdown(results) },
     { file: join(reportsDir, REPORT_FILES.junit), text: renderJunit(results) },
-    { file: join(reportsDir, REPORT_FILES.results), text: `${JSON.stringify(results, null, 2)}\n` },
+    { file: join(reportsDir, REPORT_FILES.results), text: resultsJson(results, reportsDir) },
     { file: join(reportsDir, REPORT_FILES.html), text: renderHtml(results, { diagramSvgs }) },
     ...counterexampleDiagrams(results, reportsDir),
   ];

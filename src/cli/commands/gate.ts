@@ -21,6 +21,7 @@ import {
   UsageError,
 } from '../context.ts';
 import { GATE_STAGES } from '../gate/stages.ts';
+import { gitCommit } from '../provenance.ts';
 import type { CommandRegistrar } from './index.ts';
 
 export const EXIT_INTERRUPTED = 130;
@@ -116,7 +117,11 @@ async function runGateCommand(flags: GateFlags, io: CliIo): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
-    const results = await runGate(GATE_STAGES, options, abort.signal);
+    const commit = gitCommit(process.cwd());
+    const results = {
+      ...(await runGate(GATE_STAGES, options, abort.signal)),
+      ...(commit ? { git: { commit } } : {}),
+    };
     const written = await writeReports(results, options.reportsDir);
     printVerdict(results, written, io, flags.json === true);
     return exitCodeOf(results);
