@@ -250,10 +250,37 @@ export function createClusterModel(options: ClusterOptions = {}) {
     // Hosts are interchangeable: any renaming of hosts is the same state.
     symmetry: { arrays: ['hosts'] } as const,
     view: (s: State) => viewCluster(t, s.context),
+    /** Readable variables for ITF counterexamples (names, booleans, counts). */
+    itfVars: (s: State) => itfCluster(t, s.context),
   };
 }
 
 export type ClusterModel = ReturnType<typeof createClusterModel>;
+
+/** The state as ITF variables: state names instead of table ids, flags as booleans. */
+export function itfCluster(t: EnvironmentTables, c: ClusterContext): Record<string, unknown> {
+  return {
+    hosts: c.hosts.map((x) => ({
+      agent: t.agent.names[x.agent]!,
+      up: x.up === 1,
+      storage: x.storage === 1,
+      current: x.current === 1,
+      hist: x.hist,
+      recv: x.recv,
+      ioOut: x.ioOut === 1,
+      req: REQ_NAMES[x.req]!,
+    })),
+    ha: t.ha.names[c.ha]!,
+    acked: c.acked,
+    released: c.released,
+    durable: c.durable === 1,
+    partitioned: c.partitioned === 1,
+    colocated: c.colocated === 1,
+    crashesLeft: c.crashesLeft,
+    partitionsLeft: c.partitionsLeft,
+    storageLossesLeft: c.storageLossesLeft,
+  };
+}
 
 /** A flat, readable view: one column per host plus the shared fields. */
 export function viewCluster(

@@ -42,7 +42,7 @@ describe('seeded model bugs', () => {
       expect(itf['#meta'].format).toBe('ITF');
       expect(itf.states.length).toBe(violation.trace.length);
       expect(itf.vars).toContain('hosts');
-      expect(itf.states[1]['mbt::actionTaken'].type).toBe(violation.trace[1]!.event!.type);
+      expect(itf.states[1]['mbt::actionTaken']).toBe(violation.trace[1]!.event!.type);
     },
   );
 

@@ -29,6 +29,11 @@ figcaption { font-weight: 600; margin-bottom: .3rem; }
 .cx { border: 1px solid var(--line); border-left: 4px solid var(--fail); border-radius: 6px; padding: .2rem 1rem 1rem; margin: 1rem 0; }
 .legend .ev { display: inline-block; margin: 0 .2rem; }
 html { scroll-padding-bottom: 44vh; }
+.tlc { overflow-x: auto; }
+.tlc table { font-size: .8rem; }
+.tlc td { white-space: nowrap; font-family: ui-monospace, Menlo, Consolas, monospace; }
+.tlc td.chg { background: #fff1c2; font-weight: 600; }
+.tlc tr.tlc-violation th { color: var(--fail); }
 .st { margin-top: .5rem; border: 1px solid var(--line); border-radius: 6px; font-size: .82rem; overflow-x: auto; }
 .st-help { margin: .3rem .6rem; }
 .st-head { position: sticky; top: 0; z-index: 2; display: flex; background: var(--bg-alt); border-bottom: 1px solid var(--line); font-weight: 600; height: 1.8rem; align-items: center; }

@@ -13,6 +13,7 @@ import {
   formatSeconds,
 } from './format.ts';
 import { HTML_STYLE } from './html-style.ts';
+import { isModelTimeline, stateTableHtml } from './state-table-html.ts';
 import { type InlineSvg, prepareInlineSvg } from './svg-inline.ts';
 import { timelineHtml, timelineLegendHtml } from './timeline-html.ts';
 import { bugVerdictHtmlText, INVARIANT_VERDICT_HTML, VERDICT_HEADLINE } from './verdict.ts';
@@ -97,7 +98,7 @@ function counterexampleHtml(example: CounterexampleSummary, index: number): stri
     example.mermaid.trim() === ''
       ? ''
       : `<details><summary>Mermaid sequence diagram source</summary><pre>${e(example.mermaid)}</pre></details>`;
-  return `<article class="cx" id="cx-${index + 1}"><h3>${e(title)}</h3><p>${e(example.message)}</p><p>Reproduce:</p><pre class="reproduce">${e(example.reproduce)}</pre><p>Trace: ${fileLink(example.path)}</p>${timelineHtml(example.timeline, index + 1)}${mermaid}</article>`;
+  return `<article class="cx" id="cx-${index + 1}"><h3>${e(title)}</h3><p>${e(example.message)}</p><p>Reproduce:</p><pre class="reproduce">${e(example.reproduce)}</pre><p>Trace: ${fileLink(example.path)}</p>${isModelTimeline(example.timeline) ? stateTableHtml(example.timeline) : timelineHtml(example.timeline, index + 1)}${mermaid}</article>`;
 }
 
 function counterexamplesSection(results: GateResults): string {

@@ -1,6 +1,7 @@
 // A counterexample as a readable step table: one row per step with the event taken and only the
 // fields of the (viewed) state that changed, so the failure reads like a story.
 import type { EventObject } from 'xstate';
+import type { TimelineEvent } from '../results.ts';
 import type { TraceStep } from './trace.ts';
 import type { ModelState } from './types.ts';
 
@@ -38,4 +39,31 @@ export function formatStepTable<C>(trace: readonly TraceStep<C>[], view: StateVi
   const width0 = Math.max(...rows.map((r) => r[0].length));
   const width1 = Math.max(...rows.map((r) => r[1].length));
   return rows.map((r) => `${r[0].padStart(width0)}  ${r[1].padEnd(width1)}  ${r[2]}`).join('\n');
+}
+
+/**
+ * A model counterexample as timeline events for the reports: one per step on the lane 'model'
+ * (`atMicros` is the step number), the last one the violation, each carrying the viewed fields
+ * it changed (the first: all of them) as the state of the agent 'model' — what the HTML report
+ * draws as a TLC-style table.
+ */
+export function stepTimeline<C>(
+  trace: readonly TraceStep<C>[],
+  view: StateView<C>,
+  violation: string,
+): TimelineEvent[] {
+  let previous: Record<string, string | number | boolean> = {};
+  return trace.map((step, index) => {
+    const current = view(step.state);
+    const changes = Object.fromEntries(Object.entries(current).filter(([k, v]) => previous[k] !== v));
+    previous = current;
+    const last = index === trace.length - 1;
+    return {
+      atMicros: index,
+      lane: 'model',
+      kind: last ? 'violation' : 'note',
+      text: `step ${index}: ${eventText(step.event)}${last ? ` — ${violation}` : ''}`,
+      state: { model: changes },
+    };
+  });
 }

@@ -5,10 +5,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findModelBug, MODEL_BUGS } from '../../../models/bugs.ts';
 import { createClusterModel } from '../../../models/clusterModel.ts';
+import type { ClusterContext } from '../../../models/clusterState.ts';
 import { findBug } from '../../check/bugs/catalog.ts';
 import { type ExploreResult, explore, type Violation } from '../../check/explorer/explore.ts';
-import { toItf } from '../../check/explorer/itf.ts';
+import { type ItfOptions, toItf } from '../../check/explorer/itf.ts';
 import { eventText, formatStepTable } from '../../check/explorer/stepTable.ts';
+import type { TraceStep } from '../../check/explorer/trace.ts';
 import { EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
 import type { CommandRegistrar } from './index.ts';
 
@@ -61,10 +63,19 @@ function parseBound(flag: string, value: string): number {
   return Number(value);
 }
 
-function writeItf(outDir: string, result: ExploreResult, violation: Violation, label: string): string {
+function writeItf(
+  outDir: string,
+  result: ExploreResult,
+  violation: Violation,
+  label: string,
+  vars: ItfOptions<ClusterContext>['vars'],
+): string {
   mkdirSync(outDir, { recursive: true });
   const path = join(outDir, `explore-${label}-${violation.property}.itf.json`);
-  const itf = toItf(violation.trace, result.model, `${violation.property}: ${violation.description}`);
+  const trace = violation.trace as readonly TraceStep<ClusterContext>[];
+  const itf = toItf(trace, result.model, `${violation.property}: ${violation.description}`, {
+    vars,
+  });
   writeFileSync(path, `${JSON.stringify(itf, null, 2)}\n`);
   return path;
 }
@@ -95,7 +106,7 @@ export const registerExplore: CommandRegistrar = (program, io, setExit) => {
         invariant: v.invariant ?? null,
         description: v.description,
         steps: v.trace.length - 1,
-        itf: writeItf(flags.out, result, v, label),
+        itf: writeItf(flags.out, result, v, label, model.itfVars),
         trace: v.trace.map((step, i) => ({
           step: i,
           event: eventText(step.event),

@@ -9,7 +9,7 @@ import type { InvariantId, SeededBug } from '../../base/invariants.ts';
 import { runConformance } from '../../check/conformance/conformance.ts';
 import { explore, type Violation } from '../../check/explorer/explore.ts';
 import { toItf } from '../../check/explorer/itf.ts';
-import { eventText } from '../../check/explorer/stepTable.ts';
+import { stepTimeline } from '../../check/explorer/stepTable.ts';
 import { fuzzableBugs } from '../../check/fuzz/bug-injection.ts';
 import { replayTraceFile } from '../../check/fuzz/replay.ts';
 import { type GateStage, recordInvariant, type StageContext } from '../../check/gate/gate.ts';
@@ -61,7 +61,7 @@ function modelCounterexample(
   const file = join(dir, `explore-${label}-${violation.property}.itf.json`);
   writeFileSync(
     file,
-    `${JSON.stringify(toItf(violation.trace, model.machine.id, violation.description), null, 2)}\n`,
+    `${JSON.stringify(toItf(violation.trace, model.machine.id, violation.description, { vars: model.itfVars }), null, 2)}\n`,
   );
   const invariant = violation.invariant ?? 'I5';
   const title = `${violation.property} (${invariant}) after ${violation.trace.length - 1} steps`;
@@ -72,12 +72,11 @@ function modelCounterexample(
     message: `${violation.property}: ${violation.description}`,
     reproduce: `npx ftcheck explore --hosts ${hosts}${bug ? ` --bug ${bug.name}` : ''}`,
     mermaid: traceToSequence(violation.trace, model.view, title),
-    timeline: violation.trace.map((step, i) => ({
-      atMicros: i,
-      lane: 'model',
-      kind: i === violation.trace.length - 1 ? ('violation' as const) : ('note' as const),
-      text: `step ${i}: ${eventText(step.event)}`,
-    })),
+    timeline: stepTimeline(
+      violation.trace,
+      model.view,
+      `${invariant} ${violation.property}: ${violation.description}`,
+    ),
   };
 }
 
