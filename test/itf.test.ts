@@ -24,7 +24,11 @@ interface Either<L, R> {
 }
 const quint = createRequire(import.meta.url)('@informalsystems/quint/dist/src/itf.js') as {
   ofItf(itf: unknown): QuintEx[];
-  toItf(vars: string[], states: QuintEx[], mbtMetadata?: boolean): Either<string, { vars: string[]; states: unknown[] }>;
+  toItf(
+    vars: string[],
+    states: QuintEx[],
+    mbtMetadata?: boolean,
+  ): Either<string, { vars: string[]; states: unknown[] }>;
 };
 
 /** A record's fields as name → expression (Quint's Rec: name, value, name, value, …). */
@@ -92,7 +96,10 @@ describe('ITF counterexamples', () => {
     // Every cell is filled with a state name, and only what a step changed is highlighted.
     expect(html).toMatch(/<td class="chg">primary\.alone/);
     expect(html).not.toMatch(/<td( class="chg")?><\/td>/);
-    const changedPerRow = html.split('<tr').slice(2).map((row) => (row.match(/class="chg"/g) ?? []).length);
+    const changedPerRow = html
+      .split('<tr')
+      .slice(2)
+      .map((row) => (row.match(/class="chg"/g) ?? []).length);
     expect(changedPerRow[0]).toBe(header.length - 1); // the initial state: all of it
     expect(Math.min(...changedPerRow.slice(1))).toBeGreaterThan(0);
     expect(html).toMatch(/<tr class="tlc-violation"><th scope="row">step \d+: [^<]* — I3/);
