@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Cause, Csr } from '../src/rv32/csr.ts';
 import { Stop } from '../src/rv32/hart.ts';
+import { translateBlock } from '../src/rv32/jit/block-compiler.ts';
 import { COMPILED_BLOCKS_MAX, INVALIDATIONS_PER_START_MAX } from '../src/rv32/jit/code-cache.ts';
 import { CompiledEngine } from '../src/rv32/jit/compiled-engine.ts';
 import { hashRam } from '../src/rv32/ram-hash.ts';
@@ -88,6 +89,33 @@ describe('compiled engine: exact instruction counts', () => {
     const reference = makeHart(countingLoop).hart;
     expect(reference.run(1_000_000)).toBe(Stop.Wfi);
     expect(hartState(hart)).toBe(hartState(reference));
+  });
+});
+
+/** A top-tested loop (test first, `j` back at the end), as start.S zeroes .bss. */
+let loopHead = 0;
+const topTestedLoop = program((asm) => {
+  asm
+    .li(t0, DATA)
+    .li(t1, DATA + 4000)
+    .label('head');
+  loopHead = asm.here;
+  asm.bgeu(t0, t1, 'out').sw(t0, 0, t0).addi(t0, t0, 4).j('head').label('out').wfi().j('out');
+});
+
+describe('compiled engine: top-tested loops', () => {
+  it('iterate inside the block of their test and stop at any count exactly', () => {
+    const { hart } = compiledHart(topTestedLoop);
+    expect(translateBlock(hart, hart.ram32, (loopHead - RAM) >>> 2).loops).toBe(true);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 4100 }), { minLength: 1, maxLength: 20 }), (stops) => {
+        expectSameAsInterpreter(
+          topTestedLoop,
+          stops.sort((x, y) => x - y),
+        );
+      }),
+      { numRuns: 40, seed: 17 },
+    );
   });
 });
 

@@ -117,11 +117,13 @@ export function translateBlock(layout: RamLayout, ram32: Int32Array, startIndex:
       loops = true;
       return `n += ${retired}; if (n + ${retired} > budget) { result = n; next = ${offset(startPc)}; break exit; } continue exit;`;
     },
+    fallThroughStays: false,
   };
   while (!terminated && length < BLOCK_WORDS_MAX && startIndex + length < ramWords) {
     const insn = ram32[startIndex + length]!;
     ctx.index = length;
     ctx.pc = (startPc + length * 4) >>> 0;
+    ctx.fallThroughStays = (insn & 0x7f) === 0x63 && jumpsBackToStart(ram32, startIndex, length + 1);
     const translation = translate(insn, ctx);
     if (translation === null) break;
     for (const r of translation.reads) if (r !== 0) used.add(r);
@@ -158,6 +160,26 @@ export function translateBlock(layout: RamLayout, ram32: Int32Array, startIndex:
     source,
     factory,
   };
+}
+
+/**
+ * True when the straight-line code from word `startIndex + from` reaches a `jal x0` back to the
+ * block's start before any other control transfer, SYSTEM instruction or the length cap: the
+ * shape of a top-tested loop (`1: bgeu t0, t1, 2f; ...; j 1b`), which then iterates inside one
+ * block function instead of bouncing between two blocks through the dispatcher.
+ */
+function jumpsBackToStart(ram32: Int32Array, startIndex: number, from: number): boolean {
+  for (let index = from; index < BLOCK_WORDS_MAX && startIndex + index < ram32.length; index++) {
+    const insn = ram32[startIndex + index]!;
+    const opcode = insn & 0x7f;
+    if (opcode === 0x6f) {
+      const offset =
+        ((insn >> 31) << 20) | (insn & 0xff000) | ((insn >>> 9) & 0x800) | ((insn >>> 20) & 0x7fe);
+      return ((insn >> 7) & 31) === 0 && offset === -index * 4;
+    }
+    if (opcode === 0x63 || opcode === 0x67 || opcode === 0x73 || opcode === 0x0f) return false;
+  }
+  return false;
 }
 
 /** True when `ram32` holds the template's words at its start. */

@@ -34,6 +34,11 @@ export interface TranslateContext {
   bail(): string;
   /** Source for a taken transfer to a static target (may loop inside the function). */
   jump(retired: number, target: number): string;
+  /**
+   * For a conditional branch: its not-taken path stays in the block (the block goes on to a jump
+   * back to its start, so a top-tested loop runs inside one function) instead of ending it.
+   */
+  fallThroughStays: boolean;
 }
 
 const reg = (r: number): string => (r === 0 ? '0' : `x${r}`);
@@ -218,6 +223,15 @@ function branch(
   if ((target & 3) !== 0) return null;
   const test = condition.replaceAll('A', reg(rs1)).replaceAll('B', reg(rs2));
   const retired = ctx.index + 1;
+  if (ctx.fallThroughStays) {
+    return {
+      code: `if (${test}) { ${ctx.jump(retired, target)} }`,
+      terminator: false,
+      target,
+      reads: [rs1, rs2],
+      writes: [],
+    };
+  }
   return {
     code: `if (${test}) { ${ctx.jump(retired, target)} } ${ctx.leave(retired, ctx.pc + 4)}`,
     terminator: true,
