@@ -1,8 +1,11 @@
 // Seeded protocol bugs: each one is an alternative implementation of a named guard of the agent
-// or HA machine, bound with `machine.provide` — never an `if (bug)` branch in the machines.
-// The model checker must catch every one with a short counterexample (test/explorer.bugs.test.ts).
+// or HA machine, or of the abstract environment's failure detector, bound with `machine.provide` —
+// never an `if (bug)` branch in the machines. The model checker must catch every one with a short
+// counterexample (test/explorer.bugs.test.ts); one of them only starves (a lasso, no bad state).
 import type { SeededBug } from '../src/base/invariants.ts';
 import type { agentMachine } from './agent.ts';
+import { AE, agentHandles } from './environment.ts';
+import { type HostGuard, hostStepGuard } from './envSteps.ts';
 import type { haMachine } from './haService.ts';
 
 type AgentImplementations = Parameters<typeof agentMachine.provide>[0];
@@ -12,7 +15,11 @@ export interface ModelBug extends SeededBug {
   level: 'model';
   agent?: AgentImplementations;
   ha?: HaImplementations;
+  /** Alternative guards of the abstract environment's steps, by the cluster machine's guard name. */
+  environment?: { guards: Record<string, HostGuard> };
 }
+
+const correctTimeout = hostStepGuard('TIMEOUT');
 
 export const MODEL_BUGS: readonly ModelBug[] = [
   {
@@ -73,6 +80,20 @@ export const MODEL_BUGS: readonly ModelBug[] = [
     description:
       'The primary continues alone when its secondary goes silent, without winning the test-and-set.',
     agent: { guards: { lockRequiredToContinueAlone: () => false } },
+  },
+  {
+    name: 'snapshot-outlasts-respawn-timeout',
+    level: 'model',
+    breaks: ['I5'],
+    description:
+      'The failure detector gives up on a new secondary before its snapshot can arrive, so every respawn is abandoned and retried: protection is never restored, though nothing unsafe ever happens.',
+    environment: {
+      guards: {
+        canTimeout: (t, c, x, h) =>
+          correctTimeout(t, c, x, h) ||
+          (x.up === 1 && t.kinds.secSyncing[x.agent] === 1 && agentHandles(t, c, h, AE.peerSilentDrained)),
+      },
+    },
   },
 ];
 

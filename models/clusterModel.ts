@@ -31,9 +31,13 @@ import {
   GLOBAL_STEPS,
   globalStepEnabled,
   HOST_STEPS,
+  type HostGuard,
   hostStepGuard,
 } from './envSteps.ts';
 import { haMachine } from './haService.ts';
+
+/** Fault steps: weak fairness does not force them (repairs, heals and restores are fair). */
+const FAULT_STEPS: ReadonlySet<string> = new Set(['CRASH', 'STORAGE_LOSS', 'PARTITION']);
 
 export interface ClusterOptions {
   /** Hosts in the cluster (2–6). Default 3. */
@@ -118,16 +122,21 @@ const camel = (type: string) => type.toLowerCase().replace(/_(\w)/g, (_, ch: str
 export const guardName = (type: string) => `can${camel(type)[0]!.toUpperCase()}${camel(type).slice(1)}`;
 export const actionName = camel;
 
-function environmentMachine(t: EnvironmentTables, context: ClusterContext) {
-  type Args = { context: ClusterContext; event: ClusterEvent };
+type Args = { context: ClusterContext; event: ClusterEvent };
+
+/** A host step's guard as a named machine guard. */
+const bindHostGuard =
+  (t: EnvironmentTables, enabled: HostGuard) =>
+  ({ context, event }: Args): boolean => {
+    const host = (event as { host: number }).host;
+    return enabled(t, context, context.hosts[host]!, host);
+  };
+
+function environmentMachine(t: EnvironmentTables, context: ClusterContext, bug: ModelBug | undefined) {
   const guards: Record<string, (args: Args) => boolean> = {};
   const assignments: Record<string, (args: Args) => Partial<ClusterContext>> = {};
   for (const type of HOST_STEPS) {
-    const enabled = hostStepGuard(type);
-    guards[guardName(type)] = ({ context, event }) => {
-      const host = (event as { host: number }).host;
-      return enabled(t, context, context.hosts[host]!, host);
-    };
+    guards[guardName(type)] = bindHostGuard(t, hostStepGuard(type));
     assignments[actionName(type)] = ({ context, event }) =>
       applyHostStep(t, context, type, (event as { host: number }).host);
   }
@@ -148,7 +157,7 @@ function environmentMachine(t: EnvironmentTables, context: ClusterContext) {
       { guard: guardName(type), actions: actionName(type) },
     ]),
   );
-  return setup({
+  const machine = setup({
     types: {} as { context: ClusterContext; events: ClusterEvent },
     guards,
     actions,
@@ -158,6 +167,13 @@ function environmentMachine(t: EnvironmentTables, context: ClusterContext) {
     initial: 'running',
     states: { running: { on } },
   });
+  if (!bug?.environment) return machine;
+  // A seeded environment bug: an alternative implementation of a named step guard.
+  const swapped = Object.entries(bug.environment.guards).map(([name, g]) => {
+    assert(name in guards, `bug ${bug.name} replaces an existing guard (${name})`);
+    return [name, bindHostGuard(t, g)];
+  });
+  return machine.provide({ guards: Object.fromEntries(swapped) });
 }
 
 function properties(t: EnvironmentTables): Property[] {
@@ -216,7 +232,7 @@ export function createClusterModel(options: ClusterOptions = {}) {
   const t = environmentTables(options, o.entries);
   const k = t.kinds;
   const context = initialContext(t, o);
-  const machine = environmentMachine(t, context);
+  const machine = environmentMachine(t, context, options.bug);
   const events: ClusterEvent[] = [
     ...HOST_STEPS.flatMap((type) => Array.from({ length: o.hosts }, (_, host) => ({ type, host }))),
     ...GLOBAL_STEPS.map((type) => ({ type })),
@@ -225,6 +241,9 @@ export function createClusterModel(options: ClusterOptions = {}) {
   // second failure before re-protection) is outside what FT promises.
   const vmRuns = (s: State) => s.context.hosts.some((x) => x.up === 1 && x.current === 1);
   const upCount = (s: State) => s.context.hosts.filter((x) => x.up === 1).length;
+  const protectedPair = (s: State) =>
+    s.context.hosts.some((x) => x.up === 1 && x.current === 1 && k.primEngaged[x.agent] === 1) &&
+    s.context.hosts.some((x) => x.up === 1 && x.current === 1 && k.secEngaged[x.agent] === 1);
   const stableAgent = (x: HostState) =>
     x.up === 0 || k.idle[x.agent] || k.secEngaged[x.agent] || k.primEngaged[x.agent] || k.primAlone[x.agent];
   return {
@@ -234,6 +253,7 @@ export function createClusterModel(options: ClusterOptions = {}) {
     machine,
     events: () => events,
     invariants: properties(t),
+    // Reachability on the symmetry-reduced graph (no fairness): protection stays reachable.
     liveness: [
       {
         name: 'protectionReachable',
@@ -241,9 +261,28 @@ export function createClusterModel(options: ClusterOptions = {}) {
         description:
           'from every state with two hosts up and the VM still running, an engaged pair is reachable',
         from: (s: State) => upCount(s) >= 2 && vmRuns(s),
-        goal: (s: State) =>
-          s.context.hosts.some((x) => x.up === 1 && x.current === 1 && k.primEngaged[x.agent] === 1) &&
-          s.context.hosts.some((x) => x.up === 1 && x.current === 1 && k.secEngaged[x.agent] === 1),
+        goal: protectedPair,
+      },
+    ],
+    // Liveness under weak fairness (a step that stays enabled is eventually taken) of every step
+    // but the faults, which may never happen: the protocol cannot starve. Lines up with I5 and I7.
+    fair: (event: ClusterEvent) => !FAULT_STEPS.has(event.type),
+    properties: [
+      {
+        kind: 'eventually' as const,
+        name: 'protectionRestored',
+        id: 'I5' as InvariantId,
+        description:
+          'after a failure, while the VM runs and a spare host is up, an engaged pair is eventually restored',
+        from: (s: State) => vmRuns(s) && upCount(s) >= 2 && !protectedPair(s),
+        goal: (s: State) => protectedPair(s) || !vmRuns(s) || upCount(s) < 2,
+      },
+      {
+        kind: 'eventually' as const,
+        name: 'requestsAnswered',
+        id: 'I7' as InvariantId,
+        description: `every client request (${o.entries} per run, one log entry each) is eventually answered while the VM runs`,
+        goal: (s: State) => s.context.released === o.entries || !vmRuns(s),
       },
     ],
     stable: (s: State) => s.context.hosts.every(stableAgent) && t.ha.paths[s.context.ha] === 'watching',

@@ -143,7 +143,7 @@ const outputSymbol = (c: C, host: HostState) =>
 const silentSymbol = (host: HostState) =>
   host.recv > host.hist ? AE.peerSilentPending : AE.peerSilentDrained;
 
-type HostGuard = (t: T, c: C, x: HostState, h: number) => boolean;
+export type HostGuard = (t: T, c: C, x: HostState, h: number) => boolean;
 
 /** Whether each host step is enabled: one function per step (this runs for every candidate event). */
 const HOST_GUARDS: Record<HostStepType, HostGuard> = {

@@ -15,7 +15,10 @@ const EXPECTED: Record<string, [property: string, steps: number]> = {
   'respawn-on-primary-host': ['secondaryOnSeparateHost', 2],
   'stale-primary-resumes': ['singleSoloPrimary', 7],
   'continue-alone-without-test-and-set': ['outputReproducible', 7],
+  // Starvation only: a lasso (6-step stem, 3-step cycle), found by the check under fairness.
+  'snapshot-outlasts-respawn-timeout': ['protectionRestored', 9],
 };
+const STARVING = new Set(['snapshot-outlasts-respawn-timeout']);
 
 describe('seeded model bugs', () => {
   it('the catalog lists every model bug', () => {
@@ -31,10 +34,24 @@ describe('seeded model bugs', () => {
       const violation = result.violations[0]!;
       expect([violation.property, violation.trace.length - 1]).toEqual(EXPECTED[bug.name]);
       expect(bug.breaks).toContain(violation.invariant);
-      const last = violation.trace.at(-1)!.state;
-      const property = model.invariants.find((p) => p.name === violation.property)!;
-      expect(property.holds(last)).toBe(false);
-      expect(violation.trace.slice(0, -1).every((step) => property.holds(step.state))).toBe(true);
+      if (STARVING.has(bug.name)) {
+        // Every safety and reachability property holds; the cycle avoids the goal forever.
+        expect(result.properties.filter((p) => p.status === 'violated').map((p) => p.kind)).toEqual(['eventually']);
+        expect(violation.loopStart).toBe(6);
+        expect(violation.trace.at(-1)!.state).toEqual(violation.trace[6]!.state);
+        expect(violation.trace.slice(7).map((s) => s.event!.type)).toEqual([
+          'HA_CANDIDATE',
+          'TIMEOUT',
+          'HA_SPAWN_FAILED',
+        ]);
+        const goal = model.properties.find((p) => p.name === 'protectionRestored')!.goal;
+        expect(violation.trace.some((step) => goal(step.state))).toBe(false);
+      } else {
+        const last = violation.trace.at(-1)!.state;
+        const property = model.invariants.find((p) => p.name === violation.property)!;
+        expect(property.holds(last)).toBe(false);
+        expect(violation.trace.slice(0, -1).every((step) => property.holds(step.state))).toBe(true);
+      }
 
       const table = formatStepTable(violation.trace, model.view);
       expect(table.split('\n').length).toBe(violation.trace.length + 1);
@@ -47,7 +64,8 @@ describe('seeded model bugs', () => {
   );
 
   it('the bugs are caught at 3 hosts too', () => {
-    for (const bug of MODEL_BUGS) {
+    // (The starving bug needs the full 3-host graph for its fairness check: the gate runs it at 2.)
+    for (const bug of MODEL_BUGS.filter((b) => !STARVING.has(b.name))) {
       const result = explore(createClusterModel({ hosts: 3, bug }), { engine: 'compiled' });
       expect(result.violations.map((v) => v.property)).toEqual([EXPECTED[bug.name]![0]]);
     }

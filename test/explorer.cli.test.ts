@@ -17,6 +17,44 @@ describe('ftcheck explore / bugs / diagram', () => {
     const result = JSON.parse(c.out.join(''));
     expect(result).toMatchObject({ states: 59_312, transitions: 282_427, complete: true, violations: [] });
     for (const key of ['seconds', 'statesPerSecond', 'peakRssBytes']) expect(result[key]).toBeGreaterThan(0);
+    // What was checked: engine and why, bounds, symmetry, every property with its kind.
+    expect(result).toMatchObject({
+      engine: 'compiled',
+      engineReason: 'the machine compiles',
+      bounds: { hosts: 2, entries: 2, crashes: 1, partitions: 1, storageLosses: 1 },
+      symmetry: { applied: true, orbitStates: 118_528, reduction: 1.998 },
+      fairness: { states: 88_110, complete: true },
+    });
+    const kinds = result.properties.map((p: { name: string; kind: string; status: string }) => [
+      p.kind,
+      p.name,
+      p.status,
+    ]);
+    expect(kinds).toContainEqual(['always', 'singleActingPrimary', 'holds']);
+    expect(kinds).toContainEqual(['reachable', 'protectionReachable', 'holds']);
+    expect(kinds).toContainEqual(['eventually', 'protectionRestored', 'holds']);
+    expect(kinds).toContainEqual(['eventually', 'requestsAnswered', 'holds']);
+    expect(kinds).toContainEqual(['deadlock', 'deadlock', 'holds']);
+  });
+
+  it('explore --no-symmetry explores the full space and checks fairness in the same search', async () => {
+    const c = capture();
+    expect(await main(['explore', '--hosts', '2', '--no-symmetry', '--json'], c.io)).toBe(0);
+    const result = JSON.parse(c.out.join(''));
+    expect(result).toMatchObject({ states: 88_110, symmetry: { applied: false } });
+    expect(result.fairness).toBeUndefined();
+  });
+
+  it('explore --bug with a starvation bug: exit 1 and a lasso (stem, then a cycle that repeats)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'ftcheck-explore-'));
+    const c = capture();
+    const args = ['explore', '--hosts', '2', '--bug', 'snapshot-outlasts-respawn-timeout', '--out', out];
+    expect(await main(args, c.io)).toBe(1);
+    const text = c.out.join('\n');
+    expect(text).toContain('VIOLATION protectionRestored (I5) [eventually]');
+    expect(text).toContain('6 steps, then steps 7-9 repeat forever (step 9 is the state of step 6 again)');
+    expect(text).toMatch(/eventually\s+protectionRestored \(I5\)\s+violated/);
+    expect(text).toMatch(/always\s+singleActingPrimary \(I3\)\s+holds/);
   });
 
   it('explore --bug: exit 1, a step table, and an ITF counterexample file', async () => {

@@ -163,7 +163,11 @@ describe('cluster model', () => {
 
   it('every seeded model bug is a named guard replacement, not a branch', () => {
     for (const bug of MODEL_BUGS) {
-      const names = [...Object.keys(bug.agent?.guards ?? {}), ...Object.keys(bug.ha?.guards ?? {})];
+      const names = [
+        ...Object.keys(bug.agent?.guards ?? {}),
+        ...Object.keys(bug.ha?.guards ?? {}),
+        ...Object.keys(bug.environment?.guards ?? {}),
+      ];
       expect(names.length, bug.name).toBe(1);
     }
   });

@@ -137,7 +137,7 @@ class Search<C> {
   actionCount = 0;
 
   constructor(
-    model: ExplorerModel<C>,
+    private readonly model: ExplorerModel<C>,
     readonly engine: Engine<C>,
     readonly scope: { safety: boolean; reachable: boolean; eventually: boolean },
   ) {
@@ -273,12 +273,17 @@ class Search<C> {
   }
 
   private graph(): Graph {
+    const fair = new Uint8Array(this.actionCount);
+    for (let a = 0; a < this.actionCount; a++) {
+      fair[a] = this.model.fair ? (this.model.fair(this.engine.action(a) as never) ? 1 : 0) : 1;
+    }
     return {
       count: this.engine.count(),
       edgeStart: this.edgeStart,
       edges: this.edges,
       edgeAction: this.edgeAction,
       actionCount: this.actionCount,
+      fair,
     };
   }
 

@@ -1,8 +1,8 @@
 // Temporal properties on the explored graph.
 // - `reachable` (AG(from → EF goal)): a backward search from the goal states over reversed edges.
 // - `eventually` (from ~> goal under weak fairness of actions): in the graph without goal states,
-//   the strongly connected components (Tarjan, iterative) that are fair — every action enabled in
-//   all of the component's states is taken by one of its inner edges — together with dead ends
+//   the strongly connected components (Tarjan, iterative) that are fair — every fair action enabled
+//   in all of the component's states is taken by one of its inner edges — together with dead ends
 //   (states without successors) are where a run can avoid the goal forever; a backward search
 //   marks every goal-free state that can reach one. A `from` state so marked is a violation, and
 //   its counterexample is a lasso: the BFS stem, a goal-free path into the component, and a cycle
@@ -18,6 +18,8 @@ export interface Graph {
   /** The action (global event id) of each edge; needed for fairness. */
   edgeAction?: GrowableInt32;
   actionCount: number;
+  /** Per action: 1 when weak fairness applies to it (default: all). */
+  fair?: Uint8Array;
 }
 
 /** Reverse adjacency, restricted to states where `keep` is 1 (all states when null). */
@@ -194,7 +196,7 @@ function fairComponents(g: Graph, keep: Uint8Array): Fairness {
         if (t === s) nontrivial = true;
       }
     }
-    const always = touched.filter((a) => enabledCount[a] === states.length);
+    const always = touched.filter((a) => enabledCount[a] === states.length && (!g.fair || g.fair[a] === 1));
     if (nontrivial && always.every((a) => internal[a] === 1)) {
       fair[c] = 1;
       required.set(c, always);
@@ -290,7 +292,9 @@ function fairCycle(g: Graph, f: Fairness, c: number, entry: number): { states: n
       for (const a of scratch) counts.set(a, (counts.get(a) ?? 0) + 1);
     }
     const taken = new Set(actions);
-    const missing = [...counts].filter(([a, n]) => n === states.length - 1 && !taken.has(a)).map(([a]) => a);
+    const missing = [...counts]
+      .filter(([a, n]) => n === states.length - 1 && !taken.has(a) && (!g.fair || g.fair[a] === 1))
+      .map(([a]) => a);
     if (missing.length === 0) return { states, actions };
     const a = missing[0]!;
     const members = [...f.scc.keys()].filter((s) => f.scc[s] === c);

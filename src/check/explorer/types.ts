@@ -36,7 +36,8 @@ export interface SometimesProperty<C> extends PropertyBase {
 /**
  * Liveness under weak fairness: every state satisfying `from` (default: the initial state) is
  * followed, on every fair run, by a state satisfying `goal` (`from ~> goal`, leads-to). A run is
- * fair when no action (an event of the model's list) stays enabled forever without being taken.
+ * fair when no fair action (an event of the model's list, see `fair`) stays enabled forever
+ * without being taken.
  * A violation is a lasso: a stem to a `from` state, then a fair cycle (or a dead end) avoiding `goal`.
  */
 export interface EventuallyProperty<C> extends PropertyBase {
@@ -71,6 +72,12 @@ export interface ExplorerModel<TContext, TEvent extends EventObject = EventObjec
   invariants?: readonly NamedInvariant<TContext>[];
   /** AG EF reachability ("a goal stays reachable"), kind `reachable` in results. */
   liveness?: readonly ReachabilityProperty<TContext>[];
+  /**
+   * Which actions weak fairness applies to (an action is an event of the model's list): a fair
+   * action that stays enabled is eventually taken. Default: every action. Faults usually are not
+   * fair (they may never happen); repairs usually are.
+   */
+  fair?(event: TEvent): boolean;
   /** States allowed to have no successor; others without one are deadlocks. Default: final states. */
   stable?(state: ModelState<TContext>): boolean;
   /** State identity for the generic engine without symmetry. Default: JSON of value and context. */

@@ -9,7 +9,7 @@ import type { ClusterContext } from '../../../models/clusterState.ts';
 import { findBug } from '../../check/bugs/catalog.ts';
 import { type ExploreResult, explore, type Violation } from '../../check/explorer/explore.ts';
 import { type ItfOptions, toItf } from '../../check/explorer/itf.ts';
-import { eventText, formatStepTable } from '../../check/explorer/stepTable.ts';
+import { eventText, formatStepTable, type StateView } from '../../check/explorer/stepTable.ts';
 import type { TraceStep } from '../../check/explorer/trace.ts';
 import { EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
 import type { CommandRegistrar } from './index.ts';
@@ -24,6 +24,7 @@ interface ExploreFlags {
   json?: boolean;
   engine: string;
   maxStates?: string;
+  symmetry: boolean;
   out: string;
 }
 
@@ -80,6 +81,69 @@ function writeItf(
   return path;
 }
 
+function formatProperties(result: ExploreResult): string[] {
+  const width = Math.max(...result.properties.map((p) => p.name.length + (p.invariant ? 5 : 0)));
+  return result.properties.map((p) => {
+    const name = `${p.name}${p.invariant ? ` (${p.invariant})` : ''}`;
+    const witness = p.witness ? `, witness in ${p.witness.length - 1} steps` : '';
+    return `  ${p.kind.padEnd(10)}  ${name.padEnd(width)}  ${p.status}${witness}`;
+  });
+}
+
+function symmetryText(result: ExploreResult): string {
+  const s = result.symmetry;
+  if (!s.applied) return 'off';
+  const stands =
+    s.orbitStates === null
+      ? ''
+      : `: the ${result.states} states stand for ${s.orbitStates} (reduction ${s.reduction}×)`;
+  return `on (hosts are interchangeable)${stands}`;
+}
+
+function printText(
+  io: { out(text: string): void },
+  result: ExploreResult,
+  bounds: Record<string, number>,
+  peakRssBytes: number,
+  view: StateView<never>,
+  itfPaths: string[],
+): void {
+  io.out(`model     ${result.model}`);
+  io.out(`engine    ${result.engine} (${result.engineReason})`);
+  io.out(
+    `bounds    ${Object.entries(bounds)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ')}`,
+  );
+  io.out(`symmetry  ${symmetryText(result)}`);
+  io.out(
+    `explored  ${result.states} states, ${result.transitions} transitions, depth ${result.depth} in ${result.seconds.toFixed(2)} s (${result.statesPerSecond} states/s, peak RSS ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB)`,
+  );
+  if (result.fairness) {
+    io.out(
+      `fairness  ${result.fairness.states} states, ${result.fairness.transitions} transitions in ${result.fairness.seconds.toFixed(2)} s, without symmetry (weak fairness is per concrete step; faults are not fair)`,
+    );
+  }
+  io.out('properties');
+  for (const line of formatProperties(result)) io.out(line);
+  if (!result.complete && result.violations.length === 0) io.out('INCOMPLETE: stopped at --max-states');
+  for (const [i, v] of result.violations.entries()) {
+    io.out(
+      `\nVIOLATION ${v.property}${v.invariant ? ` (${v.invariant})` : ''} [${v.kind}]: ${v.description}`,
+    );
+    const steps = v.trace.length - 1;
+    if (v.loopStart === undefined) io.out(`shortest counterexample, ${steps} steps (ITF: ${itfPaths[i]}):`);
+    else {
+      io.out(
+        `counterexample lasso (ITF: ${itfPaths[i]}): ${v.loopStart} steps, then steps ${v.loopStart + 1}-${steps} repeat forever (step ${steps} is the state of step ${v.loopStart} again)`,
+      );
+    }
+    io.out(formatStepTable(v.trace as never, view));
+  }
+  if (result.violations.length === 0 && result.complete)
+    io.out('all properties hold in every reachable state');
+}
+
 export const registerExplore: CommandRegistrar = (program, io, setExit) => {
   program
     .command('explore')
@@ -91,51 +155,57 @@ export const registerExplore: CommandRegistrar = (program, io, setExit) => {
     .option('--storage-losses <n>', 'losses of all storage paths of a host per run (0-7)', '1')
     .option('--bug <name>', 'seed a model bug from the catalog (see `ftcheck bugs`)')
     .option('--engine <engine>', 'auto | generic (machine.transition) | compiled', 'auto')
+    .option('--no-symmetry', 'explore without host symmetry reduction')
     .option('--max-states <n>', 'stop after this many states')
     .option('--out <dir>', 'where counterexamples are written (ITF JSON)', 'reports/counterexamples')
     .option('--json', 'print one JSON object')
     .action((flags: ExploreFlags) => {
       const { hosts, bounds, bug, engine, maxStates } = parseFlags(flags);
       const model = createClusterModel({ hosts, ...bounds, bug });
-      const result = explore(model, { engine, maxStates });
+      const result = explore(model, { engine, maxStates, symmetry: flags.symmetry });
       const peakRssBytes = process.resourceUsage().maxRSS * 1024;
       const label = `h${hosts}${bug ? `-${bug.name}` : ''}`;
-      const violations = result.violations.map((v) => ({
-        kind: v.kind,
-        property: v.property,
-        invariant: v.invariant ?? null,
-        description: v.description,
-        steps: v.trace.length - 1,
-        itf: writeItf(flags.out, result, v, label, model.itfVars),
-        trace: v.trace.map((step, i) => ({
-          step: i,
-          event: eventText(step.event),
-          state: model.view(step.state),
-        })),
-      }));
+      const allBounds = { hosts, ...bounds };
+      const itfPaths = result.violations.map((v) => writeItf(flags.out, result, v, label, model.itfVars));
       if (flags.json) {
-        const { storeBytes, ...figures } = result;
+        const { storeBytes, properties, violations: _, ...figures } = result;
+        const violations = result.violations.map((v, i) => ({
+          kind: v.kind,
+          property: v.property,
+          invariant: v.invariant ?? null,
+          description: v.description,
+          steps: v.trace.length - 1,
+          loopStart: v.loopStart ?? null,
+          itf: itfPaths[i],
+          trace: v.trace.map((step, k) => ({
+            step: k,
+            event: eventText(step.event),
+            state: model.view(step.state),
+          })),
+        }));
+        const checked = properties.map(({ witness, ...p }) => ({
+          ...p,
+          invariant: p.invariant ?? null,
+          ...(witness ? { witnessSteps: witness.length - 1 } : {}),
+        }));
         io.out(
           JSON.stringify(
-            { ...figures, hosts, bug: bug?.name ?? null, storeBytes, peakRssBytes, violations },
+            {
+              ...figures,
+              bounds: allBounds,
+              hosts,
+              bug: bug?.name ?? null,
+              storeBytes,
+              peakRssBytes,
+              properties: checked,
+              violations,
+            },
             null,
             2,
           ),
         );
       } else {
-        io.out(`model    ${result.model}`);
-        io.out(`engine   ${result.engine}`);
-        io.out(
-          `explored ${result.states} states, ${result.transitions} transitions, depth ${result.depth} in ${result.seconds.toFixed(2)} s (${result.statesPerSecond} states/s, peak RSS ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB)`,
-        );
-        if (!result.complete && result.violations.length === 0) io.out('INCOMPLETE: stopped at --max-states');
-        for (const [i, v] of result.violations.entries()) {
-          io.out(`\nVIOLATION ${v.property}${v.invariant ? ` (${v.invariant})` : ''}: ${v.description}`);
-          io.out(`shortest counterexample, ${v.trace.length - 1} steps (ITF: ${violations[i]!.itf}):`);
-          io.out(formatStepTable(v.trace, model.view));
-        }
-        if (result.violations.length === 0 && result.complete)
-          io.out('all properties hold in every reachable state');
+        printText(io, result, allBounds, peakRssBytes, model.view as StateView<never>, itfPaths);
       }
       if (result.violations.length > 0 || !result.complete) setExit(EXIT_VIOLATION);
     });

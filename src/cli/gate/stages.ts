@@ -110,7 +110,9 @@ export const exploreStage: GateStage = {
       statesPerSecond: result.statesPerSecond,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       deadlocks: result.violations.filter((v) => v.kind === 'deadlock').length,
-      liveness: result.violations.some((v) => v.kind === 'liveness') ? 'violated' : 'hold',
+      liveness: result.violations.some((v) => v.kind === 'liveness' || v.kind === 'eventually')
+        ? 'violated'
+        : 'hold',
       violations,
     };
   },

@@ -40,7 +40,11 @@ export async function generateDiagrams(): Promise<Map<string, string>> {
     const model = createClusterModel({ hosts: 2, bug });
     const violation = explore(model, { engine: 'compiled' }).violations[0];
     if (!violation) throw new Error(`seeded bug ${bug.name} produced no counterexample`);
-    const title = `${bug.name}: ${violation.property} (${violation.invariant}) violated after ${violation.trace.length - 1} steps`;
+    const steps = violation.trace.length - 1;
+    const title =
+      violation.loopStart === undefined
+        ? `${bug.name}: ${violation.property} (${violation.invariant}) violated after ${steps} steps`
+        : `${bug.name}: ${violation.property} (${violation.invariant}) starves: after ${violation.loopStart} steps, steps ${violation.loopStart + 1}-${steps} repeat forever`;
     files.set(`counterexamples/${bug.name}.mmd`, traceToSequence(violation.trace, model.view, title));
   }
   return files;
