@@ -12,7 +12,7 @@ import { dotToSvg } from '../src/report/diagrams/svg.ts';
 describe('protocol diagrams', () => {
   it('are committed and current (run `ftcheck diagram` to regenerate)', async () => {
     const files = await generateDiagrams();
-    expect(files.size).toBe(16);
+    expect(files.size).toBe(17);
     for (const [path, content] of files) {
       let committed = '';
       try {

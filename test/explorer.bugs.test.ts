@@ -36,7 +36,9 @@ describe('seeded model bugs', () => {
       expect(bug.breaks).toContain(violation.invariant);
       if (STARVING.has(bug.name)) {
         // Every safety and reachability property holds; the cycle avoids the goal forever.
-        expect(result.properties.filter((p) => p.status === 'violated').map((p) => p.kind)).toEqual(['eventually']);
+        expect(result.properties.filter((p) => p.status === 'violated').map((p) => p.kind)).toEqual([
+          'eventually',
+        ]);
         expect(violation.loopStart).toBe(6);
         expect(violation.trace.at(-1)!.state).toEqual(violation.trace[6]!.state);
         expect(violation.trace.slice(7).map((s) => s.event!.type)).toEqual([

@@ -180,7 +180,9 @@ describe('cluster model, exhaustively', () => {
     [3, 254_247, 1_384_611],
     [4, 397_879, 2_357_652],
   ])('checks %i hosts completely: %i states, every property holds', (hosts, states, transitions) => {
-    const result = explore(createClusterModel({ hosts }), { engine: 'compiled' });
+    // The eventually properties need the full graph (no symmetry): checked at 2 hosts here, at 3
+    // hosts by the gate; the safety and reachability counts are pinned at every size.
+    const result = explore(createClusterModel({ hosts }), { engine: 'compiled', eventually: hosts === 2 });
     expect(result.complete).toBe(true);
     expect([result.states, result.transitions]).toEqual([states, transitions]);
     expect(result.violations).toEqual([]);

@@ -26,6 +26,8 @@ export interface ExploreOptions {
   stopAtFirstViolation?: boolean;
   /** Skip the temporal properties (reachable, eventually; they need the whole graph). Default false. */
   skipLiveness?: boolean;
+  /** Check the `eventually` properties (under fairness; without symmetry, a second search). Default true. */
+  eventually?: boolean;
   /** Apply the model's symmetry. Default true. */
   symmetry?: boolean;
 }
@@ -367,7 +369,8 @@ export function explore<C>(model: ExplorerModel<C>, options: ExploreOptions = {}
   const stopAtFirst = options.stopAtFirstViolation ?? true;
   const wantSymmetry = options.symmetry !== false && model.symmetry !== undefined;
   const temporal = !options.skipLiveness;
-  const eventually = temporal && hasEventually(model as ExplorerModel<unknown>);
+  const eventually =
+    temporal && options.eventually !== false && hasEventually(model as ExplorerModel<unknown>);
   const { engine, reason } = selectEngine(model, options.engine, wantSymmetry);
   const search = new Search(model, engine, {
     safety: true,
