@@ -73,8 +73,8 @@ describe('ftcheck explore / bugs / diagram', () => {
 
   it('explore rejects bad input with exit 2 and names the flag', async () => {
     for (const [args, message] of [
-      [['explore', '--hosts', '9'], /--hosts must be between 2 and 6/],
-      [['explore', '--hosts', 'x'], /--hosts must be a positive integer/],
+      [['explore', '--hosts', '9'], /--hosts must be an integer in 2..6, got '9'/],
+      [['explore', '--hosts', 'x'], /--hosts must be an integer in 2..6, got 'x'/],
       [['explore', '--bug', 'nope'], /unknown bug 'nope'/],
       [['explore', '--engine', 'fast'], /--engine must be/],
       [['explore', '--crashes', '8'], /--crashes must be an integer in 0\.\.7/],

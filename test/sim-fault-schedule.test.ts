@@ -96,11 +96,30 @@ describe('fault schedule', () => {
       version: 1,
       faults: [{ at: '1s', kind: 'partition', network: 'logging', between: ['h1', 'h4'] }],
     });
-    expect(() => checkScheduleAgainstCluster(schedule, 3, 1)).toThrow(
+    expect(() => checkScheduleAgainstCluster(schedule, 3, 1, ['vm1'])).toThrow(
       'faults[0].between[1]: h4 does not exist (the cluster has 3 hosts)',
     );
-    expect(() => checkScheduleAgainstCluster(schedule, 4, 1)).not.toThrow();
+    expect(() => checkScheduleAgainstCluster(schedule, 4, 1, ['vm1'])).not.toThrow();
     const racks = parseFaultSchedule(fault({ at: '1s', kind: 'power-off-rack', rack: 'r3' }));
-    expect(() => checkScheduleAgainstCluster(racks, 4, 2)).toThrow(/faults\[0\]\.rack: r3 does not exist/);
+    expect(() => checkScheduleAgainstCluster(racks, 4, 2, ['vm1'])).toThrow(
+      /faults\[0\]\.rack: r3 does not exist/,
+    );
+  });
+  it('refuses a fault naming a VM the cluster does not run', () => {
+    const schedule = parseFaultSchedule(fault({ at: '1s', kind: 'crash', host: 'primary', vm: 'vm99' }));
+    expect(() => checkScheduleAgainstCluster(schedule, 3, 1, ['vm1', 'vm2'])).toThrow(
+      'faults[0].vm: vm99 does not exist (the cluster runs vm1, vm2)',
+    );
+    const ok = parseFaultSchedule(fault({ at: '1s', kind: 'crash', host: 'primary', vm: 'vm2' }));
+    expect(() => checkScheduleAgainstCluster(ok, 3, 1, ['vm1', 'vm2'])).not.toThrow();
+  });
+  it('names an unknown field a typo left, with the field it was meant to be', () => {
+    expect(errorOf(fault({ at: '1s', kind: 'crash', hots: 'h1' }))).toBe(
+      "faults[0].host: missing (expected string); faults[0]: unknown field 'hots' (did you mean 'host'?)",
+    );
+  });
+  it('tolerates a byte-order mark before the JSON', () => {
+    const text = `\ufeff${JSON.stringify(fault({ at: '1s', kind: 'crash', host: 'h1' }))}`;
+    expect(parseFaultScheduleText(text).faults).toHaveLength(1);
   });
 });

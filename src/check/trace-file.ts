@@ -7,6 +7,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
 import { formatPath } from '../sim/fault-schedule.ts';
+import { bugRunOptions, UnknownBugError } from './fuzz/bug-injection.ts';
 import { checkRunSpec, type RunSpec, RunSpecError, runSpecSchema } from './fuzz/run-spec.ts';
 
 export const TRACE_FILE_FORMAT = 'ftcheck-counterexample';
@@ -68,8 +69,10 @@ export function parseTraceFile(json: unknown, source = 'trace'): TraceFile {
   const file = parsed.data as TraceFile;
   try {
     checkRunSpec(file.run);
+    if (file.bug !== null) bugRunOptions(file.bug);
   } catch (error) {
     if (error instanceof RunSpecError) throw new TraceFileError(`${source}: ${error.message}`);
+    if (error instanceof UnknownBugError) throw new TraceFileError(`${source}: bug: ${error.message}`);
     throw error;
   }
   return file;
@@ -92,7 +95,7 @@ export function readTraceFile(path: string): TraceFile {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // an editor's byte-order mark
   } catch (error) {
     throw new TraceFileError(`${path}: not valid JSON (${(error as Error).message})`);
   }

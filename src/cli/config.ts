@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DurationError, parseDurationMicros } from '../base/duration.ts';
 import { importTypeScriptConfig } from './config-ts.ts';
-import { UsageError } from './context.ts';
+import { type IntRange, UsageError } from './context.ts';
 
 /** A UTF-8 byte-order mark some editors write at the start of a file; JSON.parse refuses it. */
 export const stripBom = (text: string): string => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
@@ -24,16 +24,55 @@ const duration = z.string().refine(
 
 export const GUEST_NAMES = ['crc', 'kvstore', 'ledger', 'clock'] as const;
 
+/** Ranges a config field and its flag share, so a value means the same wherever it comes from. */
+export const RANGES = {
+  /** Hosts of the model check (the gate's and `ftcheck explore`'s). */
+  hosts: { min: 2, max: 6 },
+  seed: { min: 0, max: 0xffff_ffff },
+  workers: { min: 1, max: 64 },
+} as const satisfies Record<string, IntRange>;
+
+/** A wall-clock budget: at least a second, at most a day. */
+export const BUDGET_MICROS = { min: 1_000_000, max: 86_400_000_000 } as const;
+const BUDGET_RULE = 'a duration between 1s and 24h';
+
+const budget = duration.refine(
+  (text) => {
+    try {
+      const micros = parseDurationMicros(text, 'budget');
+      return micros >= BUDGET_MICROS.min && micros <= BUDGET_MICROS.max;
+    } catch {
+      return true; // not a duration at all: the rule above already says so
+    }
+  },
+  { message: `expected ${BUDGET_RULE}` },
+);
+
+/** Parses a budget flag (`--budget 4m`) to microseconds within BUDGET_MICROS, naming the flag. */
+export function parseBudgetFlag(flag: string, text: string): number {
+  let micros: number;
+  try {
+    micros = parseDurationMicros(text, flag);
+  } catch (error) {
+    if (error instanceof DurationError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (micros < BUDGET_MICROS.min || micros > BUDGET_MICROS.max) {
+    throw new UsageError(`${flag} must be ${BUDGET_RULE}, got '${text}'`);
+  }
+  return micros;
+}
+
 export const configSchema = z
   .object({
     /** Hosts in the simulated cluster and in the exhaustive model check. */
-    hosts: z.number().int().min(2).max(5).default(3),
+    hosts: z.number().int().min(RANGES.hosts.min).max(RANGES.hosts.max).default(3),
     /** Guests the fuzz campaign runs. */
     guests: z.array(z.enum(GUEST_NAMES)).min(1).default(['kvstore', 'ledger']),
     /** Wall-clock budget of the whole gate. */
-    budget: duration.default('4m'),
-    seed: z.number().int().min(0).max(0xffff_ffff).default(1),
-    workers: z.number().int().min(1).max(64).default(1),
+    budget: budget.default('4m'),
+    seed: z.number().int().min(RANGES.seed.min).max(RANGES.seed.max).default(1),
+    workers: z.number().int().min(RANGES.workers.min).max(RANGES.workers.max).default(1),
     /** Seeded bugs to switch on (the gate then must fail): names from `ftcheck bugs`. */
     bugs: z.array(z.string()).default([]),
     /** Protocol timeouts, in simulated time. */

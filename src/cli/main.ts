@@ -2,9 +2,17 @@
 // loading only the subcommand that runs (bare `ftcheck` and options first are the gate).
 import { Command, CommanderError } from 'commander';
 import { toolVersion } from '../base/package-root.ts';
+import { similarNames } from '../base/suggest.ts';
 import { COMMAND_NAMES, COMMANDS } from './commands/index.ts';
-import { type CliIo, EXIT_INTERNAL, EXIT_USAGE, processIo, UsageError } from './context.ts';
-import { similarNames } from './suggest.ts';
+import {
+  type CliIo,
+  EXIT_INTERNAL,
+  EXIT_USAGE,
+  fsReason,
+  isFsError,
+  processIo,
+  UsageError,
+} from './context.ts';
 
 /** Which subcommands to load for these arguments, or a usage error for an unknown command. */
 function commandsFor(argv: readonly string[]): string[] {
@@ -47,6 +55,11 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
     }
     if (error instanceof UsageError) {
       io.err(`ftcheck: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    if (isFsError(error)) {
+      // A path the user gave that cannot be read or written: their input, not ftcheck's fault.
+      io.err(`ftcheck: cannot ${error.syscall} '${error.path}' (${fsReason(error)})`);
       return EXIT_USAGE;
     }
     io.err(

@@ -108,7 +108,8 @@ export class Cluster {
     });
     this.clients = (options.clients ?? []).map((spec, index) => this.buildClient(spec, index));
     if (options.schedule !== undefined) {
-      checkScheduleAgainstCluster(options.schedule, this.config.hosts, this.config.racks);
+      const vmNames = options.vms.map((vm) => vm.name);
+      checkScheduleAgainstCluster(options.schedule, this.config.hosts, this.config.racks, vmNames);
       scheduleFaults(this, options.schedule);
     }
   }
@@ -120,7 +121,8 @@ export class Cluster {
     for (const [host, count] of perHost) {
       if (count > this.config.cpuCapacity) {
         throw new ClusterConfigError(
-          `cluster.cpuCapacity: ${count} VMs start on ${host} but a host has ${this.config.cpuCapacity} slots`,
+          'cpuCapacity',
+          `${count} VMs start on ${host} but a host has ${this.config.cpuCapacity} slots`,
         );
       }
     }

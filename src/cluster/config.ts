@@ -2,6 +2,7 @@
 // parameter and placement rule of a run, with documented defaults, validated at the door with an
 // error that names the field.
 import { z } from 'zod';
+import { didYouMean } from '../base/suggest.ts';
 import { formatPath } from '../sim/fault-schedule.ts';
 import type { LinkParams } from './network.ts';
 
@@ -110,6 +111,16 @@ const configSchema = z.strictObject({
 
 export class ClusterConfigError extends Error {
   override name = 'ClusterConfigError';
+  /**
+   * `field`: the dotted path of what is wrong inside the config ('' for the config as a whole);
+   * `detail`: what is wrong with it. The message reads `cluster.<field>: <detail>`.
+   */
+  constructor(
+    readonly field: string,
+    readonly detail: string,
+  ) {
+    super(`cluster${field === '' ? '' : `.${field}`}: ${detail}`);
+  }
 }
 
 export type ClusterConfigInput = Partial<Omit<ClusterConfig, 'networks'>> & {
@@ -133,12 +144,28 @@ export function resolveClusterConfig(input: ClusterConfigInput = {}): ClusterCon
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ClusterConfigError(`cluster.${formatPath(issue.path)}: ${issue.message}`);
+    if (issue.code === 'unrecognized_keys') {
+      // Name the unknown key itself (a typo like `hots` is the field that is wrong).
+      const known = Object.keys(valueAt(CLUSTER_CONFIG_DEFAULT, issue.path) ?? {});
+      const key = issue.keys[0]!;
+      throw new ClusterConfigError(fieldPath([...issue.path, key]), `unknown field${didYouMean(key, known)}`);
+    }
+    throw new ClusterConfigError(fieldPath(issue.path), issue.message);
   }
   if (parsed.data.racks > parsed.data.hosts) {
-    throw new ClusterConfigError(`cluster.racks: ${parsed.data.racks} racks for ${parsed.data.hosts} hosts`);
+    throw new ClusterConfigError('racks', `${parsed.data.racks} racks for ${parsed.data.hosts} hosts`);
   }
   return parsed.data;
+}
+
+function fieldPath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? '' : formatPath(path);
+}
+
+function valueAt(root: object, path: readonly PropertyKey[]): object | undefined {
+  let value: unknown = root;
+  for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+  return typeof value === 'object' && value !== null ? value : undefined;
 }
 
 export function rackOfHost(hostIndex: number, racks: number): string {

@@ -5,9 +5,11 @@
 //
 // Hosts are `h1…hN` or `primary` / `secondary` (of FT VM `vm`, default the first one), resolved
 // when the fault fires; racks are `r1…`. Times and durations are "500us" / "250ms" / "2s".
+
 import { z } from 'zod';
 import { assert } from '../base/assert.ts';
 import { parseDurationMicros } from '../base/duration.ts';
+import { didYouMean } from '../base/suggest.ts';
 
 export const SCHEDULE_VERSION = 1;
 export const FAULTS_PER_SCHEDULE_MAX = 1000;
@@ -111,7 +113,7 @@ const kindOnly = z.object({ kind: z.enum(FAULT_KINDS) });
 export function parseFaultScheduleText(text: string): FaultSchedule {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // an editor's byte-order mark
   } catch (error) {
     throw new ScheduleError(`schedule: not valid JSON (${(error as Error).message})`);
   }
@@ -132,8 +134,16 @@ function parseFault(raw: unknown, index: number): Fault {
   const prefix: (string | number)[] = ['faults', index];
   const kind = kindOnly.safeParse(raw);
   if (!kind.success) throw new ScheduleError(describeIssue(kind.error.issues[0]!, prefix, raw));
-  const parsed = faultSchemas[kind.data.kind].safeParse(raw);
-  if (!parsed.success) throw new ScheduleError(describeIssue(parsed.error.issues[0]!, prefix, raw));
+  const schema = faultSchemas[kind.data.kind];
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const [first, ...rest] = parsed.error.issues;
+    const unknown = rest.find((issue) => issue.code === 'unrecognized_keys');
+    // A typo (`hots`) shows up as a missing field first; name the unknown one as well.
+    const also =
+      unknown === undefined ? '' : `; ${describeIssue(unknown, prefix, raw, Object.keys(schema.shape))}`;
+    throw new ScheduleError(`${describeIssue(first!, prefix, raw, Object.keys(schema.shape))}${also}`);
+  }
   const fault = parsed.data as RawFault;
   checkScope(fault, prefix);
   const atUs = parseDurationOrNull(fault.at);
@@ -155,14 +165,23 @@ function checkScope(fault: RawFault, prefix: (string | number)[]): void {
   }
 }
 
-/** Checks host and rack names against a cluster of `hostCount` hosts in `rackCount` racks. */
+/**
+ * Checks host, rack and VM names against a cluster of `hostCount` hosts in `rackCount` racks
+ * running the VMs `vmNames` (a fault naming a VM that does not exist would silently do nothing).
+ */
 export function checkScheduleAgainstCluster(
   schedule: FaultSchedule,
   hostCount: number,
   rackCount: number,
+  vmNames: readonly string[],
 ): void {
   schedule.faults.forEach((fault, index) => {
     const where = `faults[${index}]`;
+    if (fault.vm !== undefined && !vmNames.includes(fault.vm)) {
+      throw new ScheduleError(
+        `${where}.vm: ${fault.vm} does not exist (the cluster runs ${vmNames.join(', ')})`,
+      );
+    }
     const hosts: [string, string][] = [];
     if ('host' in fault && fault.host !== undefined) hosts.push(['host', fault.host]);
     if ('between' in fault && fault.between !== undefined) {
@@ -196,11 +215,13 @@ function describeIssue(
   issue: z.core.$ZodIssue,
   prefix: readonly (string | number)[],
   input: unknown,
+  knownFields: readonly string[] = [],
 ): string {
   const path = [...prefix, ...issue.path];
   const value = valueAt(input, issue.path);
   if (issue.code === 'unrecognized_keys') {
-    return `${formatPath(path)}: unknown field ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    const hint = issue.keys.length === 1 ? didYouMean(issue.keys[0]!, knownFields) : '';
+    return `${formatPath(path)}: unknown field ${issue.keys.map((k) => `'${k}'`).join(', ')}${hint}`;
   }
   if (issue.code === 'invalid_value') {
     const values = issue.values.map((v) => String(v)).join('|');

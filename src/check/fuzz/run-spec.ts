@@ -43,6 +43,9 @@ export const runSpecSchema = z.strictObject({
   schedule: z.strictObject({ version: z.literal(1), faults: z.array(z.record(z.string(), z.unknown())) }),
 });
 
+/** A run spec runs one FT VM (runFt's default). */
+const RUN_SPEC_VMS = ['vm1'];
+
 export class RunSpecError extends Error {
   override name = 'RunSpecError';
 }
@@ -71,12 +74,15 @@ export function checkRunSpec(spec: RunSpec, prefix = 'run'): FaultSchedule {
     hosts = config.hosts;
     racks = config.racks;
   } catch (error) {
-    if (error instanceof ClusterConfigError) throw new RunSpecError(`${prefix}.config: ${error.message}`);
+    if (error instanceof ClusterConfigError) {
+      const field = error.field === '' ? '' : `.${error.field}`;
+      throw new RunSpecError(`${prefix}.config${field}: ${error.detail}`);
+    }
     throw error;
   }
   try {
     const schedule = parseFaultSchedule(spec.schedule);
-    checkScheduleAgainstCluster(schedule, hosts, racks);
+    checkScheduleAgainstCluster(schedule, hosts, racks, RUN_SPEC_VMS);
     return schedule;
   } catch (error) {
     if (error instanceof ScheduleError) throw new RunSpecError(`${prefix}.schedule.${error.message}`);

@@ -11,7 +11,8 @@ import { type ExploreResult, explore, type Violation } from '../../check/explore
 import { type ItfOptions, toItf } from '../../check/explorer/itf.ts';
 import { eventText, formatStepTable, type StateView } from '../../check/explorer/stepTable.ts';
 import type { TraceStep } from '../../check/explorer/trace.ts';
-import { EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
+import { RANGES } from '../config.ts';
+import { checkOutputDir, EXIT_VIOLATION, parseIntInRange, parsePositiveInt, UsageError } from '../context.ts';
 import type { CommandRegistrar } from './index.ts';
 
 interface ExploreFlags {
@@ -40,8 +41,8 @@ function resolveBug(name: string | undefined) {
 }
 
 function parseFlags(flags: ExploreFlags) {
-  const hosts = parsePositiveInt('--hosts', flags.hosts);
-  if (hosts < 2 || hosts > 6) throw new UsageError(`--hosts must be between 2 and 6, got ${hosts}`);
+  const hosts = parseIntInRange('--hosts', flags.hosts, RANGES.hosts); // the gate's range too
+  checkOutputDir('--out', flags.out);
   if (!['auto', 'generic', 'compiled'].includes(flags.engine)) {
     throw new UsageError(`--engine must be auto, generic or compiled, got '${flags.engine}'`);
   }

@@ -7,7 +7,15 @@ import { type ModelCoverage, ModelCoverageTracker } from '../../check/conformanc
 import { bugRunOptions, UnknownBugError } from '../../check/fuzz/bug-injection.ts';
 import type { CampaignResult } from '../../check/fuzz/campaign.ts';
 import { COUNTEREXAMPLES_DIR } from '../../check/trace-file.ts';
-import { type CliIo, EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
+import { parseBudgetFlag, RANGES } from '../config.ts';
+import {
+  type CliIo,
+  checkOutputDir,
+  EXIT_VIOLATION,
+  parseIntInRange,
+  parsePositiveInt,
+  UsageError,
+} from '../context.ts';
 import { createProgress } from '../progress.ts';
 import type { CommandRegistrar } from './index.ts';
 
@@ -51,9 +59,13 @@ function runFuzz(flags: FuzzFlags, io: CliIo): { result: CampaignResult; coverag
   if (flags.budget !== undefined && flags.runs !== undefined) {
     throw new UsageError('give either --budget or --runs, not both');
   }
-  const seed = parseSeed(flags.seed);
+  const seed = parseIntInRange('--seed', flags.seed, RANGES.seed);
   const runs = flags.runs === undefined ? undefined : parsePositiveInt('--runs', flags.runs);
-  const budgetMs = runs === undefined ? parseBudgetMs(flags.budget ?? FUZZ_BUDGET_DEFAULT) : undefined;
+  const budgetMs =
+    runs === undefined
+      ? Math.floor(parseBudgetFlag('--budget', flags.budget ?? FUZZ_BUDGET_DEFAULT) / 1000)
+      : undefined;
+  checkOutputDir('--out', flags.out);
   const shrinkBudgetMs =
     flags.shrinkBudget === undefined ? undefined : parseShrinkBudgetMs(flags.shrinkBudget);
   const bug = flags.bug ?? null;
@@ -71,6 +83,7 @@ function runFuzz(flags: FuzzFlags, io: CliIo): { result: CampaignResult; coverag
         label: 'fuzz',
         total: runs ?? Math.ceil((budgetMs ?? 0) / 1000),
         unit: runs === undefined ? 's' : 'schedules',
+        ...(runs === undefined ? { countUnit: 'schedules' } : {}),
         tty: process.stderr.isTTY === true,
         write: (line) => io.err(line),
       });
@@ -85,28 +98,14 @@ function runFuzz(flags: FuzzFlags, io: CliIo): { result: CampaignResult; coverag
     outDir: flags.out,
     onResult: (_spec, run) => tracker.add(run.trace.entries),
     onRun: (done: number) =>
-      progress?.update(runs === undefined ? Math.floor((performance.now() - started) / 1000) : done),
+      progress?.update(
+        runs === undefined ? Math.floor((performance.now() - started) / 1000) : done,
+        '',
+        done,
+      ),
   });
   progress?.finish();
   return { result, coverage: tracker.coverage() };
-}
-
-function parseSeed(text: string): number {
-  if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(Number(text)) || Math.abs(Number(text)) > 0x7fff_ffff) {
-    throw new UsageError(`--seed must be an integer in ±2147483647, got '${text}'`);
-  }
-  return Number(text);
-}
-
-function parseBudgetMs(text: string): number {
-  let micros: number;
-  try {
-    micros = parseDurationMicros(text, '--budget');
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (micros < 1_000) throw new UsageError(`--budget must be at least 1ms, got '${text}'`);
-  return Math.floor(micros / 1000);
 }
 
 function parseShrinkBudgetMs(text: string): number {

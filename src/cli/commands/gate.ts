@@ -2,22 +2,22 @@
 // conformance paths on the emulator → fuzz campaign → bug-catalog self-test → reports.
 // Exit 0 all hold, 1 a property is violated (or a seeded bug escaped), 2 usage error, 3 internal
 // error, 130 interrupted by Ctrl-C (the partial report and counterexamples are on disk).
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseDurationMicros } from '../../base/duration.ts';
 import { toolVersion } from '../../base/package-root.ts';
 import { fuzzableBugs } from '../../check/fuzz/bug-injection.ts';
 import { type GateOptions, runGate } from '../../check/gate/gate.ts';
 import type { GateResults } from '../../check/results.ts';
 import { parseShard, ShardError } from '../../check/shard.ts';
 import { writeReports } from '../../report/write-reports.ts';
-import { type FtcheckConfig, loadConfig } from '../config.ts';
+import { type FtcheckConfig, loadConfig, parseBudgetFlag, RANGES } from '../config.ts';
 import {
   type CliIo,
   EXIT_INTERNAL,
   EXIT_OK,
   EXIT_VIOLATION,
-  parsePositiveInt,
+  type IntRange,
+  parseIntInRange,
+  prepareOutputDir,
   UsageError,
 } from '../context.ts';
 import { GATE_STAGES } from '../gate/stages.ts';
@@ -38,14 +38,6 @@ interface GateFlags {
   json?: boolean;
 }
 
-function budgetSeconds(text: string, what: string): number {
-  try {
-    return Math.max(1, Math.round(parseDurationMicros(text, what) / 1_000_000));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
 /** Config file first, then flags on top; every value validated with a message naming it. */
 export function gateOptions(config: FtcheckConfig, flags: GateFlags, io: CliIo, tty: boolean): GateOptions {
   const bugs = flags.bug && flags.bug.length > 0 ? flags.bug : config.bugs;
@@ -60,17 +52,21 @@ export function gateOptions(config: FtcheckConfig, flags: GateFlags, io: CliIo, 
     if (error instanceof ShardError) throw new UsageError(`--shard: ${error.message}`);
     throw error;
   }
-  const hosts = flags.hosts === undefined ? config.hosts : parsePositiveInt('--hosts', flags.hosts);
-  if (hosts < 2 || hosts > 5) throw new UsageError(`--hosts must be between 2 and 5, got ${hosts}`);
+  // Flags are held to the config file's ranges (config.ts RANGES, BUDGET_MICROS).
+  const int = (flag: string, text: string | undefined, range: IntRange, fallback: number) =>
+    text === undefined ? fallback : parseIntInRange(flag, text, range);
+  const budget = flags.budget === undefined ? config.budget : flags.budget;
   return {
-    hosts,
+    hosts: int('--hosts', flags.hosts, RANGES.hosts, config.hosts),
     guests: config.guests,
-    seed: flags.seed === undefined ? config.seed : parsePositiveInt('--seed', flags.seed),
-    budgetSeconds: budgetSeconds(flags.budget ?? config.budget, flags.budget ? '--budget' : 'budget'),
-    workers: flags.workers === undefined ? config.workers : parsePositiveInt('--workers', flags.workers),
+    seed: int('--seed', flags.seed, RANGES.seed, config.seed),
+    budgetSeconds: Math.round(
+      parseBudgetFlag(flags.budget === undefined ? 'budget' : '--budget', budget) / 1e6,
+    ),
+    workers: int('--workers', flags.workers, RANGES.workers, config.workers),
     bugs,
     ...(shard ? { shard } : {}),
-    reportsDir: resolve(flags.out ?? config.out),
+    reportsDir: prepareOutputDir(flags.out === undefined ? 'out' : '--out', flags.out ?? config.out),
     toolVersion: toolVersion(),
     tty,
     log: (line) => io.err(line),
@@ -140,7 +136,7 @@ export function addGateOptions(command: Command): Command {
     )
     .option('--budget <duration>', 'wall-clock budget of the whole gate, e.g. 4m (default 4m)')
     .option('--seed <n>', 'base seed of the campaign (default 1)')
-    .option('--hosts <n>', 'hosts in the model check (2-5, default 3)')
+    .option('--hosts <n>', 'hosts in the model check (2-6, default 3)')
     .option('--workers <n>', 'worker threads for the fuzz campaign (default 1)')
     .option('--shard <i/n>', 'run shard i of n of the seed space (CI matrix); combine with `ftcheck merge`')
     .option('--bug <name>', 'switch on a seeded bug (the gate must then fail); repeatable', collect)

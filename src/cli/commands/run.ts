@@ -10,7 +10,8 @@ import { basename } from 'node:path';
 import { ElfError } from '../../vm/elf.ts';
 import { VM_ENGINES, type VmEngine } from '../../vm/machine.ts';
 import { DEFAULT_MAX_INSTRUCTIONS, runStandalone } from '../../vm/standalone-host.ts';
-import { type CliIo, EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
+import { RANGES } from '../config.ts';
+import { type CliIo, EXIT_VIOLATION, parseIntInRange, parsePositiveInt, UsageError } from '../context.ts';
 import { describeStop } from '../describe-stop.ts';
 import { runFtCommand } from '../run-ft.ts';
 import { runLockstepCommand } from '../run-lockstep.ts';
@@ -92,7 +93,7 @@ function parseOptions(options: RunOptions): ParsedRunOptions {
       options.maxInstructions === undefined
         ? DEFAULT_MAX_INSTRUCTIONS
         : parsePositiveInt('--max-instructions', options.maxInstructions),
-    seed: options.seed === undefined ? 1 : parsePositiveInt('--seed', options.seed),
+    seed: options.seed === undefined ? 1 : parseIntInRange('--seed', options.seed, RANGES.seed),
     engine: parseEngine(options.engine),
   };
 }

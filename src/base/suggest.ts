@@ -1,5 +1,5 @@
 // "Did you mean": the known names closest to a mistyped one (optimal string alignment distance,
-// as commander uses for options), so `ftcheck fuz` points at `fuzz`.
+// as commander uses for options), so `ftcheck fuz` points at `fuzz` and a field `hots` at `host`.
 
 /**
  * The known names closest to `typed`: a name it begins (at least two letters), else those at the
@@ -15,6 +15,12 @@ export function similarNames(typed: string, known: readonly string[]): string[] 
   const best = Math.min(...scored.map((s) => s.distance));
   if (best > limit) return [];
   return scored.filter((s) => s.distance === best).map((s) => s.name);
+}
+
+/** ` (did you mean 'x'?)` for the closest known names, or '' when none is close. */
+export function didYouMean(typed: string, known: readonly string[]): string {
+  const similar = similarNames(typed, known);
+  return similar.length === 0 ? '' : ` (did you mean ${similar.map((s) => `'${s}'`).join(' or ')}?)`;
 }
 
 /** Insertions, deletions, substitutions and adjacent transpositions, each costing 1. */
