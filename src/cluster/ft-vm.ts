@@ -484,6 +484,14 @@ export class FtVm {
   spawnSecondary(host: Host): void {
     const target = this.instanceOn(host.name);
     const primary = this.primary();
+    const sim = this.ctx.sim;
+    sim.trace.record(sim.now, 'info', `ha/${this.name}`, {
+      note: 'spawn',
+      target: host.name,
+      rack: host.rack,
+      primary: primary?.host.name ?? null,
+      primaryRack: primary?.host.rack ?? null,
+    });
     if (primary !== null) {
       for (const observer of this.ctx.observers)
         observer.spawnRequested?.(this.name, host.name, primary.host.name);

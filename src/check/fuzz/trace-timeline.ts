@@ -113,6 +113,11 @@ function noteText(subject: string, d: TraceEntry[3]): string {
     return `${text(d.vm)}: peer ${text(d.peer)} silent on ${channels.join(' and ')}`;
   }
   if (d.note === 'generation') return `${text(d.vm)} learns lock generation ${text(d.generation)}`;
+  if (d.note === 'spawn') {
+    const primary =
+      d.primary === null ? 'no primary' : `primary on ${text(d.primary)} (rack ${text(d.primaryRack)})`;
+    return `${subject} places a new secondary on ${text(d.target)} (rack ${text(d.rack)}); ${primary}`;
+  }
   const fields = Object.entries(d)
     .map(([key, value]) => `${key}=${text(value)}`)
     .join(' ');
@@ -319,7 +324,8 @@ class PointBuilder {
     const [source = link, target = link] = link.split('>');
     // The first loss of a run of losses on a link is a milestone (a partition taking effect).
     const run = `${link}|${send.context!.split('|')[1]}`;
-    const firstLoss = kind === 'drop' && !this.losing.has(run);
+    // A client's lost request is always one (what the outside world could not reach).
+    const firstLoss = kind === 'drop' && (!this.losing.has(run) || /^c\d+$/.test(source));
     if (kind === 'drop') this.losing.add(run);
     else this.losing.delete(run);
     if (kind === 'drop' && atMicros === send.event.atMicros && send.other === undefined) {
@@ -372,6 +378,8 @@ function causalSlice(points: readonly Point[], violation: number): Set<number> {
   const early = new Map<string, number[]>();
   /** Lanes where a milestone happened since the last early output kept there. */
   const fresh = new Set<string>();
+  /** When the last fault touched each lane. */
+  const faultAt = new Map<string, number>();
   const latest = new Map<string, Map<string, number>>();
   for (let i = 0; i <= violation; i++) {
     const point = points[i]!;
@@ -381,8 +389,13 @@ function causalSlice(points: readonly Point[], violation: number): Set<number> {
       if (map === undefined) latest.set(lane, (map = new Map()));
       map.set(point.context, i);
     }
-    const isFault = point.event.kind === 'fault';
-    if (!point.milestone || (!past.has(i) && !isFault)) continue;
+    // Faults, the HA service's decisions and what clients saw act or matter without a message
+    // to the violation: they are always kept, and so is what a fault did at once on its lanes.
+    const lane = point.event.lane;
+    const isFault = point.event.kind === 'fault' || lane === 'ha' || /^c\d+$/.test(lane);
+    if (point.event.kind === 'fault') for (const l of point.lanes) faultAt.set(l, point.event.atMicros);
+    const byFault = faultAt.get(lane) === point.event.atMicros;
+    if (!point.milestone || (!past.has(i) && !isFault && !byFault)) continue;
     if (point.event.kind === 'output') {
       const lane = point.event.lane;
       if (fresh.delete(lane) || !early.has(lane)) kept.add(i);
