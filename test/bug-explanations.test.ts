@@ -194,8 +194,12 @@ describe('every catalogued bug’s counterexample explains itself', () => {
       await page.goto(pathToFileURL(join(dir, 'index.html')).href);
       const diagrams = page.locator('.st');
       expect(await diagrams.count()).toBe(bugs.length);
+      // (tsconfig has no DOM lib on purpose: the page's nodes are typed by what is used.)
+      type Node = { querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }> };
       const rowTexts = await page.$$eval('.st', (nodes) =>
-        nodes.map((node) => Array.from(node.querySelectorAll('.st-x'), (x) => x.textContent ?? '')),
+        (nodes as unknown as Node[]).map((node) =>
+          Array.from(node.querySelectorAll('.st-x'), (x) => x.textContent ?? ''),
+        ),
       );
       bugs.forEach((bug, i) => {
         for (const explain of EXPLANATIONS[bug.name]!) {
