@@ -1,6 +1,7 @@
 // The gate's machine-readable result (reports/results.json): what every report is rendered from
 // and what `ftcheck merge` combines across shards. Versioned; bump `version` on a breaking change.
 import type { InvariantId } from '../base/invariants.ts';
+import type { MutationReport } from './mutate/report.ts';
 
 export const RESULTS_VERSION = 2;
 
@@ -127,6 +128,8 @@ export interface GateResults {
   conformance?: ConformanceResult;
   fuzz?: FuzzResult;
   bugs?: BugResult[];
+  /** Mutation testing of the detectors (`ftcheck mutate`; the gate runs a small fixed sample). */
+  mutation?: MutationReport;
   counterexamples: CounterexampleSummary[];
   /** Protocol diagrams, relative to the reports folder. */
   diagrams: { name: string; svg: string; mermaid: string }[];

@@ -13,6 +13,7 @@ import {
   formatSeconds,
 } from './format.ts';
 import { HTML_STYLE } from './html-style.ts';
+import { mutationSectionHtml } from './mutation-html.ts';
 import { isModelTimeline, stateTableHtml } from './state-table-html.ts';
 import { type InlineSvg, prepareInlineSvg } from './svg-inline.ts';
 import { timelineHtml, timelineLegendHtml } from './timeline-html.ts';
@@ -211,13 +212,14 @@ function detailsSection(results: GateResults): string {
 
 /** The self-contained HTML report of a gate run. */
 export function renderHtml(results: GateResults, assets: HtmlAssets): string {
-  const nav = ['invariants', 'bugs', 'counterexamples', 'diagrams', 'state-space', 'campaign', 'details']
+  const sections = ['invariants', 'bugs', 'counterexamples', 'diagrams', 'state-space', 'campaign'];
+  const nav = [...sections, ...(results.mutation ? ['mutation'] : []), 'details']
     .map((id) => `<a href="#${id}">${id.replace('-', ' ')}</a>`)
     .join('');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>ftcheck: ${e(results.verdict)}</title><style>${HTML_STYLE}</style></head>
-<body>${banner(results)}<main><nav>${nav}</nav>${invariantsSection(results)}${bugsSection(results)}${counterexamplesSection(results)}${diagramsSection(results, assets)}${stateSpaceSection(results)}${campaignSection(results)}${detailsSection(results)}</main></body></html>
+<body>${banner(results)}<main><nav>${nav}</nav>${invariantsSection(results)}${bugsSection(results)}${counterexamplesSection(results)}${diagramsSection(results, assets)}${stateSpaceSection(results)}${campaignSection(results)}${mutationSectionHtml(results.mutation)}${detailsSection(results)}</main></body></html>
 `;
 }

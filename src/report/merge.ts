@@ -174,6 +174,8 @@ export function mergeResults(parts: GateResults[]): GateResults {
   const conformance = mergeConformance(present(parts.map((part) => part.conformance)));
   const fuzz = mergeFuzz(present(parts.map((part) => part.fuzz)));
   const bugs = mergeBugs(parts.map((part) => part.bugs));
+  // Every shard runs the same fixed mutant sample: keep the first.
+  const mutation = present(parts.map((part) => part.mutation))[0];
   const merged: GateResults = {
     version: first.version,
     tool: first.tool,
@@ -190,6 +192,7 @@ export function mergeResults(parts: GateResults[]): GateResults {
     ...(conformance === undefined ? {} : { conformance }),
     ...(fuzz === undefined ? {} : { fuzz }),
     ...(bugs === undefined ? {} : { bugs }),
+    ...(mutation === undefined ? {} : { mutation }),
     counterexamples: uniqueBy(
       parts.flatMap((part) => part.counterexamples),
       (example) => example.path,

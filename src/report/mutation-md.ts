@@ -9,18 +9,20 @@ import {
   type MutationReport,
   notKilled,
 } from '../check/mutate/report.ts';
+import { escapeMarkdownInline, markdownCode, markdownFence } from './escape.ts';
 
 const TITLES = { model: 'Model mutants', implementation: 'Implementation mutants' } as const;
 
 function mutantMarkdown(m: MutantEntry): string[] {
-  const lines = [`#### \`${m.id}\` — ${m.status.toUpperCase()}`, '', `- where: ${m.location}`];
-  if (m.wouldBreak) lines.push(`- would break: ${m.wouldBreak}`);
-  if (m.crash) lines.push(`- **ftcheck crashed**: ${m.crash}`);
+  const t = escapeMarkdownInline;
+  const lines = [`#### ${markdownCode(m.id)} — ${m.status.toUpperCase()}`, '', `- where: ${t(m.location)}`];
+  if (m.wouldBreak) lines.push(`- would break: ${t(m.wouldBreak)}`);
+  if (m.crash) lines.push(`- **ftcheck crashed**: ${t(m.crash)}`);
   if (m.changes && m.changes.length > 0) {
-    lines.push('- behaviour changes:', ...m.changes.slice(0, 8).map((c) => `  - ${c}`));
+    lines.push('- behaviour changes:', ...m.changes.slice(0, 8).map((c) => `  - ${t(c)}`));
     if (m.changes.length > 8) lines.push(`  - … ${m.changes.length - 8} more`);
   }
-  if (m.diff) lines.push('', '```diff', m.diff, '```');
+  if (m.diff) lines.push('', markdownFence('diff', m.diff));
   lines.push('');
   return lines;
 }

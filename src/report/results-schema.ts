@@ -129,6 +129,40 @@ const counterexampleSummary = z.object({
   timeline: list(timelineEvent),
 });
 
+const mutantEntry = z.object({
+  id: text,
+  level: z.enum(['model', 'implementation']),
+  status: z.enum(['killed', 'survived', 'equivalent', 'crashed', 'inconclusive']),
+  operator: text,
+  location: text,
+  diff: text.optional(),
+  changes: list(text).optional(),
+  killedBy: z.object({ detector: text, invariant: text.nullable(), property: text }).optional(),
+  wouldBreak: text.optional(),
+  crash: text.optional(),
+  reproduce: text.optional(),
+});
+
+const mutationLevel = z.object({
+  score: z.object({
+    total: count,
+    killed: count,
+    survived: count,
+    equivalent: count,
+    crashed: count,
+    inconclusive: count,
+    score: z.number().min(0).max(1).nullable(),
+  }),
+  settings: z.record(text, z.union([z.number(), text, z.boolean()])),
+  mutants: list(mutantEntry),
+});
+
+const mutationReport = z.object({
+  version: z.literal(1),
+  model: mutationLevel.optional(),
+  implementation: mutationLevel.optional(),
+});
+
 /** The schema of results.json; its inferred type equals `GateResults` (checked in the tests). */
 export const gateResultsSchema = z.object({
   $schema: z.string().optional(),
@@ -149,6 +183,7 @@ export const gateResultsSchema = z.object({
   conformance: conformanceResult.optional(),
   fuzz: fuzzResult.optional(),
   bugs: list(bugResult).optional(),
+  mutation: mutationReport.optional(),
   counterexamples: list(counterexampleSummary),
   diagrams: list(z.object({ name: text, svg: diagramPath('.svg'), mermaid: diagramPath('.mmd') })),
   figures: z.record(text, z.union([z.number(), text])),

@@ -12,6 +12,7 @@ import {
   formatNumber,
   formatSeconds,
 } from './format.ts';
+import { mutationMarkdown } from './mutation-md.ts';
 import { timelineToMermaid } from './timeline-mermaid.ts';
 import { bugVerdictText, INVARIANT_VERDICT_ICON, VERDICT_HEADLINE, VERDICT_ICON } from './verdict.ts';
 
@@ -196,6 +197,7 @@ export function renderSummaryMarkdown(results: GateResults): string {
     ...exploreSection(results),
     ...conformanceSection(results),
     ...fuzzSection(results),
+    ...(results.mutation ? [mutationMarkdown(results.mutation).join('\n').trim()] : []),
     ...figuresSection(results),
     configLine(results),
   ];

@@ -13,6 +13,8 @@ export interface GateOptions {
   workers: number;
   bugs: string[];
   shard?: { index: number; count: number };
+  /** Lowest mutation score (0–1) the gate accepts; unset: the score is reported, not judged. */
+  minScore?: number;
   reportsDir: string;
   toolVersion: string;
   tty: boolean;
@@ -80,11 +82,20 @@ export function recordInvariant(
   }
 }
 
-export function decideVerdict(results: GateResults, failedStage: boolean, interrupted: boolean): Verdict {
+export function decideVerdict(
+  results: GateResults,
+  failedStage: boolean,
+  interrupted: boolean,
+  minScore?: number,
+): Verdict {
   if (failedStage) return 'error';
+  const mutation = [results.mutation?.model, results.mutation?.implementation].filter((l) => l !== undefined);
+  // A mutant that crashed ftcheck is a fault of the checker: its results are not trustworthy.
+  if (mutation.some((level) => level.score.crashed > 0)) return 'error';
   const violated = Object.values(results.invariants).some((r) => r.verdict === 'violated');
   const escaped = (results.bugs ?? []).some((b) => !b.caught);
-  if (violated || escaped) return 'fail';
+  const weak = minScore !== undefined && mutation.some((level) => (level.score.score ?? 1) < minScore);
+  if (violated || escaped || weak) return 'fail';
   return interrupted ? 'interrupted' : 'pass';
 }
 
@@ -116,6 +127,6 @@ export async function runGate(
     }
   }
   results.durationSeconds = Math.round((performance.now() - started) / 10) / 100;
-  results.verdict = decideVerdict(results, failedStage, signal.aborted);
+  results.verdict = decideVerdict(results, failedStage, signal.aborted, options.minScore);
   return results;
 }

@@ -21,6 +21,7 @@ import {
   UsageError,
 } from '../context.ts';
 import { GATE_STAGES } from '../gate/stages.ts';
+import { parseMinScore } from '../min-score.ts';
 import { gitCommit } from '../provenance.ts';
 import type { CommandRegistrar } from './index.ts';
 
@@ -33,6 +34,7 @@ interface GateFlags {
   hosts?: string;
   workers?: string;
   shard?: string;
+  minScore?: string;
   bug?: string[];
   out?: string;
   json?: boolean;
@@ -66,6 +68,7 @@ export function gateOptions(config: FtcheckConfig, flags: GateFlags, io: CliIo, 
     workers: int('--workers', flags.workers, RANGES.workers, config.workers),
     bugs,
     ...(shard ? { shard } : {}),
+    ...(flags.minScore === undefined ? {} : { minScore: parseMinScore(flags.minScore) }),
     reportsDir: prepareOutputDir(flags.out === undefined ? 'out' : '--out', flags.out ?? config.out),
     toolVersion: toolVersion(),
     tty,
@@ -140,6 +143,7 @@ export function addGateOptions(command: Command): Command {
     .option('--workers <n>', 'worker threads for the fuzz campaign (default 1)')
     .option('--shard <i/n>', 'run shard i of n of the seed space (CI matrix); combine with `ftcheck merge`')
     .option('--bug <name>', 'switch on a seeded bug (the gate must then fail); repeatable', collect)
+    .option('--min-score <percent>', 'fail when the mutation score of the sampled mutants is below this')
     .option('--out <dir>', 'reports folder (default reports)')
     .option('--json', 'print the verdict as JSON');
 }

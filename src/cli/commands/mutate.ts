@@ -13,13 +13,16 @@ import { scoreText } from '../../check/mutate/outcome.ts';
 import {
   levelReport,
   MUTATION_REPORT_VERSION,
+  type MutantEntry,
   type MutationReport,
   modelEntry,
 } from '../../check/mutate/report.ts';
 import { selectMutants } from '../../check/mutate/select.ts';
+import { runStryker, StrykerUnavailableError } from '../../check/mutate/stryker-runner.ts';
 import { parseShard, type Shard, ShardError } from '../../check/shard.ts';
 import { mutationMarkdown } from '../../report/mutation-md.ts';
 import { type CliIo, EXIT_INTERNAL, EXIT_VIOLATION, parsePositiveInt, UsageError } from '../context.ts';
+import { parseMinScore } from '../min-score.ts';
 import { createProgress } from '../progress.ts';
 import type { CommandRegistrar } from './index.ts';
 
@@ -36,11 +39,15 @@ interface MutateFlags {
   list?: boolean;
   everyDetector?: boolean;
   shrinkBudgetMs: string;
+  implRuns: string;
+  implSample?: string;
+  incremental: boolean;
   out: string;
   json?: boolean;
 }
 
 export const MODEL_RUNS_DEFAULT = 100;
+export const IMPL_RUNS_DEFAULT = 20;
 const SHRINK_MS_DEFAULT = 10_000;
 
 interface Parsed {
@@ -52,6 +59,8 @@ interface Parsed {
   sample?: number;
   minScore?: number;
   shrinkBudgetMs: number;
+  implRuns: number;
+  implSample?: number;
 }
 
 function parseFlags(flags: MutateFlags): Parsed {
@@ -91,15 +100,10 @@ function parseFlags(flags: MutateFlags): Parsed {
     sample: flags.sample === undefined ? undefined : parsePositiveInt('--sample', flags.sample),
     minScore: flags.minScore === undefined ? undefined : parseMinScore(flags.minScore),
     shrinkBudgetMs: parsePositiveInt('--shrink-budget-ms', flags.shrinkBudgetMs),
+    implRuns: parsePositiveInt('--impl-runs', flags.implRuns),
+    implSample:
+      flags.implSample === undefined ? undefined : parsePositiveInt('--impl-sample', flags.implSample),
   };
-}
-
-function parseMinScore(text: string): number {
-  const value = Number(text.replace(/%$/, ''));
-  if (!/^\d+(\.\d+)?%?$/.test(text) || value > 100) {
-    throw new UsageError(`--min-score must be a percentage in 0..100 (e.g. 95 or 95%), got '${text}'`);
-  }
-  return value / 100;
 }
 
 function selectModelMutants(flags: MutateFlags, parsed: Parsed): ModelMutant[] {
@@ -156,6 +160,38 @@ function runModelLevel(flags: MutateFlags, parsed: Parsed, io: CliIo): MutationR
   return levelReport(results.map(modelEntry), settings);
 }
 
+function runImplementationLevel(
+  flags: MutateFlags,
+  parsed: Parsed,
+  io: CliIo,
+): MutationReport['implementation'] {
+  let mutants: MutantEntry[];
+  try {
+    mutants = runStryker({
+      root: process.cwd(),
+      runs: parsed.implRuns,
+      seed: parsed.seed,
+      sampleLines: parsed.implSample,
+      shard: parsed.shard,
+      incremental: flags.incremental,
+      log: (line) => io.err(line),
+    });
+  } catch (error) {
+    if (error instanceof StrykerUnavailableError) throw new UsageError(error.message);
+    throw error;
+  }
+  for (const m of mutants.filter((x) => x.status === 'crashed')) {
+    io.err(`mutate: FTCHECK CRASHED on ${m.id}: ${m.crash}`);
+  }
+  const settings = {
+    scope: 'src/lockstep, src/cluster',
+    detector: `ftcheck fuzz --runs ${parsed.implRuns} --seed ${parsed.seed}`,
+    ...(parsed.implSample ? { 'sampled lines': parsed.implSample } : {}),
+    ...(parsed.shard ? { shard: `${parsed.shard.index}/${parsed.shard.count}` } : {}),
+  };
+  return levelReport(mutants, settings);
+}
+
 function writeReports(out: string, report: MutationReport): string[] {
   mkdirSync(out, { recursive: true });
   const json = join(out, 'mutation.json');
@@ -203,6 +239,19 @@ export const registerMutate: CommandRegistrar = (program, io, setExit) => {
       'wall-clock cap of shrinking a kill (does not change any verdict)',
       String(SHRINK_MS_DEFAULT),
     )
+    .option(
+      '--impl-runs <n>',
+      'fuzz runs per implementation mutant (ftcheck fuzz --runs)',
+      String(IMPL_RUNS_DEFAULT),
+    )
+    .option(
+      '--impl-sample <n>',
+      'mutate only n source lines of src/lockstep and src/cluster, chosen with --seed',
+    )
+    .option(
+      '--no-incremental',
+      "rerun every implementation mutant (default: reuse Stryker's earlier results)",
+    )
     .option('--min-score <percent>', 'exit 1 when a mutation score is below this')
     .option('--list', 'print the selected model mutant ids and exit')
     .option('--out <dir>', 'folder for mutation.json, mutation.md and counterexamples', 'reports')
@@ -215,6 +264,9 @@ export const registerMutate: CommandRegistrar = (program, io, setExit) => {
       }
       const report: MutationReport = { version: MUTATION_REPORT_VERSION };
       if (parsed.levels.includes('model')) report.model = runModelLevel(flags, parsed, io);
+      if (parsed.levels.includes('implementation')) {
+        report.implementation = runImplementationLevel(flags, parsed, io);
+      }
       const written = writeReports(flags.out, report);
       if (flags.json) io.out(JSON.stringify(report, null, 2));
       else summarise(report, written, io);

@@ -20,6 +20,7 @@ import { traceToSequence } from '../../report/diagrams/sequence.ts';
 import { timelineToMermaid } from '../../report/timeline-mermaid.ts';
 import { chunkSeed, type FuzzChunkResult } from './fuzz-chunk.ts';
 import { FuzzPool } from './fuzz-pool.ts';
+import { mutateStage } from './mutate-stage.ts';
 
 const FUZZ_INVARIANTS: InvariantId[] = ['I1', 'I2', 'I3', 'I4', 'I5', 'I6'];
 const EXPLORE_INVARIANTS: InvariantId[] = ['I2', 'I3', 'I4', 'I5'];
@@ -297,4 +298,11 @@ export const bugsStage: GateStage = {
   },
 };
 
-export const GATE_STAGES: GateStage[] = [diagramsStage, exploreStage, conformanceStage, fuzzStage, bugsStage];
+export const GATE_STAGES: GateStage[] = [
+  diagramsStage,
+  exploreStage,
+  conformanceStage,
+  fuzzStage,
+  bugsStage,
+  mutateStage,
+];
