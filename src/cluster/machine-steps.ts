@@ -39,14 +39,49 @@ export interface MachineStep {
   readonly coverageKey: string | null;
 }
 
+/**
+ * Steps by event: a trie keyed by the event's type, then each further field's name and value in
+ * the event's own order, the step under STEP. Lookups build no key string (a step is taken per
+ * agent event: an output, a log entry...).
+ */
+type StepTrie = Map<unknown, unknown>;
+const STEP = Symbol('step');
+
 /** One snapshot of a machine, with the steps taken from it so far. */
 export class MachineState {
   readonly name: string;
-  readonly steps = new Map<string, MachineStep>();
+  private readonly steps: StepTrie = new Map();
+  private stepCount = 0;
   private readonly tags = new Map<string, boolean>();
 
   constructor(readonly snapshot: AnyMachineSnapshot) {
     this.name = stateName(snapshot.value);
+  }
+
+  /** The step remembered for `event`, if any. */
+  stepOn(event: MachineEvent): MachineStep | undefined {
+    let node = this.steps.get(event.type) as StepTrie | undefined;
+    for (const name in event) {
+      if (node === undefined) return undefined;
+      if (name === 'type') continue;
+      node = node.get(name) as StepTrie | undefined;
+      node = node?.get((event as unknown as Record<string, unknown>)[name]) as StepTrie | undefined;
+    }
+    return node?.get(STEP) as MachineStep | undefined;
+  }
+
+  /** Remembers `step` for `event` (events are flat records of primitives; others are not kept). */
+  remember(event: MachineEvent, step: MachineStep): void {
+    if (this.stepCount >= MACHINE_EDGES_PER_STATE_MAX) return;
+    const fields = event as unknown as Record<string, unknown>;
+    for (const name in fields) {
+      const value = fields[name];
+      if (typeof value === 'object' || typeof value === 'function') return;
+    }
+    let node = child(this.steps, event.type);
+    for (const name in fields) if (name !== 'type') node = child(child(node, name), fields[name]);
+    node.set(STEP, step);
+    this.stepCount++;
   }
 
   hasTag(tag: string): boolean {
@@ -72,8 +107,7 @@ export class MachineSteps {
 
   /** The step from `from` on `event` (computed by xstate the first time); throws what xstate throws. */
   step(from: MachineState, event: MachineEvent): MachineStep {
-    const key = eventKey(event);
-    const known = from.steps.get(key);
+    const known = from.stepOn(event);
     if (known !== undefined) return known;
     const [next, actions] = transition(this.machine, from.snapshot, event as never);
     const target = next === from.snapshot ? from : this.canonical(next);
@@ -90,7 +124,7 @@ export class MachineSteps {
       effects,
       coverageKey: changed || commands.length > 0 ? `${from.name}|${event.type}|${target.name}` : null,
     };
-    if (from.steps.size < MACHINE_EDGES_PER_STATE_MAX) from.steps.set(key, step);
+    from.remember(event, step);
     return step;
   }
 
@@ -109,9 +143,13 @@ function isEmit(action: { type: string }): boolean {
   return action.type === 'xstate.emit';
 }
 
-/** Events are flat records of primitives: their JSON is their identity. */
-function eventKey(event: MachineEvent): string {
-  return JSON.stringify(event);
+function child(node: StepTrie, key: unknown): StepTrie {
+  let next = node.get(key) as StepTrie | undefined;
+  if (next === undefined) {
+    next = new Map();
+    node.set(key, next);
+  }
+  return next;
 }
 
 const byMachine = new WeakMap<AnyStateMachine, MachineSteps>();

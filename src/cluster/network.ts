@@ -52,6 +52,8 @@ export class Network {
   /** FIFO on reliable networks: last scheduled arrival per directed link. */
   private readonly lastArrivalUs = new Map<string, number>();
   private messageId = 0;
+  /** What `effective` returns while no impairment is set (most of every run): no allocation. */
+  private readonly unimpaired: Readonly<Impairment>;
 
   constructor(
     readonly kind: NetworkKind,
@@ -63,6 +65,11 @@ export class Network {
     assert(params.jitterUs >= 0 && Number.isInteger(params.jitterUs), 'jitterUs must be an integer ≥ 0');
     assert(params.bandwidthBytesPerUs > 0, 'bandwidthBytesPerUs must be positive');
     this.prng = sim.prng(`network:${kind}`);
+    this.unimpaired = Object.freeze({
+      extraDelayUs: 0,
+      lossRate: params.lossRate,
+      duplicateRate: params.duplicateRate,
+    });
   }
 
   get reliable(): boolean {
@@ -94,6 +101,7 @@ export class Network {
 
   /** Whether a cut touched the link at or after `sinceUs`. */
   private cutSince(link: Link, sinceUs: number): boolean {
+    if (this.lastCutUs.size === 0) return false;
     for (const key of [scopeKey(link.source, link.target), link.source, link.target]) {
       if ((this.lastCutUs.get(key) ?? -1) >= sinceUs) return true;
     }
@@ -101,6 +109,7 @@ export class Network {
   }
 
   isPartitioned(link: Link): boolean {
+    if (this.partitioned.size === 0) return false;
     return (
       this.partitioned.has(scopeKey(link.source, link.target)) ||
       this.partitioned.has(scopeKey(link.source)) ||
@@ -230,7 +239,8 @@ export class Network {
     return `${link.target}-down`;
   }
 
-  private effective(link: Link): Impairment {
+  private effective(link: Link): Readonly<Impairment> {
+    if (this.impairments.size === 0) return this.unimpaired;
     const result = {
       extraDelayUs: 0,
       lossRate: this.params.lossRate,
