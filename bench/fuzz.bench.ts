@@ -1,14 +1,71 @@
-// Fuzzing figures for reports/bench.json: schedules per second on the system as shipped, and for
-// every seeded bug the time to first failure and the size of the shrunk schedule (faults), median
-// over 5 campaign seeds. A bug not found within the search budget counts as not found.
+// Fuzzing figures for reports/bench.json.
+//
+// - fuzz.yardstick: schedules per second on a *fixed* campaign — the 240 run specs frozen in
+//   bench/fixtures/fuzz-yardstick.json (1.5 s simulated each, faults in the first 900 ms, at most
+//   4 fault groups, 1 in 8 run twice for I6: the fuzzer's definition when issue 12 was filed) —
+//   interleaved with a CPU-bound reference (crc on the reference interpreter) in the same process,
+//   so `schedulesPerReferenceRun` means the same on any machine. The same measurement of the
+//   baseline tree (commit BASELINE_COMMIT, checked out from git into a temporary folder) runs in
+//   the same bench run when git has that commit; `speedupOverBaseline` is the ratio of the two.
+// - fuzz.bugs: for every seeded bug, schedules to first failure (does not depend on the machine)
+//   and seconds to first failure, median over 5 campaign seeds, searching at most
+//   BUG_RUNS_MAX schedules (count budget; shrinking is not measured here).
+import { execFileSync, execSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fuzzCampaign } from '../properties/fuzz-campaign.ts';
-import { ModelCoverageTracker } from '../src/check/conformance/model-coverage.ts';
 import { fuzzableBugs } from '../src/check/fuzz/bug-injection.ts';
 
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const repoDir = join(benchDir, '..');
+const corpus = join(benchDir, 'fixtures', 'fuzz-yardstick.json');
+const child = join(benchDir, 'fuzz-yardstick.child.ts');
+/** The tree issue 12 was filed against: the "today" of its 10x target. */
+export const BASELINE_COMMIT = '60935ca';
+const ROUNDS = Number(process.env.FUZZ_BENCH_ROUNDS ?? 1);
 const SEEDS = [1, 2, 3, 4, 5];
-const SEARCH_BUDGET_MS = Number(process.env.FUZZ_BENCH_SEARCH_MS ?? 30_000);
-const SHRINK_BUDGET_MS = Number(process.env.FUZZ_BENCH_SHRINK_MS ?? 15_000);
-const CLEAN_BUDGET_MS = Number(process.env.FUZZ_BENCH_CLEAN_MS ?? 20_000);
+const BUG_RUNS_MAX = Number(process.env.FUZZ_BENCH_BUG_RUNS ?? 300);
+
+interface Yardstick {
+  schedules: number;
+  seconds: number;
+  schedulesPerSecond: number;
+  schedulesPerCpuSecond: number;
+  referenceRuns: number;
+  referenceRunSeconds: number;
+  referenceMips: number;
+  schedulesPerReferenceRun: number;
+  schedulesPerReferenceCpuRun: number;
+  loadAverage: [number, number];
+}
+
+function measure(tree: string): Yardstick {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', child, tree, corpus], {
+    cwd: repoDir,
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+    timeout: 1_800_000,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Yardstick;
+}
+
+/** The baseline commit as a folder (sharing this node_modules), or null when git lacks it. */
+function baselineTree(): string | null {
+  const dir = mkdtempSync(join(tmpdir(), 'ftcheck-baseline-'));
+  try {
+    execSync(`git archive ${BASELINE_COMMIT} | tar -x -C ${JSON.stringify(dir)}`, {
+      cwd: repoDir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    symlinkSync(join(repoDir, 'node_modules'), join(dir, 'node_modules'));
+    return dir;
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+}
 
 function median(values: number[]): number | null {
   if (values.length === 0) return null;
@@ -19,56 +76,103 @@ function median(values: number[]): number | null {
 
 const round = (value: number, digits = 2) => Number(value.toFixed(digits));
 
-export async function run(): Promise<Record<string, Record<string, unknown>>> {
-  const tracker = new ModelCoverageTracker();
-  const clean = fuzzCampaign({
-    seed: 1,
-    bug: null,
-    budgetMs: CLEAN_BUDGET_MS,
-    outDir: null,
-    onResult: (_spec, result) => tracker.add(result.trace.entries),
-  });
-  const coverage = tracker.coverage();
+function summarise(samples: Yardstick[]) {
+  const mean = (pick: (y: Yardstick) => number) =>
+    samples.reduce((sum, y) => sum + pick(y), 0) / samples.length;
+  return {
+    schedulesPerSecond: round(mean((y) => y.schedulesPerSecond)),
+    schedulesPerCpuSecond: round(mean((y) => y.schedulesPerCpuSecond)),
+    referenceMips: round(
+      mean((y) => y.referenceMips),
+      1,
+    ),
+    schedulesPerReferenceRun: round(
+      mean((y) => y.schedulesPerReferenceRun),
+      3,
+    ),
+    schedulesPerReferenceCpuRun: round(
+      mean((y) => y.schedulesPerReferenceCpuRun),
+      3,
+    ),
+    loadAverage: samples.map((y) => y.loadAverage.map((l) => round(l, 1))),
+  };
+}
+
+function yardstick() {
+  const baseline = baselineTree();
+  const current: Yardstick[] = [];
+  const old: Yardstick[] = [];
+  try {
+    for (let r = 0; r < ROUNDS; r++) {
+      current.push(measure(repoDir));
+      process.stderr.write(`fuzz bench: yardstick ${JSON.stringify(current.at(-1))}\n`);
+      if (baseline === null) continue;
+      old.push(measure(baseline));
+      process.stderr.write(`fuzz bench: baseline ${JSON.stringify(old.at(-1))}\n`);
+    }
+  } finally {
+    if (baseline !== null) rmSync(baseline, { recursive: true, force: true });
+  }
+  const now = summarise(current);
+  const then = old.length > 0 ? summarise(old) : null;
+  return {
+    campaign:
+      'bench/fixtures/fuzz-yardstick.json: 240 specs, 1.5 s simulated, faults in the first 900 ms, ≤ 4 fault groups, 1 in 8 checks I6',
+    reference: 'crc on the reference interpreter, one run per 20 schedules, same process',
+    ...now,
+    baseline: then === null ? null : { commit: BASELINE_COMMIT, ...then },
+    speedupOverBaseline:
+      then === null ? null : round(now.schedulesPerReferenceRun / then.schedulesPerReferenceRun),
+    speedupOverBaselineCpu:
+      then === null ? null : round(now.schedulesPerReferenceCpuRun / then.schedulesPerReferenceCpuRun),
+  };
+}
+
+function bugFigures() {
   const bugs: Record<string, unknown> = {};
   for (const bug of fuzzableBugs()) {
-    const times: number[] = [];
-    const faults: number[] = [];
+    const schedules: number[] = [];
+    const seconds: number[] = [];
     const invariants = new Set<string>();
     for (const seed of SEEDS) {
       const result = fuzzCampaign({
         seed,
         bug: bug.name,
-        budgetMs: SEARCH_BUDGET_MS,
-        shrinkBudgetMs: SHRINK_BUDGET_MS,
+        runs: BUG_RUNS_MAX,
+        shrinkBudgetMs: 0,
         outDir: null,
       });
       if (!result.found) continue;
-      times.push(result.timeToFirstFailureMs);
-      faults.push(result.traceFile.search.faultsShrunk);
+      schedules.push(result.runsToFailure);
+      seconds.push(result.timeToFirstFailureMs / 1000);
       invariants.add(result.violation.invariant);
     }
-    const timeMedian = SEEDS.length - times.length > SEEDS.length / 2 ? null : median(times);
+    const majority = schedules.length > SEEDS.length / 2;
     bugs[bug.name] = {
-      found: `${times.length}/${SEEDS.length}`,
-      timeToFirstFailureSecondsMedian: timeMedian === null ? null : round(timeMedian / 1000),
-      shrunkFaultsMedian: median(faults),
+      found: `${schedules.length}/${SEEDS.length}`,
+      schedulesToFirstFailure: schedules,
+      schedulesToFirstFailureMedian: majority ? median(schedules) : null,
+      secondsToFirstFailureMedian: majority ? round(median(seconds)!, 3) : null,
       invariants: [...invariants].sort(),
     };
     process.stderr.write(`fuzz bench: ${bug.name} ${JSON.stringify(bugs[bug.name])}\n`);
   }
+  return bugs;
+}
+
+export async function run(): Promise<Record<string, Record<string, unknown>>> {
+  const load = round(loadavg()[0]!, 1);
+  const figures = yardstick();
+  const bugs = bugFigures();
+  const found = Object.values(bugs) as { secondsToFirstFailureMedian: number | null }[];
+  const slowest = Math.max(...found.map((b) => b.secondsToFirstFailureMedian ?? Number.POSITIVE_INFINITY));
   return {
     fuzz: {
-      schedulesPerSecond: round(clean.schedulesPerSecond),
-      cleanCampaign: {
-        runs: clean.runs,
-        found: clean.found ? clean.violation.message : false,
-        budgetSeconds: CLEAN_BUDGET_MS / 1000,
-      },
-      modelCoverage: {
-        states: `${coverage.states.covered.length}/${coverage.states.total}`,
-        transitions: `${coverage.transitions.covered.length}/${coverage.transitions.total}`,
-      },
-      searchBudgetSeconds: SEARCH_BUDGET_MS / 1000,
+      schedulesPerSecond: figures.schedulesPerSecond,
+      yardstick: figures,
+      loadAverageAtStart: load,
+      bugSearchSchedulesMax: BUG_RUNS_MAX,
+      slowestBugSecondsMedian: Number.isFinite(slowest) ? slowest : null,
       bugs,
     },
   };
