@@ -5,11 +5,10 @@
 import { agentMachine } from '../../../models/agent.ts';
 import { findModelBug } from '../../../models/bugs.ts';
 import { haMachine } from '../../../models/haService.ts';
-import type { SeededBug } from '../../base/invariants.ts';
 import { CLUSTER_BUGS, clusterBehaviour } from '../../cluster/cluster-bugs.ts';
 import type { ClusterConfigInput } from '../../cluster/config.ts';
-import { DATA_PLANE_BUG_NAMES, DATA_PLANE_BUGS, dataPlaneStrategy } from '../../lockstep/bugs.ts';
-import { BUG_CATALOG } from '../bugs/catalog.ts';
+import { DATA_PLANE_BUG_NAMES, dataPlaneStrategy } from '../../lockstep/bugs.ts';
+import { COMPOSITE_BUGS, fuzzableBugs } from '../bugs/composite.ts';
 import type { FtRunOptions } from '../monitors/ft-run.ts';
 import { findModelMutant, mutantMachines } from '../mutate/model-mutants.ts';
 
@@ -19,35 +18,7 @@ export interface BugRunOptions {
   config: ClusterConfigInput;
 }
 
-/**
- * Bugs that are a combination of a protocol change and a configuration: the secondary's failure
- * detection fires before it could have replayed the log of a merely slow primary, and it goes live
- * without the test-and-set that would have stopped it.
- */
-export const COMPOSITE_BUGS: readonly (SeededBug & { base: string; config: ClusterConfigInput })[] = [
-  {
-    name: 'heartbeat-timeout-below-replay-without-test-and-set',
-    level: 'cluster',
-    breaks: ['I3'],
-    description:
-      'Heartbeat and logging timeouts shorter than a log replay, and go-live without the test-and-set.',
-    base: 'go-live-without-test-and-set',
-    config: { heartbeatIntervalUs: 20_000, heartbeatTimeoutUs: 30_000, loggingTimeoutUs: 30_000 },
-  },
-];
-
-/** Every bug the fuzzer can inject: the catalog plus data-plane, cluster and composite bugs. */
-export function fuzzableBugs(): SeededBug[] {
-  const byName = new Map<string, SeededBug>();
-  const all: readonly SeededBug[][] = [
-    [...BUG_CATALOG],
-    DATA_PLANE_BUGS,
-    [...CLUSTER_BUGS],
-    COMPOSITE_BUGS.map(({ name, level, breaks, description }) => ({ name, level, breaks, description })),
-  ];
-  for (const list of all) for (const bug of list) if (!byName.has(bug.name)) byName.set(bug.name, bug);
-  return [...byName.values()];
-}
+export { COMPOSITE_BUGS, fuzzableBugs } from '../bugs/composite.ts';
 
 export class UnknownBugError extends Error {
   override name = 'UnknownBugError';

@@ -3,7 +3,7 @@
 // the invariants it breaks and what it does.
 
 import { INVARIANTS } from '../../base/invariants.ts';
-import { COMPOSITE_BUGS, fuzzableBugs } from '../../check/fuzz/bug-injection.ts';
+import { COMPOSITE_BUGS, fuzzableBugs } from '../../check/bugs/composite.ts';
 import type { CommandRegistrar } from './index.ts';
 
 export const registerBugs: CommandRegistrar = (program, io) => {
