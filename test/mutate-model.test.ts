@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { agentMachine } from '../models/agent.ts';
+import { fuzzCampaign } from '../properties/fuzz-campaign.ts';
 import { bugRunOptions } from '../src/check/fuzz/bug-injection.ts';
 import { behaviourChanges } from '../src/check/mutate/equivalence.ts';
 import {
@@ -156,6 +157,33 @@ describe('detectors on model mutants', () => {
     const injected = bugRunOptions('ha~drop-action~selecting~CANDIDATE.0~spawnSecondary');
     expect(injected.options.haMachine).toBeDefined();
     expect(injected.options.agentMachine).toBeUndefined();
+  });
+});
+
+describe('the campaign fuzzed with broken systems', () => {
+  // Mutants that break the cluster in different places: an assertion inside the cluster at boot,
+  // one after a failover, a VM that never starts, an HA service that never spawns, a host that
+  // fails on a log entry. Every detector runs on each (explorer and fuzz): none may crash ftcheck.
+  const BROKEN = [
+    'agent~retarget~idle~POWER_ON.0~secondary.goingLive.reissuingIo',
+    'agent~drop-action~secondary.engaged~PEER_SILENT.0~disengage',
+    'agent~drop-transition~idle~POWER_ON.0',
+    'ha~drop-action~selecting~CANDIDATE.0~spawnSecondary',
+    'agent~retarget~secondary.engaged~LOG_ENTRY.0~failed',
+  ];
+
+  it('ftcheck never crashes (exit 3) on a fixed sample of model mutants; each is decided', () => {
+    for (const id of BROKEN) {
+      const result = runModelMutant(mutant(id), {
+        hosts: 2,
+        seed: 1,
+        runs: 3,
+        everyDetector: true,
+        fuzz: ({ bug, seed, runs }) => fuzzCampaign({ bug, seed, runs, outDir: null, shrinkBudgetMs: 2_000 }),
+      });
+      expect(result.crash, id).toBeUndefined();
+      expect(['killed', 'survived'], id).toContain(result.status);
+    }
   });
 });
 
