@@ -54,6 +54,20 @@ describe('CLI manners', () => {
       'go-live-without-test-and-set',
     );
   });
+  it('`--stages` runs only the stages named (CI: model stages once, fuzz per shard)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'ftcheck-stages-'));
+    const c = capture();
+    expect(await main(['--stages', 'explore', '--hosts', '2', '--out', out, '--json'], c.io)).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.explore.hosts).toBe(2);
+    expect(results.fuzz).toBeUndefined();
+    expect(results.bugs).toBeUndefined();
+    expect(results.invariants.I3.checkedBy).toEqual(['explore']);
+    expect(results.invariants.I1.verdict).toBe('not-checked');
+    const typo = capture();
+    expect(await main(['--stages', 'explore,fuz', '--out', out], typo.io)).toBe(2);
+    expect(typo.err.join('')).toContain("--stages: unknown stage 'fuz' (did you mean 'fuzz'?)");
+  });
   it('ends quietly when its reader closes the pipe (`ftcheck bugs | head -1`)', async () => {
     const child = spawn(process.execPath, [CLI, 'bugs'], { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.destroy(); // the reader is gone before the first write

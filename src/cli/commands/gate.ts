@@ -4,8 +4,9 @@
 // error, 130 interrupted by Ctrl-C (the partial report and counterexamples are on disk).
 import type { Command } from 'commander';
 import { toolVersion } from '../../base/package-root.ts';
+import { didYouMean } from '../../base/suggest.ts';
 import { fuzzableBugs } from '../../check/fuzz/bug-injection.ts';
-import { type GateOptions, runGate } from '../../check/gate/gate.ts';
+import { type GateOptions, type GateStage, runGate } from '../../check/gate/gate.ts';
 import type { GateResults } from '../../check/results.ts';
 import { parseShard, ShardError } from '../../check/shard.ts';
 import { writeReports } from '../../report/write-reports.ts';
@@ -35,6 +36,7 @@ interface GateFlags {
   workers?: string;
   shard?: string;
   minScore?: string;
+  stages?: string;
   bug?: string[];
   out?: string;
   json?: boolean;
@@ -103,8 +105,27 @@ function exitCodeOf(results: GateResults): number {
   return EXIT_INTERNAL;
 }
 
+/**
+ * `--stages fuzz` / `--stages explore,conformance,bugs`: a CI matrix runs the seed-independent
+ * stages once and only the fuzz campaign on every shard; `ftcheck merge` combines them.
+ */
+export function selectStages(list: string | undefined): GateStage[] {
+  if (list === undefined) return GATE_STAGES;
+  const names = GATE_STAGES.map((stage) => stage.name);
+  const wanted = list.split(',').map((name) => name.trim());
+  for (const name of wanted) {
+    if (!names.includes(name)) {
+      throw new UsageError(
+        `--stages: unknown stage '${name}'${didYouMean(name, names)} (stages: ${names.join(', ')})`,
+      );
+    }
+  }
+  return GATE_STAGES.filter((stage) => wanted.includes(stage.name));
+}
+
 async function runGateCommand(flags: GateFlags, io: CliIo): Promise<number> {
   const config = await loadConfig(process.cwd(), flags.config);
+  const stages = selectStages(flags.stages);
   const options = gateOptions(config, flags, io, process.stderr.isTTY === true);
   const abort = new AbortController();
   const onSigint = () => {
@@ -118,7 +139,7 @@ async function runGateCommand(flags: GateFlags, io: CliIo): Promise<number> {
   try {
     const commit = gitCommit(process.cwd());
     const results = {
-      ...(await runGate(GATE_STAGES, options, abort.signal)),
+      ...(await runGate(stages, options, abort.signal)),
       ...(commit ? { git: { commit } } : {}),
     };
     const written = await writeReports(results, options.reportsDir);
@@ -142,6 +163,10 @@ export function addGateOptions(command: Command): Command {
     .option('--hosts <n>', 'hosts in the model check (2-6, default 3)')
     .option('--workers <n>', 'worker threads for the fuzz campaign (default 1)')
     .option('--shard <i/n>', 'run shard i of n of the seed space (CI matrix); combine with `ftcheck merge`')
+    .option(
+      '--stages <list>',
+      `run only these stages, comma-separated (${GATE_STAGES.map((s) => s.name).join(', ')}); default all`,
+    )
     .option('--bug <name>', 'switch on a seeded bug (the gate must then fail); repeatable', collect)
     .option('--min-score <percent>', 'fail when the mutation score of the sampled mutants is below this')
     .option('--out <dir>', 'reports folder (default reports)')
