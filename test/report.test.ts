@@ -61,7 +61,13 @@ describe('results.json schema', () => {
 describe('summary.md', () => {
   it('leads with the verdict and lists every invariant, bug and counterexample', () => {
     const md = renderSummaryMarkdown(loadFixture());
-    expect(md.split('\n')[0]).toBe('# ❌ ftcheck FAIL: a property is violated or a seeded bug escaped');
+    // The headline names what failed, where, when and which stage found it.
+    expect(md.split('\n')[0]).toBe(
+      '# ❌ ftcheck FAIL: I3 no split-brain violated on h2 at 1,200.410 ms (fuzzing); stale-primary-resumes escaped',
+    );
+    expect(md).toContain('_Verdict: holds: every stage');
+    expect(md).toContain('Size: faults in the shrunk schedule, or steps of the model trace');
+    expect(md).toContain('(counterexamples/I3-seed-20261391.json) (fuzzing)');
     expect(md).toContain('| I3 | no split-brain | ❌ violated |');
     expect(md).toContain('| I6 | determinism | ⚪ not checked |');
     expect(md).toMatch(/\| stale-primary-resumes \| cluster \| I3 \| ❌ escaped \|/);

@@ -8,7 +8,6 @@ import {
   formatBytes,
   formatCoverage,
   formatFigure,
-  formatMicros,
   formatNumber,
   formatSeconds,
 } from './format.ts';
@@ -17,7 +16,14 @@ import { mutationSectionHtml } from './mutation-html.ts';
 import { isModelTimeline, stateTableHtml } from './state-table-html.ts';
 import { type InlineSvg, prepareInlineSvg } from './svg-inline.ts';
 import { timelineHtml, timelineLegendHtml } from './timeline-html.ts';
-import { bugVerdictHtmlText, INVARIANT_VERDICT_HTML, VERDICT_HEADLINE } from './verdict.ts';
+import {
+  bugVerdictHtmlText,
+  COLUMN_HELP,
+  foundBy,
+  headline,
+  INVARIANT_VERDICT_HTML,
+  violationText,
+} from './verdict.ts';
 
 /** What the page needs from disk: diagram SVG file texts by path (undefined: file missing). */
 export interface HtmlAssets {
@@ -39,6 +45,11 @@ function dataTable(header: string[], rows: string[][]): string {
   return `<table><thead><tr>${head}</tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
 
+/** What a table's columns mean, under it. */
+function columnHelp(rows: readonly (readonly [string, string])[]): string {
+  return `<p class="muted cols">${rows.map(([name, meaning]) => `<strong>${e(name)}</strong>: ${e(meaning)}`).join('. ')}.</p>`;
+}
+
 function fileLink(path: string): string {
   return `<a href="${e(encodeURI(path))}">${e(path)}</a>`;
 }
@@ -57,7 +68,7 @@ function banner(results: GateResults): string {
     `ftcheck ${results.tool.version}`,
     ...(shard === undefined ? [] : [`shard ${shard.index}/${shard.count}`]),
   ];
-  return `<header class="banner banner-${results.verdict}" id="verdict"><h1>ftcheck: ${e(VERDICT_HEADLINE[results.verdict])}</h1><p>${e(facts.join(' · '))}</p></header>`;
+  return `<header class="banner banner-${results.verdict}" id="verdict"><h1>ftcheck: ${e(headline(results))}</h1><p>${e(facts.join(' · '))}</p></header>`;
 }
 
 function invariantsSection(results: GateResults): string {
@@ -68,11 +79,16 @@ function invariantsSection(results: GateResults): string {
       e(INVARIANTS[id]),
       `<span class="v-${invariant.verdict}">${e(INVARIANT_VERDICT_HTML[invariant.verdict])}</span>`,
       e(invariant.checkedBy.join(', ')),
-      invariant.counterexamples.map(fileLink).join('<br>'),
+      invariant.counterexamples
+        .map((path) => {
+          const example = results.counterexamples.find((c) => c.path === path);
+          return `${fileLink(path)}${example === undefined ? '' : ` (${e(foundBy(example))})`}`;
+        })
+        .join('<br>'),
       e(invariant.message ?? ''),
     ];
   });
-  return `<section id="invariants"><h2>Invariants</h2>${dataTable(['Id', 'Invariant', 'Verdict', 'Checked by', 'Counterexamples', 'Note'], rows)}</section>`;
+  return `<section id="invariants"><h2>Invariants</h2>${dataTable(['Id', 'Invariant', 'Verdict', 'Checked by', 'Counterexamples', 'Note'], rows)}${columnHelp(COLUMN_HELP.invariants)}</section>`;
 }
 
 function bugsSection(results: GateResults): string {
@@ -89,12 +105,11 @@ function bugsSection(results: GateResults): string {
     bug.size === undefined ? '' : e(formatNumber(bug.size)),
     bug.counterexample === undefined ? '' : fileLink(bug.counterexample),
   ]);
-  return `<section id="bugs"><h2>Bug catalog self-test</h2>${dataTable(BUG_TABLE_COLUMNS, rows)}</section>`;
+  return `<section id="bugs"><h2>Bug catalog self-test</h2>${dataTable(BUG_TABLE_COLUMNS, rows)}${columnHelp(COLUMN_HELP.bugs)}</section>`;
 }
 
 function counterexampleHtml(example: CounterexampleSummary, index: number): string {
-  const where = example.host === undefined ? '' : ` on ${example.host}`;
-  const title = `${index + 1}. ${example.invariant} ${INVARIANTS[example.invariant]} violated at t=${formatMicros(example.atMicros)}${where}`;
+  const title = `${index + 1}. ${violationText(example.invariant, example)}`;
   const mermaid =
     example.mermaid.trim() === ''
       ? ''

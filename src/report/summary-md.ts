@@ -8,13 +8,20 @@ import {
   formatBytes,
   formatCoverage,
   formatFigure,
-  formatMicros,
   formatNumber,
   formatSeconds,
 } from './format.ts';
 import { mutationMarkdown } from './mutation-md.ts';
 import { timelineToMermaid } from './timeline-mermaid.ts';
-import { bugVerdictText, INVARIANT_VERDICT_ICON, VERDICT_HEADLINE, VERDICT_ICON } from './verdict.ts';
+import {
+  bugVerdictText,
+  COLUMN_HELP,
+  headline as failureHeadline,
+  foundBy,
+  INVARIANT_VERDICT_ICON,
+  VERDICT_ICON,
+  violationText,
+} from './verdict.ts';
 
 /** GitHub refuses step summaries over 1 MiB; Mermaid blocks past this size are linked instead. */
 const MERMAID_CHARS_MAX = 40_000;
@@ -32,6 +39,11 @@ function fileLink(path: string): string {
   return `[${escapeMarkdownInline(path)}](${encodeURI(path).replace(/[()]/g, (c) => `%${c.charCodeAt(0).toString(16)}`)})`;
 }
 
+/** What a table's columns mean, under it. */
+function columnHelp(rows: readonly (readonly [string, string])[]): string {
+  return `_${rows.map(([name, meaning]) => `${name}: ${escapeMarkdownInline(meaning)}`).join('. ')}._`;
+}
+
 function headline(results: GateResults): string {
   const invariants = Object.values(results.invariants);
   const held = invariants.filter((invariant) => invariant.verdict === 'hold').length;
@@ -47,7 +59,7 @@ function headline(results: GateResults): string {
   ];
   const shard = results.config.shard;
   if (shard !== undefined) parts.push(`shard ${shard.index}/${shard.count}`);
-  return `# ${VERDICT_ICON[results.verdict]} ftcheck ${VERDICT_HEADLINE[results.verdict]}\n\n${parts.join(' · ')}`;
+  return `# ${VERDICT_ICON[results.verdict]} ftcheck ${escapeMarkdownInline(failureHeadline(results))}\n\n${parts.join(' · ')}`;
 }
 
 function invariantsSection(results: GateResults): string {
@@ -58,11 +70,16 @@ function invariantsSection(results: GateResults): string {
       cell(INVARIANTS[id]),
       INVARIANT_VERDICT_ICON[invariant.verdict],
       cell(invariant.checkedBy.join(', ')),
-      invariant.counterexamples.map(fileLink).join(', '),
+      invariant.counterexamples
+        .map((path) => {
+          const example = results.counterexamples.find((c) => c.path === path);
+          return `${fileLink(path)}${example === undefined ? '' : ` (${foundBy(example)})`}`;
+        })
+        .join(', '),
       cell(invariant.message ?? ''),
     ];
   });
-  return `## Invariants\n\n${table(['Id', 'Invariant', 'Verdict', 'Checked by', 'Counterexamples', 'Note'], rows)}`;
+  return `## Invariants\n\n${table(['Id', 'Invariant', 'Verdict', 'Checked by', 'Counterexamples', 'Note'], rows)}\n\n${columnHelp(COLUMN_HELP.invariants)}`;
 }
 
 function exploreSection(results: GateResults): string[] {
@@ -136,18 +153,17 @@ function bugsSection(results: GateResults): string[] {
     bug.size === undefined ? '' : formatNumber(bug.size),
     bug.counterexample === undefined ? '' : fileLink(bug.counterexample),
   ]);
-  return [`## Bug catalog self-test\n\n${table(BUG_TABLE_COLUMNS, rows)}`];
+  return [`## Bug catalog self-test\n\n${table(BUG_TABLE_COLUMNS, rows)}\n\n${columnHelp(COLUMN_HELP.bugs)}`];
 }
 
 function counterexampleBlock(example: CounterexampleSummary, index: number): string {
-  const where = example.host === undefined ? '' : ` on ${escapeMarkdownInline(example.host)}`;
   const mermaid = example.mermaid.trim() !== '' ? example.mermaid : timelineToMermaid(example.timeline);
   const diagram =
     mermaid.length <= MERMAID_CHARS_MAX
       ? markdownFence('mermaid', mermaid)
       : `_Sequence diagram too large for the job summary (${formatNumber(mermaid.length)} characters); see index.html._`;
   return [
-    `### ${index + 1}. ${example.invariant} ${INVARIANTS[example.invariant]} at t=${formatMicros(example.atMicros)}${where}`,
+    `### ${index + 1}. ${escapeMarkdownInline(violationText(example.invariant, example))}`,
     escapeMarkdownInline(example.message),
     `Reproduce: ${markdownCode(example.reproduce)} · trace: ${fileLink(example.path)}`,
     diagram,

@@ -1,5 +1,13 @@
 // Words and symbols for verdicts, shared by every report so they read the same everywhere.
-import type { BugResult, InvariantVerdict, Verdict } from '../check/results.ts';
+import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
+import type {
+  BugResult,
+  CounterexampleSummary,
+  GateResults,
+  InvariantVerdict,
+  Verdict,
+} from '../check/results.ts';
+import { formatMicros } from './format.ts';
 
 export const VERDICT_HEADLINE: Record<Verdict, string> = {
   pass: 'PASS: every invariant holds and every seeded bug is caught',
@@ -35,3 +43,68 @@ export const INVARIANT_VERDICT_HTML: Record<InvariantVerdict, string> = {
 export function bugVerdictHtmlText(bug: BugResult): string {
   return bug.caught ? '✓ caught' : '✗ escaped';
 }
+
+/** The stage that found a counterexample: the model checker writes ITF, the fuzzer trace files. */
+export function foundBy(example: CounterexampleSummary): string {
+  return example.path.endsWith('.itf.json') ? 'model check' : 'fuzzing';
+}
+
+/** "I4 no data loss violated on h3 at 600.311 ms (fuzzing)", or "… in the model (model check)". */
+export function violationText(id: InvariantId, example: CounterexampleSummary | undefined): string {
+  const what = `${id} ${INVARIANTS[id]} violated`;
+  if (example === undefined) return what;
+  if (foundBy(example) === 'model check') return `${what} in the protocol model (model check)`;
+  const where = example.host === undefined ? '' : ` on ${example.host}`;
+  return `${what}${where} at ${formatMicros(example.atMicros)} (fuzzing)`;
+}
+
+const HEADLINE_ITEMS_MAX = 3;
+
+/**
+ * What failed, named: violated invariants with where, when and which stage found them, then
+ * seeded bugs that escaped ("client-address-not-moved escaped"); the generic sentence otherwise.
+ */
+export function headline(results: GateResults): string {
+  if (results.verdict !== 'fail') return VERDICT_HEADLINE[results.verdict];
+  const items: string[] = [];
+  for (const id of Object.keys(INVARIANTS) as InvariantId[]) {
+    if (results.invariants[id]?.verdict !== 'violated') continue;
+    items.push(
+      violationText(
+        id,
+        results.counterexamples.find((example) => example.invariant === id),
+      ),
+    );
+  }
+  for (const bug of results.bugs ?? []) if (!bug.caught) items.push(`${bug.name} escaped`);
+  if (items.length === 0) return VERDICT_HEADLINE.fail;
+  const shown = items.slice(0, HEADLINE_ITEMS_MAX);
+  const more = items.length - shown.length;
+  return `FAIL: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}
+
+/** What each column of the reports' tables means (shown under the table). */
+export const COLUMN_HELP = {
+  invariants: [
+    [
+      'Verdict',
+      'holds: every stage that checked it found no violation; violated: some stage found one; not checked: no stage ran it',
+    ],
+    [
+      'Checked by',
+      'the stages that checked it: model check (every reachable state of the protocol model), conformance, fuzzing (simulated cluster under random faults), lockstep',
+    ],
+    ['Counterexamples', 'files that show a violation, with the stage that found each'],
+    ['Note', 'the first violation, in words'],
+  ],
+  bugs: [
+    ['Seeded bug', 'a deliberate bug switched on to show that a checker catches it'],
+    ['Level', 'where it lives: the protocol model, the data plane (lockstep log and outputs) or the cluster'],
+    ['Should break', 'the invariants it is expected to break'],
+    ['Result', 'caught: a checker reported a violation with it on; escaped: none did within the budget'],
+    ['Reported', 'the invariant the checker reported'],
+    ['Time', 'time to the first counterexample (or the time spent when it escaped)'],
+    ['Size', 'faults in the shrunk schedule, or steps of the model trace'],
+    ['Counterexample', 'the file that reproduces it'],
+  ],
+} as const;
