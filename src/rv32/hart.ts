@@ -921,8 +921,15 @@ function hex(value: number): string {
   return (value >>> 0).toString(16).padStart(8, '0');
 }
 
-/** True when RAM bytes [offset, end) already hold the image's bytes. */
+/** True when RAM bytes [offset, end) already hold the image's bytes (words while both are aligned). */
 function samePage(ram8: Uint8Array, image: Uint8Array, offset: number, end: number): boolean {
-  for (let i = offset; i < end; i++) if (ram8[i] !== image[i]) return false;
+  let i = offset;
+  if ((image.byteOffset & 3) === 0 && (offset & 3) === 0) {
+    const ram32 = new Int32Array(ram8.buffer, ram8.byteOffset + offset, (end - offset) >>> 2);
+    const image32 = new Int32Array(image.buffer, image.byteOffset + offset, (end - offset) >>> 2);
+    for (let w = 0; w < ram32.length; w++) if (ram32[w] !== image32[w]) return false;
+    i = offset + ram32.length * 4;
+  }
+  for (; i < end; i++) if (ram8[i] !== image[i]) return false;
   return true;
 }

@@ -2,13 +2,14 @@
 // `value` for each index, so changing a single word always changes the hash; the xorshift between
 // the multiplications keeps structured multi-word changes from cancelling.
 //
-// It is kept per page (`RAM_HASH_PAGE_BYTES`): a store only marks its page stale (one byte
-// written), and reading the hash re-sums the stale pages. The sum is the same number however it
+// It is kept per page (`RAM_HASH_PAGE_BYTES`, 256: small, because between two reads a guest
+// mostly writes a few scattered words — its stack, a buffer, a counter): a store only marks its
+// page stale (one byte written), and reading the hash re-sums the stale pages. The sum is the same number however it
 // is grouped (addition mod 2^32), so the hash does not depend on when it was read. Stores are
 // frequent (byte loops) and reads rare (state digests at checkpoints), which is why this beats
 // updating the sum on every store (two mixWord calls per store).
 
-export const RAM_HASH_PAGE_SHIFT = 10;
+export const RAM_HASH_PAGE_SHIFT = 8;
 export const RAM_HASH_PAGE_BYTES = 1 << RAM_HASH_PAGE_SHIFT;
 const PAGE_WORDS = RAM_HASH_PAGE_BYTES >>> 2;
 
@@ -55,6 +56,8 @@ function zeroPageSums(words: number): { sums: Int32Array; total: number } {
 export class PagedRamHash {
   /** One flag per page: 1 when the page was written since its sum was taken. */
   readonly stale: Uint8Array;
+  /** The same flags four at a time, to skip clean stretches quickly. */
+  private readonly staleWords: Int32Array;
   private readonly sums: Int32Array;
   private total: number;
 
@@ -63,18 +66,22 @@ export class PagedRamHash {
     const zero = zeroPageSums(ram32.length);
     this.sums = zero.sums.slice();
     this.total = zero.total;
-    this.stale = new Uint8Array(this.sums.length);
+    const buffer = new ArrayBuffer(Math.ceil(this.sums.length / 4) * 4);
+    this.stale = new Uint8Array(buffer, 0, this.sums.length);
+    this.staleWords = new Int32Array(buffer);
   }
 
   /** The hash of the RAM as it is now. */
   value(): number {
-    const stale = this.stale;
-    for (let page = 0; page < stale.length; page++) {
-      if (stale[page] === 0) continue;
-      stale[page] = 0;
-      const sum = pageSum(this.ram32, page);
-      this.total = (this.total + sum - this.sums[page]!) | 0;
-      this.sums[page] = sum;
+    const staleWords = this.staleWords;
+    for (let i = 0; i < staleWords.length; i++) {
+      if (staleWords[i] === 0) continue;
+      staleWords[i] = 0;
+      for (let page = i * 4; page < Math.min(i * 4 + 4, this.sums.length); page++) {
+        const sum = pageSum(this.ram32, page);
+        this.total = (this.total + sum - this.sums[page]!) | 0;
+        this.sums[page] = sum;
+      }
     }
     return this.total;
   }
