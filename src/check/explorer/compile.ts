@@ -17,6 +17,7 @@ import { type AnyStateMachine, createActor, type EventObject, type StateValue } 
 import { assert } from '../../base/assert.ts';
 import { UnsupportedMachineError } from './errors.ts';
 import { ContextLayout, type ShapeNode } from './layout.ts';
+import { MASKS } from './packer.ts';
 import {
   type ChartNode,
   type Configuration,
@@ -46,7 +47,7 @@ interface Selection {
   parallel: boolean;
 }
 
-interface Effect {
+export interface Effect {
   changes: boolean;
   /** Region word writes: row field, value pairs. */
   words: Int32Array;
@@ -83,7 +84,7 @@ export class CompiledMachine {
   /** Interned events: id → event object. */
   readonly events: EventObject[] = [];
   private readonly eventIds = new Map<string, number>();
-  private readonly plans = new Map<number, (Plan | null)[]>();
+  private readonly plans = new Map<number, (Plan | null | undefined)[]>();
   private readonly candGuard: number[] = [];
   private readonly candTransition: TransitionDef[] = [];
   private readonly candIds = new Map<TransitionDef, Map<number, number>>();
@@ -179,7 +180,7 @@ export class CompiledMachine {
     label: string,
     fn: (state: { value: StateValue; context: unknown }) => T,
     key: (v: T) => string,
-  ): { lookup(row: Int32Array): number; values: T[] } {
+  ): { lookup(row: Int32Array): number; values: T[]; trie: number } {
     const trie = this.tries.create(label);
     const values: T[] = [];
     const ids = new Map<string, number>();
@@ -199,7 +200,7 @@ export class CompiledMachine {
       this.tries.insert(trie, reads, id, this.domainSize);
       return id;
     };
-    return { lookup, values };
+    return { lookup, values, trie };
   }
 
   // --- guards and actions ---
@@ -558,6 +559,13 @@ export class CompiledMachine {
     return 0;
   }
 
+  /** The effect of a chain plan's i-th candidate (built on first use). */
+  chainEffect(plan: Plan, i: number): Effect {
+    let effect = plan.chainEffects[i];
+    if (effect === undefined) effect = plan.chainEffects[i] = this.makeEffect(plan, [plan.chain![i]!]);
+    return effect;
+  }
+
   private makeEffect(plan: Plan, selected: readonly number[]): Effect {
     const { words, actions, nodesChanged } = this.chart.effect(
       plan.config,
@@ -597,6 +605,56 @@ export class CompiledMachine {
   }
 
   /**
+   * `stepIn` on packed rows (Packer.desc gives each field's bits): reads `source[0 .. words)`,
+   * writes the successor to `target[at ..]`. 1 when it stepped, 0 when the event is disabled or
+   * changes nothing, PACKED_MISS when only the interpreted step can tell (a plan or trie path not
+   * known yet, a general selection, a copy between fields, or a code that does not fit its bits).
+   */
+  stepPacked(
+    plans: (Plan | null | undefined)[],
+    source: Int32Array,
+    words: number,
+    eventId: number,
+    target: Int32Array,
+    at: number,
+    desc: Int32Array,
+  ): number {
+    const plan = plans[eventId];
+    if (plan === null) return 0;
+    if (plan === undefined || plan.chain === null) return PACKED_MISS;
+    const tries = this.tries;
+    const guards = plan.chainGuards!;
+    for (let i = 0; i < guards.length; i++) {
+      const g = guards[i]!;
+      if (g >= 0) {
+        const known = tries.lookupPacked(g, source, 0, desc);
+        if (known === 0) continue;
+        if (known < 0) return PACKED_MISS;
+      }
+      const effect = this.chainEffect(plan, i);
+      if (!effect.changes) return 0;
+      for (let w = 0; w < words; w++) target[at + w] = source[w]!;
+      const writes = effect.words;
+      for (let k = 0; k < writes.length; k += 2) {
+        if (!writePackedAt(target, at, desc[writes[k]!]!, writes[k + 1]!)) return PACKED_MISS;
+      }
+      const actions = effect.actions;
+      for (let a = 0; a < actions.length; a++) {
+        const r = tries.lookupPacked(actions[a]!, target, at, desc);
+        if (r < 0) return PACKED_MISS;
+        const w = this.actionResults[r]!;
+        const n = w[0]!;
+        if (w[1 + 2 * n]! !== 0 || w[2 + 2 * n + 2 * w[1 + 2 * n]!]! !== 0) return PACKED_MISS;
+        for (let j = 0; j < n; j++) {
+          if (!writePackedAt(target, at, desc[w[1 + 2 * j]!]!, w[2 + 2 * j]!)) return PACKED_MISS;
+        }
+      }
+      return 1;
+    }
+    return 0;
+  }
+
+  /**
    * One step: the event `eventId` on `source`, written to `target`. False when the event selects
    * no transition, or one that changes nothing (then xstate returns the same snapshot).
    */
@@ -630,8 +688,7 @@ export class CompiledMachine {
           const known = tries.lookup(g, source);
           if (known === 0 || (known < 0 && !this.holds(g, source))) continue;
         }
-        let effect = plan.chainEffects[i];
-        if (effect === undefined) effect = plan.chainEffects[i] = this.makeEffect(plan, [chain[i]!]);
+        const effect = this.chainEffect(plan, i);
         if (!effect.changes) return false;
         this.apply(effect, source, target);
         return true;
@@ -648,6 +705,9 @@ export class CompiledMachine {
   }
 }
 
+/** What `stepPacked` returns when it needs the interpreted step (an unknown path, or no room). */
+export const PACKED_MISS = -1;
+
 /** The candidates of a selection in priority order, when no parallel node combines two regions. */
 function chainOf(s: Selection): number[] | null {
   const live = s.kids;
@@ -655,6 +715,16 @@ function chainOf(s: Selection): number[] | null {
   const inner = live.length === 1 ? chainOf(live[0]!) : [];
   if (inner === null) return null;
   return [...inner, ...s.own];
+}
+
+/** Writes a field's code into the packed row at `target[at ..]`; false when it does not fit. */
+function writePackedAt(target: Int32Array, at: number, desc: number, code: number): boolean {
+  const bits = desc & 31;
+  if (code >>> bits !== 0) return false;
+  const w = at + (desc >>> 10);
+  const shift = (desc >>> 5) & 31;
+  target[w] = (target[w]! & ~(MASKS[bits]! << shift)) | (code << shift);
+  return true;
 }
 
 function collectFields(node: ShapeNode, out: number[]): void {

@@ -1,11 +1,15 @@
-// The compiled engine: successors by the compiled step (compile.ts) on unpacked rows, symmetry
-// on rows (symmetry.ts), states bit-packed (packer.ts) in an open-addressing table (rowTable.ts).
-// The model's event list, properties and `stable` are tabulated like guards.
+// The compiled engine: states bit-packed (packer.ts) in an open-addressing table (rowTable.ts).
+// A state's successors come from the compiled step run straight on the packed words
+// (`stepPacked`: tries walked through field descriptors, writes as masks), so the hot loop never
+// unpacks a row; where it cannot tell (a trie path not learnt yet, a code that outgrew its bits)
+// the interpreted step runs on the unpacked row, extends the tries, and widens the packing when
+// needed. Symmetry works on unpacked rows (symmetry.ts). The model's event list, properties and
+// `stable` are tabulated like guards.
 import type { EventObject, StateValue } from 'xstate';
-import { type CompiledMachine, compileMachine } from './compile.ts';
+import { type CompiledMachine, compileMachine, PACKED_MISS } from './compile.ts';
 import type { Engine, Visit } from './engine.ts';
 import { UnsupportedMachineError } from './errors.ts';
-import { Packer } from './packer.ts';
+import { Packer, readPacked } from './packer.ts';
 import { RowTable } from './rowTable.ts';
 import { RowSymmetry } from './symmetry.ts';
 import type { ExplorerModel, ModelState } from './types.ts';
@@ -41,13 +45,14 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     (s) => model.events(s as ModelState<C>),
     (list) => JSON.stringify(list),
   );
-  const eventIdsOf = (row: Int32Array) => {
-    const id = events.lookup(row);
-    let ids = eventLists[id];
-    if (ids === undefined)
-      ids = eventLists[id] = Int32Array.from(events.values[id]!, (e) => machine.eventId(e));
-    return ids;
-  };
+
+  let layoutEpoch = 0;
+  const srcPacked = new Int32Array(Math.max(1, width));
+  const out = new Int32Array(Math.max(1, width));
+  let srcUnpacked = false;
+  let createdPacked = false;
+  const wordBase = machine.wordBase;
+  const multipliers = machine.chart.multipliers;
 
   const widen = () => {
     const oldUnpack = packer.unpack;
@@ -58,6 +63,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
       oldUnpack(from, fromOffset, row);
       packer.pack(row, to, toOffset);
     });
+    layoutEpoch++;
   };
   const intern = (row: Int32Array): number => {
     if (!packer.pack(row, packed, 0)) {
@@ -67,6 +73,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     const index = table.intern(packed, 0);
     if (table.lastWasNew) {
       created = row;
+      createdPacked = false;
       if (symmetry) orbits += symmetry.orbitSize(row);
     }
     return index;
@@ -78,10 +85,52 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     symmetry?.canonicalize(row);
     return row;
   };
+  const unpackSource = () => {
+    if (!srcUnpacked) packer.unpack(srcPacked, 0, src);
+    srcUnpacked = true;
+  };
+  const idsOf = (list: number) => {
+    let ids = eventLists[list];
+    if (ids === undefined)
+      ids = eventLists[list] = Int32Array.from(events.values[list]!, (e) => machine.eventId(e));
+    return ids;
+  };
+  /** The interpreted successor of one event (on the unpacked source). */
+  const slowEvent = (e: number, action: number, visit: Visit): number => {
+    unpackSource();
+    const config = machine.configuration(src);
+    if (!machine.stepIn(machine.plansOf(config), config, src, action, dst)) return 0;
+    if (symmetry) symmetry.canonicalize(dst);
+    const target = intern(dst);
+    visit(e, action, target, table.lastWasNew);
+    return 1;
+  };
+  /** A successor `stepPacked` wrote to `out`: canonicalise, intern, visit. */
+  const fastSuccessor = (e: number, action: number, visit: Visit) => {
+    if (symmetry) {
+      packer.unpack(out, 0, dst);
+      if (symmetry.canonicalize(dst) && !packer.pack(dst, out, 0))
+        throw new Error('symmetry keeps the packing');
+    }
+    const target = table.intern(out, 0);
+    const isNew = table.lastWasNew;
+    if (isNew) {
+      createdPacked = true;
+      if (symmetry) orbits += symmetry.orbitSize(dst);
+    }
+    visit(e, action, target, isNew);
+  };
 
-  const engine: Engine<C> & { machine: CompiledMachine; bytesPerState(): number } = {
+  const engine: Engine<C> & {
+    machine: CompiledMachine;
+    packer: Packer;
+    table: RowTable;
+    bytesPerState(): number;
+  } = {
     kind: 'compiled',
     machine,
+    packer,
+    table,
     predicate: (label, fn) => machine.predicate(label, fn as never),
     start() {
       const row = machine.initialRow.slice();
@@ -90,22 +139,56 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     },
     count: () => table.count,
     expand(index: number, visit: Visit) {
-      unpack(index, src);
-      const config = machine.configuration(src);
+      const offset = table.offsetOf(index);
+      let words = packer.words;
+      for (let w = 0; w < words; w++) srcPacked[w] = table.slots[offset + w]!;
+      srcUnpacked = false;
+      let desc = packer.desc;
+      let id = 0;
+      for (let k = 0; k < multipliers.length; k++)
+        id += readPacked(srcPacked, 0, desc[wordBase + k]!) * multipliers[k]!;
+      let config = machine.chart.configurationById(id);
+      if (config === undefined) {
+        unpackSource();
+        config = machine.configuration(src);
+      }
       const plans = machine.plansOf(config);
-      const ids = eventIdsOf(src);
+      let list = machine.tries.lookupPacked(events.trie, srcPacked, 0, desc);
+      if (list < 0) {
+        unpackSource();
+        list = events.lookup(src);
+      }
+      const ids = idsOf(list);
+      let epoch = layoutEpoch;
       let enabled = 0;
       for (let e = 0; e < ids.length; e++) {
         const action = ids[e]!;
-        if (!machine.stepIn(plans, config, src, action, dst)) continue;
-        enabled++;
-        if (symmetry) symmetry.canonicalize(dst);
-        const target = intern(dst);
-        visit(e, action, target, table.lastWasNew);
+        const status = machine.stepPacked(plans, srcPacked, words, action, out, 0, desc);
+        if (status === 0) continue;
+        if (status === 1) {
+          enabled++;
+          fastSuccessor(e, action, visit);
+          continue;
+        }
+        if (status !== PACKED_MISS) throw new Error(`unexpected step status ${status}`);
+        enabled += slowEvent(e, action, visit);
+        if (layoutEpoch !== epoch) {
+          // The packing widened: repack the source for the events still to come.
+          epoch = layoutEpoch;
+          desc = packer.desc;
+          words = packer.words;
+          packer.pack(src, srcPacked, 0);
+        }
       }
       return enabled;
     },
-    holdsOnNew: (p) => machine.holds(p, created),
+    holdsOnNew(p) {
+      if (!createdPacked) return machine.holds(p, created);
+      const known = machine.tries.lookupPacked(p, out, 0, packer.desc);
+      if (known >= 0) return known === 1;
+      packer.unpack(out, 0, tmp);
+      return machine.holds(p, tmp);
+    },
     holds(p, index) {
       unpack(index, tmp);
       return machine.holds(p, tmp);

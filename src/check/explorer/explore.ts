@@ -123,7 +123,6 @@ const isFinalValue = (model: ExplorerModel<unknown>) => {
 class Search<C> {
   readonly parent = new GrowableInt32();
   readonly parentEvent = new GrowableInt32();
-  readonly depth = new GrowableInt32();
   readonly edgeStart = new GrowableInt32();
   readonly edges = new GrowableInt32();
   readonly edgeAction = new GrowableInt32();
@@ -135,6 +134,8 @@ class Search<C> {
   private readonly deadlock: Checked;
   transitions = 0;
   current = 0;
+  /** BFS level of the state being expanded (states are stored level by level). */
+  level = 0;
   maxDepth = 0;
   actionCount = 0;
 
@@ -216,6 +217,7 @@ class Search<C> {
         c.found = index;
       }
     }
+    if (this.flagPredicates.length === 0) return;
     let bits = 0;
     for (let b = 0; b < this.flagPredicates.length; b++) {
       if (this.engine.holdsOnNew(this.flagPredicates[b]!)) bits |= 1 << b;
@@ -233,9 +235,7 @@ class Search<C> {
     if (!isNew) return;
     this.parent.push(this.current);
     this.parentEvent.push(eventIndex);
-    const d = this.depth.get(this.current) + 1;
-    this.depth.push(d);
-    if (d > this.maxDepth) this.maxDepth = d;
+    this.maxDepth = this.level + 1; // BFS: a new state is one level below the one expanded
     this.onNew(target);
   };
 
@@ -248,10 +248,14 @@ class Search<C> {
     this.engine.start();
     this.parent.push(-1);
     this.parentEvent.push(-1);
-    this.depth.push(0);
     this.onNew(0);
     let complete = true;
+    let levelEnd = 1;
     for (; this.current < this.engine.count(); this.current++) {
+      if (this.current === levelEnd) {
+        this.level++;
+        levelEnd = this.engine.count();
+      }
       if (this.stopped(stopAtFirst)) break;
       if (this.current >= maxStates) {
         complete = false;
@@ -320,15 +324,7 @@ class Search<C> {
   }
 
   storeBytes(): number {
-    const books = [
-      this.parent,
-      this.parentEvent,
-      this.depth,
-      this.edgeStart,
-      this.edges,
-      this.edgeAction,
-      this.flags,
-    ];
+    const books = [this.parent, this.parentEvent, this.edgeStart, this.edges, this.edgeAction, this.flags];
     return this.engine.storeBytes() + books.reduce((sum, a) => sum + a.byteLength(), 0);
   }
 

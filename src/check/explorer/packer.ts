@@ -1,7 +1,7 @@
 // Bit-packing of rows for the visited set: each field gets just the bits its codes need so far
 // (none while it holds one value; fields never straddle a 32-bit word). Codes only grow, so when a
 // field outgrows its bits `pack` says so, the packer widens and the stored rows are repacked
-// (RowTable.relayout): a logarithmic number of times per field. Pack and unpack are generated as
+// (RowTable.relayout), with a bit of headroom: a logarithmic number of times per field. Pack and unpack are generated as
 // straight-line code for the layout in force.
 
 const bitsFor = (values: number) => (values <= 1 ? 0 : 32 - Math.clz32(values - 1));
@@ -12,6 +12,8 @@ export class Packer {
   word: Int32Array;
   shift: Uint8Array;
   words = 0;
+  /** Per field: (word << 10) | (shift << 5) | bits, for reading and writing fields in packed rows. */
+  desc: Int32Array;
   pack!: (row: Int32Array, out: Int32Array, offset: number) => boolean;
   unpack!: (packed: Int32Array, offset: number, row: Int32Array) => void;
 
@@ -22,15 +24,16 @@ export class Packer {
     this.bits = new Uint8Array(fieldCount);
     this.word = new Int32Array(fieldCount);
     this.shift = new Uint8Array(fieldCount);
+    this.desc = new Int32Array(fieldCount);
     for (let f = 0; f < fieldCount; f++) this.bits[f] = bitsFor(domainSize(f));
     this.assign();
   }
 
-  /** Widens every field that outgrew its bits to what it needs now. */
+  /** Widens every field that outgrew its bits, to one bit more than it needs now. */
   widen(domainSize: (field: number) => number): void {
     for (let f = 0; f < this.fieldCount; f++) {
       const needed = bitsFor(domainSize(f));
-      if (needed > this.bits[f]!) this.bits[f] = Math.min(31, needed);
+      if (needed > this.bits[f]!) this.bits[f] = Math.min(31, needed + 1);
     }
     this.assign();
   }
@@ -46,6 +49,7 @@ export class Packer {
       }
       this.word[f] = word;
       this.shift[f] = used;
+      this.desc[f] = (word << 10) | (used << 5) | b;
       used += b;
     }
     this.words = word + 1;
@@ -80,4 +84,24 @@ export class Packer {
     this.pack = new Function('r', 'out', 'offset', packLines.join('\n')) as Packer['pack'];
     this.unpack = new Function('p', 'o', 'r', unpackLines.join('\n')) as Packer['unpack'];
   }
+}
+
+/** MASKS[b]: the low b bits. */
+export const MASKS = Int32Array.from({ length: 32 }, (_, b) =>
+  b === 0 ? 0 : b === 31 ? 0x7fffffff : (1 << b) - 1,
+);
+
+/** The code of a field in a packed row (desc from Packer.desc). */
+export function readPacked(row: Int32Array, offset: number, desc: number): number {
+  return (row[offset + (desc >>> 10)]! >>> ((desc >>> 5) & 31)) & MASKS[desc & 31]!;
+}
+
+/** Writes a field's code into a packed row; false when it does not fit the field's bits. */
+export function writePacked(row: Int32Array, desc: number, code: number): boolean {
+  const bits = desc & 31;
+  if (code >>> bits !== 0) return false;
+  const w = desc >>> 10;
+  const shift = (desc >>> 5) & 31;
+  row[w] = (row[w]! & ~(MASKS[bits]! << shift)) | (code << shift);
+  return true;
 }

@@ -63,23 +63,33 @@ export class RowTable {
 
   /** Returns the index of the row, inserting it when new; `lastWasNew` tells which happened. */
   intern(source: Int32Array, offset: number): number {
-    let slot = this.hashOf(source, offset) & this.mask;
-    const slots = this.slots;
+    const width = this.width;
     const stride = this.stride;
+    const slots = this.slots;
+    const mask = this.mask;
+    let h = 0x811c9dc5 | 0;
+    for (let i = 0; i < width; i++) {
+      h = Math.imul(h ^ source[offset + i]!, 0x01000193);
+      h ^= h >>> 15;
+    }
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    let slot = (h ^ (h >>> 13)) & mask;
     for (;;) {
       const base = slot * stride;
       const entry = slots[base]!;
       if (entry === 0) break;
-      if (this.matches(base, source, offset)) {
+      let i = 0;
+      while (i < width && slots[base + 1 + i] === source[offset + i]) i++;
+      if (i === width) {
         this.lastWasNew = false;
         return entry - 1;
       }
-      slot = (slot + 1) & this.mask;
+      slot = (slot + 1) & mask;
     }
     const index = this.count++;
     const base = slot * stride;
     slots[base] = index + 1;
-    for (let i = 0; i < this.width; i++) slots[base + 1 + i] = source[offset + i]!;
+    for (let i = 0; i < width; i++) slots[base + 1 + i] = source[offset + i]!;
     if (index === this.slotOf.length) {
       const next = new Int32Array(this.slotOf.length * 2);
       next.set(this.slotOf);
@@ -87,7 +97,7 @@ export class RowTable {
     }
     this.slotOf[index] = base + 1;
     this.lastWasNew = true;
-    if (this.count * 2 > this.mask) this.rebuild(this.width, (this.mask + 1) * 2, null);
+    if (this.count * 2 > mask) this.rebuild(width, (mask + 1) * 2, null);
     return index;
   }
 

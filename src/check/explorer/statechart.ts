@@ -99,7 +99,7 @@ export class Statechart {
   /** Per word: how many values it takes (children + 1 for "inactive"). */
   readonly radix: number[] = [];
   private readonly configs = new Map<number, Configuration>();
-  private readonly multipliers: number[] = [];
+  readonly multipliers: number[] = [];
 
   constructor(readonly machine: AnyStateMachine) {
     this.root = machine.root as unknown as ChartNode;
@@ -125,6 +125,11 @@ export class Statechart {
 
   get wordCount(): number {
     return this.compounds.length;
+  }
+
+  /** A configuration seen before, by id (undefined when not seen yet). */
+  configurationById(id: number): Configuration | undefined {
+    return this.configs.get(id);
   }
 
   /** The configuration whose words are `row[offset .. offset + wordCount)`. */

@@ -6,6 +6,7 @@
 // A function that reads differently on the same path, or answers differently, is not pure: that
 // is reported as an error naming it, never silently tabulated.
 import { ImpureFunctionError } from './errors.ts';
+import { MASKS } from './packer.ts';
 
 const NODE_HEADER = 2; // [field, capacity, children...]
 
@@ -34,6 +35,21 @@ export class Tries {
     let n = this.roots[trie]!;
     while (n > 0) {
       const code = row[pool[n]!]!;
+      n = code < pool[n + 1]! ? pool[n + NODE_HEADER + code]! : 0;
+    }
+    return n === 0 ? -1 : -n - 1;
+  }
+
+  /**
+   * `lookup` on a packed row: fields are read through their descriptors (Packer.desc), so the
+   * row is never unpacked. -1 when the path is not known yet.
+   */
+  lookupPacked(trie: number, row: Int32Array, offset: number, desc: Int32Array): number {
+    const pool = this.pool;
+    let n = this.roots[trie]!;
+    while (n > 0) {
+      const d = desc[pool[n]!]!;
+      const code = (row[offset + (d >>> 10)]! >>> ((d >>> 5) & 31)) & MASKS[d & 31]!;
       n = code < pool[n + 1]! ? pool[n + NODE_HEADER + code]! : 0;
     }
     return n === 0 ? -1 : -n - 1;
