@@ -80,7 +80,7 @@ function isModelAssertion(error: unknown): boolean {
   const frame = error.stack
     .split('\n')
     .find((line) => /^\s+at /.test(line) && !line.includes('/base/assert.'));
-  return frame !== undefined && /\/models\/[\w-]+\.ts/.test(frame);
+  return frame !== undefined && /\/models\/[\w-]+\.[jt]s\b/.test(frame);
 }
 
 const messageOf = (error: unknown) =>
