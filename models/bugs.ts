@@ -68,7 +68,7 @@ export const MODEL_BUGS: readonly ModelBug[] = [
   {
     name: 'stale-primary-resumes',
     level: 'model',
-    breaks: ['I3'],
+    breaks: ['I8', 'I3'],
     description:
       'A repaired host resumes as the primary it was before it failed, instead of rejoining as a candidate.',
     agent: { guards: { mayResumeAsPrimary: ({ context }) => context.wasPrimary } },

@@ -101,7 +101,8 @@ export const INVARIANT_PROPERTIES: readonly InvariantProperty[] = [
     assumptions: [
       'Resumption is demanded only when an engaged secondary survived the failure and reaches storage (not cut, under 50% loss).',
       'A storage delay stretches the failover bound by the test-and-set round trips it costs.',
-      'Re-protection is demanded only while a spare host (up, with capacity, placement-eligible, and a logging link whose round trip is under half the detection timeout) exists.',
+      'Re-protection is demanded only while a spare host exists: up, an HBA, a free slot, placement-eligible, working logging NICs on both ends, and logging and heartbeat links to the primary that are not partitioned, lose under half their messages and have a round trip under half the detection timeout.',
+      'The survivor’s replay of its backlog stretches the failover bound only as far as a controlled lag allows (100 ms of its replay time plus four full-speed slices at its speed).',
       'Every new fault restarts both clocks: the bounds are per single failure.',
     ],
     check: fromMonitor('I5', 'recovery'),
@@ -113,6 +114,30 @@ export const INVARIANT_PROPERTIES: readonly InvariantProperty[] = [
     statement: 'The same seed, configuration and fault schedule give a byte-identical trace.',
     assumptions: ['Checked on runs whose spec asks for it (the run is made twice and the traces compared).'],
     check: fromMonitor('I6', 'determinism'),
+  },
+  {
+    id: 'I7',
+    name: 'availability',
+    kind: 'eventually',
+    statement:
+      'Whenever the cluster permits service, every client request is answered within the bound: the failover bound plus two client timeouts, stretched by delays in force and a slowed host.',
+    assumptions: [
+      "Service is permitted when the VM's live primary runs on a host that is up, reaches storage and reaches its clients, or when its host is down or lost every storage path and a secondary holding the VM's state runs on such a host.",
+      'A client path that loses messages, or a client or storage partition in front of a healthy primary, is outside FT’s failure model: no answer is demanded then.',
+      'Each request’s clock starts at the latest of its first transmission, the last fault and the moment service became possible.',
+    ],
+    check: fromMonitor('I7', 'availability'),
+  },
+  {
+    id: 'I8',
+    name: 'proportionate response',
+    kind: 'always',
+    statement:
+      'FT responds to real failures only: a peer is declared failed only after it really fell silent for the detection timeout; an instance halts only on a lost lock race or the loss of every storage path; a repaired host never acts as primary or takes the client address; no respawn while the pair is engaged.',
+    assumptions: [
+      'Silence is measured on the messages of the VM actually delivered on the heartbeat network and the logging channel, so message loss or delay that leaves traffic flowing, and a slow VM whose heartbeats arrive, never justify a failover.',
+    ],
+    check: fromMonitor('I8', 'proportionate response'),
   },
 ];
 

@@ -4,13 +4,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clusterConfigArb, toClusterConfigInput } from '../properties/arbitraries/cluster-config.ts';
-import { fitFaultToCluster } from '../properties/arbitraries/fault-schedule.ts';
+import {
+  FAULT_FAMILIES,
+  type FuzzFault,
+  fitFaultToCluster,
+  swarmFaultListArb,
+} from '../properties/arbitraries/fault-schedule.ts';
+import { modelPathTemplates } from '../properties/arbitraries/model-paths.ts';
 import { runSpecArb } from '../properties/arbitraries/run-spec.ts';
 import { describeViolation, INVARIANT_PROPERTIES, judgeRun } from '../properties/invariant-properties.ts';
 import { INVARIANTS } from '../src/base/invariants.ts';
 import { checkRunSpec, type RunSpec } from '../src/check/fuzz/run-spec.ts';
 import type { FtRunResult } from '../src/check/monitors/ft-run.ts';
 import { resolveClusterConfig } from '../src/cluster/config.ts';
+
+const familyOf = (kind: unknown) =>
+  Object.entries(FAULT_FAMILIES).find(([, entries]) =>
+    entries.some((entry) => fc.sample(entry.arbitrary, { seed: 1, numRuns: 1 })[0]!.kind === kind),
+  )?.[0] ?? String(kind);
 
 describe('arbitraries', () => {
   it('generate run specs whose config and schedule validate against each other', () => {
@@ -63,10 +74,13 @@ describe('arbitraries', () => {
   it('shrink a schedule to the one fault that matters, at time 0, in the simplest configuration', () => {
     const failsOnPrimaryCrash = (spec: RunSpec) =>
       !spec.schedule.faults.some((f) => f.kind === 'crash' && f.host === 'primary');
-    const result = fc.check(fc.property(runSpecArb({ faultsMax: 6 }), failsOnPrimaryCrash), {
-      seed: 3,
-      numRuns: 500,
-    });
+    const result = fc.check(
+      fc.property(runSpecArb({ shape: 'classic', faultsMax: 6 }), failsOnPrimaryCrash),
+      {
+        seed: 3,
+        numRuns: 500,
+      },
+    );
     expect(result.failed).toBe(true);
     const [spec] = result.counterexample!;
     expect(spec.schedule.faults).toEqual([{ at: '0ms', kind: 'crash', host: 'primary' }]);
@@ -79,11 +93,48 @@ describe('arbitraries', () => {
   it('shrink toward earlier times when time matters', () => {
     const failsOnLateFault = (spec: RunSpec) =>
       !spec.schedule.faults.some((f) => Number.parseInt(f.at as string, 10) >= 300);
-    const result = fc.check(fc.property(runSpecArb(), failsOnLateFault), { seed: 5, numRuns: 500 });
+    const result = fc.check(fc.property(runSpecArb({ shape: 'classic' }), failsOnLateFault), {
+      seed: 5,
+      numRuns: 500,
+    });
     expect(result.failed).toBe(true);
     expect(result.counterexample![0].schedule.faults).toEqual([
       { at: '300ms', kind: 'crash', host: 'primary' },
     ]);
+  });
+
+  it('swarm schedules shrink to the one fault that matters, at time 0', () => {
+    const failsOnPrimaryCrash = (faults: FuzzFault[]) =>
+      !faults.some((f) => f.kind === 'crash' && f.host === 'primary');
+    const result = fc.check(fc.property(swarmFaultListArb(), failsOnPrimaryCrash), { seed: 3, numRuns: 500 });
+    expect(result.failed).toBe(true);
+    expect(result.counterexample![0]).toEqual([{ at: '0ms', kind: 'crash', host: 'primary' }]);
+  });
+
+  it('swarm runs enable a subset of fault families, spread faults over the run and settle after the last', () => {
+    const specs = fc.sample(runSpecArb({ determinismEvery: 0 }), { seed: 13, numRuns: 400 });
+    const families = specs.map((spec) => new Set(spec.schedule.faults.map((f) => familyOf(f.kind))).size);
+    // Some runs use one family only, others several: the swarm, not a uniform mix.
+    expect(families.filter((n) => n === 1).length).toBeGreaterThan(40);
+    expect(families.filter((n) => n >= 3).length).toBeGreaterThan(10);
+    const lastMs = specs.map((spec) =>
+      Math.max(0, ...spec.schedule.faults.map((f) => Number.parseInt(String(f.at), 10))),
+    );
+    expect(lastMs.filter((ms) => ms > 3_000).length).toBeGreaterThan(40);
+    for (const [i, spec] of specs.entries())
+      expect(spec.durationUs).toBeGreaterThanOrEqual(lastMs[i]! * 1000 + 2_000_000);
+    // Several VMs and few slots sometimes; model-path schedules (the reissuing-I/O path's storage delay) too.
+    expect(specs.some((spec) => spec.ftVms === 2)).toBe(true);
+    expect(specs.some((spec) => spec.config.cpuCapacity === 2)).toBe(true);
+    expect(specs.some((spec) => spec.schedule.faults.some((f) => f.kind === 'delay' && f.ms === 30))).toBe(
+      true,
+    );
+  });
+
+  it('model-path schedules exist for every agent transition', () => {
+    const templates = modelPathTemplates();
+    expect(templates.length).toBe(28);
+    expect(templates.map((t) => t.covers)).toContain('secondary.goingLive.reissuingIo --CRASH--> failed');
   });
 
   it('map host and rack numbers onto the cluster, turning a degenerate pair into one host', () => {
@@ -108,8 +159,8 @@ describe('arbitraries', () => {
 });
 
 describe('invariant properties', () => {
-  it('name I0–I6 once each, with a statement and explicit assumptions', () => {
-    expect(INVARIANT_PROPERTIES.map((p) => p.id)).toEqual(['I0', 'I1', 'I2', 'I3', 'I4', 'I5', 'I6']);
+  it('name I0–I8 once each, with a statement and explicit assumptions', () => {
+    expect(INVARIANT_PROPERTIES.map((p) => p.id)).toEqual(Object.keys(INVARIANTS));
     for (const property of INVARIANT_PROPERTIES) {
       expect(property.name).toBe(INVARIANTS[property.id]);
       expect(property.assumptions.length).toBeGreaterThan(0);

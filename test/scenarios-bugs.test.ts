@@ -17,7 +17,9 @@ const SCHEDULES = {
   logPartition: [{ at: '1s', kind: 'partition', network: 'logging', between: ['h1', 'h2'] }],
   primaryCrash: [{ at: '1002ms', kind: 'crash', host: 'primary' }],
   slowSecondaryThenCrash: [
-    { at: '500ms', kind: 'slow', host: 'secondary', factor: 500 },
+    // Lag control stops the primary within a few slices; what it ran meanwhile takes a 1000×
+    // slower secondary longer than failure detection to replay.
+    { at: '900ms', kind: 'slow', host: 'secondary', factor: 1000 },
     { at: '1s', kind: 'crash', host: 'primary' },
   ],
   repairOldPrimary: [
@@ -25,6 +27,8 @@ const SCHEDULES = {
     { at: '2s', kind: 'repair', host: 'h1' },
   ],
   secondaryCrash: [{ at: '1s', kind: 'crash', host: 'h2' }],
+  oneHbaOfPrimary: [{ at: '1s', kind: 'hba-fail', host: 'primary', path: 0 }],
+  slowStorage: [{ at: '1s', kind: 'delay', network: 'storage', ms: 80 }],
   none: [],
 } as const;
 
@@ -86,7 +90,7 @@ const cases: { bug: string; schedule: ScheduleName; options: Partial<FtRunOption
     bug: 'stale-primary-resumes',
     schedule: 'repairOldPrimary',
     options: modelBug('stale-primary-resumes'),
-    expected: ['I2', 'I3'],
+    expected: ['I8', 'I2', 'I3'],
   },
   {
     bug: 'continue-alone-without-test-and-set',
@@ -155,7 +159,25 @@ const cases: { bug: string; schedule: ScheduleName; options: Partial<FtRunOption
     bug: 'client-address-not-moved',
     schedule: 'primaryCrash',
     options: { behaviour: clusterBehaviour('client-address-not-moved') },
-    expected: ['I5'],
+    expected: ['I5', 'I7'],
+  },
+  {
+    bug: 'storage-lost-on-one-hba',
+    schedule: 'oneHbaOfPrimary',
+    options: { behaviour: clusterBehaviour('storage-lost-on-one-hba') },
+    expected: ['I8'],
+  },
+  {
+    bug: 'disk-retry-without-backoff',
+    schedule: 'slowStorage',
+    options: { behaviour: clusterBehaviour('disk-retry-without-backoff'), durationUs: 6_000_000 },
+    expected: ['I7'],
+  },
+  {
+    bug: 'primary-ignores-silent-secondary',
+    schedule: 'secondaryCrash',
+    options: { behaviour: clusterBehaviour('primary-ignores-silent-secondary'), durationUs: 5_000_000 },
+    expected: ['I7'],
   },
 ];
 

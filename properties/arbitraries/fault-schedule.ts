@@ -1,20 +1,31 @@
 // Fault schedules for fuzzing: timed lists of host crashes and repairs, rack power loss, partitions
 // and heals of each network, message delay / loss / duplication, single and total HBA or NIC loss
-// and slow hosts. They shrink toward fewer faults (array shrinking), earlier times (integer
-// milliseconds shrink toward 0), simpler kinds (`crash` first) and the `primary` host reference.
-// Host numbers may exceed the cluster; `fitFaultToCluster` maps them onto its hosts and racks.
+// and slow hosts.
+//
+// Two shapes. `faultListArb` is the classic one: every kind, at absolute times in [0, horizon].
+// `swarmFaultListArb` is swarm testing (Groce et al.; TigerBeetle's VOPR): each schedule first
+// picks which fault families it enables, then draws its faults from those only, so some runs are
+// all partitions, others all component failures, others crashes with repairs — combinations a
+// uniform mix rarely produces. Its faults come in groups separated by gaps (0–2.5 s), so a second
+// failure often lands after the first was fully recovered from (failover, re-protection).
+//
+// Both shrink toward fewer faults (array shrinking), earlier times (integer milliseconds shrink
+// toward 0), simpler kinds (`crash` first) and the `primary` host reference. Host numbers may
+// exceed the cluster; `fitFaultToCluster` maps them onto its hosts and racks.
 import fc from 'fast-check';
 import { NETWORK_KINDS, type NetworkKind } from '../../src/sim/fault-schedule.ts';
 import { FUZZ_HOSTS_MAX, FUZZ_RACKS_MAX } from './cluster-config.ts';
 
 export const FAULT_HORIZON_MS_DEFAULT = 900;
+/** Most milliseconds between two fault groups of a swarm schedule. */
+export const FAULT_GAP_MS_MAX = 2_500;
 
 export type FuzzFault = Record<string, unknown> & { at: string; kind: string };
 
 export interface FaultScheduleArbOptions {
   /** Most fault groups (a fault, or a crash with its repair) in one schedule (default 4). */
   faultsMax?: number;
-  /** Faults happen in [0, horizonMs] (default 900). */
+  /** Faults happen in [0, horizonMs] (default 900; classic shape only). */
   horizonMs?: number;
 }
 
@@ -45,8 +56,84 @@ const scope = fc.oneof(
   { weight: 1, arbitrary: hostRef.map((host) => ({ host })) },
 );
 
-function faultBodyArb(): fc.Arbitrary<Record<string, unknown>> {
-  const w = (weight: number, arbitrary: fc.Arbitrary<Record<string, unknown>>) => ({ weight, arbitrary });
+type Weighted = { weight: number; arbitrary: fc.Arbitrary<Record<string, unknown>> };
+const w = (weight: number, arbitrary: fc.Arbitrary<Record<string, unknown>>): Weighted => ({
+  weight,
+  arbitrary,
+});
+
+/**
+ * The fault families swarm testing switches on and off, each with its generators (weights
+ * within the classic uniform mix). The first family is the simplest: shrinking goes there.
+ */
+export const FAULT_FAMILIES = {
+  crash: [
+    w(5, fc.record({ kind: fc.constant('crash'), host: hostRef })),
+    // A host that fails and comes back: the repair follows its own crash.
+    w(
+      2,
+      fc.record({
+        kind: fc.constant('crash'),
+        host: concreteHost,
+        repairAfterMs: fc.integer({ min: 1, max: 30 }).map((n) => n * 100),
+      }),
+    ),
+    w(2, fc.record({ kind: fc.constant('repair'), host: concreteHost })),
+    w(1, fc.record({ kind: fc.constant('power-off-rack'), rack })),
+  ],
+  partition: [
+    w(
+      5,
+      fc.tuple(network, scope).map(([net, where]) => ({ kind: 'partition', network: net, ...where })),
+    ),
+    w(1, fc.record({ kind: fc.constant('heal'), network })),
+  ],
+  component: [
+    w(2, fc.record({ kind: fc.constant('hba-fail'), host: hostRef, path })),
+    w(1, fc.record({ kind: fc.constant('nic-fail'), host: hostRef, path })),
+    w(
+      1,
+      fc.record({
+        kind: fc.constant('nic-fail'),
+        host: hostRef,
+        path: fc.constant('all'),
+        network: fc.constant('logging'),
+      }),
+    ),
+  ],
+  slow: [
+    w(2, fc.record({ kind: fc.constant('slow'), host: hostRef, factor: fc.integer({ min: 2, max: 50 }) })),
+  ],
+  message: [
+    w(
+      1,
+      fc
+        .tuple(network, scope, fc.integer({ min: 1, max: 300 }))
+        .map(([net, where, ms]) => delay(net, where, ms)),
+    ),
+    w(1, fc.record({ kind: fc.constant('delay'), network, ms: fc.integer({ min: 1, max: 300 }) })),
+    w(1, fc.record({ kind: fc.constant('loss'), network, rate })),
+    w(1, fc.record({ kind: fc.constant('duplicate'), network, rate })),
+  ],
+} as const satisfies Record<string, readonly Weighted[]>;
+
+export type FaultFamily = keyof typeof FAULT_FAMILIES;
+export const FAULT_FAMILY_NAMES = Object.keys(FAULT_FAMILIES) as FaultFamily[];
+
+function delay(net: NetworkKind, where: Record<string, unknown>, ms: number): Record<string, unknown> {
+  return { kind: 'delay', network: net, ...where, ms };
+}
+
+function faultBodyArb(families: readonly FaultFamily[]): fc.Arbitrary<Record<string, unknown>> {
+  const weighted = families.flatMap((family) => FAULT_FAMILIES[family]);
+  return fc.oneof({ withCrossShrink: true }, ...weighted);
+}
+
+/**
+ * The classic mix (every kind, repairs within 0.9 s), kept exactly as it was: it is the campaign
+ * definition the speed benchmark measures against (reports/bench.json), so it must not drift.
+ */
+function classicFaultBodyArb(): fc.Arbitrary<Record<string, unknown>> {
   return fc.oneof(
     { withCrossShrink: true },
     w(5, fc.record({ kind: fc.constant('crash'), host: hostRef })),
@@ -55,7 +142,6 @@ function faultBodyArb(): fc.Arbitrary<Record<string, unknown>> {
       fc.tuple(network, scope).map(([net, where]) => ({ kind: 'partition', network: net, ...where })),
     ),
     w(2, fc.record({ kind: fc.constant('repair'), host: concreteHost })),
-    // A host that fails and comes back: the repair follows its own crash.
     w(
       2,
       fc.record({
@@ -75,20 +161,48 @@ function faultBodyArb(): fc.Arbitrary<Record<string, unknown>> {
   );
 }
 
-/** One fault, or a crash followed by the same host's repair. */
-export function faultArb(horizonMs: number): fc.Arbitrary<FuzzFault[]> {
-  return fc.tuple(fc.integer({ min: 0, max: horizonMs }), faultBodyArb()).map(([ms, body]) => {
-    const { repairAfterMs, ...fault } = body;
-    const first = { at: `${ms}ms`, ...fault } as FuzzFault;
-    if (typeof repairAfterMs !== 'number') return [first];
-    return [first, { at: `${ms + repairAfterMs}ms`, kind: 'repair', host: fault.host } as FuzzFault];
-  });
+/** One fault at `ms`, or a crash at `ms` followed by the same host's repair. */
+function expand(ms: number, body: Record<string, unknown>): FuzzFault[] {
+  const { repairAfterMs, ...fault } = body;
+  const first = { at: `${ms}ms`, ...fault } as FuzzFault;
+  if (typeof repairAfterMs !== 'number') return [first];
+  return [first, { at: `${ms + repairAfterMs}ms`, kind: 'repair', host: fault.host } as FuzzFault];
 }
 
+/** One fault of the classic mix, or a crash followed by the same host's repair, at an absolute time. */
+export function faultArb(horizonMs: number): fc.Arbitrary<FuzzFault[]> {
+  return fc
+    .tuple(fc.integer({ min: 0, max: horizonMs }), classicFaultBodyArb())
+    .map(([ms, body]) => expand(ms, body));
+}
+
+/** The classic shape: the classic mix at absolute times in [0, horizonMs]. */
 export function faultListArb(options: FaultScheduleArbOptions = {}): fc.Arbitrary<FuzzFault[]> {
   return fc
     .array(faultArb(options.horizonMs ?? FAULT_HORIZON_MS_DEFAULT), { maxLength: options.faultsMax ?? 4 })
     .map((groups) => groups.flat());
+}
+
+/**
+ * Swarm testing: a non-empty subset of fault families, then up to `faultsMax` fault groups drawn
+ * from those families only, each `gap` milliseconds after the previous one.
+ */
+export function swarmFaultListArb(options: { faultsMax?: number } = {}): fc.Arbitrary<FuzzFault[]> {
+  const faultsMax = options.faultsMax ?? 5;
+  return fc
+    .subarray(FAULT_FAMILY_NAMES, { minLength: 1 })
+    .chain((families) =>
+      fc.array(fc.tuple(fc.integer({ min: 0, max: FAULT_GAP_MS_MAX }), faultBodyArb(families)), {
+        maxLength: faultsMax,
+      }),
+    )
+    .map((groups) => {
+      let ms = 0;
+      return groups.flatMap(([gap, body]) => {
+        ms += gap;
+        return expand(ms, body);
+      });
+    });
 }
 
 const clampHost = (ref: string, hosts: number) =>
@@ -109,4 +223,11 @@ export function fitFaultToCluster(fault: FuzzFault, hosts: number, racks: number
     }
   }
   return fitted;
+}
+
+/** When the last fault of a list fires, in microseconds (0 for none). */
+export function lastFaultUs(faults: readonly FuzzFault[]): number {
+  let last = 0;
+  for (const fault of faults) last = Math.max(last, Number.parseInt(fault.at, 10) * 1000);
+  return last;
 }

@@ -1,5 +1,15 @@
-// A whole fuzzed run: simulation seed, cluster configuration, guest and workload, fault schedule,
-// whether to double-run for I6. A pure function of the fast-check seed; nothing reads real time.
+// A whole fuzzed run: simulation seed, cluster configuration, guest and workload, FT and plain VMs,
+// fault schedule, whether to double-run for I6. A pure function of the fast-check seed; nothing
+// reads real time.
+//
+// Two campaign shapes:
+// - `swarm` (the default): swarm-tested fault schedules over the whole run (a second failure often
+//   after the first was recovered from) or a protocol-model path's schedule with extra faults; one
+//   or two FT VMs and maybe a plain VM on hosts of 2–4 slots; each run lasts until `settleUs` after
+//   its last fault (at least 1.5 s), long enough for the client view (I7) and re-protection to
+//   settle.
+// - `classic`: the fixed 1.5 s runs with faults in their first 900 ms that the speed benchmark has
+//   always measured (reports/bench.json); kept exactly as it was.
 import fc from 'fast-check';
 import type { RunSpec } from '../../src/check/fuzz/run-spec.ts';
 import { clusterConfigArb, type FuzzClusterConfig, toClusterConfigInput } from './cluster-config.ts';
@@ -8,37 +18,97 @@ import {
   type FuzzFault,
   faultListArb,
   fitFaultToCluster,
+  lastFaultUs,
+  swarmFaultListArb,
 } from './fault-schedule.ts';
+import { modelPathFaultsArb } from './model-paths.ts';
 import { type FuzzWorkload, workloadArb } from './workload.ts';
 
 export interface RunSpecArbOptions extends FaultScheduleArbOptions {
-  /** Simulated length of each run (default 1.5 s: room after the last fault for detection, go-live and respawn). */
+  /** 'swarm' (default) or 'classic' (the benchmark's fixed definition). */
+  shape?: 'swarm' | 'classic';
+  /** Classic: simulated length of each run. Swarm: the least length (default 1.5 s). */
   durationUs?: number;
+  /** Swarm: how long a run goes on after its last fault (default 2 s). */
+  settleUs?: number;
   /** One run in this many also checks I6 by running twice (default 8; 0 never). */
   determinismEvery?: number;
 }
 
 export const FUZZ_DURATION_US_DEFAULT = 1_500_000;
+/** The failover bound (1 s) and two client timeouts, with room for re-protection to show. */
+export const FUZZ_SETTLE_US_DEFAULT = 2_000_000;
 
 export function runSpecArb(options: RunSpecArbOptions = {}): fc.Arbitrary<RunSpec> {
+  return options.shape === 'classic' ? classicRunSpecArb(options) : swarmRunSpecArb(options);
+}
+
+function determinismArb(options: RunSpecArbOptions): fc.Arbitrary<boolean> {
   const every = options.determinismEvery ?? 8;
-  const determinism =
-    every <= 0
-      ? fc.constant(false)
-      : fc.oneof(
-          { withCrossShrink: true },
-          { weight: every - 1, arbitrary: fc.constant(false) },
-          { weight: 1, arbitrary: fc.constant(true) },
-        );
+  if (every <= 0) return fc.constant(false);
+  if (every === 1) return fc.constant(true);
+  return fc.oneof(
+    { withCrossShrink: true },
+    { weight: every - 1, arbitrary: fc.constant(false) },
+    { weight: 1, arbitrary: fc.constant(true) },
+  );
+}
+
+function classicRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
   return fc
     .record({
       seed: fc.nat({ max: 0xffff }),
       config: clusterConfigArb(),
       workload: workloadArb(),
       faults: faultListArb(options),
-      checkDeterminism: every === 1 ? fc.constant(true) : determinism,
+      checkDeterminism: determinismArb(options),
     })
     .map((parts) => buildRunSpec(parts, options.durationUs ?? FUZZ_DURATION_US_DEFAULT));
+}
+
+/** A model path's schedule, then up to two more faults after it. */
+function modelPathPlanArb(): fc.Arbitrary<FuzzFault[]> {
+  return fc.tuple(modelPathFaultsArb(), swarmFaultListArb({ faultsMax: 2 })).map(([path, extra]) => {
+    const shiftMs = lastFaultUs(path) / 1000;
+    const shifted = extra.map((f) => ({ ...f, at: `${Number.parseInt(f.at, 10) + shiftMs}ms` }));
+    return [...path, ...shifted];
+  });
+}
+
+function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
+  const plan = fc.oneof(
+    { withCrossShrink: true },
+    { weight: 3, arbitrary: swarmFaultListArb(options) },
+    { weight: 1, arbitrary: modelPathPlanArb() },
+  );
+  const minUs = options.durationUs ?? FUZZ_DURATION_US_DEFAULT;
+  const settleUs = options.settleUs ?? FUZZ_SETTLE_US_DEFAULT;
+  return fc
+    .record({
+      seed: fc.nat({ max: 0xffff }),
+      config: clusterConfigArb(),
+      workload: workloadArb(),
+      faults: plan,
+      checkDeterminism: determinismArb(options),
+      vms: fc.oneof(
+        { withCrossShrink: true },
+        { weight: 3, arbitrary: fc.constant({ ft: 1, plain: 0 }) },
+        {
+          weight: 1,
+          arbitrary: fc.record({ ft: fc.integer({ min: 1, max: 2 }), plain: fc.integer({ min: 0, max: 1 }) }),
+        },
+      ),
+      /** VM slots per host: few slots make placement and capacity matter. */
+      slots: fc.option(fc.integer({ min: 2, max: 4 }), { nil: undefined, freq: 3 }),
+    })
+    .map((parts) => {
+      const spec = buildRunSpec(parts, minUs);
+      spec.durationUs = Math.max(minUs, lastFaultUs(parts.faults) + settleUs);
+      if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
+      if (parts.vms.plain !== 0) spec.plainVms = parts.vms.plain;
+      if (parts.slots !== undefined) spec.config = { ...spec.config, cpuCapacity: parts.slots };
+      return spec;
+    });
 }
 
 export interface RunSpecParts {

@@ -31,6 +31,38 @@ export const CLUSTER_BUGS: readonly ClusterBug[] = [
     description: 'The new primary does not announce the client address from its host on go-live.',
     behaviour: { ...correctBehaviour, name: 'client-address-not-moved', movesAddressOnFailover: false },
   },
+  {
+    name: 'storage-lost-on-one-hba',
+    level: 'cluster',
+    breaks: ['I8'],
+    description:
+      'The host reports its storage lost when one of its two HBAs fails, so multipathing never absorbs a path failure: the primary halts and the VM fails over.',
+    behaviour: {
+      ...correctBehaviour,
+      name: 'storage-lost-on-one-hba',
+      storageLost: (host) => !(host.hbaUp[0]! && host.hbaUp[1]!),
+    },
+  },
+  {
+    name: 'disk-retry-without-backoff',
+    level: 'cluster',
+    breaks: ['I7'],
+    description:
+      'A disk request that timed out is retried with the same timeout, so a storage network slower than half the timeout stalls the guest on its disk for good.',
+    behaviour: { ...correctBehaviour, name: 'disk-retry-without-backoff', diskRetryBacksOff: false },
+  },
+  {
+    name: 'primary-ignores-silent-secondary',
+    level: 'cluster',
+    breaks: ['I7'],
+    description:
+      'The primary never watches its secondary for silence: when the secondary dies the primary keeps waiting for acknowledgements, and the Output Rule holds every answer.',
+    behaviour: {
+      ...correctBehaviour,
+      name: 'primary-ignores-silent-secondary',
+      watchesPeer: (instance) => !instance.isPrimary,
+    },
+  },
 ];
 
 export function clusterBehaviour(name?: string): ClusterBehaviour {

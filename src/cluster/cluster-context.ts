@@ -5,6 +5,7 @@ import type { DataPlaneStrategy } from '../lockstep/strategy.ts';
 import type { NetworkKind } from '../sim/fault-schedule.ts';
 import type { Simulator } from '../sim/simulator.ts';
 import type { ClusterConfig } from './config.ts';
+import type { FtInstance } from './ft-instance.ts';
 import type { Host } from './host.ts';
 import type { Network } from './network.ts';
 import type { ClusterObserver } from './observer.ts';
@@ -23,6 +24,12 @@ export interface ClusterBehaviour {
   readonly reissuesPendingIo: boolean;
   /** takeClientAddress after a failover really moves the address. */
   readonly movesAddressOnFailover: boolean;
+  /** Whether a host whose HBAs are as they are now has lost its storage (STORAGE_LOST). */
+  storageLost(host: Host): boolean;
+  /** A disk request that timed out waits twice as long for its retry's reply (bounded). */
+  readonly diskRetryBacksOff: boolean;
+  /** Whether the agent of `instance` watches its peer for heartbeat and logging silence. */
+  watchesPeer(instance: FtInstance): boolean;
 }
 
 export const correctBehaviour: ClusterBehaviour = {
@@ -31,6 +38,9 @@ export const correctBehaviour: ClusterBehaviour = {
     primary === null || !config.rackAntiAffinity || candidate === primary || candidate.rack !== primary.rack,
   reissuesPendingIo: true,
   movesAddressOnFailover: true,
+  storageLost: (host) => !host.hasStoragePath,
+  diskRetryBacksOff: true,
+  watchesPeer: () => true,
 };
 
 export interface ClusterContext {

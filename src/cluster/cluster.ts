@@ -68,9 +68,11 @@ export class Cluster {
   /** Which host holds each VM's client address. */
   readonly addressOwner = new Map<string, string>();
   private readonly hostsByName = new Map<string, Host>();
+  private readonly behaviour: ClusterBehaviour;
 
   constructor(options: ClusterOptions) {
     this.config = resolveClusterConfig(options.config);
+    this.behaviour = options.behaviour ?? correctBehaviour;
     this.sim = new Simulator({
       seed: options.seed,
       traceEntriesMax: options.traceEntriesMax,
@@ -134,7 +136,12 @@ export class Cluster {
         up: (name: string) => this.hostsByName.get(name)?.canUse(kind) ?? true,
         incarnation: (name: string) => this.hostsByName.get(name)?.incarnation ?? 0,
       };
-      return [kind, new Network(kind, this.sim, this.config.networks[kind], endpoints)] as const;
+      const network = new Network(kind, this.sim, this.config.networks[kind], endpoints);
+      network.onDelivered = (link, label, vm) => {
+        for (const observer of this.observers)
+          observer.messageDelivered?.(kind, link.source, link.target, label, vm);
+      };
+      return [kind, network] as const;
     });
     return Object.fromEntries(entries) as Record<NetworkKind, Network>;
   }
@@ -152,11 +159,12 @@ export class Cluster {
       agentMachine: options.agentMachine ?? agentMachine,
       haMachine: options.haMachine ?? haMachine,
       strategy: options.strategy ?? correctStrategy,
-      behaviour: options.behaviour ?? correctBehaviour,
+      behaviour: this.behaviour,
       takeAddress: (vm, host) => {
         if (this.addressOwner.get(vm) === host) return;
         this.addressOwner.set(vm, host);
         this.sim.trace.record(this.sim.now, 'role', vm, { address: host });
+        for (const observer of this.observers) observer.addressMoved?.(vm, host);
       },
       sendToClients: (vm, host, bytes) => this.sendToClients(vm, host, bytes),
     };
@@ -235,7 +243,7 @@ export class Cluster {
   failHba(name: string, path: PathSelector): void {
     const host = this.host(name);
     host.failHba(path);
-    if (host.up && !host.hasStoragePath) for (const vm of this.vms) vm.storageLost(host);
+    if (host.up && this.behaviour.storageLost(host)) for (const vm of this.vms) vm.storageLost(host);
   }
 
   failNic(name: string, path: PathSelector, network: 'client' | 'logging'): void {

@@ -44,6 +44,20 @@ export function applyFault(cluster: Cluster, fault: Fault): void {
     hostName ?? (between ? `${between[0]}-${between[1]}` : 'rack' in fault ? fault.rack : 'all');
   sim.trace.record(sim.now, 'fault', subject, describe(fault));
   const pair = between as readonly [string, string] | undefined;
+  const struck =
+    fault.kind === 'power-off-rack'
+      ? cluster.hosts.filter((h) => h.rack === fault.rack).map((h) => h.name)
+      : hostName !== undefined && !('network' in fault && fault.kind !== 'nic-fail')
+        ? [hostName]
+        : [];
+  const target = {
+    ...(hostName === undefined ? {} : { host: hostName }),
+    ...(pair === undefined ? {} : { between: pair }),
+    hosts: struck,
+  };
+  // Observers hear of the fault before its effects reach the agents, so that what the agents
+  // do about it is judged against the environment it left.
+  for (const observer of cluster.observers) observer.fault?.(fault, sim.now, target);
   switch (fault.kind) {
     case 'crash':
       cluster.crashHost(hostName!);
@@ -79,5 +93,4 @@ export function applyFault(cluster: Cluster, fault: Fault): void {
       cluster.impair(fault.network, { duplicateRate: fault.rate }, hostName, pair);
       break;
   }
-  for (const observer of cluster.observers) observer.fault?.(fault, sim.now);
 }

@@ -9,10 +9,14 @@ import type { DiskRequest, VmOutputs } from '../vm/api.ts';
 import type { FtInstance, StagedOutput } from './ft-instance.ts';
 import { NIC_QUEUE_PACKETS_MAX } from './ft-instance.ts';
 import type { FtVm } from './ft-vm.ts';
+import { LAG_HIGH_MS, LAG_LOW_MS, replaySpeedPerMs } from './lag-marks.ts';
+import type { StorageReply } from './storage-path.ts';
 
 const MESSAGE_HEADER_BYTES = 32;
 const HEARTBEAT_BYTES = 64;
 export const CHECKPOINTS_MAX = 4096;
+/** Disk requests wait at most 2^6 × the storage timeout for a reply. */
+const DISK_BACKOFF_DOUBLINGS_MAX = 6;
 
 export function fnv1aBytes(bytes: Uint8Array, hash = 0x811c9dc5): number {
   let h = hash;
@@ -115,7 +119,10 @@ export class FtDataPlane {
   private injectInputs(instance: FtInstance): void {
     const vm = instance.vm!;
     const recorder = instance.recorder!;
-    for (const input of instance.diskDone) recorder.inject(input);
+    for (const input of instance.diskDone) {
+      recorder.inject(input);
+      if (input.kind === 'disk-done') instance.diskOutstanding.delete(input.id);
+    }
     instance.diskDone = [];
     const compare = vm.timerCompare();
     if (compare <= this.ctx.sim.now && instance.timerInjectedFor !== compare) {
@@ -153,6 +160,7 @@ export class FtDataPlane {
         'log',
         () => this.segmentArrived(peer, streamId, generation, carried),
         info,
+        this.ft.name,
       );
     }
   }
@@ -183,6 +191,7 @@ export class FtDataPlane {
         this.sendAck(secondary);
       },
       keepaliveInfo,
+      this.ft.name,
     );
   }
 
@@ -282,6 +291,8 @@ export class FtDataPlane {
     const peer = instance.peer;
     if (receiver === null || peer === null || instance.vm === null || instance.disengaged) return;
     const ack = receiver.ack(instance.vm.instret);
+    // The hypervisor knows how fast its VM runs: the primary scales its lag marks to it.
+    const perMs = replaySpeedPerMs(instance.host);
     const streamId = instance.streamId;
     const link = { source: instance.host.name, target: peer };
     const info =
@@ -293,11 +304,12 @@ export class FtDataPlane {
       if (primary.streamId !== streamId || primary.sender === null || primary.recorder === null) return;
       if (!primary.host.up) return;
       primary.lastLogTrafficUs = this.ctx.sim.now;
+      primary.lag?.setMarks(LAG_HIGH_MS * perMs, LAG_LOW_MS * perMs);
       primary.recorder.onAck(ack);
       this.ft.secondaryEngaged(primary);
       if (primary.acting) this.flushStaged(primary);
     };
-    this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'ack', deliverAck, info);
+    this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'ack', deliverAck, info, this.ft.name);
   }
 
   sendHeartbeat(instance: FtInstance): void {
@@ -310,7 +322,7 @@ export class FtDataPlane {
       const target = this.ft.instanceOn(peer);
       if (target.streamId === streamId) target.lastHeartbeatUs = this.ctx.sim.now;
     };
-    this.ctx.networks.heartbeat.send(link, HEARTBEAT_BYTES, 'heartbeat', deliver, info);
+    this.ctx.networks.heartbeat.send(link, HEARTBEAT_BYTES, 'heartbeat', deliver, info, this.ft.name);
   }
 
   // --- outputs ---------------------------------------------------------------------------------
@@ -343,7 +355,10 @@ export class FtDataPlane {
     return {
       console: (byte, instret) => stage('console', instret, Uint8Array.of(byte)),
       nicTransmit: (data, instret) => stage('nic', instret, data),
-      diskRequest: (request, instret) => stage('disk', instret, diskBytes(request), request),
+      diskRequest: (request, instret) => {
+        instance.diskOutstanding.set(request.id, request);
+        stage('disk', instret, diskBytes(request), request);
+      },
     };
   }
 
@@ -475,33 +490,56 @@ export class FtDataPlane {
 
   // --- disk ------------------------------------------------------------------------------------
 
-  /** Performs a guest disk request on shared storage with the instance's generation. */
-  issueDisk(instance: FtInstance, request: DiskRequest): void {
-    const { sim, storagePath, config } = this.ctx;
+  /**
+   * Performs a guest disk request on shared storage with the instance's generation. A storage
+   * round trip slower than the timeout would time out on every retry while the array serves
+   * each one: every timeout doubles the next wait (bounded), as the test-and-set does.
+   */
+  issueDisk(instance: FtInstance, request: DiskRequest, timeouts = 0): void {
+    const { storagePath, config } = this.ctx;
     const serial = instance.serial;
     const generation = instance.generation;
     instance.diskInFlight.set(request.id, request);
+    instance.diskOutstanding.set(request.id, request);
     const op =
       request.op === 'write'
         ? { op: 'write' as const, vm: this.ft.name, generation, sector: request.sector, data: request.data! }
         : { op: 'read' as const, vm: this.ft.name, sector: request.sector, count: request.count };
     assert(request.op === 'read' || request.data !== undefined, 'a disk write carries data');
-    storagePath.request(instance.host, op, (reply) => {
-      if (instance.serial !== serial || instance.vm === null || !instance.host.up) return;
-      if (!reply.ok) {
-        sim.after(config.storageRetryUs, () => {
-          if (instance.serial === serial && instance.vm !== null) this.issueDisk(instance, request);
-        });
-        return;
-      }
-      const value = reply.value;
-      if (value.op === 'write' && !value.result.ok) {
-        // Fenced: a newer generation owns the disk. If that is us (we won the lock since), retry.
-        if (instance.generation > generation) this.issueDisk(instance, request);
-        return;
-      }
-      this.complete(instance, request, value.op === 'read' ? value.data : undefined);
-    });
+    const timeoutUs = config.storageTimeoutUs * 2 ** Math.min(timeouts, DISK_BACKOFF_DOUBLINGS_MAX);
+    storagePath.request(
+      instance.host,
+      op,
+      (reply) => this.diskReply(instance, request, serial, generation, timeouts, reply),
+      timeoutUs,
+    );
+  }
+
+  private diskReply(
+    instance: FtInstance,
+    request: DiskRequest,
+    serial: number,
+    generation: number,
+    timeouts: number,
+    reply: StorageReply,
+  ): void {
+    const { sim, config } = this.ctx;
+    if (instance.serial !== serial || instance.vm === null || !instance.host.up) return;
+    if (!reply.ok) {
+      const backOff = reply.reason === 'timeout' && this.ctx.behaviour.diskRetryBacksOff;
+      const next = backOff ? timeouts + 1 : timeouts;
+      sim.after(config.storageRetryUs, () => {
+        if (instance.serial === serial && instance.vm !== null) this.issueDisk(instance, request, next);
+      });
+      return;
+    }
+    const value = reply.value;
+    if (value.op === 'write' && !value.result.ok) {
+      // Fenced: a newer generation owns the disk. If that is us (we won the lock since), retry.
+      if (instance.generation > generation) this.issueDisk(instance, request);
+      return;
+    }
+    this.complete(instance, request, value.op === 'read' ? value.data : undefined);
   }
 
   private complete(instance: FtInstance, request: DiskRequest, data: Uint8Array | undefined): void {

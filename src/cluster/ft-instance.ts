@@ -59,6 +59,11 @@ export class FtInstance {
   diskDone: VmInput[] = [];
   /** Disk requests issued to storage and not completed (reissued at go-live). */
   diskInFlight = new Map<number, DiskRequest>();
+  /**
+   * Disk requests the primary's VM started and has not yet seen complete (staged, in flight, or
+   * done but not injected): what a snapshot of the VM leaves pending on a new secondary.
+   */
+  diskOutstanding = new Map<number, DiskRequest>();
   /** Stunned while its snapshot travels to a new secondary (until lockstep engages). */
   pausedForSnapshot = false;
   /** The VM stopped in `wfi`: skip it until an input arrives. */
@@ -129,6 +134,7 @@ export class FtInstance {
     this.nicQueue = [];
     this.diskDone = [];
     this.diskInFlight.clear();
+    this.diskOutstanding.clear();
     this.idle = false;
     this.pausedForSnapshot = false;
     this.timerInjectedFor = -1;

@@ -12,7 +12,7 @@ import { PrimaryRecorder } from '../lockstep/primary-recorder.ts';
 import { SecondaryReplayer } from '../lockstep/secondary-replayer.ts';
 import type { Timer } from '../sim/simulator.ts';
 import { TRACE_DETAIL_MESSAGES } from '../sim/trace.ts';
-import type { VirtualMachineApi, VmSnapshot } from '../vm/api.ts';
+import type { DiskRequest, VirtualMachineApi, VmSnapshot } from '../vm/api.ts';
 import { MachineActor } from './agent-actor.ts';
 import type { ClusterContext } from './cluster-context.ts';
 import { FtDataPlane } from './ft-data-plane.ts';
@@ -20,6 +20,7 @@ import { FtInstance, type OutputCounts } from './ft-instance.ts';
 import { HaDriver } from './ha-driver.ts';
 import type { Host } from './host.ts';
 import { HostClock } from './host-clock.ts';
+import { LAG_HIGH_MS, LAG_LOW_MS, LAG_SHARES, replaySpeedPerMs } from './lag-marks.ts';
 
 /** At most 2^6 × the storage timeout between test-and-set retries. */
 const LOCK_BACKOFF_DOUBLINGS_MAX = 6;
@@ -51,6 +52,7 @@ export interface FailoverRecord {
 }
 
 const SNAPSHOT_OVERHEAD_BYTES = 4096;
+
 const RESTORE_BYTES_PER_US = 1000;
 
 export class FtVm {
@@ -131,7 +133,11 @@ export class FtVm {
     const before = instance.agent.state;
     const commands = instance.agent.send(event);
     const after = instance.agent.state;
-    if (before !== after) this.onStateChange(instance, before, after);
+    if (before !== after) {
+      for (const observer of this.ctx.observers)
+        observer.agentState?.(this.name, instance.host.name, before, after, event.type);
+      this.onStateChange(instance, before, after);
+    }
     for (const command of commands) this.execute(instance, command);
     return commands;
   }
@@ -559,9 +565,14 @@ export class FtVm {
     primary.sender = sender;
     // Stunned from the snapshot until the secondary engages: nothing leaves that it lacks.
     primary.pausedForSnapshot = true;
-    // Lag marks scaled to this host: slow down past ~100 ms of execution behind, recover under 25 ms.
-    const perMs = primary.host.instructionsPerUs * 1000;
-    primary.lag = new LagController({ highInstructions: 100 * perMs, lowInstructions: 25 * perMs });
+    // Lag marks in the secondary's replay time (lag-marks.ts; its acknowledgements keep them
+    // current); at the last step the primary stops until the secondary catches up.
+    const perMs = replaySpeedPerMs(target.host);
+    primary.lag = new LagController({
+      highInstructions: LAG_HIGH_MS * perMs,
+      lowInstructions: LAG_LOW_MS * perMs,
+      shares: LAG_SHARES,
+    });
     primary.peer = target.host.name;
     primary.streamId = streamId;
     primary.disengaged = false;
@@ -572,6 +583,7 @@ export class FtVm {
     this.checkpoints = [];
     this.currentStreamId = streamId;
     const base = this.producedCounts(primary);
+    const pendingDisk = [...primary.diskOutstanding.values()];
     const serial = target.serial;
     const bytes = snapshot.ram.length + SNAPSHOT_OVERHEAD_BYTES;
     sim.trace.record(sim.now, 'vm', primary.host.name, {
@@ -590,10 +602,11 @@ export class FtVm {
         if (target.serial !== serial || target.agent.state !== 'secondary.syncing') return;
         // Restoring memory takes time too, proportional to its size.
         sim.after(Math.ceil(bytes / RESTORE_BYTES_PER_US), () =>
-          this.installSecondary(target, serial, snapshot, base),
+          this.installSecondary(target, serial, snapshot, base, pendingDisk),
         );
       },
       info,
+      this.name,
     );
   }
 
@@ -602,6 +615,7 @@ export class FtVm {
     serial: number,
     snapshot: VmSnapshot,
     base: OutputCounts,
+    pendingDisk: readonly DiskRequest[],
   ): void {
     if (target.serial !== serial || target.agent.state !== 'secondary.syncing' || !target.host.up) return;
     const vm = this.spec.createVm();
@@ -615,6 +629,7 @@ export class FtVm {
       strategy: this.ctx.strategy,
       localSource: this.clockFor(target.host),
       world: this.data.secondaryWorldFor(target),
+      pendingDisk,
     });
     // The lock generation is learnt from the primary's first traffic after engaging, not from the
     // snapshot: a secondary the pair never formed with cannot win the test-and-set.
@@ -649,6 +664,7 @@ export class FtVm {
       if (!watching || instance.disengaged) continue;
       this.send(instance, { type: 'HEARTBEAT_DUE' });
       this.data.keepLogAlive(instance);
+      if (!this.ctx.behaviour.watchesPeer(instance)) continue;
       const heartbeatSilent = sim.now - instance.lastHeartbeatUs > config.heartbeatTimeoutUs;
       const logSilent = sim.now - instance.lastLogTrafficUs > config.loggingTimeoutUs;
       if (!(heartbeatSilent || logSilent) || instance.agent.state === 'secondary.syncing') continue;

@@ -54,6 +54,8 @@ export class Network {
   private messageId = 0;
   /** What `effective` returns while no impairment is set (most of every run): no allocation. */
   private readonly unimpaired: Readonly<Impairment>;
+  /** Told of every delivered message that carries a tag (the FT VM it belongs to). */
+  onDelivered: ((link: Link, label: string, tag: string) => void) | null = null;
 
   constructor(
     readonly kind: NetworkKind,
@@ -157,7 +159,14 @@ export class Network {
    * request numbers: callers build it only at that level). Returns false when the message was
    * dropped at once.
    */
-  send(link: Link, sizeBytes: number, label: string, deliver: () => void, info?: TraceDetail): boolean {
+  send(
+    link: Link,
+    sizeBytes: number,
+    label: string,
+    deliver: () => void,
+    info?: TraceDetail,
+    tag?: string,
+  ): boolean {
     const id = ++this.messageId;
     const trace = this.sim.trace;
     const traced = trace.detail >= TRACE_DETAIL_MESSAGES;
@@ -186,23 +195,33 @@ export class Network {
       const key = `${link.source}>${link.target}`;
       const arrival = Math.max(this.sim.now + transit, this.lastArrivalUs.get(key) ?? 0);
       this.lastArrivalUs.set(key, arrival);
-      this.scheduleArrival(link, arrival, id, deliver);
+      this.scheduleArrival(link, arrival, id, this.tagged(link, label, tag, deliver));
       return true;
     }
     if (this.shouldDrop(link)) {
       if (traced) this.traceDrop(link, id, 'loss');
       return false;
     }
-    this.scheduleArrival(link, this.sim.now + transit, id, deliver);
+    const arrive = this.tagged(link, label, tag, deliver);
+    this.scheduleArrival(link, this.sim.now + transit, id, arrive);
     if (this.shouldDuplicate(link)) {
       if (traced) trace.record(this.sim.now, 'dup', `${link.source}>${link.target}`, { net: this.kind, id });
-      this.scheduleArrival(link, this.sim.now + this.transitUs(link, sizeBytes), id, deliver);
+      this.scheduleArrival(link, this.sim.now + this.transitUs(link, sizeBytes), id, arrive);
     }
     return true;
   }
 
   private traceDrop(link: Link, id: number, why: string): void {
     this.sim.trace.record(this.sim.now, 'drop', `${link.source}>${link.target}`, { net: this.kind, id, why });
+  }
+
+  /** `deliver`, reporting the arrival first when the message carries a tag. */
+  private tagged(link: Link, label: string, tag: string | undefined, deliver: () => void): () => void {
+    if (tag === undefined) return deliver;
+    return () => {
+      this.onDelivered?.(link, label, tag);
+      deliver();
+    };
   }
 
   private countRetransmits(link: Link): number {

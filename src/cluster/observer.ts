@@ -1,7 +1,7 @@
 // What the cluster tells the invariant monitors (src/check/monitors) as it runs. Observers only
 // watch: every hook is called after the fact and none can change the run.
 import type { ReplayFault } from '../lockstep/secondary-replayer.ts';
-import type { Fault } from '../sim/fault-schedule.ts';
+import type { Fault, NetworkKind } from '../sim/fault-schedule.ts';
 import type { OutputCounts, OutputKindName } from './ft-instance.ts';
 
 export interface WorldOutput {
@@ -19,9 +19,23 @@ export interface WorldOutput {
   acting: boolean;
 }
 
+/** Where a fault struck, with `primary` / `secondary` resolved to hosts when it fired. */
+export interface FaultTarget {
+  host?: string;
+  between?: readonly [string, string];
+  /** Every host the fault struck directly (a crashed host, a rack's hosts); empty for links. */
+  hosts: readonly string[];
+}
+
 export interface ClusterObserver {
-  /** A fault of the schedule fired (after it was applied). */
-  fault?(fault: Fault, timeUs: number): void;
+  /** A fault of the schedule fires (before it takes effect); `target` says where it strikes. */
+  fault?(fault: Fault, timeUs: number, target: FaultTarget): void;
+  /** An agent changed state on `event` (the protocol machine's own step). */
+  agentState?(vm: string, host: string, from: string, to: string, event: string): void;
+  /** A message of `vm` (heartbeat, log, keepalive, ack, snapshot) arrived at its target. */
+  messageDelivered?(network: NetworkKind, source: string, target: string, label: string, vm: string): void;
+  /** The VM's client address now points at `host`. */
+  addressMoved?(vm: string, host: string): void;
   /** The primary's state digest at a boundary it logged on log stream `stream` (one per pairing). */
   primaryCheckpoint?(vm: string, stream: number, instret: number, digest: string): void;
   /** The secondary of that stream, at the same boundary. */
@@ -58,6 +72,9 @@ export interface ClusterObserver {
 /** Every hook name (a record so that adding a hook without listing it here does not compile). */
 const HOOKS: Record<keyof ClusterObserver, true> = {
   fault: true,
+  agentState: true,
+  messageDelivered: true,
+  addressMoved: true,
   primaryCheckpoint: true,
   secondaryCheckpoint: true,
   replayFault: true,

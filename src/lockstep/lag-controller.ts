@@ -13,8 +13,8 @@ export interface LagControlOptions {
 }
 
 export class LagController {
-  readonly high: number;
-  readonly low: number;
+  high: number;
+  low: number;
   readonly shares: readonly number[];
   private level = 0;
   lagMax = 0;
@@ -27,6 +27,13 @@ export class LagController {
     this.shares = options.shares ?? [1, 1 / 2, 1 / 4, 1 / 8, 1 / 16];
     assert(this.low < this.high, 'lag low mark must be below the high mark');
     assert(this.shares.length > 0 && this.shares[0] === 1, 'the first share must be full speed (1)');
+  }
+
+  /** Moves the marks (the secondary's speed changed: the same lag now takes longer to replay). */
+  setMarks(highInstructions: number, lowInstructions: number): void {
+    assert(lowInstructions < highInstructions, 'lag low mark must be below the high mark');
+    this.high = highInstructions;
+    this.low = lowInstructions;
   }
 
   /** The primary's current share of full speed. */

@@ -22,6 +22,12 @@ export interface SecondaryReplayerOptions {
   localSource?: NondetSource;
   /** The outside world: reached by the secondary's outputs only under a seeded bug. */
   world?: VmOutputs;
+  /**
+   * Disk requests the VM had started and not seen complete when the snapshot it was restored
+   * from was taken: their completions may never reach this log (the primary can fail first), so
+   * they are pending here too until the log completes them.
+   */
+  pendingDisk?: readonly DiskRequest[];
 }
 
 export interface GoLiveReport {
@@ -61,6 +67,7 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
     this.strategy = options.strategy ?? correctStrategy;
     this.localSource = options.localSource ?? NULL_SOURCE;
     this.world = options.world ?? NULL_OUTPUTS;
+    for (const request of options.pendingDisk ?? []) this.pendingDisk.set(request.id, request);
     this.vm.nondet = this;
     this.vm.outputs = this;
   }

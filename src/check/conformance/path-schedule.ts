@@ -115,9 +115,10 @@ function silence(
     // Slow disk writes on the failing primary: some are still in flight when it crashes.
     at(t - 50, { kind: 'delay', network: 'storage', host: peer, ms: STORAGE_DELAY_MS });
   }
-  // A slow secondary has received log left to replay when the peer goes silent (factor 100
-  // drains in well under a second; at 1000 the drain outlasts the failover bound).
-  if (event.logPending === true) at(t - 100, { kind: 'slow', host, factor: 100 });
+  // A secondary slowed 1000× just before the crash still has log to replay when the peer goes
+  // silent: lag control stops the primary within a few slices, but what it ran meanwhile takes
+  // the slow secondary a while to replay.
+  if (event.logPending === true) at(t - 100, { kind: 'slow', host, factor: 1000 });
   at(t, { kind: 'crash', host: peer });
   if (crashedInGoLive) {
     const types = rest.map((e) => e.type);

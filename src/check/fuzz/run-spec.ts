@@ -30,6 +30,9 @@ export interface RunSpec {
   checkDeterminism: boolean;
   /** A fault schedule in its JSON form (`{ version: 1, faults: [...] }`). */
   schedule: { version: 1; faults: Record<string, unknown>[] };
+  /** FT VMs (default 1) and plain VMs (default 0) sharing the hosts. */
+  ftVms?: number;
+  plainVms?: number;
 }
 
 export const runSpecSchema = z.strictObject({
@@ -41,6 +44,8 @@ export const runSpecSchema = z.strictObject({
   requestIntervalUs: z.number().int().min(100).max(10_000_000),
   checkDeterminism: z.boolean(),
   schedule: z.strictObject({ version: z.literal(1), faults: z.array(z.record(z.string(), z.unknown())) }),
+  ftVms: z.number().int().min(1).max(8).optional(),
+  plainVms: z.number().int().min(0).max(8).optional(),
 });
 
 /** A run spec runs one FT VM (runFt's default). */
@@ -112,6 +117,8 @@ export function runOptionsOf(
     clientsPerVm: spec.clientsPerVm,
     clientOptions: { intervalUs: spec.requestIntervalUs },
     checkDeterminism: spec.checkDeterminism,
+    ftVms: spec.ftVms ?? 1,
+    plainVms: spec.plainVms ?? 0,
     stopOnViolation: true,
     traceDetail,
     ...injected.options,

@@ -3,9 +3,12 @@
 import { INVARIANTS, type InvariantId } from '../../base/invariants.ts';
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
+import { AvailabilityMonitor } from './availability-monitor.ts';
 import { guardObserver } from './checker-error.ts';
+import { EnvironmentTruth } from './environment-truth.ts';
 import { LockstepMonitor } from './lockstep-monitor.ts';
 import { OutputMonitor } from './output-monitor.ts';
+import { ProportionMonitor } from './proportion-monitor.ts';
 import { RecoveryMonitor } from './recovery-monitor.ts';
 import { SplitBrainMonitor } from './split-brain-monitor.ts';
 import type { MonitorSink, Violation } from './violation.ts';
@@ -15,6 +18,7 @@ export class MonitorSet implements MonitorSink {
   violationsTotal = 0;
   readonly lockstep: LockstepMonitor;
   readonly output: OutputMonitor;
+  readonly truth: EnvironmentTruth;
   readonly monitors: ClusterObserver[];
   /** Called once, on the first violation of any invariant. */
   onFirstViolation: ((violation: Violation) => void) | null = null;
@@ -22,11 +26,16 @@ export class MonitorSet implements MonitorSink {
   constructor(private readonly cluster: Cluster) {
     this.lockstep = new LockstepMonitor(this);
     this.output = new OutputMonitor(this);
+    // The truth first: every monitor after it reads the environment as the fault just left it.
+    this.truth = new EnvironmentTruth(cluster);
     this.monitors = [
+      this.truth,
       this.lockstep,
       this.output,
       new SplitBrainMonitor(this),
-      new RecoveryMonitor(this, cluster),
+      new RecoveryMonitor(this, cluster, this.truth),
+      new AvailabilityMonitor(this, cluster, this.truth),
+      new ProportionMonitor(this, cluster, this.truth),
     ];
     cluster.observers.push(...this.monitors.map((m) => guardObserver(m, m.constructor.name)));
   }
@@ -64,6 +73,6 @@ export class MonitorSet implements MonitorSink {
 
   /** What the monitors of one run judge (I6 needs two runs: ft-run.ts compares them). */
   static readonly checked: InvariantId[] = (Object.keys(INVARIANTS) as InvariantId[]).filter(
-    (id) => id !== 'I6' && id !== 'I7' && id !== 'I8',
+    (id) => id !== 'I6',
   );
 }

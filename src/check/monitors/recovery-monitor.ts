@@ -1,5 +1,5 @@
 // I5 recovery: after a failure the service resumes within the failover bound (detection timeout
-// plus go-live, stretched by the replay of the lag), and redundancy is back within the
+// plus go-live, stretched by the replay of a controlled lag), and redundancy is back within the
 // re-protection bound whenever a spare host exists. Assumptions, explicit: resumption is only
 // demanded while an engaged secondary that survived can reach storage (not cut, losing under half
 // its messages; a storage delay stretches the bound by the test-and-set round trips it costs);
@@ -12,6 +12,8 @@ import type { FtVm } from '../../cluster/ft-vm.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
+import type { EnvironmentTruth } from './environment-truth.ts';
+import { drainAllowanceUs } from './lag-allowance.ts';
 import type { MonitorSink } from './violation.ts';
 
 /** A storage path losing this share of messages or more counts as a failure of its own. */
@@ -37,6 +39,7 @@ export class RecoveryMonitor implements ClusterObserver {
   constructor(
     private readonly sink: MonitorSink,
     private readonly cluster: Cluster,
+    private readonly truth: EnvironmentTruth,
   ) {
     for (const vm of cluster.vms) {
       if (vm.spec.ft)
@@ -63,10 +66,14 @@ export class RecoveryMonitor implements ClusterObserver {
     clock.lostOn = host;
   }
 
-  /** Go-live time includes replaying the lag: the bound stretches by the replay time. */
-  replaying(vm: string, _host: string, drainUs: number): void {
+  /**
+   * Go-live time includes replaying the lag: the bound stretches by the replay time, as far as a
+   * controlled lag allows (lag-allowance.ts) — an uncontrolled backlog excuses nothing.
+   */
+  replaying(vm: string, host: string, drainUs: number): void {
     const clock = this.clocks.get(vm);
-    if (clock !== undefined && clock.liveBy !== null) clock.liveBy += drainUs;
+    const allowanceUs = drainAllowanceUs(this.cluster.config, this.truth.slowFactor(host));
+    if (clock !== undefined && clock.liveBy !== null) clock.liveBy += Math.min(drainUs, allowanceUs);
   }
 
   wentLive(vm: string, _host: string, _produced: unknown, failover: boolean): void {
@@ -161,11 +168,12 @@ export class RecoveryMonitor implements ClusterObserver {
     const storage = this.cluster.networks.storage;
     return vm.instances.some(
       (i) =>
-        i.host.up &&
+        this.truth.up(i.host.name) &&
         i.vm !== null &&
         (i.isSecondary || i.isPrimary) &&
         i.generation >= 1 &&
-        !storage.isCut({ source: i.host.name, target: STORAGE_ENDPOINT }) &&
+        this.truth.storagePaths(i.host.name) > 0 &&
+        !storage.isPartitioned({ source: i.host.name, target: STORAGE_ENDPOINT }) &&
         storage.lossRateOf({ source: i.host.name, target: STORAGE_ENDPOINT }) < IMPAIRED_LOSS_RATE,
     );
   }
@@ -208,30 +216,37 @@ export class RecoveryMonitor implements ClusterObserver {
     return this.cluster.hosts.some((host) => {
       const instance = vm.instanceOn(host.name);
       return (
-        host.up &&
-        host.hasStoragePath &&
+        this.truth.up(host.name) &&
+        this.truth.storagePaths(host.name) > 0 &&
+        this.truth.loggingNic(host.name) &&
+        this.truth.loggingNic(primary.host.name) &&
         host.freeSlots > 0 &&
         instance.vm === null &&
         host !== primary.host &&
-        !this.cluster.networks.logging.isCut({ source: primary.host.name, target: host.name }) &&
-        this.loggingRoundTripFits(primary.host.name, host.name) &&
+        this.pairLinksUsable(primary.host.name, host.name) &&
         (!this.cluster.config.rackAntiAffinity || host.rack !== primary.host.rack)
       );
     });
   }
 
   /**
-   * Lockstep needs the logging link's round trip well inside failure detection: a pair whose
-   * log acknowledgements arrive after the detection timeout can never form, so such a host is
-   * no spare (assumption: FT runs on a low-latency logging network).
+   * A pair can form and hold between the primary's host and the spare: on the logging and the
+   * heartbeat network, no partition between them, under half their messages lost, and a round
+   * trip well inside failure detection (FT runs on a low-latency logging network; the first
+   * heartbeats of a new secondary must arrive before the detection timeout, or the pair breaks
+   * as it forms).
    */
-  private loggingRoundTripFits(primary: string, spare: string): boolean {
-    const logging = this.cluster.networks.logging;
-    const roundTripUs =
-      logging.extraDelayOf({ source: primary, target: spare }) +
-      logging.extraDelayOf({ source: spare, target: primary });
+  private pairLinksUsable(primary: string, spare: string): boolean {
     const config = this.cluster.config;
-    return roundTripUs < Math.min(config.heartbeatTimeoutUs, config.loggingTimeoutUs) / 2;
+    const detectionUs = Math.min(config.heartbeatTimeoutUs, config.loggingTimeoutUs);
+    const there = { source: primary, target: spare };
+    const back = { source: spare, target: primary };
+    return [this.cluster.networks.logging, this.cluster.networks.heartbeat].every(
+      (network) =>
+        !network.isPartitioned(there) &&
+        Math.max(network.lossRateOf(there), network.lossRateOf(back)) < IMPAIRED_LOSS_RATE &&
+        network.extraDelayOf(there) + network.extraDelayOf(back) < detectionUs / 2,
+    );
   }
 
   private once(key: string, violation: Parameters<MonitorSink['report']>[0]): void {

@@ -1,0 +1,233 @@
+// I7 availability, as the clients see it: whenever the cluster permits service, every client
+// request is answered within a stated bound. A silent stall — a primary that never declares its
+// dead secondary, an Output Rule waiting forever, a survivor that cannot write its disk, a client
+// address left on the wrong host — is a violation, reported with the first request that went
+// unanswered, although no failover record looks wrong.
+//
+// "The cluster permits service" (environment, from EnvironmentTruth and the networks):
+// - the VM's live primary runs on a host that is up, reaches storage (an HBA, no partition, under
+//   50% loss) and reaches every client of the VM (a client NIC, no partition, no loss); or
+// - a secondary holding the VM's state (engaged, or going live) runs on such a host and the
+//   primary's host failed in a way FT detects: the host is down, or it lost every storage path.
+// A client-network partition or loss in front of a healthy primary is outside FT's failure model
+// (the whitepaper's detector watches the hosts, not the clients' network): no demand then. Nor
+// while an engaged pair's logging round trip is a quarter of the clients' retransmission timeout
+// or more (or half the detection timeout): FT assumes a fast logging network, and the Output Rule
+// makes every output wait a round trip (see loggingFast).
+//
+// The bound: each request's clock starts at the latest of its first transmission, the last fault
+// and the moment service became permitted; it must be answered within the failover bound
+// (detection + go-live) plus two client retransmission timeouts, stretched by the extra delay in
+// force on the client and storage paths (four one-way trips), by the test-and-set retries a
+// delayed storage network costs a survivor going live, by the guest's work on a slowed host, and
+// by four logging round trips of an engaged pair (the Output Rule's wait, twice per request).
+import type { Cluster } from '../../cluster/cluster.ts';
+import type { FtInstance } from '../../cluster/ft-instance.ts';
+import type { FtVm } from '../../cluster/ft-vm.ts';
+import type { ClusterObserver } from '../../cluster/observer.ts';
+import type { EnvironmentTruth } from './environment-truth.ts';
+import { drainAllowanceUs } from './lag-allowance.ts';
+import type { MonitorSink } from './violation.ts';
+
+/** Guest instructions one request may take at most (kvstore ≈ 6k, ledger ≈ 9k per request). */
+const REQUEST_INSTRUCTIONS_MAX = 50_000;
+/** Retry pauses a delayed storage network may cost one request (one per timeout doubling). */
+const STORAGE_RETRIES_STRETCH = 7;
+
+interface Server {
+  host: string;
+  role: 'primary' | 'secondary';
+}
+
+interface VmWatch {
+  clients: string[];
+  /** Since when service has been permitted (null: not now). */
+  permittedSinceUs: number | null;
+  server: Server | null;
+  /** The answer bound in force (recomputed when the environment or the roles change). */
+  boundUs: number;
+}
+
+export class AvailabilityMonitor implements ClusterObserver {
+  private readonly watches = new Map<string, VmWatch>();
+  private readonly reportedFor = new Set<string>();
+  /** A fault fired: its effects (partitions, impairments) are in place from the next observation. */
+  private stale = false;
+
+  constructor(
+    private readonly sink: MonitorSink,
+    private readonly cluster: Cluster,
+    private readonly truth: EnvironmentTruth,
+  ) {
+    for (const vm of cluster.vms) {
+      if (!vm.spec.ft) continue;
+      const clients = cluster.clients.filter((c) => c.vm === vm.name).map((c) => c.name);
+      if (clients.length > 0)
+        this.watches.set(vm.name, { clients, permittedSinceUs: null, server: null, boundUs: 0 });
+    }
+  }
+
+  // The environment or the roles changed: who can serve, and the bound, are recomputed.
+  fault(): void {
+    this.stale = true;
+  }
+  agentState(): void {
+    this.refresh();
+  }
+  addressMoved(): void {
+    this.refresh();
+  }
+  end(): void {
+    this.refresh();
+  }
+  // Time passed: overdue requests are looked for.
+  messageDelivered(): void {
+    this.checkDue();
+  }
+  worldOutput(): void {
+    this.checkDue();
+  }
+
+  private refresh(): void {
+    this.recompute();
+    this.checkDue();
+  }
+
+  private recompute(): void {
+    this.stale = false;
+    const now = this.sink.now();
+    for (const [name, watch] of this.watches) {
+      const vm = this.vm(name);
+      const server = vm.exited ? null : this.serverFor(vm, watch.clients);
+      watch.server = server;
+      if (server === null) {
+        watch.permittedSinceUs = null;
+        continue;
+      }
+      watch.permittedSinceUs ??= now;
+      watch.boundUs = this.boundUs(vm, watch.clients, server);
+    }
+  }
+
+  private vm(name: string): FtVm {
+    return this.cluster.vms.find((v) => v.name === name)!;
+  }
+
+  private checkDue(): void {
+    if (this.stale) this.recompute();
+    const now = this.sink.now();
+    for (const [name, watch] of this.watches) {
+      if (watch.server === null || watch.permittedSinceUs === null) continue;
+      for (const client of this.cluster.clients) {
+        if (client.vm !== name) continue;
+        const waiting = client.outstanding;
+        if (waiting === null) continue;
+        const startUs = Math.max(waiting.sentUs, this.truth.lastFaultUs, watch.permittedSinceUs);
+        const dueUs = startUs + watch.boundUs;
+        if (now > dueUs) this.overdue(name, watch.server, client.name, waiting, startUs, dueUs);
+      }
+    }
+  }
+
+  private overdue(
+    vm: string,
+    server: Server,
+    client: string,
+    waiting: { index: number; sentUs: number },
+    startUs: number,
+    dueUs: number,
+  ): void {
+    const key = `${client}#${waiting.index}`;
+    if (this.reportedFor.has(key)) return;
+    this.reportedFor.add(key);
+    this.sink.report({
+      invariant: 'I7',
+      vm,
+      host: server.host,
+      timeUs: dueUs,
+      message: `${client}'s request #${waiting.index} to ${vm} (first sent at ${ms(waiting.sentUs)}) was still unanswered at ${ms(dueUs)}, ${ms(dueUs - startUs)} after service was possible, although ${server.host} could serve it (up, a storage path, reachable by the clients, holding ${vm}'s state as its ${server.role})`,
+    });
+  }
+
+  /** A host that could serve the VM now, under the rule in the header; null when none. */
+  private serverFor(vm: FtVm, clients: readonly string[]): Server | null {
+    const capable = (host: string) =>
+      this.truth.up(host) && this.truth.storageReachable(host) && this.truth.clientsReach(host, clients);
+    const primary = vm.instances.find(
+      (i) => i.vm !== null && i.agent.hasTag('acting') && this.truth.up(i.host.name),
+    );
+    if (primary !== undefined) {
+      if (!this.loggingFast(primary)) return null;
+      if (capable(primary.host.name)) return { host: primary.host.name, role: 'primary' };
+      // A failure FT does not detect (a client or storage partition in front of a healthy host).
+      if (this.truth.storagePaths(primary.host.name) > 0) return null;
+    }
+    const survivor = vm.instances.find(
+      (i) =>
+        i.vm !== null &&
+        i.generation >= 1 &&
+        (i.agent.state === 'secondary.engaged' || i.agent.state.startsWith('secondary.goingLive')) &&
+        capable(i.host.name),
+    );
+    return survivor === undefined ? null : { host: survivor.host.name, role: 'secondary' };
+  }
+
+  /**
+   * An engaged primary releases each output one logging round trip after producing it (the
+   * Output Rule). FT assumes a logging network fast enough for that to be small (sub-millisecond
+   * in the whitepaper): a round trip under half the detection timeout, as for a spare in I5.
+   */
+  private loggingFast(primary: FtInstance): boolean {
+    return this.loggingRoundTripUs(primary) < this.detectionTimeoutUs() / 2;
+  }
+
+  private loggingRoundTripUs(primary: FtInstance): number {
+    const peer = primary.peer;
+    if (primary.agent.state !== 'primary.engaged' || peer === null) return 0;
+    const logging = this.cluster.networks.logging;
+    const oneWay = (source: string, target: string) =>
+      logging.params.latencyUs + logging.params.jitterUs + logging.extraDelayOf({ source, target });
+    return oneWay(primary.host.name, peer) + oneWay(peer, primary.host.name);
+  }
+
+  private detectionTimeoutUs(): number {
+    return Math.min(this.cluster.config.heartbeatTimeoutUs, this.cluster.config.loggingTimeoutUs);
+  }
+
+  /** The answer bound for the VM served from `server`, with the stretches the header lists. */
+  private boundUs(vm: FtVm, clients: readonly string[], server: Server): number {
+    const config = this.cluster.config;
+    const retransmitUs = Math.max(
+      ...this.cluster.clients.filter((c) => c.vm === vm.name).map((c) => c.timeoutMaxUs),
+    );
+    const clientDelayUs = this.truth.clientDelayUs(server.host, clients);
+    const storageDelayUs = this.truth.storageDelayUs(server.host);
+    // A disk request pays up to two round trips of timeouts before its backoff lets a reply in,
+    // and a retry pause per doubling; a survivor going live pays the same for its test-and-set.
+    const storageUs =
+      storageDelayUs === 0 ? 0 : 8 * storageDelayUs + STORAGE_RETRIES_STRETCH * config.storageRetryUs;
+    // A survivor going live also replays its backlog, as far as a controlled lag allows.
+    const goLiveUs =
+      server.role === 'primary'
+        ? 0
+        : storageUs + drainAllowanceUs(config, this.truth.slowFactor(server.host));
+    const slowest = Math.max(
+      1,
+      ...vm.instances.filter((i) => i.vm !== null).map((i) => this.truth.slowFactor(i.host.name)),
+    );
+    const workUs = Math.ceil((REQUEST_INSTRUCTIONS_MAX * slowest) / config.instructionsPerUs);
+    const primary = vm.instances.find((i) => i.vm !== null && i.agent.state === 'primary.engaged');
+    const outputRuleUs = primary === undefined ? 0 : 4 * this.loggingRoundTripUs(primary);
+    return (
+      config.failoverBoundUs +
+      2 * retransmitUs +
+      4 * clientDelayUs +
+      storageUs +
+      goLiveUs +
+      workUs +
+      outputRuleUs
+    );
+  }
+}
+
+const ms = (us: number) => `${(us / 1000).toFixed(1)} ms`;

@@ -1,0 +1,15 @@
+// How long a survivor may take to replay its backlog when it goes live, under a correct lag
+// control (src/cluster/lag-marks.ts): at most the high mark (100 ms of its own replay time) in a
+// steady state, plus what the primary ran at full speed while lag control was reacting to a sudden
+// slowdown (a few slices: the new speed reaches the primary with the next acknowledgement, then
+// one share step per slice down to a stop) — replayed at the survivor's slow speed. A drain
+// longer than this means the lag was not controlled: it does not stretch any bound.
+import type { ClusterConfig } from '../../cluster/config.ts';
+import { LAG_HIGH_MS } from '../../cluster/lag-marks.ts';
+
+/** Full-speed slices the primary may run while lag control reacts to a sudden slowdown. */
+const LAG_REACTION_SLICES = 4;
+
+export function drainAllowanceUs(config: ClusterConfig, survivorSlowFactor: number): number {
+  return LAG_HIGH_MS * 1000 + LAG_REACTION_SLICES * config.sliceUs * survivorSlowFactor;
+}

@@ -1,0 +1,160 @@
+// I8 proportionate response: FT reacts to real failures only, and only as far as they go. Judged
+// against what really happened, never against the implementation's own bookkeeping:
+// - an agent declares its peer failed (PEER_SILENT) only after it really heard nothing from that
+//   peer for the detection timeout — measured on the messages of this VM actually delivered to it
+//   on the heartbeat network or the logging network (so loss, delay or a slow VM that leave the
+//   traffic flowing never justify a failover, and a partition or a crash does);
+// - an instance halts only when it lost the lock race (LOCK_DENIED) or every storage path of its
+//   host really failed (STORAGE_LOST), and leaves lockstep only on those or a detected failure;
+// - a repaired host never acts as primary again: only the first power-on and a failover from a
+//   secondary make a primary, and the client address only ever moves to the newest live primary;
+// - the HA service never spawns a secondary while the pair is engaged (nothing to re-protect).
+import type { Cluster } from '../../cluster/cluster.ts';
+import type { ClusterObserver } from '../../cluster/observer.ts';
+import type { NetworkKind } from '../../sim/fault-schedule.ts';
+import type { EnvironmentTruth } from './environment-truth.ts';
+import type { MonitorSink } from './violation.ts';
+
+const ENGAGED = new Set(['primary.engaged', 'secondary.engaged']);
+/** Events on which an engaged instance may legitimately leave lockstep. */
+const LEAVE_ENGAGED_EVENTS = new Set(['PEER_SILENT', 'STORAGE_LOST', 'CRASH']);
+
+export class ProportionMonitor implements ClusterObserver {
+  /** Last delivery of a VM's message per "vm|network|source>target". */
+  private readonly delivered = new Map<string, number>();
+  /** Each instance's agent state, per "vm|host". */
+  private readonly states = new Map<string, string>();
+  /** When the secondary on "vm|host" started to sync: a pair's traffic is expected from then on. */
+  private readonly syncingSince = new Map<string, number>();
+  /** VMs that were powered on (the one legitimate primary that is not a failover). */
+  private readonly poweredOn = new Set<string>();
+  /** The host of each VM's newest live primary. */
+  private readonly liveOn = new Map<string, string>();
+
+  constructor(
+    private readonly sink: MonitorSink,
+    private readonly cluster: Cluster,
+    private readonly truth: EnvironmentTruth,
+  ) {}
+
+  messageDelivered(network: NetworkKind, source: string, target: string, _label: string, vm: string): void {
+    if (network !== 'heartbeat' && network !== 'logging') return;
+    this.delivered.set(`${vm}|${network}|${source}>${target}`, this.sink.now());
+  }
+
+  agentState(vm: string, host: string, from: string, to: string, event: string): void {
+    this.states.set(`${vm}|${host}`, to);
+    if (to === 'secondary.syncing') this.syncingSince.set(`${vm}|${host}`, this.sink.now());
+    if (ENGAGED.has(from)) this.leftLockstep(vm, host, from, to, event);
+    if (to === 'halted') this.halted(vm, host, from, event);
+    if (to === 'primary.alone') this.becamePrimary(vm, host, from, event);
+  }
+
+  private leftLockstep(vm: string, host: string, from: string, to: string, event: string) {
+    if (!LEAVE_ENGAGED_EVENTS.has(event)) {
+      this.report(
+        vm,
+        host,
+        `${host} left lockstep of ${vm} (${from} → ${to}) on ${event}, which is no failure`,
+      );
+      return;
+    }
+    if (event === 'PEER_SILENT') this.checkSilence(vm, host, from);
+  }
+
+  /**
+   * The peer must really have been silent for the timeout on heartbeats or on the logging
+   * channel: silent since its last message of this VM delivered here, or since the pair began
+   * (the secondary started syncing) if none arrived.
+   */
+  private checkSilence(vm: string, host: string, from: string): void {
+    const config = this.cluster.config;
+    const now = this.sink.now();
+    const peer = this.peerOf(vm, host);
+    const secondary = from.startsWith('secondary.') ? host : peer;
+    const pairedSinceUs = secondary === null ? 0 : (this.syncingSince.get(`${vm}|${secondary}`) ?? 0);
+    const silence = (network: NetworkKind) => {
+      let last = pairedSinceUs;
+      for (const source of peer === null ? this.cluster.hosts.map((h) => h.name) : [peer]) {
+        if (source === host) continue;
+        last = Math.max(last, this.delivered.get(`${vm}|${network}|${source}>${host}`) ?? -1);
+      }
+      return now - last;
+    };
+    const heartbeatSilence = silence('heartbeat');
+    const loggingSilence = silence('logging');
+    if (heartbeatSilence >= config.heartbeatTimeoutUs || loggingSilence >= config.loggingTimeoutUs) return;
+    const who = peer ?? 'its peer';
+    this.report(
+      vm,
+      host,
+      `${host} (${from}) declared ${who} failed although it had heard from it ${ms(heartbeatSilence)} ago on the heartbeat network and ${ms(loggingSilence)} ago on the logging channel (timeouts ${ms(config.heartbeatTimeoutUs)} / ${ms(config.loggingTimeoutUs)})`,
+    );
+  }
+
+  private peerOf(vm: string, host: string): string | null {
+    const ft = this.cluster.vms.find((v) => v.name === vm);
+    return ft?.instances.find((i) => i.host.name === host)?.peer ?? null;
+  }
+
+  private halted(vm: string, host: string, from: string, event: string): void {
+    if (event === 'LOCK_DENIED') return;
+    if (event === 'STORAGE_LOST') {
+      if (this.truth.storagePaths(host) === 0) return;
+      this.report(
+        vm,
+        host,
+        `${host} halted ${vm} (${from}) on STORAGE_LOST although ${this.truth.storagePaths(host)} of its storage paths work`,
+      );
+      return;
+    }
+    this.report(vm, host, `${host} halted ${vm} (${from}) on ${event}, which is no failure`);
+  }
+
+  private becamePrimary(vm: string, host: string, from: string, event: string): void {
+    if (from.startsWith('secondary.') || from.startsWith('primary.')) {
+      this.liveOn.set(vm, host);
+      return;
+    }
+    if (from === 'idle' && event === 'POWER_ON' && !this.poweredOn.has(vm)) {
+      this.poweredOn.add(vm);
+      this.liveOn.set(vm, host);
+      return;
+    }
+    this.report(
+      vm,
+      host,
+      `${host} became primary of ${vm} from ${from} on ${event}: only a power-on or a failover from a secondary makes a primary`,
+    );
+  }
+
+  addressMoved(vm: string, host: string): void {
+    const live = this.liveOn.get(vm);
+    if (live === host) return;
+    this.report(
+      vm,
+      host,
+      `the client address of ${vm} moved to ${host}, which is not its newest live primary (${live ?? 'none'})`,
+    );
+  }
+
+  spawnRequested(vm: string, target: string, primaryHost: string): void {
+    const engaged = [...this.states].filter(
+      ([key, state]) =>
+        key.startsWith(`${vm}|`) && ENGAGED.has(state) && this.truth.up(key.slice(vm.length + 1)),
+    );
+    const pair = engaged.map(([, state]) => state);
+    if (!(pair.includes('primary.engaged') && pair.includes('secondary.engaged'))) return;
+    this.report(
+      vm,
+      target,
+      `the HA service spawned a secondary of ${vm} on ${target} while ${primaryHost} ran it protected by an engaged pair`,
+    );
+  }
+
+  private report(vm: string, host: string, message: string): void {
+    this.sink.report({ invariant: 'I8', vm, host, message });
+  }
+}
+
+const ms = (us: number) => `${(us / 1000).toFixed(1)} ms`;
