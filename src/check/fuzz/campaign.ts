@@ -4,14 +4,15 @@
 // schedule. Results are a tagged union, never an exception.
 import fc from 'fast-check';
 import { assert } from '../../base/assert.ts';
-import { type FtRunResult, runFt } from '../monitors/ft-run.ts';
+import type { FtRunResult } from '../monitors/ft-run.ts';
 import {
   type ExpectedViolation,
   type TraceFile,
   traceFileName,
   writeTraceFileAtomic,
 } from '../trace-file.ts';
-import { faultCount, type RunSpec, runOptionsOf } from './run-spec.ts';
+import { runSpecChecked } from './run-checked.ts';
+import { faultCount, type RunSpec } from './run-spec.ts';
 
 export type Judge = (result: FtRunResult) => ExpectedViolation | null;
 
@@ -76,12 +77,12 @@ export function runCampaign(options: CampaignOptions): CampaignResult {
   const attribute = options.bug !== null && options.attributeToBug !== false;
   const property = fc.property(options.arbitrary, (spec) => {
     executions++;
-    const result = runFt(runOptionsOf(spec, options.bug));
+    const result = runSpecChecked(spec, options.bug);
     options.onResult?.(spec, result);
     const failure = options.judge(result);
     options.onRun?.(executions);
     if (failure === null) return true;
-    if (attribute && options.judge(runFt(runOptionsOf(spec, null))) !== null) return true;
+    if (attribute && options.judge(runSpecChecked(spec, null)) !== null) return true;
     if (firstFailureMs < 0) firstFailureMs = performance.now() - start;
     last = { spec, failure };
     return false;
@@ -159,7 +160,7 @@ function sameSpec(a: RunSpec, b: RunSpec): boolean {
 }
 
 function rejudge(options: CampaignOptions, spec: RunSpec): { spec: RunSpec; failure: ExpectedViolation } {
-  const failure = options.judge(runFt(runOptionsOf(spec, options.bug)));
+  const failure = options.judge(runSpecChecked(spec, options.bug));
   assert(failure !== null, 'the shrunk counterexample fails when run again');
   return { spec, failure };
 }

@@ -8,15 +8,15 @@ import { INVARIANTS, type InvariantId } from '../../base/invariants.ts';
 import type { ClientOptions } from '../../cluster/client.ts';
 import { type ClientSpec, Cluster } from '../../cluster/cluster.ts';
 import type { ClusterBehaviour } from '../../cluster/cluster-context.ts';
-import type { ClusterConfigInput } from '../../cluster/config.ts';
+import { CLUSTER_CONFIG_DEFAULT, ClusterConfigError, type ClusterConfigInput } from '../../cluster/config.ts';
 import type { FailoverRecord, FtVmSpec } from '../../cluster/ft-vm.ts';
 import { GUEST_WORKLOADS, type GuestWorkload, workloadFor } from '../../cluster/workloads.ts';
 import type { DataPlaneStrategy } from '../../lockstep/strategy.ts';
-import type { FaultSchedule } from '../../sim/fault-schedule.ts';
+import { type FaultSchedule, ScheduleError } from '../../sim/fault-schedule.ts';
 import type { RunStop } from '../../sim/simulator.ts';
-import type { Trace, TraceDetailName } from '../../sim/trace.ts';
+import { type Trace, type TraceDetailName, TraceRecorder } from '../../sim/trace.ts';
 import { RAM_BASE, RAM_SIZE_DEFAULT } from '../../vm/api.ts';
-import { parseElf } from '../../vm/elf.ts';
+import { ElfError, parseElf } from '../../vm/elf.ts';
 import { VirtualMachine } from '../../vm/machine.ts';
 import { CheckerError } from './checker-error.ts';
 import { MonitorSet } from './monitor-set.ts';
@@ -171,7 +171,15 @@ export function buildCluster(options: FtRunOptions): { cluster: Cluster; monitor
 }
 
 function runOnce(options: FtRunOptions): FtRunResult {
-  const { cluster, monitors } = buildCluster(options);
+  let built: ReturnType<typeof buildCluster>;
+  try {
+    built = buildCluster(options);
+  } catch (error) {
+    // Bad input stays bad input; anything else thrown while building is the system's own fault.
+    if (error instanceof CheckerError || isInputError(error)) throw error;
+    return setupFailure(options, error);
+  }
+  const { cluster, monitors } = built;
   const stop = runCluster(cluster, monitors, options.durationUs ?? DURATION_US_DEFAULT);
   return summarise(options, cluster, monitors, stop);
 }
@@ -196,14 +204,54 @@ export function runCluster(cluster: Cluster, monitors: MonitorSet, durationUs: n
  * overflow) is a finding about that system, with the time it happened and the host it names.
  */
 function implementationFault(cluster: Cluster, error: unknown): Omit<Violation, 'tracePosition'> {
+  return { ...describeFault(error, 'failed'), timeUs: cluster.sim.now };
+}
+
+function describeFault(error: unknown, what: string): Pick<Violation, 'invariant' | 'host' | 'message'> {
   const kind = error instanceof Error ? error.name : 'thrown value';
   const message = error instanceof Error ? error.message : String(error);
   const host = /\b(h\d+)\b/.exec(message)?.[1];
   return {
     invariant: 'I0',
-    timeUs: cluster.sim.now,
     ...(host === undefined ? {} : { host }),
-    message: `the system under test failed: ${kind}: ${message}`,
+    message: `the system under test ${what}: ${kind}: ${message}`,
+  };
+}
+
+/**
+ * A run that never started because the system under test threw while it was being set up (a
+ * cluster, host or configuration of its own refusing what the generator knows to be valid): the
+ * I0 finding, with every other invariant unjudged.
+ */
+export function setupFailure(
+  options: Pick<FtRunOptions, 'seed' | 'guest' | 'config'>,
+  error: unknown,
+): FtRunResult {
+  const verdicts = {} as InvariantVerdicts;
+  for (const id of Object.keys(INVARIANTS) as InvariantId[]) verdicts[id] = 'not-checked';
+  verdicts.I0 = 'violated';
+  const trace = new TraceRecorder(options.seed >>> 0, 1).toJSON();
+  return {
+    version: FT_RUN_RESULT_VERSION,
+    seed: options.seed,
+    guest: options.guest,
+    hosts: options.config?.hosts ?? CLUSTER_CONFIG_DEFAULT.hosts,
+    endUs: 0,
+    stop: 'stopped',
+    verdicts,
+    violations: [{ ...describeFault(error, 'failed to set up the run'), timeUs: 0, tracePosition: 0 }],
+    failovers: 0,
+    failoverMs: [],
+    reprotectedMs: [],
+    failoverDetails: [],
+    clients: [],
+    vms: [],
+    hostStates: [],
+    retransmittedOutputs: 0,
+    lockstepComparisons: 0,
+    eventsFired: 0,
+    coverage: { agentStates: [], agentTransitions: [], haStates: [], haTransitions: [] },
+    trace,
   };
 }
 
@@ -214,6 +262,11 @@ function livelock(cluster: Cluster): Omit<Violation, 'tracePosition'> {
     timeUs: cluster.sim.now,
     message: `the system under test livelocked: ${cluster.sim.eventsFired} events by ${cluster.sim.now / 1000} ms of simulated time (allowance ${cluster.sim.eventsMax})`,
   };
+}
+
+/** The errors that name bad input (a configuration, schedule or guest the user gave). */
+export function isInputError(error: unknown): boolean {
+  return error instanceof ClusterConfigError || error instanceof ScheduleError || error instanceof ElfError;
 }
 
 /** Events a run may fire: ~4 per simulated ms is normal; this allows a hundred times that. */
