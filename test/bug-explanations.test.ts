@@ -130,6 +130,22 @@ const EXPLANATIONS: Record<string, Finder[]> = {
       return moved === undefined ? lost : undefined;
     },
   ],
+  'storage-lost-on-one-hba': [
+    find('fault', /^HBA-FAIL .*path=[01]$/),
+    find('role', /primary\.engaged → halted on STORAGE_LOST/),
+  ],
+  'primary-ignores-silent-secondary': [
+    find('role', /secondary\.engaged → failed on CRASH/),
+    // The primary heard nothing from its dead secondary and never said so.
+    (t) => {
+      const silent = t.find((e) => e.kind === 'note' && /peer h\d+ silent on/.test(e.text));
+      return silent === undefined ? find('message', /request #\d+ \(attempt [2-9]/)(t) : undefined;
+    },
+  ],
+  'disk-retry-without-backoff': [
+    find('fault', /^DELAY network=storage/),
+    find('message', /request #\d+ \(attempt [2-9]/),
+  ],
 };
 
 const FIXTURES = 'test/fixtures/counterexamples/bugs';

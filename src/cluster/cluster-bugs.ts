@@ -54,7 +54,8 @@ export const CLUSTER_BUGS: readonly ClusterBug[] = [
   {
     name: 'primary-ignores-silent-secondary',
     level: 'cluster',
-    breaks: ['I7'],
+    // I5 too: when the secondary goes live, the stale primary still acts beside it.
+    breaks: ['I7', 'I5'],
     description:
       'The primary never watches its secondary for silence: when the secondary dies the primary keeps waiting for acknowledgements, and the Output Rule holds every answer.',
     behaviour: {
