@@ -25,14 +25,14 @@ export const MODEL_BUGS: readonly ModelBug[] = [
   {
     name: 'go-live-without-test-and-set',
     level: 'model',
-    breaks: ['I3'],
+    breaks: ['I3', 'I2', 'I4'],
     description: 'The secondary goes live on a heartbeat timeout without winning the test-and-set.',
     agent: { guards: { lockRequiredToGoLive: () => false } },
   },
   {
     name: 'output-before-ack',
     level: 'model',
-    breaks: ['I2'],
+    breaks: ['I2', 'I4'],
     description: 'The primary releases an output before the secondary acknowledged its log entry.',
     agent: { guards: { outputAcknowledged: () => true } },
   },
@@ -76,7 +76,7 @@ export const MODEL_BUGS: readonly ModelBug[] = [
   {
     name: 'continue-alone-without-test-and-set',
     level: 'model',
-    breaks: ['I3', 'I2'],
+    breaks: ['I3', 'I2', 'I4', 'I5'],
     description:
       'The primary continues alone when its secondary goes silent, without winning the test-and-set.',
     agent: { guards: { lockRequiredToContinueAlone: () => false } },

@@ -93,7 +93,7 @@ describe('the packed tarball in a fresh project', () => {
     const gate = run(bin, ['--out', join(folder, 'reports')], folder);
     expect(gate.status).toBe(2);
     expect(gate.stderr).toContain(`${join(folder, 'ftcheck.config.ts')}: invalid configuration`);
-    expect(gate.stderr).toMatch(/hosts: .*5/);
+    expect(gate.stderr).toMatch(/hosts: .*6/);
   });
 
   it('type-checks and runs a user file that explores its own machine, bounded through input', () => {

@@ -27,7 +27,7 @@ export const CLUSTER_BUGS: readonly ClusterBug[] = [
   {
     name: 'client-address-not-moved',
     level: 'cluster',
-    breaks: ['I5'],
+    breaks: ['I5', 'I7'],
     description: 'The new primary does not announce the client address from its host on go-live.',
     behaviour: { ...correctBehaviour, name: 'client-address-not-moved', movesAddressOnFailover: false },
   },

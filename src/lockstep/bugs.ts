@@ -27,13 +27,13 @@ export const DATA_PLANE_BUGS: SeededBug[] = [
   {
     name: 'output-not-suppressed',
     level: 'data-plane',
-    breaks: ['I2'],
+    breaks: ['I2', 'I3'],
     description: "the secondary's outputs reach the outside world as well as the primary's",
   },
   {
     name: 'output-released-before-ack',
     level: 'data-plane',
-    breaks: ['I2'],
+    breaks: ['I2', 'I4'],
     description: 'the primary releases an output before the secondary acknowledged its log entry',
   },
   {
