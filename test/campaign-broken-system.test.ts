@@ -38,7 +38,10 @@ describe('a broken system never crashes the campaign', () => {
   });
 
   it('a configuration the system refuses although it is valid is an I0 finding, not an exit 3', () => {
-    const result = runSpecChecked({ ...spec, config: { hosts: 2, networks: { storage: { latencyUs: -1 } } } }, null);
+    const result = runSpecChecked(
+      { ...spec, config: { hosts: 2, networks: { storage: { latencyUs: -1 } } } },
+      null,
+    );
     expect(result.verdicts.I0).toBe('violated');
     expect(result.violations[0]!.message).toMatch(/failed to set up the run/);
   });
