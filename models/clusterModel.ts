@@ -7,7 +7,7 @@ import { assert } from '../src/base/assert.ts';
 import type { InvariantId } from '../src/base/invariants.ts';
 import { buildActorTable } from './actorTable.ts';
 import { agentMachine } from './agent.ts';
-import type { ModelBug } from './bugs.ts';
+import { findModelBug, type ModelBug } from './bugs.ts';
 import {
   type ClusterContext,
   COUNTER_MAX,
@@ -345,4 +345,18 @@ export function viewCluster(
   for (const key of ['acked', 'released', 'durable', 'partitioned', 'colocated'] as const) view[key] = c[key];
   view.budget = `crashes=${c.crashesLeft} partitions=${c.partitionsLeft} storageLosses=${c.storageLossesLeft}`;
   return view;
+}
+
+/** This module, for a worker thread of a parallel search to load (`clusterModelFromOptions`). */
+export const CLUSTER_MODEL_MODULE = import.meta.url;
+
+/**
+ * The cluster model from plain options (the bug by name): what a worker thread of a parallel
+ * search loads, since functions cannot cross threads.
+ */
+export function clusterModelFromOptions(options: Omit<ClusterOptions, 'bug'> & { bug?: string }) {
+  const bug = options.bug === undefined ? undefined : findModelBug(options.bug);
+  if (options.bug !== undefined && !bug)
+    throw new RangeError(`cluster model option bug: unknown model bug '${options.bug}'`);
+  return createClusterModel({ ...options, bug });
 }

@@ -27,6 +27,8 @@ export {
   type Violation,
 } from './check/explorer/explore.ts';
 export { type ItfTrace, toItf } from './check/explorer/itf.ts';
+export { exploreParallel, type ParallelOptions } from './check/explorer/parallel.ts';
+export type { ModelSource } from './check/explorer/parallelProtocol.ts';
 export { formatStepTable, type StateView } from './check/explorer/stepTable.ts';
 export type { TraceStep } from './check/explorer/trace.ts';
 export type {

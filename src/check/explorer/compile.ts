@@ -102,10 +102,11 @@ export class CompiledMachine {
     readonly machine: AnyStateMachine,
     initial: { value: StateValue; context: unknown },
     symmetry?: SymmetrySpec,
+    options: CompileOptions = {},
   ) {
     this.chart = new Statechart(machine);
     this.checkImplementations(this.chart.root);
-    this.layout = new ContextLayout(initial.context);
+    this.layout = new ContextLayout(initial.context, { identity: options.identityCodes });
     this.wordBase = this.layout.count;
     this.width = this.layout.count + this.chart.wordCount;
     if (symmetry) {
@@ -116,6 +117,7 @@ export class CompiledMachine {
         if (fields.length > 1) this.layout.share(fields);
       }
     }
+    if (options.seeds) this.layout.seed(options.seeds);
     this.tracer = new Tracer(this.layout, this.chart, machine);
     this.initialRow = this.encode(initial);
   }
@@ -452,7 +454,7 @@ export class CompiledMachine {
     for (let i = 0; i < t; i++) {
       const from = w[4 + 2 * n + 2 * m + 2 * i]!;
       const to = w[3 + 2 * n + 2 * m + 2 * i]!;
-      scratch.push(this.layout.code(to, this.layout.values[from]![row[from]!]));
+      scratch.push(this.layout.code(to, this.layout.valueAt(from, row[from]!)));
     }
     for (let i = 0; i < m; i++) row[w[2 + 2 * n + 2 * i]!] = scratch[i]!;
     for (let i = 0; i < t; i++) row[w[3 + 2 * n + 2 * m + 2 * i]!] = scratch[m + i]!;
@@ -755,10 +757,19 @@ export function initialState(
  * Compiles `machine`, or throws UnsupportedMachineError naming the first construct it cannot hold.
  * With a symmetry, the fields it swaps share value tables (RowSymmetry needs that).
  */
+/** How a parallel search codes values (layout.ts): alike in every worker. */
+export interface CompileOptions {
+  /** Integers and booleans as their own codes. */
+  identityCodes?: boolean;
+  /** A worker's value tables, from the coordinator; a value not in them is refused (UnseenValueError). */
+  seeds?: readonly (readonly unknown[])[];
+}
+
 export function compileMachine(
   machine: AnyStateMachine,
   input?: unknown,
   symmetry?: SymmetrySpec,
+  options: CompileOptions = {},
 ): CompiledMachine {
-  return new CompiledMachine(machine, initialState(machine, input), symmetry);
+  return new CompiledMachine(machine, initialState(machine, input), symmetry, options);
 }

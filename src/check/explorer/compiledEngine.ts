@@ -6,6 +6,7 @@
 // needed. Symmetry works on unpacked rows (symmetry.ts). The model's event list, properties and
 // `stable` are tabulated like guards.
 import type { EventObject, StateValue } from 'xstate';
+import { assert } from '../../base/assert.ts';
 import { type CompiledMachine, compileMachine, PACKED_MISS } from './compile.ts';
 import type { Engine, Visit } from './engine.ts';
 import { UnsupportedMachineError } from './errors.ts';
@@ -14,9 +15,25 @@ import { RowTable } from './rowTable.ts';
 import { RowSymmetry } from './symmetry.ts';
 import type { ExplorerModel, ModelState } from './types.ts';
 
+/** Where successors go in a parallel search: states are owned by one worker each. */
+export interface Router {
+  /** Whether this worker owns the state (a packed canonical row at `row[at ..]`). */
+  owns(row: Int32Array, at: number): boolean;
+  /** A successor another worker owns. */
+  forward(row: Int32Array, at: number): void;
+}
+
 export interface CompiledEngineOptions {
   /** Apply the model's symmetry (default true). */
   symmetry?: boolean;
+  /** Integers and booleans as their own codes, the same in every worker (parallel search). */
+  identityCodes?: boolean;
+  /** A parallel worker's value tables (see CompileOptions). */
+  seeds?: readonly (readonly unknown[])[];
+  /** A parallel search's router: successors owned elsewhere are forwarded, not stored. */
+  route?: Router;
+  /** A parallel search's shared packing (bits per field); it never widens. */
+  fixedBits?: Uint8Array;
   /** An already compiled machine (the same model), e.g. to share tries between phases. */
   compiled?: CompiledMachine;
 }
@@ -28,10 +45,16 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     );
   }
   const spec = typeof model.symmetry === 'object' && options.symmetry !== false ? model.symmetry : undefined;
-  const machine = options.compiled ?? compileMachine(model.machine, model.input, spec);
+  const machine =
+    options.compiled ??
+    compileMachine(model.machine, model.input, spec, {
+      identityCodes: options.identityCodes,
+      seeds: options.seeds,
+    });
+  const route = options.route;
   const symmetry = spec ? new RowSymmetry(spec, machine) : null;
   const width = machine.width;
-  const packer = new Packer(width, machine.domainSize);
+  const packer = new Packer(width, machine.domainSize, options.fixedBits);
   const table = new RowTable(packer.words);
   const src = new Int32Array(width);
   const dst = new Int32Array(width);
@@ -61,14 +84,15 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     const row = new Int32Array(width);
     table.relayout(packer.words, (from, fromOffset, to, toOffset) => {
       oldUnpack(from, fromOffset, row);
-      packer.pack(row, to, toOffset);
+      assert(packer.pack(row, to, toOffset), 'a stored row fits the widened packing');
     });
     layoutEpoch++;
   };
   const intern = (row: Int32Array): number => {
     if (!packer.pack(row, packed, 0)) {
+      machine.layout.observe(row);
       widen();
-      packer.pack(row, packed, 0);
+      assert(packer.pack(row, packed, 0), 'a row fits the widened packing');
     }
     const index = table.intern(packed, 0);
     if (table.lastWasNew) {
@@ -101,6 +125,16 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     const config = machine.configuration(src);
     if (!machine.stepIn(machine.plansOf(config), config, src, action, dst)) return 0;
     if (symmetry) symmetry.canonicalize(dst);
+    if (route) {
+      if (!packer.pack(dst, packed, 0)) {
+        machine.layout.observe(dst);
+        packer.widen(machine.domainSize); // throws: a shared packing does not widen
+      }
+      if (!route.owns(packed, 0)) {
+        route.forward(packed, 0);
+        return 1;
+      }
+    }
     const target = intern(dst);
     visit(e, action, target, table.lastWasNew);
     return 1;
@@ -109,8 +143,11 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
   const fastSuccessor = (e: number, action: number, visit: Visit) => {
     if (symmetry) {
       packer.unpack(out, 0, dst);
-      if (symmetry.canonicalize(dst) && !packer.pack(dst, out, 0))
-        throw new Error('symmetry keeps the packing');
+      if (symmetry.canonicalize(dst)) assert(packer.pack(dst, out, 0), 'symmetry keeps the packing');
+    }
+    if (route && !route.owns(out, 0)) {
+      route.forward(out, 0);
+      return;
     }
     const target = table.intern(out, 0);
     const isNew = table.lastWasNew;
@@ -126,11 +163,46 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     packer: Packer;
     table: RowTable;
     bytesPerState(): number;
+    /** The initial state's canonical row (unpacked). */
+    initialRow(): Int32Array;
+    /** Stores a packed canonical row (one another worker forwarded); its index. */
+    absorb(row: Int32Array, at: number): number;
+    /** The initial state's canonical row, packed. */
+    packedInitialRow(): Int32Array;
+    lastWasNew(): boolean;
   } = {
     kind: 'compiled',
     machine,
     packer,
     table,
+    initialRow() {
+      const row = machine.initialRow.slice();
+      symmetry?.canonicalize(row);
+      return row;
+    },
+    absorb(row, at) {
+      const index = table.intern(row, at);
+      if (table.lastWasNew) {
+        for (let w = 0; w < packer.words; w++) out[w] = row[at + w]!;
+        createdPacked = true;
+        if (symmetry) {
+          packer.unpack(out, 0, dst);
+          orbits += symmetry.orbitSize(dst);
+        }
+      }
+      return index;
+    },
+    packedInitialRow() {
+      const row = machine.initialRow.slice();
+      symmetry?.canonicalize(row);
+      const words = new Int32Array(packer.words);
+      if (!packer.pack(row, words, 0)) {
+        machine.layout.observe(row);
+        packer.widen(machine.domainSize);
+      }
+      return words;
+    },
+    lastWasNew: () => table.lastWasNew,
     predicate: (label, fn) => machine.predicate(label, fn as never),
     start() {
       const row = machine.initialRow.slice();

@@ -30,6 +30,8 @@ export interface ExploreOptions {
   eventually?: boolean;
   /** Apply the model's symmetry. Default true. */
   symmetry?: boolean;
+  /** Check always, sometimes and deadlocks. Default true; false leaves only the temporal properties (what a parallel search hands back to a sequential one). */
+  safety?: boolean;
 }
 
 export type PropertyKind = 'always' | 'sometimes' | 'eventually' | 'reachable' | 'deadlock';
@@ -82,6 +84,20 @@ export interface ExploreResult<C = unknown> {
   violations: Violation<C>[];
   /** The search without symmetry that checked `eventually` properties under fairness, when one ran. */
   fairness?: { states: number; transitions: number; seconds: number; complete: boolean };
+  /** A parallel search (`--workers`, parallel.ts): how it ran and where the temporal properties were checked. */
+  parallel?: ParallelReport;
+}
+
+export interface ParallelReport {
+  workers: number;
+  /** Why the result is or is not the parallel search's own (small model, a violation, …). */
+  note: string;
+  /** The temporal properties need the whole graph in one place: a sequential search checked them, or nobody. */
+  temporal: 'sequential' | 'skipped' | 'none';
+  /** The sequential search of the temporal properties, when one ran. */
+  temporalSearch?: { states: number; transitions: number; seconds: number; complete: boolean };
+  /** Restarts with a wider shared packing or more shared values (a worker met a code that did not fit). */
+  restarts: number;
 }
 
 export function selectEngine<C>(
@@ -369,7 +385,7 @@ export function explore<C>(model: ExplorerModel<C>, options: ExploreOptions = {}
     temporal && options.eventually !== false && hasEventually(model as ExplorerModel<unknown>);
   const { engine, reason } = selectEngine(model, options.engine, wantSymmetry);
   const search = new Search(model, engine, {
-    safety: true,
+    safety: options.safety !== false,
     reachable: temporal,
     eventually: eventually && !wantSymmetry,
   });

@@ -31,6 +31,9 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
+/** Identity coding holds integers below this as themselves (codes are packed in at most 31 bits). */
+const IDENTITY_LIMIT = 1 << 24;
+
 interface ValueTable {
   values: unknown[];
   codes: Map<unknown, number>;
@@ -45,13 +48,74 @@ export class ContextLayout {
   /** Per field: the index of its value table. */
   readonly tableOf: number[] = [];
 
-  constructor(initial: unknown) {
+  /**
+   * Identity coding (a parallel search, where every worker must code alike): non-negative integers
+   * and booleans are their own codes; other fields ('table') intern values, and a worker starts
+   * from the coordinator's tables (`seed`) and refuses values not in them (UnseenValueError).
+   */
+  private readonly identity: boolean;
+  private readonly maxCode: number[] = [];
+  private readonly kinds: ('int' | 'bool' | 'table')[] = [];
+  private frozen = false;
+
+  constructor(initial: unknown, options: { identity?: boolean } = {}) {
+    this.identity = options.identity ?? false;
     this.shape = this.build(initial, []);
+    if (this.identity) this.checkIdentity(initial);
+  }
+
+  private checkIdentity(initial: unknown): void {
+    for (let f = 0; f < this.fields.length; f++) {
+      let value: unknown = initial;
+      for (const key of this.fields[f]!.path) value = (value as Record<string | number, unknown>)[key];
+      const int = Number.isInteger(value) && (value as number) >= 0 && (value as number) < IDENTITY_LIMIT;
+      this.kinds.push(typeof value === 'boolean' ? 'bool' : int ? 'int' : 'table');
+      this.maxCode.push(0);
+    }
+  }
+
+  /** The value of a code in a field. */
+  valueAt(field: number, code: number): unknown {
+    const kind = this.kinds[field];
+    if (kind === undefined || kind === 'table') return this.values[field]![code];
+    return kind === 'bool' ? code === 1 : code;
+  }
+
+  /** Identity coding: makes the domain of each field cover the codes of a row from elsewhere. */
+  observe(row: Int32Array): void {
+    if (!this.identity) return;
+    for (let f = 0; f < this.fields.length; f++) {
+      const table = this.tableOf[f]!;
+      if (this.kinds[f] !== 'table' && row[f]! > this.maxCode[table]!) this.maxCode[table] = row[f]!;
+    }
+  }
+
+  /** The interned values of every table (identity coding: what workers start from). */
+  tableSeeds(): unknown[][] {
+    return this.tables.map((t) => [...t.values]);
+  }
+
+  /** Identity coding in a worker: starts from the coordinator's tables and accepts no new value. */
+  seed(seeds: readonly (readonly unknown[])[]): void {
+    assert(this.identity, 'only identity-coded layouts are seeded');
+    assert(seeds.length === this.tables.length, 'one seed per value table');
+    for (let t = 0; t < seeds.length; t++) {
+      const table = this.tables[t]!;
+      assert(table.values.length === 0, 'a table is seeded before any value is interned');
+      for (const value of seeds[t]!) {
+        table.codes.set(value, table.values.length);
+        table.values.push(value);
+      }
+    }
+    this.frozen = true;
   }
 
   /** Makes `fields` share the first one's value table; only before any value is interned. */
   share(fields: readonly number[]): void {
     const table = this.tableOf[fields[0]!]!;
+    if (this.identity && fields.some((f) => this.kinds[f] !== this.kinds[fields[0]!])) {
+      for (const f of fields) this.kinds[f] = 'table';
+    }
     for (const f of fields) {
       assert(this.tables[this.tableOf[f]!]!.values.length === 0, 'tables are shared before interning');
       this.tableOf[f] = table;
@@ -88,6 +152,8 @@ export class ContextLayout {
 
   /** The code of a value in a field, interning it when new. */
   code(field: number, value: unknown): number {
+    const kind = this.kinds[field];
+    if (kind === 'int' || kind === 'bool') return this.identityCode(field, kind, value);
     const table = this.tables[this.tableOf[field]!]!;
     const codes = table.codes;
     const known = codes.get(value);
@@ -97,14 +163,37 @@ export class ContextLayout {
         `context.${this.fields[field]!.name} became ${describe(value)}; in the initial context it is a primitive`,
       );
     }
+    if (this.frozen) throw new UnseenValueError(this.tableOf[field]!, value);
     const code = table.values.length;
     codes.set(value, code);
     table.values.push(value);
     return code;
   }
 
-  /** How many distinct values a field has taken so far. */
+  private identityCode(field: number, kind: 'int' | 'bool', value: unknown): number {
+    let code: number;
+    if (kind === 'bool' && typeof value === 'boolean') code = value ? 1 : 0;
+    else if (
+      kind === 'int' &&
+      Number.isInteger(value) &&
+      (value as number) >= 0 &&
+      (value as number) < IDENTITY_LIMIT
+    ) {
+      code = value as number;
+    } else {
+      throw new UnsupportedMachineError(
+        `context.${this.fields[field]!.name} became ${describe(value)}; it starts as a ${kind === 'int' ? 'non-negative integer' : 'boolean'}, and a parallel search (--workers) codes such a field as the value itself (below 2^24)`,
+      );
+    }
+    const table = this.tableOf[field]!;
+    if (code > this.maxCode[table]!) this.maxCode[table] = code;
+    return code;
+  }
+
+  /** How many distinct values a field has taken so far (identity coding: the largest code + 1). */
   domainSize(field: number): number {
+    const kind = this.kinds[field];
+    if (kind === 'int' || kind === 'bool') return this.maxCode[this.tableOf[field]!]! + 1;
     return this.values[field]!.length;
   }
 
@@ -158,7 +247,7 @@ export class ContextLayout {
   }
 
   private decodeNode(node: ShapeNode, row: Int32Array, offset: number): unknown {
-    if (node.kind === 'leaf') return this.values[node.field]![row[offset + node.field]!];
+    if (node.kind === 'leaf') return this.valueAt(node.field, row[offset + node.field]!);
     if (node.kind === 'array') return node.children.map((c) => this.decodeNode(c, row, offset));
     const out: Record<string, unknown> = {};
     for (let i = 0; i < node.keys.length; i++)
@@ -189,3 +278,14 @@ export function fieldsOf(node: ShapeNode, out: number[] = []): number[] {
 }
 
 export { pathText };
+
+/** A worker of a parallel search met a value its seeded table does not hold: the search restarts with it. */
+export class UnseenValueError extends Error {
+  override name = 'UnseenValueError';
+  constructor(
+    readonly table: number,
+    readonly value: unknown,
+  ) {
+    super(`value ${describe(value)} is not in the shared table ${table}`);
+  }
+}

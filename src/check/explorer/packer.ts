@@ -20,17 +20,29 @@ export class Packer {
   constructor(
     readonly fieldCount: number,
     domainSize: (field: number) => number,
+    /** Fixed bits per field (a parallel search: every worker packs alike); widening is refused. */
+    readonly fixed?: Uint8Array,
   ) {
     this.bits = new Uint8Array(fieldCount);
     this.word = new Int32Array(fieldCount);
     this.shift = new Uint8Array(fieldCount);
     this.desc = new Int32Array(fieldCount);
-    for (let f = 0; f < fieldCount; f++) this.bits[f] = bitsFor(domainSize(f));
+    for (let f = 0; f < fieldCount; f++) this.bits[f] = fixed ? fixed[f]! : bitsFor(domainSize(f));
     this.assign();
+  }
+
+  /** The bits a field needs for its domain now. */
+  static bitsFor(values: number): number {
+    return bitsFor(values);
   }
 
   /** Widens every field that outgrew its bits, to one bit more than it needs now. */
   widen(domainSize: (field: number) => number): void {
+    if (this.fixed) {
+      const fields: number[] = [];
+      for (let f = 0; f < this.fieldCount; f++) if (bitsFor(domainSize(f)) > this.bits[f]!) fields.push(f);
+      throw new PackingTooNarrowError(fields);
+    }
     for (let f = 0; f < this.fieldCount; f++) {
       const needed = bitsFor(domainSize(f));
       if (needed > this.bits[f]!) this.bits[f] = Math.min(31, needed + 1);
@@ -104,4 +116,12 @@ export function writePacked(row: Int32Array, desc: number, code: number): boolea
   const shift = (desc >>> 5) & 31;
   row[w] = (row[w]! & ~(MASKS[bits]! << shift)) | (code << shift);
   return true;
+}
+
+/** A fixed packing (parallel search) met a code that does not fit: these fields need more bits. */
+export class PackingTooNarrowError extends Error {
+  override name = 'PackingTooNarrowError';
+  constructor(readonly fields: number[]) {
+    super(`the shared packing is too narrow for fields ${fields.join(', ')}`);
+  }
 }

@@ -105,7 +105,7 @@ export class Tracer {
     const indexOf = (key: string | symbol): number => (typeof key === 'string' ? keys.indexOf(key) : -1);
     const get = (i: number) => {
       const c = children[i]!;
-      return typeof c === 'number' ? tracer.layout.values[c]![tracer.read(c)] : c;
+      return typeof c === 'number' ? tracer.layout.valueAt(c, tracer.read(c)) : c;
     };
     const target = isArray ? new Array(keys.length) : {};
     const proxy = new Proxy(target, {

@@ -4,11 +4,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findModelBug, MODEL_BUGS } from '../../../models/bugs.ts';
-import { createClusterModel } from '../../../models/clusterModel.ts';
+import { CLUSTER_MODEL_MODULE, createClusterModel } from '../../../models/clusterModel.ts';
 import type { ClusterContext } from '../../../models/clusterState.ts';
 import { findBug } from '../../check/bugs/catalog.ts';
 import { type ExploreResult, explore, type Violation } from '../../check/explorer/explore.ts';
 import { type ItfOptions, toItf } from '../../check/explorer/itf.ts';
+import { exploreParallel } from '../../check/explorer/parallel.ts';
 import { eventText, formatStepTable, type StateView } from '../../check/explorer/stepTable.ts';
 import type { TraceStep } from '../../check/explorer/trace.ts';
 import { RANGES } from '../config.ts';
@@ -25,6 +26,7 @@ interface ExploreFlags {
   json?: boolean;
   engine: string;
   maxStates?: string;
+  workers?: string;
   symmetry: boolean;
   out: string;
 }
@@ -55,7 +57,14 @@ function parseFlags(flags: ExploreFlags) {
     storageLosses: parseBound('--storage-losses', flags.storageLosses),
   };
   if (bounds.entries === 0) throw new UsageError('--entries must be at least 1');
-  return { hosts, bounds, bug: resolveBug(flags.bug), engine: flags.engine as 'auto', maxStates };
+  const workers =
+    flags.workers === undefined ? 1 : parseIntInRange('--workers', flags.workers, RANGES.workers);
+  if (workers > 1 && flags.engine === 'generic') {
+    throw new UsageError(
+      '--workers needs the compiled engine (--engine auto or compiled); --engine generic runs on one thread',
+    );
+  }
+  return { hosts, bounds, bug: resolveBug(flags.bug), engine: flags.engine as 'auto', maxStates, workers };
 }
 
 function parseBound(flag: string, value: string): number {
@@ -101,6 +110,18 @@ function symmetryText(result: ExploreResult): string {
   return `on (hosts are interchangeable)${stands}`;
 }
 
+function parallelText(result: ExploreResult): string {
+  const p = result.parallel!;
+  const temporal =
+    p.temporal === 'none'
+      ? 'the model has none'
+      : p.temporal === 'skipped'
+        ? 'NOT checked (the safety search did not finish)'
+        : `checked by a sequential search (they need the whole graph in one thread)${p.temporalSearch ? `: ${p.temporalSearch.states} states in ${p.temporalSearch.seconds.toFixed(2)} s` : ''}`;
+  const restarts = p.restarts > 0 ? `; ${p.restarts} restart(s) to widen the shared packing` : '';
+  return `${p.workers} worker threads, states hash-partitioned (${p.note}${restarts}); temporal properties: ${temporal}`;
+}
+
 function printText(
   io: { out(text: string): void },
   result: ExploreResult,
@@ -117,6 +138,7 @@ function printText(
       .join(' ')}`,
   );
   io.out(`symmetry  ${symmetryText(result)}`);
+  if (result.parallel) io.out(`parallel  ${parallelText(result)}`);
   io.out(
     `explored  ${result.states} states, ${result.transitions} transitions, depth ${result.depth} in ${result.seconds.toFixed(2)} s (${result.statesPerSecond} states/s, peak RSS ${(peakRssBytes / 2 ** 20).toFixed(0)} MiB)`,
   );
@@ -158,12 +180,27 @@ export const registerExplore: CommandRegistrar = (program, io, setExit) => {
     .option('--engine <engine>', 'auto | generic (machine.transition) | compiled', 'auto')
     .option('--no-symmetry', 'explore without host symmetry reduction')
     .option('--max-states <n>', 'stop after this many states')
+    .option(
+      '--workers <n>',
+      'worker threads for the safety search (1-64, default 1); temporal properties stay sequential',
+    )
     .option('--out <dir>', 'where counterexamples are written (ITF JSON)', 'reports/counterexamples')
     .option('--json', 'print one JSON object')
-    .action((flags: ExploreFlags) => {
-      const { hosts, bounds, bug, engine, maxStates } = parseFlags(flags);
+    .action(async (flags: ExploreFlags) => {
+      const { hosts, bounds, bug, engine, maxStates, workers } = parseFlags(flags);
       const model = createClusterModel({ hosts, ...bounds, bug });
-      const result = explore(model, { engine, maxStates, symmetry: flags.symmetry });
+      const options = { engine, maxStates, symmetry: flags.symmetry };
+      const result =
+        workers === 1
+          ? explore(model, options)
+          : await exploreParallel<ClusterContext>(
+              {
+                module: CLUSTER_MODEL_MODULE,
+                exportName: 'clusterModelFromOptions',
+                args: [{ hosts, ...bounds, bug: bug?.name }],
+              },
+              { ...options, workers },
+            );
       const peakRssBytes = process.resourceUsage().maxRSS * 1024;
       const label = `h${hosts}${bug ? `-${bug.name}` : ''}`;
       const allBounds = { hosts, ...bounds };
