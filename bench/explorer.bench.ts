@@ -4,10 +4,15 @@
 // - the generic engine (BFS over machine.transition) on the 2-host model;
 // - @xstate/graph's getAdjacencyMap and the compiled engine on the same smaller model (its queue
 //   is quadratic, so the 100k-state model would take hours): rate and memory side by side.
+// - the SPIN yardstick: the compiled engine and SPIN on the toy model (bench/spin/) at the 8/7/8
+//   and 16/15/16 bounds, alternated in this run, as ratios of states/s, with memory per stored state;
+// - the parallel speed-up: the safety search on 2 worker threads against 1, alternated in this run.
 // Every run must report the same state count as the others on the same model.
 import { execFileSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type PanResult, runPan } from './spin/pan.ts';
 
 const child = join(dirname(fileURLToPath(import.meta.url)), 'explorer.child.ts');
 
@@ -21,6 +26,7 @@ interface Measurement {
   statesPerCpuSecond: number;
   peakRssBytes: number;
   baselineRssBytes: number;
+  storeBytes: number;
 }
 
 function measure(mode: string, options: object): Measurement {
@@ -30,6 +36,70 @@ function measure(mode: string, options: object): Measurement {
     timeout: 900_000,
   });
   return JSON.parse(out.trim().split('\n').at(-1)!) as Measurement;
+}
+
+const fastest = (runs: Measurement[]) => runs.reduce((best, m) => (m.seconds < best.seconds ? m : best));
+const round = (x: number, digits = 3) => Number(x.toFixed(digits));
+
+/** ftcheck's compiled engine against SPIN at one bound, alternating: ftcheck, SPIN, ftcheck, SPIN. */
+function yardstick(bounds: [number, number, number], hashBits: number) {
+  const ours: Measurement[] = [];
+  const spin: PanResult[] = [];
+  for (let k = 0; k < 2; k++) {
+    ours.push(measure('compiled', { toy: bounds }));
+    spin.push(runPan(bounds, hashBits));
+  }
+  const best = fastest(ours);
+  const label = bounds.join('/');
+  const figures: Record<string, unknown> = {
+    [`toy${label}States`]: best.states,
+    [`toy${label}StatesPerSecond`]: best.statesPerSecond,
+    [`toy${label}StatesPerCpuSecond`]: best.statesPerCpuSecond,
+    [`toy${label}BytesPerState`]: round(best.storeBytes / best.states, 1),
+    [`toy${label}SearchRssBytesPerState`]: round(
+      Math.max(0, best.peakRssBytes - best.baselineRssBytes) / best.states,
+      1,
+    ),
+  };
+  const pans = spin.filter((r): r is Extract<PanResult, { available: true }> => r.available);
+  if (pans.length === 0) {
+    figures[`spin${label}`] = (spin[0] as { reason: string }).reason;
+    return figures;
+  }
+  const pan = pans.reduce((a, b) => (a.seconds <= b.seconds ? a : b));
+  if (pan.states !== best.states)
+    throw new Error(`SPIN found ${pan.states} states at ${label}, ftcheck ${best.states}`);
+  return {
+    ...figures,
+    [`spin${label}StatesPerSecond`]: pan.statesPerSecond,
+    [`spin${label}BytesPerState`]: pan.bytesPerState,
+    [`spin${label}TotalBytesPerState`]: pan.totalBytesPerState,
+    [`toy${label}RateRatio`]: round(best.statesPerSecond / pan.statesPerSecond),
+    [`toy${label}MemoryRatio`]: round(best.storeBytes / best.states / pan.bytesPerState),
+  };
+}
+
+/** The safety search on 1 and 2 worker threads, alternating, on one model. */
+function speedup(options: object) {
+  const runs: Record<1 | 2, Measurement[]> = { 1: [], 2: [] };
+  for (let k = 0; k < 2; k++) {
+    for (const workers of [1, 2] as const) runs[workers].push(measure('safety', { ...options, workers }));
+  }
+  const [one, two] = [fastest(runs[1]), fastest(runs[2])];
+  if (one.states !== two.states || one.transitions !== two.transitions) {
+    throw new Error(`2 workers found ${two.states} states, 1 worker ${one.states}`);
+  }
+  return {
+    model: one.model,
+    states: one.states,
+    seconds1: round(one.seconds),
+    seconds2: round(two.seconds),
+    speedup: round(one.seconds / two.seconds),
+    cpuSeconds1: round(one.cpuSeconds),
+    cpuSeconds2: round(two.cpuSeconds),
+    statesPerCpuSecond1: one.statesPerCpuSecond,
+    statesPerCpuSecond2: two.statesPerCpuSecond,
+  };
 }
 
 const STANDARD = { hosts: 4 };
@@ -74,6 +144,18 @@ export async function run(): Promise<Record<string, Record<string, unknown>>> {
       sameModelPeakRssRatio: Number((sameModel.peakRssBytes / graph.peakRssBytes).toFixed(3)),
       sameModelSearchRssRatio: Number((growth(sameModel) / Math.max(1, growth(graph))).toFixed(3)),
       note: 'xstateGraph* and sameModel* are measured on xstateGraphModel (getAdjacencyMap is quadratic in its queue); searchRss = peak RSS minus RSS after loading the model',
+    },
+    spinYardstick: {
+      ...yardstick([8, 7, 8], 20),
+      ...yardstick([16, 15, 16], 22),
+      note: 'toy model of bench/spin/ (identical state counts checked); SPIN: gcc -O2 -DSAFETY -DNOREDUCE, pan -m100000 -wN, its own elapsed time (without generating and compiling pan.c); ftcheck: the compiled engine with every property, fastest of 2 alternated runs each; RateRatio = ftcheck states/s ÷ SPIN states/s; BytesPerState = the visited set (ftcheck) or "actual memory usage for states" (SPIN) per stored state; MemoryRatio = ftcheck ÷ SPIN',
+    },
+    explorerParallel: {
+      toy: speedup({ toy: [16, 15, 16] }),
+      cluster: speedup({ hosts: 4 }),
+      cpus: availableParallelism(),
+      loadAverage1m: round(loadavg()[0]!, 2),
+      note: 'safety search only (no temporal properties), 2 worker threads against the sequential search, fastest of 2 alternated runs; cpuSeconds of the whole process (workers included), worker start-up (tsx) included; the machine is shared, so compare within this run',
     },
   };
 }

@@ -291,7 +291,7 @@ function widened(shared: Shared, restart: Extract<WorkerReply, { kind: 'narrow' 
   if (restart.kind === 'unseen') {
     const seeds = shared.seeds.map((t) => [...t]);
     seeds[restart.table]!.push(restart.value);
-    // A new code may need a wider field: give every field of that table one more bit when due.
+    // Should its code outgrow the field's bits, the next run restarts once more, wider.
     return { bits: shared.bits, seeds };
   }
   const bits = shared.bits.slice();
