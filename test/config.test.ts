@@ -8,7 +8,8 @@ describe('configuration', () => {
   it('fills documented defaults', () => {
     const config = parseConfig({}, 'test');
     expect(config.hosts).toBe(3);
-    expect(config.budget).toBe('4m');
+    expect(config.budget).toBeUndefined();
+    expect(config.campaign).toEqual({});
     expect(config.bugs).toEqual([]);
   });
   it('names every bad field', () => {

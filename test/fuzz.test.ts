@@ -1,6 +1,7 @@
 // The fuzz campaign with a CI budget (fixed seeds, few runs): it finds seeded bugs, shrinks them
 // to a minimal schedule, writes a trace file at once that replays exactly, attributes a failure
-// to the bug only when the system without it survives, and `ftcheck fuzz` keeps its exit codes.
+// to the bug only when the system without it survives, judges a bug by what it is declared to
+// break, stops cleanly on a stop request, and `ftcheck fuzz` keeps its exit codes.
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,14 +36,16 @@ describe('bug injection', () => {
 });
 
 describe('campaign', () => {
-  it('finds a data-plane bug without faults and writes a trace file that replays exactly', () => {
+  it('finds a data-plane bug without faults and writes a trace file that replays exactly', async () => {
     const outDir = join(dir, 'dp');
-    const result = fuzzCampaign({ seed: 1, bug: 'interrupt-late', runs: 10, shrinkBudgetMs: 5_000, outDir });
+    const result = await fuzzCampaign({ seed: 1, bug: 'interrupt-late', runs: 10, outDir });
     expect(result.found).toBe(true);
     if (!result.found) return;
     expect(result.violation.invariant).toBe('I1');
     expect(result.violation.message).toMatch(/^I1 \(lockstep\) violated at [\d.]+m?s on h\d/);
     expect(result.traceFile.search.faultsShrunk).toBe(0);
+    expect(result.minimal).toBe(true);
+    expect(result.runsToFailure).toBe(1);
     expect(result.tracePath).toBe(join(outDir, 'interrupt-late-seed1.json'));
     expect(readdirSync(outDir)).toEqual(['interrupt-late-seed1.json']);
     const file = readTraceFile(result.tracePath!);
@@ -50,12 +53,11 @@ describe('campaign', () => {
     expect(replayTraceFile(file).reproduced).toBe(true);
   });
 
-  it('finds a protocol bug and shrinks it to the one partition that triggers it', () => {
-    const result = fuzzCampaign({
+  it('finds a protocol bug and shrinks it to the one partition that triggers it', async () => {
+    const result = await fuzzCampaign({
       seed: 2,
       bug: 'continue-alone-without-test-and-set',
       runs: 10,
-      shrinkBudgetMs: 20_000,
       outDir: null,
     });
     expect(result.found).toBe(true);
@@ -63,16 +65,18 @@ describe('campaign', () => {
     expect(['I2', 'I3', 'I4']).toContain(result.violation.invariant);
     expect(result.traceFile.search.faultsShrunk).toBe(1);
     expect(result.traceFile.run.schedule.faults[0]).toMatchObject({ kind: 'partition' });
-    expect(result.traceFile.run.config).toEqual({ hosts: 2, racks: 1 });
+    expect(result.traceFile.run.config).toMatchObject({ hosts: 2, racks: 1 });
+    expect(result.minimal).toBe(true);
   });
 
-  it('finds nothing on the system as shipped (CI budget; `npm run fuzz` runs the long campaign)', () => {
-    const result = fuzzCampaign({ seed: 11, bug: null, runs: 12, outDir: null });
+  it('finds nothing on the system as shipped (CI budget; `npm run fuzz` runs the long campaign)', async () => {
+    const result = await fuzzCampaign({ seed: 11, bug: null, runs: 12, outDir: null });
     expect(result.found ? result.violation.message : null).toBeNull();
     expect(result.runs).toBe(12);
+    expect(result.stopped).toBeNull();
   });
 
-  it('does not blame the bug for a failure the system without it shows as well', () => {
+  it('does not blame the bug for a failure the system without it shows as well', async () => {
     const alwaysFails = () => ({ invariant: 'I5' as const, atMicros: 0, message: 'always' });
     const common = {
       arbitrary: runSpecArb({ durationUs: 50_000 }),
@@ -81,26 +85,61 @@ describe('campaign', () => {
       runs: 2,
       outDir: null,
     };
-    expect(runCampaign({ ...common, bug: 'interrupt-late' }).found).toBe(false);
-    expect(runCampaign({ ...common, bug: 'interrupt-late', attributeToBug: false }).found).toBe(true);
-    expect(runCampaign({ ...common, bug: null, shrinkBudgetMs: 1 }).found).toBe(true);
+    expect((await runCampaign({ ...common, bug: 'interrupt-late' })).found).toBe(false);
+    expect((await runCampaign({ ...common, bug: 'interrupt-late', attributeToBug: false })).found).toBe(true);
+    const system = await runCampaign({ ...common, bug: null });
+    expect(system.found).toBe(true);
+    // A judge that always fails keeps failing with no fault at all: local minimisation removes them all.
+    if (system.found) expect([system.traceFile.search.faultsShrunk, system.minimal]).toEqual([0, true]);
   });
 
-  it('is a pure function of its seed: the same campaign finds the same counterexample', () => {
+  it('is a pure function of its seed: the same campaign finds the same counterexample', async () => {
     const campaign = () =>
       fuzzCampaign({
         seed: 5,
         bug: 'dma-misplaced',
         runs: 5,
-        shrinkBudgetMs: 3_000,
         outDir: null,
         space: { durationUs: 300_000 },
       });
-    const [a, b] = [campaign(), campaign()];
+    const [a, b] = [await campaign(), await campaign()];
     expect(a.found && b.found).toBe(true);
     if (!a.found || !b.found) return;
     expect(b.traceFile.run).toEqual(a.traceFile.run);
     expect(b.traceFile.expected).toEqual(a.traceFile.expected);
+    expect(b.executions).toBe(a.executions);
+  });
+
+  it('judges a bug by what it is declared to break, and reports what else it broke', async () => {
+    // interrupt-late breaks I1 in every run; asked for I6 only, the campaign runs on past I1.
+    const result = await fuzzCampaign({
+      seed: 1,
+      bug: 'interrupt-late',
+      runs: 2,
+      invariants: ['I6'],
+      outDir: null,
+      space: { durationUs: 200_000, determinismEvery: 0 },
+    });
+    expect(result.found).toBe(false);
+    expect(result.runs).toBe(2);
+    expect(result.incidental.map((v) => [v.invariant, v.run, v.alsoWithoutBug])).toEqual([['I1', 1, false]]);
+    expect(result.incidental[0]!.message).toMatch(/^I1 \(lockstep\) violated/);
+  });
+
+  it('stops before the next run on a stop request or at its wall-clock ceiling, and says so', async () => {
+    const common = { seed: 1, bug: null, runs: 50, outDir: null, space: { durationUs: 100_000 } };
+    let runs = 0;
+    const interrupted = await fuzzCampaign({
+      ...common,
+      stop: () => (runs >= 2 ? 'interrupted' : null),
+      onRun: (done) => {
+        runs = done;
+      },
+    });
+    expect([interrupted.found, interrupted.runs, interrupted.stopped]).toEqual([false, 2, 'interrupted']);
+    const ceiling = await fuzzCampaign({ ...common, budgetMs: 1 });
+    expect(ceiling.stopped).toBe('ceiling');
+    expect(ceiling.runs).toBeLessThan(50);
   });
 });
 
@@ -117,15 +156,26 @@ describe('ftcheck fuzz', () => {
     expect(json).toMatchObject({ invariant: 'I1', bug: 'interrupt-late', seed: 1 });
     expect(json.counterexample).toBe(join(out, 'interrupt-late-seed1.json'));
     expect(existsSync(json.counterexample)).toBe(true);
-    expect(json.runs).toBeGreaterThanOrEqual(1);
+    expect(json.runs).toBe(1);
+    expect([json.runsToFailure, json.minimal, json.stopped, json.exitCode]).toEqual([1, true, null, 1]);
     expect(json.schedulesPerSecond).toBeGreaterThan(0);
     expect(json.modelCoverage.states).toMatch(/^\d+\/11$/);
+  });
+
+  it('exits 4, inconclusive, when the --budget ceiling comes before its runs with nothing found', async () => {
+    const c = capture();
+    const code = await main(
+      ['fuzz', '--runs', '100000', '--budget', '1s', '--out', join(dir, 'ceiling')],
+      c.io,
+    );
+    expect(code).toBe(4);
+    expect(c.out.join('\n')).toMatch(/no violation so far, stopped by the --budget ceiling: inconclusive/);
   });
 
   it.each([
     [['--bug', 'no-such-bug'], /--bug: unknown bug 'no-such-bug'/],
     [['--budget', 'soon'], /--budget: expected a duration/],
-    [['--budget', '1s', '--runs', '2'], /either --budget or --runs/],
+    [['--budget', '0s'], /--budget must be a duration between 1s and 24h/],
     [['--runs', '0'], /--runs must be a positive integer/],
     [['--seed', 'x'], /--seed must be an integer/],
   ])('exits 2 on bad input %j', async (args, message) => {

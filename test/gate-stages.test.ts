@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { replayTraceFile } from '../src/check/fuzz/replay.ts';
+import { GATE_CAMPAIGN_DEFAULT } from '../src/check/gate/campaign-plan.ts';
 import { type GateOptions, runGate } from '../src/check/gate/gate.ts';
 import { readTraceFile } from '../src/check/trace-file.ts';
 import { gateOptions } from '../src/cli/commands/gate.ts';
@@ -22,7 +23,10 @@ function options(overrides: Partial<GateOptions>): GateOptions {
 
 describe('gate options', () => {
   it('lets flags override the configuration file', () => {
-    const config = parseConfig({ hosts: 2, seed: 5, budget: '2m', bugs: ['ha-same-rack'] }, 'cfg');
+    const config = parseConfig(
+      { hosts: 2, seed: 5, budget: '2m', bugs: ['ha-same-rack'], campaign: { fuzzSeeds: 3 } },
+      'cfg',
+    );
     const fromConfig = gateOptions(config, {}, io, false);
     expect([fromConfig.hosts, fromConfig.seed, fromConfig.budgetSeconds, fromConfig.bugs]).toEqual([
       2,
@@ -30,9 +34,19 @@ describe('gate options', () => {
       120,
       ['ha-same-rack'],
     ]);
+    expect(fromConfig.campaign).toEqual({ ...GATE_CAMPAIGN_DEFAULT, fuzzSeeds: 3 });
     const overridden = gateOptions(
       config,
-      { hosts: '4', seed: '9', budget: '30s', bug: ['interrupt-late'], shard: '2/3' },
+      {
+        hosts: '4',
+        seed: '9',
+        budget: '30s',
+        bug: ['interrupt-late'],
+        shard: '2/3',
+        fuzzSeeds: '7',
+        fuzzRuns: '11',
+        bugRuns: '13',
+      },
       io,
       false,
     );
@@ -43,6 +57,18 @@ describe('gate options', () => {
       ['interrupt-late'],
     ]);
     expect(overridden.shard).toEqual({ index: 2, count: 3 });
+    expect(overridden.campaign).toEqual({
+      ...GATE_CAMPAIGN_DEFAULT,
+      fuzzSeeds: 7,
+      fuzzRuns: 11,
+      bugRuns: 13,
+    });
+  });
+
+  it('has no wall-clock ceiling unless one is asked for: the default campaign decides', () => {
+    const defaults = gateOptions(parseConfig({}, 'cfg'), {}, io, false);
+    expect(defaults.budgetSeconds).toBeUndefined();
+    expect(defaults.campaign).toEqual(GATE_CAMPAIGN_DEFAULT);
   });
   it('rejects unknown bugs, bad shards and bad budgets with a usage error naming them', () => {
     const config = parseConfig({}, 'cfg');
@@ -51,6 +77,10 @@ describe('gate options', () => {
     );
     expect(() => gateOptions(config, { shard: '4/3' }, io, false)).toThrow(UsageError);
     expect(() => gateOptions(config, { budget: 'soon' }, io, false)).toThrow(/--budget/);
+    expect(() => gateOptions(config, { budget: '0s' }, io, false)).toThrow(
+      /--budget must be a duration between 1s and 24h/,
+    );
+    expect(() => gateOptions(config, { fuzzRuns: '0' }, io, false)).toThrow(/--fuzz-runs/);
   });
 });
 
@@ -73,7 +103,10 @@ describe('gate stages', () => {
   });
 
   it('the fuzz stage fails the gate on a seeded data-plane bug, and its trace file replays', async () => {
-    const gate = options({ budgetSeconds: 30, bugs: ['output-released-before-ack'] });
+    const gate = options({
+      bugs: ['output-released-before-ack'],
+      campaign: { ...GATE_CAMPAIGN_DEFAULT, fuzzSeeds: 3, fuzzRuns: 20, shrinkRuns: 10 },
+    });
     const results = await runGate([fuzzStage], gate, new AbortController().signal);
     expect(results.verdict).toBe('fail');
     const found = results.counterexamples[0]!;
@@ -81,13 +114,27 @@ describe('gate stages', () => {
     const replay = replayTraceFile(readTraceFile(join(gate.reportsDir, found.path)));
     expect(replay.reproduced).toBe(true);
     expect(replay.violation?.invariant).toBe(found.invariant);
+    expect(results.stages).toEqual([{ name: 'fuzz', status: 'complete' }]);
   });
 
-  it('runs the fuzz campaign on worker threads with --workers', async () => {
-    const gate = options({ budgetSeconds: 20, workers: 2, bugs: ['time-unlogged'] });
-    const results = await runGate([fuzzStage], gate, new AbortController().signal);
-    expect(results.verdict).toBe('fail');
-    expect(results.invariants.I1.verdict).toBe('violated');
-    expect(results.fuzz!.runs).toBeGreaterThan(0);
+  it('runs the fuzz campaign on worker threads with --workers, with the same results as one', async () => {
+    const campaign = { ...GATE_CAMPAIGN_DEFAULT, fuzzSeeds: 3, fuzzRuns: 2, shrinkRuns: 5 };
+    const run = (workers: number) =>
+      runGate(
+        [fuzzStage],
+        options({ workers, bugs: ['time-unlogged'], campaign }),
+        new AbortController().signal,
+      );
+    const [two, one] = [await run(2), await run(1)];
+    expect(two.verdict).toBe('fail');
+    expect(two.invariants.I1.verdict).toBe('violated');
+    expect(two.fuzz).toEqual(one.fuzz);
+    // Each run writes to its own folder: only the reproduce command names it.
+    const withoutFolder = (results: typeof one) =>
+      results.counterexamples.map(({ reproduce, ...rest }) => ({
+        ...rest,
+        reproduce: reproduce.split('/').pop(),
+      }));
+    expect(withoutFolder(two)).toEqual(withoutFolder(one));
   });
 });

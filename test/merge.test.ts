@@ -37,14 +37,15 @@ function passingShard(index: number, count: number, first: number, runs: number)
   }
   results.counterexamples = [];
   results.explore!.violations = [];
-  results.bugs = results.bugs!.map((bug) => ({ ...bug, caught: true, seconds: index }));
+  results.bugs = results.bugs!.map((bug) => ({ ...bug, status: 'caught', caught: true }));
   results.fuzz = {
     ...results.fuzz!,
     runs,
-    seconds: runs / 10,
+    planned: { seeds: 1, runsPerSeed: runs },
     seeds: { first, last: first + runs - 1 },
     counterexamples: [],
   };
+  results.timing = { totalSeconds: runs / 10, stages: { fuzz: runs / 10 } };
   return results;
 }
 
@@ -58,10 +59,10 @@ describe('mergeResults', () => {
     expect(merged.verdict).toBe('pass');
     expect(merged.fuzz).toMatchObject({
       runs: 100,
-      seconds: 10,
-      schedulesPerSecond: 10,
+      planned: { seeds: 2, runsPerSeed: 50 },
       seeds: { first: 100, last: 199 },
     });
+    expect(merged.timing).toEqual({ totalSeconds: 5, stages: { fuzz: 5 } });
     expect(merged.fuzz!.modelStates).toEqual({ covered: 33, total: 34 });
     expect(merged.conformance!.transitions).toEqual({ covered: 80, total: 85 });
     expect(merged.config.shard).toBeUndefined();
@@ -84,6 +85,9 @@ describe('mergeResults', () => {
     expect(merged.explore!.violations).toHaveLength(1);
     const errored = { ...passingShard(3, 4, 10, 10), verdict: 'error' as const };
     expect(mergeResults([failing, errored]).verdict).toBe('error');
+    const inconclusive = { ...passingShard(3, 4, 10, 10), verdict: 'inconclusive' as const };
+    expect(mergeResults([passing, inconclusive]).verdict).toBe('inconclusive');
+    expect(mergeResults([failing, inconclusive]).verdict).toBe('fail');
   });
 
   it('de-duplicates counterexamples by path, keeping the first', () => {

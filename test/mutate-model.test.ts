@@ -128,7 +128,15 @@ describe('detectors on model mutants', () => {
       runs: 7,
       fuzz: (request) => {
         requests.push(request);
-        return { found: false, runs: 7, schedulesPerSecond: 1, elapsedMs: 1 };
+        return {
+          found: false,
+          runs: 7,
+          executions: 7,
+          stopped: null,
+          incidental: [],
+          schedulesPerSecond: 1,
+          elapsedMs: 1,
+        };
       },
     });
     expect(requests).toEqual([{ bug: blind.id, seed: 1, runs: 7 }]);

@@ -6,7 +6,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { GATE_CAMPAIGN_DEFAULT } from '../src/check/gate/campaign-plan.ts';
 import { decideVerdict, emptyResults, type GateOptions } from '../src/check/gate/gate.ts';
+import { StopFlag } from '../src/check/gate/stop-flag.ts';
 import type { MutantEntry, MutationReport } from '../src/check/mutate/report.ts';
 import { levelReport } from '../src/check/mutate/report.ts';
 import { judgeReport, mutatePatterns, scopeFiles } from '../src/check/mutate/stryker-runner.ts';
@@ -20,7 +22,7 @@ const options = (overrides: Partial<GateOptions> = {}): GateOptions => ({
   hosts: 2,
   guests: ['kvstore'],
   seed: 1,
-  budgetSeconds: 60,
+  campaign: GATE_CAMPAIGN_DEFAULT,
   workers: 1,
   bugs: [],
   reportsDir: mkdtempSync(join(tmpdir(), 'ftcheck-mutate-gate-')),
@@ -61,7 +63,7 @@ describe('mutation in the gate', () => {
   it('runs the fixed sample: every mutant decided, the equivalent one left out, nothing crashes', async () => {
     const o = options();
     const results = emptyResults(o);
-    await mutateStage.run({ options: o, results, signal: new AbortController().signal, budgetSeconds: 10 });
+    await mutateStage.run({ options: o, results, stop: new StopFlag() });
     const model = results.mutation!.model!;
     expect(model.mutants.map((m) => m.id)).toEqual([...GATE_MUTANTS]);
     expect(model.score).toMatchObject({
@@ -85,11 +87,11 @@ describe('mutation in the gate', () => {
 
   it('--min-score fails the gate below the threshold; a mutant that crashed ftcheck is an error', () => {
     const results = withMutation([survivor, killed]);
-    expect(decideVerdict(results, false, false)).toBe('pass');
-    expect(decideVerdict(results, false, false, 0.5)).toBe('pass');
-    expect(decideVerdict(results, false, false, 0.95)).toBe('fail');
+    expect(decideVerdict(results)).toBe('pass');
+    expect(decideVerdict(results, 0.5)).toBe('pass');
+    expect(decideVerdict(results, 0.95)).toBe('fail');
     const crashed = withMutation([{ ...killed, status: 'crashed', crash: 'fuzz: AssertionError: x' }]);
-    expect(decideVerdict(crashed, false, false)).toBe('error');
+    expect(decideVerdict(crashed)).toBe('error');
   });
 
   it('summary.md and index.html show the score and each survivor with its diff; merge keeps it', () => {

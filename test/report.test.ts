@@ -70,13 +70,35 @@ describe('summary.md', () => {
     expect(md).toContain('(counterexamples/I3-seed-20261391.json) (fuzzing)');
     expect(md).toContain('| I3 | no split-brain | ❌ violated |');
     expect(md).toContain('| I6 | determinism | ⚪ not checked |');
-    expect(md).toMatch(/\| stale-primary-resumes \| cluster \| I3 \| ❌ escaped \|/);
+    expect(md).toMatch(
+      /\| stale-primary-resumes \| cluster \| I3 \| ❌ escaped: caught by I2, declared I3 \| {2}\| none of 300 \|/,
+    );
+    expect(md).toMatch(/\| output-before-ack \| data-plane \| I2, I4 \| ✅ caught \| I4 \| 14 of 300 \|/);
     expect(md).toContain('| States | 144,213 |');
     expect(md).toContain('| Model transitions covered | 77 / 85 (90.6%) |');
     expect(md).toContain('Reproduce: `ftcheck replay reports/counterexamples/I3-seed-20261391.json`');
     expect(md).toContain('[counterexamples/I3-seed-20261391.json](counterexamples/I3-seed-20261391.json)');
     expect(md.match(/```mermaid\nsequenceDiagram/g)).toHaveLength(2);
     expect(md).toContain('shard 2/4');
+    expect(md).toContain('Stages: diagrams complete · explore complete');
+    expect(md).toContain('ceiling 5 min 0 s');
+  });
+
+  it('shows no wall-clock figure: the same gate writes the same bytes on every machine', () => {
+    const results = loadFixture();
+    const md = renderSummaryMarkdown(results);
+    results.timing = { totalSeconds: 1, stages: {}, fuzz: { seconds: 1, schedulesPerSecond: 999 } };
+    expect(renderSummaryMarkdown(results)).toBe(md);
+    expect(renderJunit(results)).toBe(renderJunit(loadFixture()));
+    expect(md).not.toMatch(/per second|Peak memory/);
+  });
+
+  it('leads an inconclusive gate with its own verdict', () => {
+    const results = loadFixture();
+    results.verdict = 'inconclusive';
+    expect(renderSummaryMarkdown(results).split('\n')[0]).toMatch(
+      /^# ⏳ ftcheck INCONCLUSIVE: the wall-clock ceiling/,
+    );
   });
 
   it('keeps hostile text inert and the tables intact', () => {
@@ -121,8 +143,9 @@ describe('junit.xml', () => {
     );
     expect(xml).toContain('reproduce: ftcheck replay reports/counterexamples/I3-seed-20261391.json');
     expect(xml).toMatch(
-      /name="bug stale-primary-resumes is caught" time="20.000">\n\s+<failure message="seeded bug stale-primary-resumes \(cluster\) was not caught/,
+      /name="bug stale-primary-resumes is caught" time="0">\n\s+<failure message="seeded bug stale-primary-resumes \(cluster\) was caught by I2, declared I3: that does not count"/,
     );
+    expect(xml.match(/\btime="[^"]*"/g)!.every((time) => time === 'time="0"')).toBe(true);
   });
 
   it('escapes markup and drops characters XML cannot carry', () => {
@@ -147,12 +170,17 @@ describe('junit.xml', () => {
     expect(stack).toEqual([]);
   });
 
-  it('reports an interrupted gate as an error case', () => {
+  it('reports an interrupted or inconclusive gate as an error case, and unfinished bugs as skipped', () => {
     const results = loadFixture();
     results.verdict = 'interrupted';
-    expect(renderJunit(results)).toContain(
-      '<error message="the gate was interrupted; results are partial" type="interrupted"/>',
+    results.bugs![2] = { ...results.bugs![2]!, status: 'not-run', caught: false };
+    const xml = renderJunit(results);
+    expect(xml).toContain(
+      '<error message="the gate was interrupted by a signal; results are partial" type="interrupted">',
     );
+    expect(xml).toContain('<skipped message="not run: the gate was stopped before it" type="not-run"/>');
+    results.verdict = 'inconclusive';
+    expect(renderJunit(results)).toContain('type="inconclusive">');
   });
 });
 

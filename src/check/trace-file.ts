@@ -31,8 +31,20 @@ export interface TraceFile {
   /** How fast-check found it: `fc.check(property, { seed, path })` replays the shrunk case. */
   fastCheck: { seed: number; path: string };
   expected: ExpectedViolation;
-  /** Search figures: runs until the first failure, shrink steps, faults before / after shrinking. */
-  search: { runsToFailure: number; shrinks: number; faultsFound: number; faultsShrunk: number };
+  /**
+   * Search figures: runs until the first failure, fast-check's shrink steps, accepted local
+   * minimisation steps, faults before / after shrinking, and whether the schedule is 1-minimal
+   * (removing any fault or moving one a millisecond earlier loses the violation). `fastCheck.path`
+   * replays fast-check's shrunk case; `run` is that case after local minimisation.
+   */
+  search: {
+    runsToFailure: number;
+    shrinks: number;
+    localSteps?: number;
+    faultsFound: number;
+    faultsShrunk: number;
+    minimal?: boolean;
+  };
 }
 
 const invariantIds = Object.keys(INVARIANTS) as [InvariantId, ...InvariantId[]];
@@ -51,7 +63,14 @@ const traceFileSchema = z.strictObject({
     vm: z.string().optional(),
     message: z.string(),
   }),
-  search: z.strictObject({ runsToFailure: count, shrinks: count, faultsFound: count, faultsShrunk: count }),
+  search: z.strictObject({
+    runsToFailure: count,
+    shrinks: count,
+    localSteps: count.optional(),
+    faultsFound: count,
+    faultsShrunk: count,
+    minimal: z.boolean().optional(),
+  }),
 });
 
 export class TraceFileError extends Error {

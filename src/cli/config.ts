@@ -69,8 +69,20 @@ export const configSchema = z
     hosts: z.number().int().min(RANGES.hosts.min).max(RANGES.hosts.max).default(3),
     /** Guests the fuzz campaign runs. */
     guests: z.array(z.enum(GUEST_NAMES)).min(1).default(['kvstore', 'ledger']),
-    /** Wall-clock budget of the whole gate. */
-    budget: budget.default('4m'),
+    /**
+     * Wall-clock ceiling of the whole gate (none by default). Reaching it stops the gate with the
+     * verdict 'inconclusive' (exit 4), never 'fail': the verdict is decided by `campaign`.
+     */
+    budget: budget.optional(),
+    /** The fixed campaign (defaults in src/check/gate/campaign-plan.ts). */
+    campaign: z
+      .object({
+        fuzzSeeds: z.number().int().min(1).max(100_000).optional(),
+        fuzzRuns: z.number().int().min(1).max(1_000_000).optional(),
+        bugRuns: z.number().int().min(1).max(1_000_000).optional(),
+      })
+      .strict()
+      .default({}),
     seed: z.number().int().min(RANGES.seed.min).max(RANGES.seed.max).default(1),
     workers: z.number().int().min(RANGES.workers.min).max(RANGES.workers.max).default(1),
     /** Seeded bugs to switch on (the gate then must fail): names from `ftcheck bugs`. */

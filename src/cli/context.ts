@@ -5,6 +5,10 @@ export const EXIT_OK = 0;
 export const EXIT_VIOLATION = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 3;
+/** The wall-clock ceiling (`--budget`) stopped the work before its fixed campaign was done. */
+export const EXIT_INCONCLUSIVE = 4;
+/** A signal (Ctrl-C, SIGTERM) stopped the work; 128 + SIGINT, what shells expect. */
+export const EXIT_INTERRUPTED = 130;
 
 /** An error caused by the user's input (flags, files): reported in one line, exit code 2. */
 export class UsageError extends Error {

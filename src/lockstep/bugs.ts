@@ -27,6 +27,9 @@ export const DATA_PLANE_BUGS: SeededBug[] = [
   {
     name: 'output-not-suppressed',
     level: 'data-plane',
+    // A lockstep pair sees the second output stream (I2); on the cluster two VMs of the pair emit
+    // output at once, which is split-brain by definition (I3), while clients take the secondary's
+    // identical copies for retransmissions.
     breaks: ['I2', 'I3'],
     description: "the secondary's outputs reach the outside world as well as the primary's",
   },

@@ -42,14 +42,29 @@ export function formatFigure(value: number | string): string {
   return Number.isInteger(value) ? formatNumber(value) : formatNumber(value, 3);
 }
 
-/** Columns of the bug-catalog self-test table, shared by summary.md and index.html. */
+/** Columns of the bug-catalog self-test table, shared by summary.md and index.html. Schedules to
+ * failure: runs until the first that broke a declared invariant, of the fixed count (fuzzed bugs). */
 export const BUG_TABLE_COLUMNS = [
   'Seeded bug',
   'Level',
   'Should break',
   'Result',
   'Reported',
-  'Time',
+  'Schedules to failure',
   'Size',
   'Counterexample',
 ];
+
+/** "114 of 300" for a fuzzed bug (schedules to first failure of the fixed count), "" otherwise. */
+export function formatSchedulesToFailure(bug: {
+  schedulesToFirstFailure?: number;
+  runs?: number;
+  runsPlanned?: number;
+}): string {
+  if (bug.runsPlanned === undefined) return '';
+  const planned = formatNumber(bug.runsPlanned);
+  if (bug.schedulesToFirstFailure !== undefined)
+    return `${formatNumber(bug.schedulesToFirstFailure)} of ${planned}`;
+  const runs = bug.runs ?? 0;
+  return runs >= bug.runsPlanned ? `none of ${planned}` : `none in ${formatNumber(runs)} of ${planned}`;
+}

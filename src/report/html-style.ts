@@ -18,6 +18,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .banner p { margin: .3rem 0 0; }
 .banner-pass { background: var(--pass); } .banner-fail { background: var(--fail); }
 .banner-error { background: #6e7781; } .banner-interrupted { background: var(--warn); }
+.banner-inconclusive { background: var(--warn); }
 nav { margin-top: .8rem; } nav a { margin-right: 1rem; }
 .v-hold { color: var(--pass); font-weight: 600; } .v-violated { color: var(--fail); font-weight: 600; }
 .v-not-checked { color: var(--muted); }

@@ -9,6 +9,7 @@ import {
   formatCoverage,
   formatFigure,
   formatNumber,
+  formatSchedulesToFailure,
   formatSeconds,
 } from './format.ts';
 import { HTML_STYLE } from './html-style.ts';
@@ -17,11 +18,13 @@ import { isModelTimeline, stateTableHtml } from './state-table-html.ts';
 import { type InlineSvg, prepareInlineSvg } from './svg-inline.ts';
 import { timelineHtml, timelineLegendHtml } from './timeline-html.ts';
 import {
+  bugVerdictClass,
   bugVerdictHtmlText,
   COLUMN_HELP,
   foundBy,
   headline,
   INVARIANT_VERDICT_HTML,
+  STAGE_STATUS_TEXT,
   violationText,
 } from './verdict.ts';
 
@@ -64,11 +67,12 @@ function banner(results: GateResults): string {
       ? [`${bugs.filter((bug) => bug.caught).length} of ${bugs.length} seeded bugs caught`]
       : []),
     `${results.counterexamples.length} counterexample(s)`,
-    `ran ${formatSeconds(results.durationSeconds)}`,
     `ftcheck ${results.tool.version}`,
     ...(shard === undefined ? [] : [`shard ${shard.index}/${shard.count}`]),
   ];
-  return `<header class="banner banner-${results.verdict}" id="verdict"><h1>ftcheck: ${e(headline(results))}</h1><p>${e(facts.join(' · '))}</p></header>`;
+  const stages = results.stages.map((stage) => `${stage.name} ${STAGE_STATUS_TEXT[stage.status]}`);
+  const stagesLine = stages.length === 0 ? '' : `<p>Stages: ${e(stages.join(' · '))}</p>`;
+  return `<header class="banner banner-${results.verdict}" id="verdict"><h1>ftcheck: ${e(headline(results))}</h1><p>${e(facts.join(' · '))}</p>${stagesLine}</header>`;
 }
 
 function invariantsSection(results: GateResults): string {
@@ -99,9 +103,9 @@ function bugsSection(results: GateResults): string {
     e(bug.name),
     e(bug.level),
     e(bug.breaks.join(', ')),
-    `<span class="${bug.caught ? 'v-hold' : 'v-violated'}">${e(bugVerdictHtmlText(bug))}</span>`,
+    `<span class="${bugVerdictClass(bug)}">${e(bugVerdictHtmlText(bug))}</span>`,
     e(bug.invariant ?? ''),
-    e(formatSeconds(bug.seconds)),
+    e(formatSchedulesToFailure(bug)),
     bug.size === undefined ? '' : e(formatNumber(bug.size)),
     bug.counterexample === undefined ? '' : fileLink(bug.counterexample),
   ]);
@@ -148,9 +152,6 @@ function stateSpaceSection(results: GateResults): string {
     ['Hosts', formatNumber(explore.hosts)],
     ['States', formatNumber(explore.states)],
     ['Transitions', formatNumber(explore.transitions)],
-    ['Time', formatSeconds(explore.seconds)],
-    ['States per second', formatNumber(explore.statesPerSecond)],
-    ['Peak memory (RSS)', formatBytes(explore.peakRssBytes)],
     ['Deadlocks', formatNumber(explore.deadlocks)],
     ['Liveness', explore.liveness],
   ]);
@@ -196,9 +197,14 @@ function campaignSection(results: GateResults): string {
     parts.push(
       '<h3>Fault-fuzzing campaign</h3>',
       figureTable([
-        ['Runs', formatNumber(fuzz.runs)],
-        ['Time', formatSeconds(fuzz.seconds)],
-        ['Schedules per second', formatNumber(fuzz.schedulesPerSecond, 1)],
+        [
+          'Runs',
+          `${formatNumber(fuzz.runs)} of ${formatNumber(fuzz.planned.seeds * fuzz.planned.runsPerSeed)}`,
+        ],
+        [
+          'Campaign',
+          `${formatNumber(fuzz.planned.seeds)} seeds × ${formatNumber(fuzz.planned.runsPerSeed)} schedules`,
+        ],
         ['Seeds', `${fuzz.seeds.first} … ${fuzz.seeds.last}`],
         ['Model states reached', formatCoverage(fuzz.modelStates)],
         ['Model transitions reached', formatCoverage(fuzz.modelTransitions)],
@@ -215,8 +221,12 @@ function detailsSection(results: GateResults): string {
   const rows: [string, string][] = [
     ['Hosts', String(config.hosts)],
     ['Guests', config.guests.join(', ')],
-    ['Budget', formatSeconds(config.budgetSeconds)],
+    ['Wall-clock ceiling', config.budgetSeconds === undefined ? 'none' : formatSeconds(config.budgetSeconds)],
     ['Seed', String(config.seed)],
+    [
+      'Campaign',
+      `${config.campaign.fuzzSeeds} seeds × ${config.campaign.fuzzRuns} schedules; ${config.campaign.bugRuns} schedules per seeded bug at seed ${config.campaign.bugSeed}`,
+    ],
     ['Seeded bugs enabled', config.bugs.join(', ') || 'none'],
     ...Object.keys(results.figures)
       .sort()
@@ -225,16 +235,40 @@ function detailsSection(results: GateResults): string {
   return `<section id="details"><h2>Configuration and figures</h2>${figureTable(rows)}</section>`;
 }
 
+/** Wall-clock and machine figures: shown here, marked as such; never part of the verdict. */
+function timingSection(results: GateResults): string {
+  const timing = results.timing;
+  const rows: [string, string][] = [
+    ['Whole gate', formatSeconds(timing.totalSeconds)],
+    ...Object.entries(timing.stages).map(([name, seconds]): [string, string] => [
+      `Stage ${name}`,
+      formatSeconds(seconds),
+    ]),
+  ];
+  if (timing.explore !== undefined) {
+    rows.push(
+      ['Model check: states per second', formatNumber(timing.explore.statesPerSecond)],
+      ['Model check: peak memory (RSS)', formatBytes(timing.explore.peakRssBytes)],
+    );
+  }
+  if (timing.fuzz !== undefined) {
+    rows.push(['Fuzz: schedules per second', formatNumber(timing.fuzz.schedulesPerSecond, 1)]);
+  }
+  for (const [name, seconds] of Object.entries(timing.bugs ?? {}))
+    rows.push([`Bug ${name}`, formatSeconds(seconds)]);
+  return `<section id="timing"><h2>Timing on this machine</h2><p class="muted">Wall-clock figures of this run: they differ between machines and runs and decide nothing (the verdict is a function of the fixed campaign).</p>${figureTable(rows)}</section>`;
+}
+
 /** The self-contained HTML report of a gate run. */
 export function renderHtml(results: GateResults, assets: HtmlAssets): string {
   const sections = ['invariants', 'bugs', 'counterexamples', 'diagrams', 'state-space', 'campaign'];
-  const nav = [...sections, ...(results.mutation ? ['mutation'] : []), 'details']
+  const nav = [...sections, ...(results.mutation ? ['mutation'] : []), 'details', 'timing']
     .map((id) => `<a href="#${id}">${id.replace('-', ' ')}</a>`)
     .join('');
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <title>ftcheck: ${e(results.verdict)}</title><style>${HTML_STYLE}</style></head>
-<body>${banner(results)}<main><nav>${nav}</nav>${invariantsSection(results)}${bugsSection(results)}${counterexamplesSection(results)}${diagramsSection(results, assets)}${stateSpaceSection(results)}${campaignSection(results)}${mutationSectionHtml(results.mutation)}${detailsSection(results)}</main></body></html>
+<body>${banner(results)}<main><nav>${nav}</nav>${invariantsSection(results)}${bugsSection(results)}${counterexamplesSection(results)}${diagramsSection(results, assets)}${stateSpaceSection(results)}${campaignSection(results)}${mutationSectionHtml(results.mutation)}${detailsSection(results)}${timingSection(results)}</main></body></html>
 `;
 }

@@ -1,12 +1,14 @@
 // junit.xml: one test case per invariant and per seeded bug, with names that never change between
 // runs, so CI systems can track them over time. Plus one case saying whether the gate completed.
+// Every `time` attribute is 0: a real one would be wall-clock, and this file is the same bytes on
+// every machine for the same gate (durations are in results.json `timing` and index.html). Readers
+// such as dorny/test-reporter need the attribute to be there and a number.
 import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
 import type { BugResult, GateResults, InvariantResult } from '../check/results.ts';
 import { escapeXml } from './escape.ts';
 
 interface TestCase {
   name: string;
-  seconds: number;
   outcome:
     | { kind: 'pass' }
     | { kind: 'failure' | 'error' | 'skipped'; type: string; message: string; detail: string };
@@ -29,11 +31,10 @@ export function bugCaseName(name: string): string {
 
 function invariantCase(results: GateResults, id: InvariantId, invariant: InvariantResult): TestCase {
   const name = invariantCaseName(id);
-  if (invariant.verdict === 'hold') return { name, seconds: 0, outcome: { kind: 'pass' } };
+  if (invariant.verdict === 'hold') return { name, outcome: { kind: 'pass' } };
   if (invariant.verdict === 'not-checked') {
     return {
       name,
-      seconds: 0,
       outcome: { kind: 'skipped', type: 'not-checked', message: 'not checked in this run', detail: '' },
     };
   }
@@ -46,52 +47,50 @@ function invariantCase(results: GateResults, id: InvariantId, invariant: Invaria
       .map((path) => `counterexample: ${path}`),
   ].join('\n');
   const message = invariant.message ?? examples[0]?.message ?? `${name} is violated`;
-  return { name, seconds: 0, outcome: { kind: 'failure', type: 'violated', message, detail } };
+  return { name, outcome: { kind: 'failure', type: 'violated', message, detail } };
 }
 
 function bugCase(bug: BugResult): TestCase {
   const name = bugCaseName(bug.name);
-  if (bug.caught) return { name, seconds: bug.seconds, outcome: { kind: 'pass' } };
-  const message = `seeded bug ${bug.name} (${bug.level}) was not caught; it should break ${bug.breaks.join(', ')}`;
-  const detail = 'A checker that no longer catches its seeded bug has lost its power to fail.';
-  return { name, seconds: bug.seconds, outcome: { kind: 'failure', type: 'escaped', message, detail } };
+  if (bug.status === 'caught') return { name, outcome: { kind: 'pass' } };
+  if (bug.status !== 'escaped') {
+    const runs =
+      bug.runsPlanned === undefined ? '' : ` (${bug.runs ?? 0} of ${bug.runsPlanned} schedules run)`;
+    const message =
+      bug.status === 'not-run'
+        ? 'not run: the gate was stopped before it'
+        : `inconclusive: the gate was stopped before its fixed count${runs}`;
+    return { name, outcome: { kind: 'skipped', type: bug.status, message, detail: '' } };
+  }
+  const others = [...new Set((bug.otherInvariants ?? []).map((other) => other.invariant))];
+  const message =
+    others.length > 0
+      ? `seeded bug ${bug.name} (${bug.level}) was caught by ${others.join(', ')}, declared ${bug.breaks.join(', ')}: that does not count`
+      : `seeded bug ${bug.name} (${bug.level}) was not caught; it should break ${bug.breaks.join(', ')}`;
+  const detail = [
+    'A checker that no longer catches its seeded bug has lost its power to fail.',
+    ...(bug.otherInvariants ?? []).map((other) => `schedule ${other.run}: ${other.message}`),
+  ].join('\n');
+  return { name, outcome: { kind: 'failure', type: 'escaped', message, detail } };
 }
+
+const STOPPED_MESSAGE: Partial<Record<GateResults['verdict'], string>> = {
+  error: 'the gate stopped with an internal error',
+  interrupted: 'the gate was interrupted by a signal; results are partial',
+  inconclusive:
+    'the wall-clock ceiling (--budget) stopped the gate before its fixed campaign was done; nothing failed',
+};
 
 function gateCase(results: GateResults): TestCase {
   const name = 'gate completes';
-  if (results.verdict === 'error') {
-    return {
-      name,
-      seconds: results.durationSeconds,
-      outcome: {
-        kind: 'error',
-        type: 'error',
-        message: 'the gate stopped with an internal error',
-        detail: '',
-      },
-    };
-  }
-  if (results.verdict === 'interrupted') {
-    return {
-      name,
-      seconds: results.durationSeconds,
-      outcome: {
-        kind: 'error',
-        type: 'interrupted',
-        message: 'the gate was interrupted; results are partial',
-        detail: '',
-      },
-    };
-  }
-  return { name, seconds: results.durationSeconds, outcome: { kind: 'pass' } };
-}
-
-function seconds(value: number): string {
-  return value.toFixed(3);
+  const message = STOPPED_MESSAGE[results.verdict];
+  if (message === undefined) return { name, outcome: { kind: 'pass' } };
+  const detail = results.stages.map((stage) => `${stage.name}: ${stage.status}`).join('\n');
+  return { name, outcome: { kind: 'error', type: results.verdict, message, detail } };
 }
 
 function renderCase(suite: string, testCase: TestCase): string {
-  const open = `    <testcase classname="${escapeXml(suite)}" name="${escapeXml(testCase.name)}" time="${seconds(testCase.seconds)}"`;
+  const open = `    <testcase classname="${escapeXml(suite)}" name="${escapeXml(testCase.name)}" ${NO_TIME}`;
   const outcome = testCase.outcome;
   if (outcome.kind === 'pass') return `${open}/>`;
   const attributes = `message="${escapeXml(outcome.message)}" type="${escapeXml(outcome.type)}"`;
@@ -103,10 +102,13 @@ function countOf(suite: TestSuite, kind: TestCase['outcome']['kind']): number {
   return suite.cases.filter((testCase) => testCase.outcome.kind === kind).length;
 }
 
-function suiteAttributes(name: string, cases: number, suites: TestSuite[], time: number): string {
+/** The `time` of every element: wall-clock has no place in a file that must not depend on the machine. */
+const NO_TIME = 'time="0"';
+
+function suiteAttributes(name: string, cases: number, suites: TestSuite[]): string {
   const sum = (kind: TestCase['outcome']['kind']) =>
     suites.reduce((total, suite) => total + countOf(suite, kind), 0);
-  return `name="${escapeXml(name)}" tests="${cases}" failures="${sum('failure')}" errors="${sum('error')}" skipped="${sum('skipped')}" time="${seconds(time)}"`;
+  return `name="${escapeXml(name)}" tests="${cases}" failures="${sum('failure')}" errors="${sum('error')}" skipped="${sum('skipped')}" ${NO_TIME}`;
 }
 
 /** The JUnit XML report of a gate run. */
@@ -124,11 +126,10 @@ export function renderJunit(results: GateResults): string {
   const total = suites.reduce((sum, suite) => sum + suite.cases.length, 0);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites ${suiteAttributes('ftcheck', total, suites, results.durationSeconds)}>`,
+    `<testsuites ${suiteAttributes('ftcheck', total, suites)}>`,
   ];
   for (const suite of suites) {
-    const time = suite.cases.reduce((sum, testCase) => sum + testCase.seconds, 0);
-    lines.push(`  <testsuite ${suiteAttributes(suite.name, suite.cases.length, [suite], time)}>`);
+    lines.push(`  <testsuite ${suiteAttributes(suite.name, suite.cases.length, [suite])}>`);
     for (const testCase of suite.cases) lines.push(renderCase(suite.name, testCase));
     lines.push('  </testsuite>');
   }

@@ -4,12 +4,16 @@ import { assert } from '../base/assert.ts';
 import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
 import type {
   BugResult,
+  BugStatus,
   ConformanceResult,
   CoverageFigure,
   ExploreResult,
   FuzzResult,
   GateResults,
   InvariantResult,
+  StageResult,
+  StageStatus,
+  TimingResult,
   Verdict,
 } from '../check/results.ts';
 
@@ -18,8 +22,19 @@ export class MergeError extends Error {
   override name = 'MergeError';
 }
 
-/** Worse verdicts win: an error (results not trustworthy) outranks a failure, which outranks a pause. */
-const VERDICT_RANK: Record<Verdict, number> = { pass: 0, interrupted: 1, fail: 2, error: 3 };
+/**
+ * Worse verdicts win: an error (results not trustworthy) outranks a failure, which outranks a
+ * pause (a signal, or the ceiling: neither says anything about the system).
+ */
+const VERDICT_RANK: Record<Verdict, number> = { pass: 0, inconclusive: 1, interrupted: 2, fail: 3, error: 4 };
+const BUG_STATUS_RANK: Record<BugStatus, number> = { 'not-run': 0, inconclusive: 1, escaped: 2, caught: 3 };
+const STAGE_STATUS_RANK: Record<StageStatus, number> = {
+  complete: 0,
+  inconclusive: 1,
+  'not-run': 2,
+  interrupted: 3,
+  error: 4,
+};
 
 function unique<T>(items: Iterable<T>): T[] {
   return [...new Set(items)];
@@ -97,15 +112,15 @@ function mergeConformance(parts: ConformanceResult[]): ConformanceResult | undef
   };
 }
 
-/** Fuzz runs are sharded: runs and time add up; the seed range spans every shard's. */
+/** Fuzz runs are sharded: runs and planned seeds add up; the seed range spans every shard's. */
 function mergeFuzz(parts: FuzzResult[]): FuzzResult | undefined {
   if (parts.length === 0) return undefined;
-  const runs = parts.reduce((sum, part) => sum + part.runs, 0);
-  const seconds = parts.reduce((sum, part) => sum + part.seconds, 0);
   return {
-    runs,
-    seconds,
-    schedulesPerSecond: seconds > 0 ? runs / seconds : 0,
+    runs: parts.reduce((sum, part) => sum + part.runs, 0),
+    planned: {
+      seeds: parts.reduce((sum, part) => sum + part.planned.seeds, 0),
+      runsPerSeed: Math.max(...parts.map((part) => part.planned.runsPerSeed)),
+    },
     seeds: {
       first: Math.min(...parts.map((part) => part.seeds.first)),
       last: Math.max(...parts.map((part) => part.seeds.last)),
@@ -116,7 +131,7 @@ function mergeFuzz(parts: FuzzResult[]): FuzzResult | undefined {
   };
 }
 
-/** A bug is caught if any part caught it; the fastest catch is reported. */
+/** A bug is caught if any part caught it (then the catch in the fewest schedules is reported). */
 function mergeBugs(parts: (BugResult[] | undefined)[]): BugResult[] | undefined {
   const lists = present(parts);
   if (lists.length === 0) return undefined;
@@ -125,8 +140,10 @@ function mergeBugs(parts: (BugResult[] | undefined)[]): BugResult[] | undefined 
     const known = byName.get(bug.name);
     const better =
       known === undefined ||
-      (bug.caught && !known.caught) ||
-      (bug.caught === known.caught && bug.seconds < known.seconds);
+      BUG_STATUS_RANK[bug.status] > BUG_STATUS_RANK[known.status] ||
+      (bug.status === known.status &&
+        (bug.schedulesToFirstFailure ?? Number.POSITIVE_INFINITY) <
+          (known.schedulesToFirstFailure ?? Number.POSITIVE_INFINITY));
     if (better) byName.set(bug.name, bug);
   }
   return [...byName.values()];
@@ -157,6 +174,33 @@ function shardFigure(parts: GateResults[]): Record<string, string> {
   return { 'shards merged': `${indexes.join(', ')} of ${shards[0]!.count}` };
 }
 
+/** The largest ceiling of the parts; none if any part had none. */
+function mergeBudget(parts: GateResults[]): { budgetSeconds?: number } {
+  const budgets = parts.map((part) => part.config.budgetSeconds);
+  if (budgets.some((budget) => budget === undefined)) return {};
+  return { budgetSeconds: Math.max(...(budgets as number[])) };
+}
+
+/** Each stage's worst status over the parts, in order of first appearance. */
+function mergeStages(parts: GateResults[]): StageResult[] {
+  const byName = new Map<string, StageStatus>();
+  for (const stage of parts.flatMap((part) => part.stages)) {
+    const known = byName.get(stage.name);
+    if (known === undefined || STAGE_STATUS_RANK[stage.status] > STAGE_STATUS_RANK[known])
+      byName.set(stage.name, stage.status);
+  }
+  return [...byName].map(([name, status]) => ({ name, status }));
+}
+
+/** Wall-clock figures of shards that ran side by side: the longest part, per stage too. */
+function mergeTiming(parts: GateResults[]): TimingResult {
+  const stages: Record<string, number> = {};
+  for (const part of parts)
+    for (const [name, seconds] of Object.entries(part.timing.stages))
+      stages[name] = Math.max(stages[name] ?? 0, seconds);
+  return { totalSeconds: Math.max(...parts.map((part) => part.timing.totalSeconds)), stages };
+}
+
 /** Merges the results of several runs (usually the shards of one campaign) into one. */
 export function mergeResults(parts: GateResults[]): GateResults {
   if (parts.length === 0) throw new MergeError('nothing to merge: give at least one results file');
@@ -169,7 +213,7 @@ export function mergeResults(parts: GateResults[]): GateResults {
   const verdict = parts
     .map((part) => part.verdict)
     .reduce((a, b) => (VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a));
-  const { shard: _shard, ...config } = first.config;
+  const { shard: _shard, budgetSeconds: _budget, ...config } = first.config;
   const explore = mergeExplore(present(parts.map((part) => part.explore)));
   const conformance = mergeConformance(present(parts.map((part) => part.conformance)));
   const fuzz = mergeFuzz(present(parts.map((part) => part.fuzz)));
@@ -183,10 +227,11 @@ export function mergeResults(parts: GateResults[]): GateResults {
     config: {
       ...config,
       guests: unique(parts.flatMap((part) => part.config.guests)),
-      budgetSeconds: Math.max(...parts.map((part) => part.config.budgetSeconds)),
+      ...mergeBudget(parts),
       bugs: unique(parts.flatMap((part) => part.config.bugs)),
     },
     verdict,
+    stages: mergeStages(parts),
     invariants,
     ...(explore === undefined ? {} : { explore }),
     ...(conformance === undefined ? {} : { conformance }),
@@ -202,7 +247,7 @@ export function mergeResults(parts: GateResults[]): GateResults {
       (diagram) => diagram.name,
     ),
     figures: Object.assign({}, ...[...parts].reverse().map((part) => part.figures), shardFigure(parts)),
-    durationSeconds: Math.max(...parts.map((part) => part.durationSeconds)),
+    timing: mergeTiming(parts),
   };
   assert(
     VERDICT_RANK[merged.verdict] >= VERDICT_RANK[first.verdict],

@@ -56,9 +56,6 @@ const exploreResult = z.object({
   hosts: count,
   states: count,
   transitions: count,
-  seconds,
-  statesPerSecond: z.number().nonnegative(),
-  peakRssBytes: count,
   deadlocks: count,
   liveness: z.enum(['hold', 'violated']),
   violations: list(
@@ -81,8 +78,7 @@ const conformanceResult = z.object({
 
 const fuzzResult = z.object({
   runs: count,
-  seconds,
-  schedulesPerSecond: z.number().nonnegative(),
+  planned: z.object({ seeds: count, runsPerSeed: count }),
   seeds: z.object({ first: z.number().int(), last: z.number().int() }),
   modelStates: coverage,
   modelTransitions: coverage,
@@ -93,11 +89,24 @@ const bugResult = z.object({
   name: text,
   level: z.enum(['model', 'data-plane', 'cluster']),
   breaks: list(invariantId),
+  status: z.enum(['caught', 'escaped', 'inconclusive', 'not-run']),
   caught: z.boolean(),
-  invariant: text.optional(),
-  seconds,
+  invariant: invariantId.optional(),
+  runs: count.optional(),
+  runsPlanned: count.optional(),
+  schedulesToFirstFailure: count.optional(),
   size: count.optional(),
+  minimal: z.boolean().optional(),
   counterexample: reportPath.optional(),
+  otherInvariants: list(z.object({ invariant: invariantId, run: count, message: text })).optional(),
+});
+
+const timingResult = z.object({
+  totalSeconds: seconds,
+  stages: z.record(text, seconds),
+  explore: z.object({ seconds, statesPerSecond: z.number().nonnegative(), peakRssBytes: count }).optional(),
+  fuzz: z.object({ seconds, schedulesPerSecond: z.number().nonnegative() }).optional(),
+  bugs: z.record(text, seconds).optional(),
 });
 
 const timelineValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -172,12 +181,25 @@ export const gateResultsSchema = z.object({
   config: z.object({
     hosts: count,
     guests: list(text),
-    budgetSeconds: seconds,
+    budgetSeconds: z.number().positive().optional(),
     seed: z.number().int(),
     shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
     bugs: list(text),
+    campaign: z.object({
+      fuzzSeeds: z.number().int().positive(),
+      fuzzRuns: z.number().int().positive(),
+      bugRuns: z.number().int().positive(),
+      bugSeed: z.number().int(),
+      shrinkRuns: count,
+    }),
   }),
-  verdict: z.enum(['pass', 'fail', 'error', 'interrupted']),
+  verdict: z.enum(['pass', 'fail', 'inconclusive', 'interrupted', 'error']),
+  stages: list(
+    z.object({
+      name: text,
+      status: z.enum(['complete', 'inconclusive', 'interrupted', 'not-run', 'error']),
+    }),
+  ),
   invariants: z.record(invariantId, invariantResult),
   explore: exploreResult.optional(),
   conformance: conformanceResult.optional(),
@@ -187,7 +209,7 @@ export const gateResultsSchema = z.object({
   counterexamples: list(counterexampleSummary),
   diagrams: list(z.object({ name: text, svg: diagramPath('.svg'), mermaid: diagramPath('.mmd') })),
   figures: z.record(text, z.union([z.number(), text])),
-  durationSeconds: seconds,
+  timing: timingResult,
 });
 
 /** A results file that is unreadable, not JSON, or not a valid `GateResults`. */

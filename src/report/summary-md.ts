@@ -1,14 +1,16 @@
 // summary.md: the gate's result for a CI job summary (GitHub's $GITHUB_STEP_SUMMARY renders it).
 // It leads with the verdict, then the tables, then each counterexample with how to reproduce it.
+// It shows no wall-clock figure (durations, rates, memory: those are in results.json `timing` and
+// index.html), so the same gate writes the same bytes on every machine.
 import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
 import type { CounterexampleSummary, GateResults } from '../check/results.ts';
 import { escapeMarkdownCell, escapeMarkdownInline, markdownCode, markdownFence } from './escape.ts';
 import {
   BUG_TABLE_COLUMNS,
-  formatBytes,
   formatCoverage,
   formatFigure,
   formatNumber,
+  formatSchedulesToFailure,
   formatSeconds,
 } from './format.ts';
 import { mutationMarkdown } from './mutation-md.ts';
@@ -19,6 +21,7 @@ import {
   headline as failureHeadline,
   foundBy,
   INVARIANT_VERDICT_ICON,
+  STAGE_STATUS_TEXT,
   VERDICT_ICON,
   violationText,
 } from './verdict.ts';
@@ -54,12 +57,15 @@ function headline(results: GateResults): string {
       ? [`${bugs.filter((bug) => bug.caught).length} of ${bugs.length} seeded bugs caught`]
       : []),
     `${results.counterexamples.length} counterexample${results.counterexamples.length === 1 ? '' : 's'}`,
-    formatSeconds(results.durationSeconds),
     `ftcheck ${escapeMarkdownInline(results.tool.version)}`,
   ];
   const shard = results.config.shard;
   if (shard !== undefined) parts.push(`shard ${shard.index}/${shard.count}`);
-  return `# ${VERDICT_ICON[results.verdict]} ftcheck ${escapeMarkdownInline(failureHeadline(results))}\n\n${parts.join(' · ')}`;
+  const stages = results.stages.map(
+    (stage) => `${escapeMarkdownInline(stage.name)} ${STAGE_STATUS_TEXT[stage.status]}`,
+  );
+  const stagesLine = stages.length === 0 ? '' : `\n\nStages: ${stages.join(' · ')}`;
+  return `# ${VERDICT_ICON[results.verdict]} ftcheck ${escapeMarkdownInline(failureHeadline(results))}\n\n${parts.join(' · ')}${stagesLine}`;
 }
 
 function invariantsSection(results: GateResults): string {
@@ -89,9 +95,6 @@ function exploreSection(results: GateResults): string[] {
     ['Hosts', formatNumber(explore.hosts)],
     ['States', formatNumber(explore.states)],
     ['Transitions', formatNumber(explore.transitions)],
-    ['Time', formatSeconds(explore.seconds)],
-    ['States per second', formatNumber(explore.statesPerSecond)],
-    ['Peak memory (RSS)', formatBytes(explore.peakRssBytes)],
     ['Deadlocks', formatNumber(explore.deadlocks)],
     ['Liveness', explore.liveness === 'hold' ? '✅ holds' : '❌ violated'],
   ];
@@ -129,9 +132,11 @@ function fuzzSection(results: GateResults): string[] {
   const fuzz = results.fuzz;
   if (fuzz === undefined) return [];
   const rows = [
-    ['Runs', formatNumber(fuzz.runs)],
-    ['Time', formatSeconds(fuzz.seconds)],
-    ['Schedules per second', formatNumber(fuzz.schedulesPerSecond, 1)],
+    ['Runs', `${formatNumber(fuzz.runs)} of ${formatNumber(fuzz.planned.seeds * fuzz.planned.runsPerSeed)}`],
+    [
+      'Campaign',
+      `${formatNumber(fuzz.planned.seeds)} seeds × ${formatNumber(fuzz.planned.runsPerSeed)} schedules`,
+    ],
     ['Seeds', `${fuzz.seeds.first} … ${fuzz.seeds.last}`],
     ['Model states reached', formatCoverage(fuzz.modelStates)],
     ['Model transitions reached', formatCoverage(fuzz.modelTransitions)],
@@ -149,7 +154,7 @@ function bugsSection(results: GateResults): string[] {
     bug.breaks.join(', '),
     bugVerdictText(bug),
     cell(bug.invariant ?? ''),
-    formatSeconds(bug.seconds),
+    formatSchedulesToFailure(bug),
     bug.size === undefined ? '' : formatNumber(bug.size),
     bug.counterexample === undefined ? '' : fileLink(bug.counterexample),
   ]);
@@ -196,8 +201,9 @@ function configLine(results: GateResults): string {
   const parts = [
     `hosts ${config.hosts}`,
     `guests ${config.guests.map(markdownCode).join(', ') || 'none'}`,
-    `budget ${formatSeconds(config.budgetSeconds)}`,
+    config.budgetSeconds === undefined ? 'no ceiling' : `ceiling ${formatSeconds(config.budgetSeconds)}`,
     `seed ${config.seed}`,
+    `campaign ${config.campaign.fuzzSeeds} seeds × ${config.campaign.fuzzRuns} schedules, ${config.campaign.bugRuns} schedules per seeded bug (seed ${config.campaign.bugSeed})`,
     ...(config.bugs.length > 0 ? [`seeded bugs enabled: ${config.bugs.map(markdownCode).join(', ')}`] : []),
   ];
   return `_Configuration: ${parts.join(' · ')}. Full report: index.html._`;

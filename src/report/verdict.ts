@@ -2,9 +2,11 @@
 import { INVARIANTS, type InvariantId } from '../base/invariants.ts';
 import type {
   BugResult,
+  BugStatus,
   CounterexampleSummary,
   GateResults,
   InvariantVerdict,
+  StageStatus,
   Verdict,
 } from '../check/results.ts';
 import { formatMicros } from './format.ts';
@@ -12,13 +14,16 @@ import { formatMicros } from './format.ts';
 export const VERDICT_HEADLINE: Record<Verdict, string> = {
   pass: 'PASS: every invariant holds and every seeded bug is caught',
   fail: 'FAIL: a property is violated or a seeded bug escaped',
+  inconclusive:
+    'INCONCLUSIVE: the wall-clock ceiling (--budget) stopped the campaign before its fixed counts; nothing failed',
   error: 'ERROR: the gate could not complete',
-  interrupted: 'INTERRUPTED: partial results',
+  interrupted: 'INTERRUPTED: stopped by a signal; partial results',
 };
 
 export const VERDICT_ICON: Record<Verdict, string> = {
   pass: '✅',
   fail: '❌',
+  inconclusive: '⏳',
   error: '💥',
   interrupted: '⏸️',
 };
@@ -29,8 +34,34 @@ export const INVARIANT_VERDICT_ICON: Record<InvariantVerdict, string> = {
   'not-checked': '⚪ not checked',
 };
 
+export const STAGE_STATUS_TEXT: Record<StageStatus, string> = {
+  complete: 'complete',
+  inconclusive: 'inconclusive (ceiling)',
+  interrupted: 'interrupted',
+  'not-run': 'not run',
+  error: 'error',
+};
+
+/** "caught by I7, declared I5": what a bug broke instead of what it is declared to break. */
+function otherText(bug: BugResult): string {
+  const others = [...new Set((bug.otherInvariants ?? []).map((other) => other.invariant))];
+  return others.length === 0 ? '' : `caught by ${others.join(', ')}, declared ${bug.breaks.join(', ')}`;
+}
+
+const BUG_STATUS_WORDS: Record<BugStatus, string> = {
+  caught: 'caught',
+  escaped: 'escaped',
+  inconclusive: 'inconclusive',
+  'not-run': 'not run',
+};
+
+function bugText(bug: BugResult, icons: Record<BugStatus, string>): string {
+  const other = bug.status === 'escaped' ? otherText(bug) : '';
+  return `${icons[bug.status]} ${other === '' ? BUG_STATUS_WORDS[bug.status] : `escaped: ${other}`}`;
+}
+
 export function bugVerdictText(bug: BugResult): string {
-  return bug.caught ? '✅ caught' : '❌ escaped';
+  return bugText(bug, { caught: '✅', escaped: '❌', inconclusive: '⏳', 'not-run': '⚪' });
 }
 
 /** For HTML: characters every common font has (emoji need a colour font a CI browser may lack). */
@@ -41,7 +72,13 @@ export const INVARIANT_VERDICT_HTML: Record<InvariantVerdict, string> = {
 };
 
 export function bugVerdictHtmlText(bug: BugResult): string {
-  return bug.caught ? '✓ caught' : '✗ escaped';
+  return bugText(bug, { caught: '✓', escaped: '✗', inconclusive: '…', 'not-run': '○' });
+}
+
+/** The CSS class of a bug's result cell in index.html. */
+export function bugVerdictClass(bug: BugResult): string {
+  if (bug.status === 'caught') return 'v-hold';
+  return bug.status === 'escaped' ? 'v-violated' : 'v-not-checked';
 }
 
 /** The stage that found a counterexample: the model checker writes ITF, the fuzzer trace files. */
@@ -76,7 +113,7 @@ export function headline(results: GateResults): string {
       ),
     );
   }
-  for (const bug of results.bugs ?? []) if (!bug.caught) items.push(`${bug.name} escaped`);
+  for (const bug of results.bugs ?? []) if (bug.status === 'escaped') items.push(`${bug.name} escaped`);
   if (items.length === 0) return VERDICT_HEADLINE.fail;
   const shown = items.slice(0, HEADLINE_ITEMS_MAX);
   const more = items.length - shown.length;
@@ -101,9 +138,15 @@ export const COLUMN_HELP = {
     ['Seeded bug', 'a deliberate bug switched on to show that a checker catches it'],
     ['Level', 'where it lives: the protocol model, the data plane (lockstep log and outputs) or the cluster'],
     ['Should break', 'the invariants it is expected to break'],
-    ['Result', 'caught: a checker reported a violation with it on; escaped: none did within the budget'],
+    [
+      'Result',
+      'caught: a checker reported an invariant it should break; escaped: none did within its fixed count of schedules ("caught by I3, declared I2" does not count); inconclusive / not run: the gate was stopped first',
+    ],
     ['Reported', 'the invariant the checker reported'],
-    ['Time', 'time to the first counterexample (or the time spent when it escaped)'],
+    [
+      'Schedules to failure',
+      'the first schedule that broke it, of the fixed count the self-test gives each fuzzed bug (a count: the same on every machine)',
+    ],
     ['Size', 'faults in the shrunk schedule, or steps of the model trace'],
     ['Counterexample', 'the file that reproduces it'],
   ],

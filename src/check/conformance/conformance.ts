@@ -103,19 +103,40 @@ export function checkPath(path: ModelPath, variants: number, seen: Set<string>):
   };
 }
 
+function report(statePaths: number, paths: PathVerdict[], seen: Set<string>): ConformanceReport {
+  const modelTransitions = agentTransitions().map(transitionKey);
+  return {
+    paths,
+    statesCovered: paths.slice(0, statePaths).filter((p) => p.conforms).length,
+    statesTotal: statePaths,
+    transitionsCovered: paths.slice(statePaths).filter((p) => p.conforms).length,
+    transitionsTotal: paths.length - statePaths,
+    emulatorTransitions: modelTransitions.filter((key) => seen.has(key)),
+  };
+}
+
 export function runConformance(variants = CONFORMANCE_VARIANTS_DEFAULT): ConformanceReport {
   const seen = new Set<string>();
   const statePaths = agentStatePaths();
-  const transitionPaths = agentTransitionPaths();
-  const paths = [...statePaths, ...transitionPaths].map((path) => checkPath(path, variants, seen));
-  const modelTransitions = agentTransitions().map(transitionKey);
-  const statesOk = paths.slice(0, statePaths.length).filter((p) => p.conforms).length;
-  return {
-    paths,
-    statesCovered: statesOk,
-    statesTotal: statePaths.length,
-    transitionsCovered: paths.slice(statePaths.length).filter((p) => p.conforms).length,
-    transitionsTotal: transitionPaths.length,
-    emulatorTransitions: modelTransitions.filter((key) => seen.has(key)),
-  };
+  const paths = [...statePaths, ...agentTransitionPaths()].map((path) => checkPath(path, variants, seen));
+  return report(statePaths.length, paths, seen);
+}
+
+/**
+ * The same check, yielding to the event loop between paths so a signal or a wall-clock ceiling
+ * can stop it there: null when `stopped()` said so before the last path.
+ */
+export async function runConformanceStoppable(
+  stopped: () => boolean,
+  variants = CONFORMANCE_VARIANTS_DEFAULT,
+): Promise<ConformanceReport | null> {
+  const seen = new Set<string>();
+  const statePaths = agentStatePaths();
+  const paths: PathVerdict[] = [];
+  for (const path of [...statePaths, ...agentTransitionPaths()]) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (stopped()) return null;
+    paths.push(checkPath(path, variants, seen));
+  }
+  return report(statePaths.length, paths, seen);
 }

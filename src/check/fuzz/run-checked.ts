@@ -3,13 +3,19 @@
 // turned into a run — a configuration or schedule the system's own validation now refuses, a host
 // that will not build — is an I0 finding like any other. Only ftcheck's own faults (CheckerError)
 // get through.
+import type { InvariantId } from '../../base/invariants.ts';
 import { CheckerError } from '../monitors/checker-error.ts';
 import { type FtRunResult, runFt, setupFailure } from '../monitors/ft-run.ts';
 import { type RunSpec, runOptionsOf } from './run-spec.ts';
 
-export function runSpecChecked(spec: RunSpec, bug: string | null): FtRunResult {
+/** The run of `spec` (with `bug`), ending at the first violation of any invariant or of `stopOn`. */
+export function runSpecChecked(
+  spec: RunSpec,
+  bug: string | null,
+  stopOn: readonly InvariantId[] | 'any' = 'any',
+): FtRunResult {
   try {
-    return runFt(runOptionsOf(spec, bug));
+    return runFt(runOptionsOf(spec, bug, 'events', stopOn));
   } catch (error) {
     if (error instanceof CheckerError) throw error;
     return setupFailure({ seed: spec.seed, guest: spec.guest, config: spec.config }, error);

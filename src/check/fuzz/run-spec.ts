@@ -3,6 +3,7 @@
 // turning one into runFt options is a pure function of the spec and the (optional) seeded bug.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import type { InvariantId } from '../../base/invariants.ts';
 import { packagePath } from '../../base/package-root.ts';
 import { ClusterConfigError, type ClusterConfigInput, resolveClusterConfig } from '../../cluster/config.ts';
 import { GUEST_WORKLOADS, type GuestWorkload } from '../../cluster/workloads.ts';
@@ -98,12 +99,14 @@ export function checkRunSpec(spec: RunSpec, prefix = 'run'): FaultSchedule {
 /**
  * runFt options for the spec, with the named seeded bug injected (none when `bug` is null). The
  * trace records at `traceDetail` (fuzzing: 'events', the cheapest; a replay picks more): runs
- * are deterministic, so a counterexample is re-run at any level to be explained.
+ * are deterministic, so a counterexample is re-run at any level to be explained. The run ends at
+ * the first violation of any invariant, or of one of `stopOn` when given.
  */
 export function runOptionsOf(
   spec: RunSpec,
   bug: string | null,
   traceDetail: TraceDetailName = 'events',
+  stopOn: readonly InvariantId[] | 'any' = 'any',
 ): FtRunOptions {
   const schedule = checkRunSpec(spec);
   const injected: BugRunOptions = bug === null ? { options: {}, config: {} } : bugRunOptions(bug);
@@ -119,7 +122,7 @@ export function runOptionsOf(
     checkDeterminism: spec.checkDeterminism,
     ftVms: spec.ftVms ?? 1,
     plainVms: spec.plainVms ?? 0,
-    stopOnViolation: true,
+    stopOnViolation: stopOn === 'any' ? true : stopOn,
     traceDetail,
     ...injected.options,
   };

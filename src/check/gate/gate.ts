@@ -1,15 +1,27 @@
-// The gate: runs its stages in order within one wall-clock budget, collects everything into a
-// GateResults, and decides the verdict. Stages are plain objects so the CLI, tests and sharded CI
-// runs compose the same pipeline. Ctrl-C aborts the signal: the running stage stops at its next
-// check, later stages are skipped, and the partial results are returned as 'interrupted'.
+// The gate: runs its stages in order, collects everything into a GateResults, and decides the
+// verdict. What each stage does is fixed by counts (campaign-plan.ts), so the verdict is a function
+// of the code, the configuration and the seeds. Two things may stop it early, and neither is a
+// verdict about the system: a signal (Ctrl-C, SIGTERM: 'interrupted') and the optional
+// wall-clock ceiling (`--budget`: 'inconclusive'). A stopped stage ends at its next check (between
+// two runs); the stages after it are skipped; what finished is reported as finished. Stages are
+// plain objects so the CLI, tests and sharded CI runs compose the same pipeline.
 import { INVARIANTS, type InvariantId } from '../../base/invariants.ts';
-import { type GateResults, RESULTS_VERSION, type Verdict } from '../results.ts';
+import {
+  type GateCampaign,
+  type GateResults,
+  RESULTS_VERSION,
+  type StageStatus,
+  type Verdict,
+} from '../results.ts';
+import { StopFlag, startCeiling } from './stop-flag.ts';
 
 export interface GateOptions {
   hosts: number;
   guests: string[];
   seed: number;
-  budgetSeconds: number;
+  /** Wall-clock ceiling of the whole gate; undefined: none. Never decides pass or fail. */
+  budgetSeconds?: number;
+  campaign: GateCampaign;
   workers: number;
   bugs: string[];
   shard?: { index: number; count: number };
@@ -24,16 +36,16 @@ export interface GateOptions {
 export interface StageContext {
   options: GateOptions;
   results: GateResults;
-  signal: AbortSignal;
-  /** Wall-clock seconds this stage may use (its share of what is left of the budget). */
-  budgetSeconds: number;
+  /** Set on a signal or at the ceiling; stages check it between units of work. */
+  stop: StopFlag;
 }
+
+/** 'stopped': the stop flag cut the stage short. */
+export type StageOutcome = 'complete' | 'stopped';
 
 export interface GateStage {
   name: string;
-  /** Share of the remaining budget, relative to the stages still to run. */
-  weight: number;
-  run(context: StageContext): Promise<void>;
+  run(context: StageContext): Promise<StageOutcome>;
 }
 
 export function emptyResults(options: GateOptions): GateResults {
@@ -47,17 +59,19 @@ export function emptyResults(options: GateOptions): GateResults {
     config: {
       hosts: options.hosts,
       guests: options.guests,
-      budgetSeconds: options.budgetSeconds,
+      ...(options.budgetSeconds === undefined ? {} : { budgetSeconds: options.budgetSeconds }),
       seed: options.seed,
       ...(options.shard ? { shard: options.shard } : {}),
       bugs: options.bugs,
+      campaign: options.campaign,
     },
     verdict: 'pass',
+    stages: [],
     invariants,
     counterexamples: [],
     diagrams: [],
     figures: {},
-    durationSeconds: 0,
+    timing: { totalSeconds: 0, stages: {} },
   };
 }
 
@@ -82,21 +96,29 @@ export function recordInvariant(
   }
 }
 
-export function decideVerdict(
-  results: GateResults,
-  failedStage: boolean,
-  interrupted: boolean,
-  minScore?: number,
-): Verdict {
-  if (failedStage) return 'error';
+/**
+ * The verdict, worst first: a stage error (or a mutant that crashed ftcheck: its results are not
+ * trustworthy); a signal (whatever was found: Ctrl-C is not a verdict); a violation, an escaped
+ * bug or a mutation score under `minScore`; a stage the ceiling stopped; else pass.
+ */
+export function decideVerdict(results: GateResults, minScore?: number): Verdict {
+  const statuses = results.stages.map((stage) => stage.status);
   const mutation = [results.mutation?.model, results.mutation?.implementation].filter((l) => l !== undefined);
-  // A mutant that crashed ftcheck is a fault of the checker: its results are not trustworthy.
-  if (mutation.some((level) => level.score.crashed > 0)) return 'error';
+  if (statuses.includes('error') || mutation.some((level) => level.score.crashed > 0)) return 'error';
+  if (statuses.includes('interrupted') || statuses.includes('not-run')) return 'interrupted';
   const violated = Object.values(results.invariants).some((r) => r.verdict === 'violated');
-  const escaped = (results.bugs ?? []).some((b) => !b.caught);
+  const escaped = (results.bugs ?? []).some((b) => b.status === 'escaped');
   const weak = minScore !== undefined && mutation.some((level) => (level.score.score ?? 1) < minScore);
   if (violated || escaped || weak) return 'fail';
-  return interrupted ? 'interrupted' : 'pass';
+  if (statuses.includes('inconclusive')) return 'inconclusive';
+  return 'pass';
+}
+
+const seconds = (since: number) => Math.round((performance.now() - since) / 10) / 100;
+
+function stoppedStatus(stop: StopFlag, before: boolean): StageStatus {
+  if (stop.reason === 'ceiling') return 'inconclusive';
+  return before ? 'not-run' : 'interrupted';
 }
 
 export async function runGate(
@@ -106,27 +128,40 @@ export async function runGate(
 ): Promise<GateResults> {
   const results = emptyResults(options);
   const started = performance.now();
-  let failedStage = false;
-  for (let i = 0; i < stages.length; i++) {
-    const stage = stages[i]!;
-    // Stages compute synchronously: yield to the event loop so a pending Ctrl-C is seen here.
-    await new Promise((resolve) => setImmediate(resolve));
-    if (signal.aborted) break;
-    const elapsed = (performance.now() - started) / 1000;
-    const weightLeft = stages.slice(i).reduce((sum, s) => sum + s.weight, 0);
-    const budgetSeconds = Math.max(1, ((options.budgetSeconds - elapsed) * stage.weight) / weightLeft);
-    options.log(`gate: ${stage.name} (budget ${budgetSeconds.toFixed(0)}s)`);
-    try {
-      await stage.run({ options, results, signal, budgetSeconds });
-    } catch (error) {
-      failedStage = true;
-      results.figures[`${stage.name} error`] = error instanceof Error ? error.message : String(error);
-      options.log(
-        `gate: ${stage.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
-      );
+  const stop = new StopFlag();
+  const onAbort = () => stop.request('interrupted');
+  if (signal.aborted) onAbort();
+  signal.addEventListener('abort', onAbort);
+  const cancelCeiling = startCeiling(stop, options.budgetSeconds);
+  try {
+    for (const stage of stages) {
+      // Stages compute synchronously: yield to the event loop so a pending signal is seen here.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stop.reason !== null) {
+        results.stages.push({ name: stage.name, status: stoppedStatus(stop, true) });
+        continue;
+      }
+      options.log(`gate: ${stage.name}`);
+      const stageStarted = performance.now();
+      let status: StageStatus;
+      try {
+        const outcome = await stage.run({ options, results, stop });
+        status = outcome === 'stopped' ? stoppedStatus(stop, false) : 'complete';
+      } catch (error) {
+        status = 'error';
+        results.figures[`${stage.name} error`] = error instanceof Error ? error.message : String(error);
+        options.log(
+          `gate: ${stage.name} failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
+        );
+      }
+      results.stages.push({ name: stage.name, status });
+      results.timing.stages[stage.name] = seconds(stageStarted);
     }
+  } finally {
+    cancelCeiling();
+    signal.removeEventListener('abort', onAbort);
   }
-  results.durationSeconds = Math.round((performance.now() - started) / 10) / 100;
-  results.verdict = decideVerdict(results, failedStage, signal.aborted, options.minScore);
+  results.timing.totalSeconds = seconds(started);
+  results.verdict = decideVerdict(results, options.minScore);
   return results;
 }

@@ -20,7 +20,7 @@ export class MonitorSet implements MonitorSink {
   readonly output: OutputMonitor;
   readonly truth: EnvironmentTruth;
   readonly monitors: ClusterObserver[];
-  /** Called once, on the first violation of any invariant. */
+  /** Called on the first violation of each invariant (so once per invariant at most). */
   onFirstViolation: ((violation: Violation) => void) | null = null;
 
   constructor(private readonly cluster: Cluster) {
@@ -57,7 +57,7 @@ export class MonitorSet implements MonitorSink {
       tracePosition: this.position(),
     };
     this.first.set(violation.invariant, full);
-    if (this.first.size === 1) this.onFirstViolation?.(full);
+    this.onFirstViolation?.(full);
   }
 
   /** First violations ordered by simulated time, then invariant id. */

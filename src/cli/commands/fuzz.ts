@@ -1,22 +1,31 @@
-// `ftcheck fuzz [--budget 60s | --runs N] [--seed S] [--bug NAME] [--json]`: a fault-fuzzing
-// campaign on the simulated cluster. Exit 0 when nothing was found, 1 with the path of the
-// counterexample trace file (shrunk, replayable with `ftcheck replay`), 2 on bad input.
-import { fuzzCampaign } from '../../../properties/fuzz-campaign.ts';
+// `ftcheck fuzz [--runs N] [--budget 60s] [--seed S] [--bug NAME] [--json]`: a fault-fuzzing
+// campaign of N schedules on the simulated cluster. Exit 0 when nothing was found, 1 with the path
+// of the counterexample trace file (shrunk to a 1-minimal schedule, replayable with `ftcheck
+// replay`), 2 on bad input, 4 when the `--budget` ceiling stopped it before N schedules with
+// nothing found, 130 on SIGINT/SIGTERM (a counterexample found so far is on disk: its path is
+// printed; the trace file is written before shrinking starts).
+import { fuzzCampaignAsync } from '../../../properties/fuzz-campaign.ts';
 import { parseDurationMicros } from '../../base/duration.ts';
+import type { InvariantId } from '../../base/invariants.ts';
 import { type ModelCoverage, ModelCoverageTracker } from '../../check/conformance/model-coverage.ts';
-import { bugRunOptions, UnknownBugError } from '../../check/fuzz/bug-injection.ts';
+import { bugRunOptions, fuzzableBugs, UnknownBugError } from '../../check/fuzz/bug-injection.ts';
 import type { CampaignResult } from '../../check/fuzz/campaign.ts';
+import { StopFlag } from '../../check/gate/stop-flag.ts';
 import { COUNTEREXAMPLES_DIR } from '../../check/trace-file.ts';
 import { parseBudgetFlag, RANGES } from '../config.ts';
 import {
   type CliIo,
   checkOutputDir,
+  EXIT_INCONCLUSIVE,
+  EXIT_INTERRUPTED,
+  EXIT_OK,
   EXIT_VIOLATION,
   parseIntInRange,
   parsePositiveInt,
   UsageError,
 } from '../context.ts';
 import { createProgress } from '../progress.ts';
+import { onStopSignals } from '../stop-signals.ts';
 import type { CommandRegistrar } from './index.ts';
 
 interface FuzzFlags {
@@ -29,83 +38,101 @@ interface FuzzFlags {
   json?: boolean;
 }
 
-export const FUZZ_BUDGET_DEFAULT = '60s';
+/** Schedules a campaign runs unless `--runs` says otherwise (about 40 s at 12 schedules/s). */
+export const FUZZ_RUNS_DEFAULT = 500;
 
 export const registerFuzz: CommandRegistrar = (program, io, setExit) => {
   program
     .command('fuzz')
     .description('fuzz fault schedules on the simulated cluster; shrink and save any counterexample')
+    .option('--runs <n>', `schedules to run (default ${FUZZ_RUNS_DEFAULT})`)
     .option(
       '--budget <duration>',
-      `wall-clock search budget, e.g. 60s or 10m (default ${FUZZ_BUDGET_DEFAULT})`,
+      'wall-clock ceiling, e.g. 60s (default none): reaching it with nothing found exits 4, inconclusive',
     )
-    .option('--runs <n>', 'number of schedules to run instead of a time budget')
     .option('--seed <n>', 'fast-check seed of the campaign', '1')
-    .option('--bug <name>', 'inject a seeded bug from the catalog')
+    .option(
+      '--bug <name>',
+      'inject a seeded bug from the catalog and search for a violation of what it is declared to break',
+    )
     .option('--out <dir>', 'folder for counterexample trace files', COUNTEREXAMPLES_DIR)
     .option(
       '--shrink-budget <duration>',
-      'wall-clock cap of shrinking a counterexample, 0 for none (default 60s)',
+      'wall-clock ceiling of shrinking (default none): reaching it saves the counterexample as not minimal; 0 skips shrinking',
     )
     .option('--json', 'print one JSON object')
-    .action((flags: FuzzFlags) => {
-      const { result, coverage } = runFuzz(flags, io);
+    .action(async (flags: FuzzFlags) => {
+      const { result, coverage } = await runFuzz(flags, io);
       report(result, coverage, flags, io);
-      if (result.found) setExit(EXIT_VIOLATION);
+      setExit(exitCodeOf(result));
     });
 };
 
-function runFuzz(flags: FuzzFlags, io: CliIo): { result: CampaignResult; coverage: ModelCoverage } {
-  if (flags.budget !== undefined && flags.runs !== undefined) {
-    throw new UsageError('give either --budget or --runs, not both');
+function exitCodeOf(result: CampaignResult): number {
+  if (result.stopped === 'interrupted') return EXIT_INTERRUPTED;
+  if (result.found) return EXIT_VIOLATION;
+  return result.stopped === 'ceiling' ? EXIT_INCONCLUSIVE : EXIT_OK;
+}
+
+/** The invariants the named bug is declared to break (what its search counts as a find). */
+function declaredInvariants(bug: string): InvariantId[] | undefined {
+  try {
+    bugRunOptions(bug);
+  } catch (error) {
+    if (error instanceof UnknownBugError) throw new UsageError(`--bug: ${error.message}`);
+    throw error;
   }
+  // A model mutant's id (`ftcheck mutate`) is injected like a bug but declares nothing: any invariant.
+  return fuzzableBugs().find((known) => known.name === bug)?.breaks;
+}
+
+async function runFuzz(
+  flags: FuzzFlags,
+  io: CliIo,
+): Promise<{ result: CampaignResult; coverage: ModelCoverage }> {
   const seed = parseIntInRange('--seed', flags.seed, RANGES.seed);
-  const runs = flags.runs === undefined ? undefined : parsePositiveInt('--runs', flags.runs);
+  const runs = flags.runs === undefined ? FUZZ_RUNS_DEFAULT : parsePositiveInt('--runs', flags.runs);
   const budgetMs =
-    runs === undefined
-      ? Math.floor(parseBudgetFlag('--budget', flags.budget ?? FUZZ_BUDGET_DEFAULT) / 1000)
-      : undefined;
+    flags.budget === undefined ? undefined : Math.floor(parseBudgetFlag('--budget', flags.budget) / 1000);
   checkOutputDir('--out', flags.out);
   const shrinkBudgetMs =
     flags.shrinkBudget === undefined ? undefined : parseShrinkBudgetMs(flags.shrinkBudget);
   const bug = flags.bug ?? null;
-  if (bug !== null) {
-    try {
-      bugRunOptions(bug);
-    } catch (error) {
-      if (error instanceof UnknownBugError) throw new UsageError(`--bug: ${error.message}`);
-      throw error;
-    }
-  }
+  const invariants = bug === null ? undefined : declaredInvariants(bug);
+  const tracker = new ModelCoverageTracker();
+  // Handlers first: from here on a signal stops the campaign cleanly instead of killing it.
+  const stop = new StopFlag();
+  const stopSignals = onStopSignals((signal) => {
+    io.err(`ftcheck fuzz: ${signal} — stopping after the current schedule (send it again to quit at once)`);
+    stop.request('interrupted');
+  });
   const progress = flags.json
     ? null
     : createProgress({
         label: 'fuzz',
-        total: runs ?? Math.ceil((budgetMs ?? 0) / 1000),
-        unit: runs === undefined ? 's' : 'schedules',
-        ...(runs === undefined ? { countUnit: 'schedules' } : {}),
+        total: runs,
+        unit: 'schedules',
         tty: process.stderr.isTTY === true,
         write: (line) => io.err(line),
       });
-  const started = performance.now();
-  const tracker = new ModelCoverageTracker();
-  const result = fuzzCampaign({
-    seed,
-    bug,
-    runs,
-    budgetMs,
-    shrinkBudgetMs,
-    outDir: flags.out,
-    onResult: (_spec, run) => tracker.add(run.trace.entries),
-    onRun: (done: number) =>
-      progress?.update(
-        runs === undefined ? Math.floor((performance.now() - started) / 1000) : done,
-        '',
-        done,
-      ),
-  });
-  progress?.finish();
-  return { result, coverage: tracker.coverage() };
+  try {
+    const result = await fuzzCampaignAsync({
+      seed,
+      bug,
+      runs,
+      ...(budgetMs === undefined ? {} : { budgetMs }),
+      ...(shrinkBudgetMs === undefined ? {} : { shrinkBudgetMs }),
+      ...(invariants === undefined ? {} : { invariants }),
+      stop: () => stop.reason,
+      outDir: flags.out,
+      onResult: (_spec, run) => tracker.add(run.trace.entries),
+      onRun: (done: number) => progress?.update(done, '', done),
+    });
+    progress?.finish();
+    return { result, coverage: tracker.coverage() };
+  } finally {
+    stopSignals();
+  }
 }
 
 function parseShrinkBudgetMs(text: string): number {
@@ -115,6 +142,11 @@ function parseShrinkBudgetMs(text: string): number {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+function stoppedText(result: CampaignResult): string {
+  if (result.stopped === 'interrupted') return 'interrupted';
+  return result.stopped === 'ceiling' ? 'stopped by the --budget ceiling' : '';
 }
 
 function report(result: CampaignResult, coverage: ModelCoverage, flags: FuzzFlags, io: CliIo): void {
@@ -128,18 +160,24 @@ function report(result: CampaignResult, coverage: ModelCoverage, flags: FuzzFlag
       JSON.stringify({
         counterexample: result.found ? result.tracePath : null,
         runs: result.runs,
+        stopped: result.stopped,
+        exitCode: exitCodeOf(result),
         schedulesPerSecond: rate,
         invariant: result.found ? result.violation.invariant : null,
         bug: flags.bug ?? null,
         seed: Number(flags.seed),
         modelCoverage,
+        incidental: result.incidental,
         ...(result.found
           ? {
               atMicros: result.violation.atMicros,
               host: result.violation.host ?? null,
               message: result.violation.message,
+              runsToFailure: result.runsToFailure,
               timeToFirstFailureMs: Math.round(result.timeToFirstFailureMs),
               shrinks: result.shrinks,
+              localSteps: result.localSteps,
+              minimal: result.minimal,
               faults: result.traceFile.search.faultsShrunk,
             }
           : {}),
@@ -148,15 +186,25 @@ function report(result: CampaignResult, coverage: ModelCoverage, flags: FuzzFlag
     return;
   }
   const coverageLine = `  model coverage: ${modelCoverage.states} agent states, ${modelCoverage.transitions} transitions`;
+  const stopped = stoppedText(result);
+  for (const other of result.incidental.filter((v) => !v.alsoWithoutBug))
+    io.out(
+      `  also met (not what ${flags.bug} is declared to break): ${other.message} (schedule ${other.run})`,
+    );
   if (!result.found) {
-    io.out(`fuzz: ${result.runs} schedules, no violation (${rate} schedules/s)`);
+    const verdict =
+      result.stopped === null
+        ? 'no violation'
+        : `no violation so far, ${stopped}${result.stopped === 'ceiling' ? ': inconclusive' : ''}`;
+    io.out(`fuzz: ${result.runs} schedules, ${verdict} (${rate} schedules/s)`);
     io.out(coverageLine);
     return;
   }
   io.out(`fuzz: ${result.violation.message}`);
-  io.out(
-    `  found after ${result.runsToFailure} schedules; shrunk in ${result.shrinks} steps to ${result.traceFile.search.faultsShrunk} fault(s)`,
-  );
+  const shrunk = result.minimal
+    ? `shrunk to a 1-minimal schedule of ${result.traceFile.search.faultsShrunk} fault(s) (${result.shrinks} fast-check + ${result.localSteps} local steps)`
+    : `shrinking ${stopped}: the saved schedule (${result.traceFile.search.faultsShrunk} fault(s)) is not minimal`;
+  io.out(`  found after ${result.runsToFailure} schedules; ${shrunk}`);
   io.out(coverageLine);
   io.out(`  counterexample: ${result.tracePath}`);
   io.out(`  reproduce: ftcheck replay ${result.tracePath}`);

@@ -1,11 +1,13 @@
 // `ftcheck` with no subcommand (and `npm start`): the full gate. Exhaustive model check →
 // conformance paths on the emulator → fuzz campaign → bug-catalog self-test → reports.
 // Exit 0 all hold, 1 a property is violated (or a seeded bug escaped), 2 usage error, 3 internal
-// error, 130 interrupted by Ctrl-C (the partial report and counterexamples are on disk).
+// error, 4 inconclusive (the `--budget` ceiling stopped it before its fixed campaign was done),
+// 130 interrupted by SIGINT or SIGTERM (every report and counterexample so far is on disk).
 import type { Command } from 'commander';
 import { toolVersion } from '../../base/package-root.ts';
 import { didYouMean } from '../../base/suggest.ts';
 import { fuzzableBugs } from '../../check/fuzz/bug-injection.ts';
+import { GATE_CAMPAIGN_DEFAULT } from '../../check/gate/campaign-plan.ts';
 import { type GateOptions, type GateStage, runGate } from '../../check/gate/gate.ts';
 import type { GateResults } from '../../check/results.ts';
 import { parseShard, ShardError } from '../../check/shard.ts';
@@ -13,7 +15,9 @@ import { writeReports } from '../../report/write-reports.ts';
 import { type FtcheckConfig, loadConfig, parseBudgetFlag, RANGES } from '../config.ts';
 import {
   type CliIo,
+  EXIT_INCONCLUSIVE,
   EXIT_INTERNAL,
+  EXIT_INTERRUPTED,
   EXIT_OK,
   EXIT_VIOLATION,
   type IntRange,
@@ -24,9 +28,8 @@ import {
 import { GATE_STAGES } from '../gate/stages.ts';
 import { parseMinScore } from '../min-score.ts';
 import { gitCommit } from '../provenance.ts';
+import { onStopSignals } from '../stop-signals.ts';
 import type { CommandRegistrar } from './index.ts';
-
-export const EXIT_INTERRUPTED = 130;
 
 interface GateFlags {
   config?: string;
@@ -34,6 +37,9 @@ interface GateFlags {
   seed?: string;
   hosts?: string;
   workers?: string;
+  fuzzSeeds?: string;
+  fuzzRuns?: string;
+  bugRuns?: string;
   shard?: string;
   minScore?: string;
   stages?: string;
@@ -41,6 +47,26 @@ interface GateFlags {
   out?: string;
   json?: boolean;
 }
+
+/** The fixed campaign: defaults, then the config file, then flags. */
+function campaignOf(config: FtcheckConfig, flags: GateFlags): GateOptions['campaign'] {
+  const count = (flag: string, value: string | undefined, fromConfig: number | undefined, base: number) =>
+    value === undefined ? (fromConfig ?? base) : parseIntInRange(flag, value, CAMPAIGN_COUNT);
+  return {
+    fuzzSeeds: count(
+      '--fuzz-seeds',
+      flags.fuzzSeeds,
+      config.campaign.fuzzSeeds,
+      GATE_CAMPAIGN_DEFAULT.fuzzSeeds,
+    ),
+    fuzzRuns: count('--fuzz-runs', flags.fuzzRuns, config.campaign.fuzzRuns, GATE_CAMPAIGN_DEFAULT.fuzzRuns),
+    bugRuns: count('--bug-runs', flags.bugRuns, config.campaign.bugRuns, GATE_CAMPAIGN_DEFAULT.bugRuns),
+    bugSeed: GATE_CAMPAIGN_DEFAULT.bugSeed,
+    shrinkRuns: GATE_CAMPAIGN_DEFAULT.shrinkRuns,
+  };
+}
+
+const CAMPAIGN_COUNT: IntRange = { min: 1, max: 1_000_000 };
 
 /** Config file first, then flags on top; every value validated with a message naming it. */
 export function gateOptions(config: FtcheckConfig, flags: GateFlags, io: CliIo, tty: boolean): GateOptions {
@@ -64,9 +90,10 @@ export function gateOptions(config: FtcheckConfig, flags: GateFlags, io: CliIo, 
     hosts: int('--hosts', flags.hosts, RANGES.hosts, config.hosts),
     guests: config.guests,
     seed: int('--seed', flags.seed, RANGES.seed, config.seed),
-    budgetSeconds: Math.round(
-      parseBudgetFlag(flags.budget === undefined ? 'budget' : '--budget', budget) / 1e6,
-    ),
+    ...(budget === undefined
+      ? {}
+      : { budgetSeconds: parseBudgetFlag(flags.budget === undefined ? 'budget' : '--budget', budget) / 1e6 }),
+    campaign: campaignOf(config, flags),
     workers: int('--workers', flags.workers, RANGES.workers, config.workers),
     bugs,
     ...(shard ? { shard } : {}),
@@ -78,31 +105,71 @@ export function gateOptions(config: FtcheckConfig, flags: GateFlags, io: CliIo, 
   };
 }
 
+/** Why the gate stopped early, in words, for the last line. */
+function stopNote(results: GateResults): string {
+  const cut = results.stages.filter((stage) => stage.status !== 'complete' && stage.status !== 'error');
+  if (cut.length === 0) return '';
+  const names = cut.map((stage) => `${stage.name} ${stage.status}`).join(', ');
+  if (results.verdict === 'inconclusive')
+    return ` — the ${results.config.budgetSeconds}s ceiling stopped the campaign before its fixed counts (${names}); nothing failed`;
+  return ` (${names})`;
+}
+
 function printVerdict(results: GateResults, written: string[], io: CliIo, json: boolean): void {
   if (json) {
     io.out(
-      JSON.stringify({ verdict: results.verdict, invariants: results.invariants, reports: written }, null, 2),
+      JSON.stringify(
+        {
+          verdict: results.verdict,
+          exitCode: exitCodeOf(results),
+          stages: results.stages,
+          invariants: results.invariants,
+          reports: written,
+        },
+        null,
+        2,
+      ),
     );
     return;
   }
-  io.out(`ftcheck gate: ${results.verdict.toUpperCase()} in ${results.durationSeconds}s`);
   for (const [id, r] of Object.entries(results.invariants))
     io.out(`  ${id} ${r.verdict}${r.message ? ` — ${r.message}` : ''}`);
-  const escaped = (results.bugs ?? []).filter((b) => !b.caught).map((b) => b.name);
-  if (results.bugs)
+  const bugs = results.bugs ?? [];
+  if (bugs.length > 0) {
+    const listed = (status: string) => bugs.filter((b) => b.status === status).map((b) => b.name);
+    const parts = (['escaped', 'inconclusive', 'not-run'] as const)
+      .map((status) => [status, listed(status)] as const)
+      .filter(([, names]) => names.length > 0)
+      .map(([status, names]) => `${status}: ${names.join(', ')}`);
     io.out(
-      `  bug catalog: ${results.bugs.length - escaped.length}/${results.bugs.length} caught${escaped.length ? ` (escaped: ${escaped.join(', ')})` : ''}`,
+      `  bug catalog: ${listed('caught').length}/${bugs.length} caught${parts.length ? ` (${parts.join('; ')})` : ''}`,
     );
+    for (const bug of bugs.filter((b) => b.status === 'escaped' && b.otherInvariants))
+      io.out(
+        `    ${bug.name}: caught by ${bug.otherInvariants!.map((o) => o.invariant).join(', ')}, declared ${bug.breaks.join(', ')} (does not count)`,
+      );
+  }
   for (const c of results.counterexamples)
     io.out(`  counterexample ${c.invariant}: ${c.path}  (${c.reproduce})`);
   io.out(`reports: ${written.join(', ')}`);
+  io.out(
+    `ftcheck gate: ${results.verdict.toUpperCase()} (exit ${exitCodeOf(results)}) in ${results.timing.totalSeconds}s${stopNote(results)}`,
+  );
 }
 
 function exitCodeOf(results: GateResults): number {
-  if (results.verdict === 'pass') return EXIT_OK;
-  if (results.verdict === 'fail') return EXIT_VIOLATION;
-  if (results.verdict === 'interrupted') return EXIT_INTERRUPTED;
-  return EXIT_INTERNAL;
+  switch (results.verdict) {
+    case 'pass':
+      return EXIT_OK;
+    case 'fail':
+      return EXIT_VIOLATION;
+    case 'inconclusive':
+      return EXIT_INCONCLUSIVE;
+    case 'interrupted':
+      return EXIT_INTERRUPTED;
+    case 'error':
+      return EXIT_INTERNAL;
+  }
 }
 
 /**
@@ -128,14 +195,12 @@ async function runGateCommand(flags: GateFlags, io: CliIo): Promise<number> {
   const stages = selectStages(flags.stages);
   const options = gateOptions(config, flags, io, process.stderr.isTTY === true);
   const abort = new AbortController();
-  const onSigint = () => {
-    if (abort.signal.aborted) process.exit(EXIT_INTERRUPTED);
+  const stopSignals = onStopSignals((signal) => {
     io.err(
-      'ftcheck: interrupted — finishing the current step and writing a partial report (Ctrl-C again to quit now)',
+      `ftcheck: ${signal} — stopping at the next check and writing every report (send it again to quit at once)`,
     );
     abort.abort();
-  };
-  process.on('SIGINT', onSigint);
+  });
   try {
     const commit = gitCommit(process.cwd());
     const results = {
@@ -146,7 +211,7 @@ async function runGateCommand(flags: GateFlags, io: CliIo): Promise<number> {
     printVerdict(results, written, io, flags.json === true);
     return exitCodeOf(results);
   } finally {
-    process.off('SIGINT', onSigint);
+    stopSignals();
   }
 }
 
@@ -158,8 +223,20 @@ export function addGateOptions(command: Command): Command {
       '--config <file>',
       'configuration file (default: ftcheck.config.json or .ts in the working directory)',
     )
-    .option('--budget <duration>', 'wall-clock budget of the whole gate, e.g. 4m (default 4m)')
-    .option('--seed <n>', 'base seed of the campaign (default 1)')
+    .option(
+      '--budget <duration>',
+      'wall-clock ceiling, e.g. 4m (default none): reaching it gives inconclusive (exit 4), never fail',
+    )
+    .option('--seed <n>', 'base seed of the fuzz campaign (default 1)')
+    .option(
+      '--fuzz-seeds <n>',
+      `seeds (chunks) of the fuzz campaign (default ${GATE_CAMPAIGN_DEFAULT.fuzzSeeds})`,
+    )
+    .option('--fuzz-runs <n>', `schedules per fuzz seed (default ${GATE_CAMPAIGN_DEFAULT.fuzzRuns})`)
+    .option(
+      '--bug-runs <n>',
+      `schedules per seeded bug in the self-test (default ${GATE_CAMPAIGN_DEFAULT.bugRuns})`,
+    )
     .option('--hosts <n>', 'hosts in the model check (2-6, default 3)')
     .option('--workers <n>', 'worker threads for the fuzz campaign (default 1)')
     .option('--shard <i/n>', 'run shard i of n of the seed space (CI matrix); combine with `ftcheck merge`')

@@ -1,28 +1,44 @@
-// One chunk of the gate's fuzz campaign: a fast-check campaign with its own seed and a wall-clock
-// budget. Chunks are what the gate schedules (between chunks it notices Ctrl-C and the budget),
-// what worker threads run in parallel, and what `--shard i/n` splits: chunk k of shard i/n uses
-// seed `baseSeed + k * n + (i - 1)`, so shards never share a seed.
-import { fuzzCampaign } from '../../../properties/fuzz-campaign.ts';
+// One chunk of the gate's fuzz campaign: a fast-check campaign of a fixed number of schedules with
+// its own seed. Chunks are what the gate schedules, what worker threads run in parallel, and what
+// `--shard i/n` splits: chunk k of shard i/n uses seed `baseSeed + k * n + (i - 1)`, so shards
+// never share a seed. A chunk stops early only on the shared stop flag (a signal, the ceiling).
+import { fuzzCampaignAsync } from '../../../properties/fuzz-campaign.ts';
+import type { InvariantId } from '../../base/invariants.ts';
 import { ModelCoverageTracker } from '../../check/conformance/model-coverage.ts';
+import type { IncidentalViolation } from '../../check/fuzz/campaign.ts';
+import { StopFlag, type StopReason } from '../../check/gate/stop-flag.ts';
 import type { ExpectedViolation } from '../../check/trace-file.ts';
 
 export interface FuzzChunkRequest {
   seed: number;
   bug: string | null;
-  budgetMs: number;
-  shrinkBudgetMs: number;
+  /** Schedules to search (the gate always gives a count). */
+  runs?: number;
+  /** Wall-clock ceilings, for benchmarks only: the gate never sets them. */
+  budgetMs?: number;
+  shrinkBudgetMs?: number;
+  /** Candidates of fast-check shrinking (local minimisation follows). */
+  shrinkRuns?: number;
+  /** What counts as a find (a seeded bug's declared invariants); undefined: any invariant. */
+  invariants?: InvariantId[];
   outDir: string;
+  /** The gate's stop flag (shared memory, so a worker thread sees it too). */
+  stop?: SharedArrayBuffer;
 }
 
 export interface FuzzChunkResult {
   seed: number;
   runs: number;
+  executions: number;
   elapsedMs: number;
+  stopped: StopReason | null;
   found: boolean;
   violation?: ExpectedViolation;
   tracePath?: string;
   faults?: number;
-  timeToFirstFailureMs?: number;
+  runsToFailure?: number;
+  minimal?: boolean;
+  incidental: IncidentalViolation[];
   statesCovered: string[];
   transitionsCovered: string[];
   statesTotal: number;
@@ -35,13 +51,18 @@ export function chunkSeed(baseSeed: number, chunk: number, shard?: { index: numb
   return baseSeed + chunk * count + (index - 1);
 }
 
-export function runFuzzChunk(request: FuzzChunkRequest): FuzzChunkResult {
+export async function runFuzzChunk(request: FuzzChunkRequest): Promise<FuzzChunkResult> {
   const tracker = new ModelCoverageTracker();
-  const result = fuzzCampaign({
+  const stop = new StopFlag(request.stop);
+  const result = await fuzzCampaignAsync({
     seed: request.seed,
     bug: request.bug,
-    budgetMs: request.budgetMs,
-    shrinkBudgetMs: request.shrinkBudgetMs,
+    ...(request.runs === undefined ? {} : { runs: request.runs }),
+    ...(request.budgetMs === undefined ? {} : { budgetMs: request.budgetMs }),
+    ...(request.shrinkBudgetMs === undefined ? {} : { shrinkBudgetMs: request.shrinkBudgetMs }),
+    ...(request.shrinkRuns === undefined ? {} : { shrinkRuns: request.shrinkRuns }),
+    ...(request.invariants === undefined ? {} : { invariants: request.invariants }),
+    stop: () => stop.reason,
     outDir: request.outDir,
     onResult: (_spec, run) => tracker.add(run.trace.entries),
   });
@@ -49,16 +70,20 @@ export function runFuzzChunk(request: FuzzChunkRequest): FuzzChunkResult {
   return {
     seed: request.seed,
     runs: result.runs,
+    executions: result.executions,
     elapsedMs: result.elapsedMs,
+    stopped: result.stopped,
     found: result.found,
     ...(result.found
       ? {
           violation: result.violation,
           tracePath: result.tracePath ?? undefined,
           faults: result.traceFile.search.faultsShrunk,
-          timeToFirstFailureMs: result.timeToFirstFailureMs,
+          runsToFailure: result.runsToFailure,
+          minimal: result.minimal,
         }
       : {}),
+    incidental: result.incidental,
     statesCovered: coverage.states.covered,
     transitionsCovered: coverage.transitions.covered,
     statesTotal: coverage.states.total,

@@ -1,6 +1,7 @@
 // Runs fuzz chunks on worker threads (`--workers N`), or in this thread when N = 1. Each worker
 // takes one chunk at a time; results come back in chunk order so the campaign stays a pure
-// function of its seeds whatever the scheduling.
+// function of its seeds whatever the scheduling. In this thread a chunk yields to the event loop
+// between runs, so signals and the ceiling are seen; workers read the shared stop flag.
 import { Worker } from 'node:worker_threads';
 import { assert } from '../../base/assert.ts';
 import { type FuzzChunkRequest, type FuzzChunkResult, runFuzzChunk } from './fuzz-chunk.ts';
@@ -30,8 +31,9 @@ export class FuzzPool {
   async runRound(requests: FuzzChunkRequest[]): Promise<FuzzChunkResult[]> {
     assert(requests.length <= this.size, 'a round has at most one chunk per worker');
     if (this.workers.length === 0) {
-      await new Promise((resolve) => setImmediate(resolve));
-      return requests.map(runFuzzChunk);
+      const results: FuzzChunkResult[] = [];
+      for (const request of requests) results.push(await runFuzzChunk(request));
+      return results;
     }
     return Promise.all(requests.map((request, i) => this.runOn(this.workers[i]!, request)));
   }

@@ -2,9 +2,9 @@
 import { parentPort } from 'node:worker_threads';
 import { type FuzzChunkRequest, runFuzzChunk } from './fuzz-chunk.ts';
 
-parentPort?.on('message', (request: FuzzChunkRequest) => {
+parentPort?.on('message', async (request: FuzzChunkRequest) => {
   try {
-    parentPort?.postMessage({ ok: true, result: runFuzzChunk(request) });
+    parentPort?.postMessage({ ok: true, result: await runFuzzChunk(request) });
   } catch (error) {
     parentPort?.postMessage({
       ok: false,

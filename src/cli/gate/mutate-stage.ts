@@ -25,7 +25,6 @@ const GATE_MUTANT_RUNS = 10;
 
 export const mutateStage: GateStage = {
   name: 'mutate',
-  weight: 0.2,
   async run(context) {
     const { options } = context;
     const mutants = GATE_MUTANTS.map((id) => findModelMutant(id)).filter(
@@ -46,5 +45,6 @@ export const mutateStage: GateStage = {
     });
     context.results.mutation = { version: MUTATION_REPORT_VERSION, model };
     options.log(`mutate: ${scoreText(model.score)}`);
+    return 'complete';
   },
 };

@@ -1,18 +1,21 @@
 // The stages of the full gate, in order: protocol diagrams → exhaustive model check →
 // model-based conformance on the emulator → fault-fuzzing campaign → bug-catalog self-test.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// Each does a fixed amount of work (campaign-plan.ts); the fuzz stages check the stop flag between
+// runs, the others between stages (runGate).
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { findModelBug, type ModelBug } from '../../../models/bugs.ts';
 import { createClusterModel } from '../../../models/clusterModel.ts';
 import type { ClusterContext } from '../../../models/clusterState.ts';
 import type { InvariantId, SeededBug } from '../../base/invariants.ts';
-import { runConformance } from '../../check/conformance/conformance.ts';
+import { runConformanceStoppable } from '../../check/conformance/conformance.ts';
 import { explore, type Violation } from '../../check/explorer/explore.ts';
 import { toItf } from '../../check/explorer/itf.ts';
 import { stepTimeline } from '../../check/explorer/stepTable.ts';
 import { fuzzableBugs } from '../../check/fuzz/bug-injection.ts';
 import { replayTraceFile } from '../../check/fuzz/replay.ts';
 import { type GateStage, recordInvariant, type StageContext } from '../../check/gate/gate.ts';
+import { MonitorSet } from '../../check/monitors/monitor-set.ts';
 import type { BugResult, CounterexampleSummary } from '../../check/results.ts';
 import { readTraceFile } from '../../check/trace-file.ts';
 import { writeDiagrams } from '../../report/diagrams/generate.ts';
@@ -22,11 +25,9 @@ import { chunkSeed, type FuzzChunkResult } from './fuzz-chunk.ts';
 import { FuzzPool } from './fuzz-pool.ts';
 import { mutateStage } from './mutate-stage.ts';
 
-const FUZZ_INVARIANTS: InvariantId[] = ['I1', 'I2', 'I3', 'I4', 'I5', 'I6'];
+/** What a fuzzed run checks: every monitored invariant, and I6 (runs made twice). */
+const FUZZ_INVARIANTS: InvariantId[] = [...MonitorSet.checked, 'I6'];
 const EXPLORE_INVARIANTS: InvariantId[] = ['I2', 'I3', 'I4', 'I5'];
-const CHUNK_MS_MAX = 10_000;
-const BUG_BUDGET_MS_MIN = 4_000;
-const BUG_BUDGET_MS_MAX = 30_000;
 
 const rel = (context: StageContext, path: string) => relative(context.options.reportsDir, path);
 const modelBugOf = (names: string[]): ModelBug | undefined =>
@@ -34,7 +35,6 @@ const modelBugOf = (names: string[]): ModelBug | undefined =>
 
 export const diagramsStage: GateStage = {
   name: 'diagrams',
-  weight: 0.1,
   async run(context) {
     const written = await writeDiagrams(join(context.options.reportsDir, 'diagrams'));
     for (const file of written.filter((f) => f.endsWith('.svg'))) {
@@ -45,6 +45,7 @@ export const diagramsStage: GateStage = {
         mermaid: svg.replace(/\.svg$/, '.mmd'),
       });
     }
+    return 'complete';
   },
 };
 
@@ -83,7 +84,6 @@ function modelCounterexample(
 
 export const exploreStage: GateStage = {
   name: 'explore',
-  weight: 0.3,
   async run(context) {
     const { hosts, bugs } = context.options;
     const bug = modelBugOf(bugs);
@@ -103,27 +103,30 @@ export const exploreStage: GateStage = {
     if (violations.length === 0 && result.complete) {
       for (const id of EXPLORE_INVARIANTS) recordInvariant(context.results, id, 'explore', true);
     }
+    context.results.timing.explore = {
+      seconds: result.seconds,
+      statesPerSecond: result.statesPerSecond,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
     context.results.explore = {
       hosts,
       states: result.states,
       transitions: result.transitions,
-      seconds: result.seconds,
-      statesPerSecond: result.statesPerSecond,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
       deadlocks: result.violations.filter((v) => v.kind === 'deadlock').length,
       liveness: result.violations.some((v) => v.kind === 'liveness' || v.kind === 'eventually')
         ? 'violated'
         : 'hold',
       violations,
     };
+    return 'complete';
   },
 };
 
 export const conformanceStage: GateStage = {
   name: 'conformance',
-  weight: 0.5,
   async run(context) {
-    const report = runConformance();
+    const report = await runConformanceStoppable(() => context.stop.reason !== null);
+    if (report === null) return 'stopped';
     const failures = report.paths
       .filter((p) => !p.conforms)
       .map((p) => ({
@@ -137,6 +140,7 @@ export const conformanceStage: GateStage = {
       transitions: { covered: report.transitionsCovered, total: report.transitionsTotal },
       failures,
     };
+    return 'complete';
   },
 };
 
@@ -170,131 +174,197 @@ function recordFuzzFinding(context: StageContext, chunk: FuzzChunkResult): void 
   );
 }
 
+/** Coverage and run counts of the chunks that count, in chunk order. */
+class FuzzTally {
+  runs = 0;
+  executions = 0;
+  elapsedMs = 0;
+  chunks = 0;
+  readonly states = new Set<string>();
+  readonly transitions = new Set<string>();
+  totals = { states: 0, transitions: 0 };
+
+  add(result: FuzzChunkResult): void {
+    this.chunks++;
+    this.runs += result.runs;
+    this.executions += result.executions;
+    this.elapsedMs += result.elapsedMs;
+    for (const s of result.statesCovered) this.states.add(s);
+    for (const t of result.transitionsCovered) this.transitions.add(t);
+    this.totals = { states: result.statesTotal, transitions: result.transitionsTotal };
+  }
+}
+
+/**
+ * The campaign runs seeds in order and ends after the first that finds a violation. With worker
+ * threads a round runs several seeds at once: the seeds after the first finder are dropped
+ * (results and trace files), so the outcome does not depend on `--workers`.
+ */
 export const fuzzStage: GateStage = {
   name: 'fuzz',
-  weight: 1.6,
   async run(context) {
-    const { options, results, signal } = context;
-    const fuzzBug = options.bugs[0] ?? null;
+    const { options, results, stop } = context;
+    const { fuzzSeeds, fuzzRuns } = options.campaign;
     const outDir = join(options.reportsDir, 'counterexamples');
     const pool = new FuzzPool(options.workers);
-    const deadline = performance.now() + context.budgetSeconds * 1000;
-    const states = new Set<string>();
-    const transitions = new Set<string>();
-    let runs = 0;
-    let chunk = 0;
+    const tally = new FuzzTally();
     let found = false;
-    let totals = { states: 0, transitions: 0 };
+    let stopped = false;
     const started = performance.now();
     try {
-      while (!found && !signal.aborted && deadline - performance.now() > 1000) {
-        const budgetMs = Math.min(CHUNK_MS_MAX, deadline - performance.now());
-        const requests = Array.from({ length: options.workers }, (_, i) => ({
+      for (let chunk = 0; chunk < fuzzSeeds && !found && !stopped; chunk += options.workers) {
+        const count = Math.min(options.workers, fuzzSeeds - chunk);
+        const requests = Array.from({ length: count }, (_, i) => ({
           seed: chunkSeed(options.seed, chunk + i, options.shard),
-          bug: fuzzBug,
-          budgetMs: Math.floor(budgetMs * 0.8),
-          shrinkBudgetMs: Math.floor(budgetMs * 0.2) + 2_000,
+          bug: options.bugs[0] ?? null,
+          runs: fuzzRuns,
+          shrinkRuns: options.campaign.shrinkRuns,
           outDir,
+          stop: stop.buffer,
         }));
-        chunk += requests.length;
         for (const result of await pool.runRound(requests)) {
-          runs += result.runs;
-          for (const s of result.statesCovered) states.add(s);
-          for (const t of result.transitionsCovered) transitions.add(t);
-          totals = { states: result.statesTotal, transitions: result.transitionsTotal };
-          if (result.found && !found) {
-            found = true;
-            recordFuzzFinding(context, result);
+          if (found || stopped) {
+            if (result.tracePath) rmSync(result.tracePath, { force: true });
+            continue;
           }
+          tally.add(result);
+          found = result.found;
+          stopped = result.stopped !== null;
+          recordFuzzFinding(context, result);
         }
-        options.log(`fuzz: ${runs} schedules, ${chunk} chunks${found ? ', counterexample found' : ''}`);
+        options.log(
+          `fuzz: ${tally.runs} schedules, ${tally.chunks}/${fuzzSeeds} seeds${found ? ', counterexample found' : ''}`,
+        );
       }
     } finally {
       await pool.close();
     }
-    for (const id of FUZZ_INVARIANTS) if (!found) recordInvariant(results, id, 'fuzz', true);
+    if (!found && !stopped) for (const id of FUZZ_INVARIANTS) recordInvariant(results, id, 'fuzz', true);
     const seconds = (performance.now() - started) / 1000;
-    results.fuzz = {
-      runs,
+    results.timing.fuzz = {
       seconds: Math.round(seconds * 100) / 100,
-      schedulesPerSecond: Math.round((runs / Math.max(seconds, 1e-3)) * 100) / 100,
+      schedulesPerSecond: Math.round((tally.executions / Math.max(seconds, 1e-3)) * 100) / 100,
+    };
+    results.fuzz = {
+      runs: tally.runs,
+      planned: { seeds: fuzzSeeds, runsPerSeed: fuzzRuns },
       seeds: {
         first: chunkSeed(options.seed, 0, options.shard),
-        last: chunkSeed(options.seed, Math.max(chunk - 1, 0), options.shard),
+        last: chunkSeed(options.seed, Math.max(tally.chunks - 1, 0), options.shard),
       },
-      modelStates: { covered: states.size, total: totals.states },
-      modelTransitions: { covered: transitions.size, total: totals.transitions },
+      modelStates: { covered: tally.states.size, total: tally.totals.states },
+      modelTransitions: { covered: tally.transitions.size, total: tally.totals.transitions },
       counterexamples: results.counterexamples
         .filter((c) => c.path.endsWith('.json') && !c.path.includes('.itf.'))
         .map((c) => c.path),
     };
+    return stopped ? 'stopped' : 'complete';
   },
 };
 
+const bugBase = (bug: SeededBug) => ({ name: bug.name, level: bug.level, breaks: bug.breaks });
+
+/**
+ * A model bug is caught when the exhaustive check of the 2-host model breaks a declared invariant.
+ * The check stops at its first violation; only when that one is of another invariant does it
+ * explore the whole space to look for a declared one (and report the others).
+ */
 function selfTestModelBug(bug: ModelBug): BugResult {
-  const started = performance.now();
-  const violation = explore(createClusterModel({ hosts: 2, bug }), { engine: 'auto' }).violations[0];
+  const check = (stopAtFirstViolation: boolean) =>
+    explore(createClusterModel({ hosts: 2, bug }), { engine: 'auto', stopAtFirstViolation }).violations;
+  const declares = (v: Violation<ClusterContext>) =>
+    v.invariant !== undefined && bug.breaks.includes(v.invariant);
+  const first = check(true);
+  const violations = first.length === 0 || first.some(declares) ? first : check(false);
+  const declared = violations.find(declares);
+  const others = violations
+    .filter((v) => v.invariant !== undefined && !bug.breaks.includes(v.invariant))
+    .map((v) => ({ invariant: v.invariant!, run: 1, message: `${v.property}: ${v.description}` }));
   return {
-    name: bug.name,
-    level: bug.level,
-    breaks: bug.breaks,
-    caught: violation !== undefined,
-    ...(violation?.invariant ? { invariant: violation.invariant } : {}),
-    seconds: Math.round((performance.now() - started) / 10) / 100,
-    ...(violation ? { size: violation.trace.length - 1 } : {}),
+    ...bugBase(bug),
+    status: declared ? 'caught' : 'escaped',
+    caught: declared !== undefined,
+    ...(declared ? { invariant: declared.invariant!, size: declared.trace.length - 1 } : {}),
+    ...(!declared && others.length > 0 ? { otherInvariants: others } : {}),
   };
 }
 
 function fuzzedBugResult(context: StageContext, bug: SeededBug, chunk: FuzzChunkResult): BugResult {
+  const status = chunk.found ? 'caught' : chunk.stopped !== null ? 'inconclusive' : 'escaped';
+  const others = chunk.incidental
+    .filter((v) => !v.alsoWithoutBug)
+    .map(({ invariant, run, message }) => ({ invariant, run, message }));
   return {
-    name: bug.name,
-    level: bug.level,
-    breaks: bug.breaks,
+    ...bugBase(bug),
+    status,
     caught: chunk.found,
     ...(chunk.violation ? { invariant: chunk.violation.invariant } : {}),
-    seconds: Math.round((chunk.timeToFirstFailureMs ?? chunk.elapsedMs) / 10) / 100,
+    runs: chunk.runs,
+    runsPlanned: context.options.campaign.bugRuns,
+    ...(chunk.runsToFailure !== undefined ? { schedulesToFirstFailure: chunk.runsToFailure } : {}),
     ...(chunk.faults !== undefined ? { size: chunk.faults } : {}),
+    ...(chunk.minimal !== undefined ? { minimal: chunk.minimal } : {}),
     ...(chunk.tracePath ? { counterexample: rel(context, chunk.tracePath) } : {}),
+    ...(others.length > 0 ? { otherInvariants: others } : {}),
   };
 }
 
+/**
+ * Every seeded bug must still be caught: model bugs by the exhaustive check, the others by a fuzz
+ * campaign of a fixed count of schedules at a fixed seed, judged by the invariants the bug is
+ * declared to break. Bugs a stop never let it reach are reported as not run.
+ */
 export const bugsStage: GateStage = {
   name: 'bugs',
-  weight: 2.5,
   async run(context) {
-    const { options, signal } = context;
+    const { options, stop } = context;
+    const { bugRuns, bugSeed } = options.campaign;
     const bugs = fuzzableBugs();
-    const fuzzed = bugs.filter((b) => !findModelBug(b.name));
-    const perBugMs = Math.max(
-      BUG_BUDGET_MS_MIN,
-      Math.min(BUG_BUDGET_MS_MAX, (context.budgetSeconds * 1000) / Math.max(1, fuzzed.length)),
-    );
+    const results = new Map<string, BugResult>();
+    const timing: Record<string, number> = {};
     const pool = new FuzzPool(options.workers);
-    const results: BugResult[] = [];
     try {
-      for (const bug of bugs.filter((b) => findModelBug(b.name))) {
-        if (!signal.aborted) results.push(selfTestModelBug(findModelBug(bug.name)!));
+      for (const bug of bugs) {
+        const model = findModelBug(bug.name);
+        if (model === undefined || stop.reason !== null) continue;
+        const started = performance.now();
+        results.set(bug.name, selfTestModelBug(model));
+        timing[bug.name] = Math.round((performance.now() - started) / 10) / 100;
+        await new Promise((resolve) => setImmediate(resolve));
       }
-      for (let i = 0; i < fuzzed.length && !signal.aborted; i += options.workers) {
+      const fuzzed = bugs.filter((b) => !findModelBug(b.name));
+      for (let i = 0; i < fuzzed.length && stop.reason === null; i += options.workers) {
         const batch = fuzzed.slice(i, i + options.workers);
         const chunks = await pool.runRound(
           batch.map((bug) => ({
-            seed: options.seed,
+            seed: bugSeed,
             bug: bug.name,
-            budgetMs: Math.floor(perBugMs * 0.75),
-            shrinkBudgetMs: Math.floor(perBugMs * 0.25),
+            runs: bugRuns,
+            shrinkRuns: options.campaign.shrinkRuns,
+            invariants: bug.breaks,
             outDir: join(options.reportsDir, 'counterexamples', 'bugs'),
+            stop: stop.buffer,
           })),
         );
         batch.forEach((bug, j) => {
-          results.push(fuzzedBugResult(context, bug, chunks[j]!));
-          options.log(`bugs: ${bug.name} ${chunks[j]!.found ? 'caught' : 'NOT caught'}`);
+          const result = fuzzedBugResult(context, bug, chunks[j]!);
+          results.set(bug.name, result);
+          timing[bug.name] = Math.round(chunks[j]!.elapsedMs / 10) / 100;
+          options.log(
+            `bugs: ${bug.name} ${result.status}${result.schedulesToFirstFailure ? ` after ${result.schedulesToFirstFailure} schedules` : ''}`,
+          );
         });
       }
     } finally {
       await pool.close();
     }
-    context.results.bugs = results;
+    context.results.bugs = bugs.map(
+      (bug) => results.get(bug.name) ?? { ...bugBase(bug), status: 'not-run', caught: false },
+    );
+    context.results.timing.bugs = timing;
+    return bugs.every((bug) => results.has(bug.name) && results.get(bug.name)!.status !== 'inconclusive')
+      ? 'complete'
+      : 'stopped';
   },
 };
 
