@@ -9,7 +9,8 @@ import { readTraceFile } from '../src/check/trace-file.ts';
 import { gateOptions } from '../src/cli/commands/gate.ts';
 import { parseConfig } from '../src/cli/config.ts';
 import { UsageError } from '../src/cli/context.ts';
-import { exploreStage, fuzzStage } from '../src/cli/gate/stages.ts';
+import { conformanceStage, exploreStage, fuzzStage } from '../src/cli/gate/stages.ts';
+import { headline } from '../src/report/verdict.ts';
 
 const io = { out: () => {}, err: () => {} };
 
@@ -136,5 +137,32 @@ describe('gate stages', () => {
         reproduce: reproduce.split('/').pop(),
       }));
     expect(withoutFolder(two)).toEqual(withoutFolder(one));
+  });
+
+  it('the conformance stage passes the system as shipped, with every monitored invariant checked', async () => {
+    const results = await runGate([conformanceStage], options({}), new AbortController().signal);
+    expect(results.conformance?.failures).toEqual([]);
+    expect(results.counterexamples).toEqual([]);
+    expect(results.verdict).toBe('pass');
+    expect(results.invariants.I5.checkedBy).toContain('conformance');
+    expect(results.invariants.I7.checkedBy).toContain('conformance');
+  });
+
+  it('the conformance stage fails the gate on a path the emulator does not follow and on a violation in its runs', async () => {
+    // The primary never watches its secondary: it cannot walk primary.engaged → primary.alone on
+    // PEER_SILENT, and the paths that kill the secondary leave the service stalled (I5/I7).
+    const gate = options({ bugs: ['primary-ignores-silent-secondary'] });
+    const results = await runGate([conformanceStage], gate, new AbortController().signal);
+    expect(results.verdict).toBe('fail');
+    expect(results.conformance!.failures.map((f) => f.path).join('\n')).toMatch(/PEER_SILENT/);
+    expect(headline(results)).toMatch(/did not follow \d+ paths? of its protocol model \(conformance\)/);
+    const found = results.counterexamples[0]!;
+    expect(found.path).toMatch(/^counterexamples\/conformance\/path\d+-/);
+    expect(['I5', 'I7']).toContain(found.invariant);
+    expect(results.invariants[found.invariant].checkedBy).toContain('conformance');
+    const file = readTraceFile(join(gate.reportsDir, found.path));
+    expect(file.search.minimal).toBe(true);
+    expect(file.bug).toBe('primary-ignores-silent-secondary');
+    expect(replayTraceFile(file).reproduced).toBe(true);
   });
 });

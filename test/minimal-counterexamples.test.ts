@@ -17,10 +17,10 @@ import { runFt } from '../src/check/monitors/ft-run.ts';
 const CASES: Record<string, { seed: number; runs: number }> = {
   'go-live-without-test-and-set': { seed: 2, runs: 5 },
   'output-before-ack': { seed: 4, runs: 5 },
-  'go-live-without-replay': { seed: 27, runs: 5 },
+  'go-live-without-replay': { seed: 1, runs: 5 },
   'skip-pending-io-reissue': { seed: 4, runs: 5 },
   'respawn-on-primary-host': { seed: 1, runs: 5 },
-  'stale-primary-resumes': { seed: 20, runs: 5 },
+  'stale-primary-resumes': { seed: 2, runs: 5 },
   'continue-alone-without-test-and-set': { seed: 2, runs: 5 },
   'interrupt-late': { seed: 1, runs: 5 },
   'dma-misplaced': { seed: 1, runs: 5 },
@@ -29,10 +29,13 @@ const CASES: Record<string, { seed: number; runs: number }> = {
   'output-released-before-ack': { seed: 4, runs: 5 },
   'log-entry-dropped': { seed: 1, runs: 5 },
   'log-entries-reordered': { seed: 1, runs: 5 },
-  'ha-same-rack': { seed: 2, runs: 5 },
+  'ha-same-rack': { seed: 3, runs: 5 },
   'pending-disk-write-not-reissued': { seed: 4, runs: 5 },
-  'client-address-not-moved': { seed: 8, runs: 5 },
+  'client-address-not-moved': { seed: 1, runs: 5 },
   'heartbeat-timeout-below-replay-without-test-and-set': { seed: 1, runs: 5 },
+  'storage-lost-on-one-hba': { seed: 4, runs: 5 },
+  'primary-ignores-silent-secondary': { seed: 1, runs: 5 },
+  'disk-retry-without-backoff': { seed: 1, runs: 80 },
 };
 
 function violates(spec: RunSpec, bug: string | null, invariant: InvariantId): boolean {

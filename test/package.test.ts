@@ -109,12 +109,17 @@ describe('the packed tarball in a fresh project', () => {
   it('runs a short gate with the project ftcheck.config.ts and writes its reports', () => {
     const gate = run(
       'npx',
-      ['ftcheck', '--budget', '5s', '--workers', '2', '--out', 'reports', '--json'],
+      // A short fixed campaign (counts, not a wall-clock budget): the same verdict on any machine.
+      [
+        'ftcheck',
+        ...['--stages', 'diagrams,explore,fuzz', '--fuzz-seeds', '1', '--fuzz-runs', '3'],
+        ...['--workers', '2', '--out', 'reports', '--json'],
+      ],
       project,
     );
-    expect([0, 1], gate.stderr).toContain(gate.status);
+    expect(gate.status, gate.stderr).toBe(0);
     const verdict = JSON.parse(gate.stdout);
-    expect(['pass', 'fail']).toContain(verdict.verdict);
+    expect(verdict.verdict).toBe('pass');
     const results = JSON.parse(readFileSync(join(project, 'reports', 'results.json'), 'utf8'));
     expect(results.config.hosts).toBe(2); // from ftcheck.config.ts
     const schema = join(project, 'node_modules', 'ftcheck', 'schema', 'results.schema.json');

@@ -29,15 +29,41 @@ export interface RunSpecArbOptions extends FaultScheduleArbOptions {
   shape?: 'swarm' | 'classic';
   /** Classic: simulated length of each run. Swarm: the least length (default 1.5 s). */
   durationUs?: number;
-  /** Swarm: how long a run goes on after its last fault (default 2 s). */
+  /** Swarm: how long a run goes on after its last fault, before its faults' stretches (default 3.2 s). */
   settleUs?: number;
   /** One run in this many also checks I6 by running twice (default 8; 0 never). */
   determinismEvery?: number;
 }
 
 export const FUZZ_DURATION_US_DEFAULT = 1_500_000;
-/** The failover bound (1 s) and two client timeouts, with room for re-protection to show. */
-export const FUZZ_SETTLE_US_DEFAULT = 2_000_000;
+/**
+ * How long a run goes on after its last fault before the stretches its faults add: longer than
+ * I7's least bound (the failover bound, 1 s, and two of the clients' longest retransmission
+ * waits, 0.8 s each) and I5's re-protection bound (3 s), so a service that stalls after the last
+ * fault, or a pair never re-protected, is seen within the run. A run that ends before the bound
+ * can never show the stall: every fault restarts the monitors' clocks.
+ */
+export const FUZZ_SETTLE_US_DEFAULT = 3_200_000;
+
+/**
+ * What the schedule's delays and slowdowns add to the bounds the run must outlast (as I7 states
+ * them, src/check/monitors/availability-monitor.ts): four one-way trips of client delay, eight of
+ * storage delay with the disk's retry pauses, four logging round trips, and a slowed host's work
+ * and drain.
+ */
+export function settleStretchUs(faults: readonly Record<string, unknown>[]): number {
+  const most = { client: 0, storage: 0, logging: 0, slow: 0 };
+  for (const fault of faults) {
+    const { kind, network, ms, factor } = fault;
+    if (kind === 'delay' && typeof ms === 'number' && typeof network === 'string' && network in most) {
+      const key = network as 'client' | 'storage' | 'logging';
+      most[key] = Math.max(most[key], ms * 1000);
+    }
+    if (kind === 'slow' && typeof factor === 'number') most.slow = Math.max(most.slow, factor);
+  }
+  const storageUs = most.storage === 0 ? 0 : 8 * most.storage + 400_000;
+  return 4 * most.client + storageUs + 8 * most.logging + most.slow * 7_000;
+}
 
 export function runSpecArb(options: RunSpecArbOptions = {}): fc.Arbitrary<RunSpec> {
   return options.shape === 'classic' ? classicRunSpecArb(options) : swarmRunSpecArb(options);
@@ -103,7 +129,10 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
     })
     .map((parts) => {
       const spec = buildRunSpec(parts, minUs);
-      spec.durationUs = Math.max(minUs, lastFaultUs(parts.faults) + settleUs);
+      spec.durationUs = Math.max(
+        minUs,
+        lastFaultUs(parts.faults) + settleUs + settleStretchUs(spec.schedule.faults),
+      );
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
       if (parts.vms.plain !== 0) spec.plainVms = parts.vms.plain;
       if (parts.slots !== undefined) spec.config = { ...spec.config, cpuCapacity: parts.slots };

@@ -83,7 +83,8 @@ export function bugVerdictClass(bug: BugResult): string {
 
 /** The stage that found a counterexample: the model checker writes ITF, the fuzzer trace files. */
 export function foundBy(example: CounterexampleSummary): string {
-  return example.path.endsWith('.itf.json') ? 'model check' : 'fuzzing';
+  if (example.path.endsWith('.itf.json')) return 'model check';
+  return example.path.startsWith('counterexamples/conformance/') ? 'conformance' : 'fuzzing';
 }
 
 /** "I4 no data loss violated on h3 at 600.311 ms (fuzzing)", or "… in the model (model check)". */
@@ -92,7 +93,7 @@ export function violationText(id: InvariantId, example: CounterexampleSummary | 
   if (example === undefined) return what;
   if (foundBy(example) === 'model check') return `${what} in the protocol model (model check)`;
   const where = example.host === undefined ? '' : ` on ${example.host}`;
-  return `${what}${where} at ${formatMicros(example.atMicros)} (fuzzing)`;
+  return `${what}${where} at ${formatMicros(example.atMicros)} (${foundBy(example)})`;
 }
 
 const HEADLINE_ITEMS_MAX = 3;
@@ -113,6 +114,11 @@ export function headline(results: GateResults): string {
       ),
     );
   }
+  const diverged = results.conformance?.failures.length ?? 0;
+  if (diverged > 0)
+    items.push(
+      `the emulator did not follow ${diverged} path${diverged === 1 ? '' : 's'} of its protocol model (conformance)`,
+    );
   for (const bug of results.bugs ?? []) if (bug.status === 'escaped') items.push(`${bug.name} escaped`);
   if (items.length === 0) return VERDICT_HEADLINE.fail;
   const shown = items.slice(0, HEADLINE_ITEMS_MAX);

@@ -2,8 +2,11 @@
 // per state and one per transition), run the emulator with the path's fault schedule and check
 // that the agent on the chosen host passes through the path's transitions, in order. A few timing
 // variants are tried per path; a path no variant reproduces is reported with what the agent did.
+// Every run is also watched by the invariant monitors: these schedules drive the implementation
+// through every transition of its model, so a violation on one is a finding like any fuzzed one.
+import type { InvariantId } from '../../base/invariants.ts';
 import type { TraceEntry } from '../../sim/trace.ts';
-import { runOptionsOf } from '../fuzz/run-spec.ts';
+import { type RunSpec, runOptionsOf } from '../fuzz/run-spec.ts';
 import { runFt } from '../monitors/ft-run.ts';
 import {
   agentStatePaths,
@@ -27,6 +30,8 @@ export interface PathVerdict {
   schedule: Record<string, unknown>[];
   /** The agent's transitions in the last run tried (when it did not conform). */
   observed?: string[];
+  /** The first run of this path (in variant order) that broke an invariant, and which. */
+  violation?: { spec: RunSpec; invariant: InvariantId };
 }
 
 export interface ConformanceReport {
@@ -78,21 +83,32 @@ function wantedTransitions(path: ModelPath): ModelTransition[] {
   return wanted;
 }
 
-export function checkPath(path: ModelPath, variants: number, seen: Set<string>): PathVerdict {
+export function checkPath(
+  path: ModelPath,
+  variants: number,
+  seen: Set<string>,
+  bug: string | null = null,
+): PathVerdict {
   const wanted = wantedTransitions(path);
   let last: { observed: ModelTransition[]; host: string; schedule: Record<string, unknown>[] } | null = null;
+  let violation: PathVerdict['violation'];
   for (let variant = 0; variant < variants; variant++) {
     const run = pathRun(path, variant);
-    const result = runFt({ ...runOptionsOf(run.spec, null), stopOnViolation: false });
+    const result = runFt({ ...runOptionsOf(run.spec, bug), stopOnViolation: false });
     for (const t of allAgentTransitionsIn(result.trace.entries)) seen.add(transitionKey(t));
+    const first = [...result.violations].sort((a, b) => a.timeUs - b.timeUs)[0];
+    if (violation === undefined && first !== undefined)
+      violation = { spec: run.spec, invariant: first.invariant };
+    const found = violation === undefined ? {} : { violation };
     const observed = agentTransitionsIn(result.trace.entries, run.host);
     const base = { covers: path.covers, events: path.events.map((e) => e.type), host: run.host };
     if (followsInOrder(observed, wanted)) {
-      return { ...base, conforms: true, variant, schedule: run.spec.schedule.faults };
+      return { ...base, conforms: true, variant, schedule: run.spec.schedule.faults, ...found };
     }
     last = { observed, host: run.host, schedule: run.spec.schedule.faults };
   }
   return {
+    ...(violation === undefined ? {} : { violation }),
     covers: path.covers,
     events: path.events.map((e) => e.type),
     conforms: false,
@@ -115,10 +131,16 @@ function report(statePaths: number, paths: PathVerdict[], seen: Set<string>): Co
   };
 }
 
-export function runConformance(variants = CONFORMANCE_VARIANTS_DEFAULT): ConformanceReport {
+/** `bug`: a seeded bug to inject in every run (null: the system as shipped). */
+export function runConformance(
+  variants = CONFORMANCE_VARIANTS_DEFAULT,
+  bug: string | null = null,
+): ConformanceReport {
   const seen = new Set<string>();
   const statePaths = agentStatePaths();
-  const paths = [...statePaths, ...agentTransitionPaths()].map((path) => checkPath(path, variants, seen));
+  const paths = [...statePaths, ...agentTransitionPaths()].map((path) =>
+    checkPath(path, variants, seen, bug),
+  );
   return report(statePaths.length, paths, seen);
 }
 
@@ -129,6 +151,7 @@ export function runConformance(variants = CONFORMANCE_VARIANTS_DEFAULT): Conform
 export async function runConformanceStoppable(
   stopped: () => boolean,
   variants = CONFORMANCE_VARIANTS_DEFAULT,
+  bug: string | null = null,
 ): Promise<ConformanceReport | null> {
   const seen = new Set<string>();
   const statePaths = agentStatePaths();
@@ -136,7 +159,7 @@ export async function runConformanceStoppable(
   for (const path of [...statePaths, ...agentTransitionPaths()]) {
     await new Promise((resolve) => setImmediate(resolve));
     if (stopped()) return null;
-    paths.push(checkPath(path, variants, seen));
+    paths.push(checkPath(path, variants, seen, bug));
   }
   return report(statePaths.length, paths, seen);
 }

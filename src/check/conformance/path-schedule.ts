@@ -22,6 +22,12 @@ const DETECTED_MS = 430;
 const STORAGE_DELAY_MS = 30;
 /** Halted instances are cleaned up after 100 ms by default: crash inside that window. */
 const WHILE_HALTED_MS = 40;
+/**
+ * How long the run goes on after the path's last step: past I7's answer bound (about 3.2 s with
+ * the storage delay above) and I5's re-protection bound (3 s) counted from the last fault, so the
+ * monitors watching the run can see a stall or a pair never re-protected.
+ */
+const SETTLE_MS = 3_000;
 
 /** The host playing an agent whose path starts with `first`: h1 is powered on, h2 is the first secondary, h3 idles. */
 function hostFor(first: EventObject | undefined): string {
@@ -71,7 +77,7 @@ export function pathRun(path: ModelPath, variant: number): PathRun {
     spec: {
       seed: variant,
       guest: 'ledger',
-      durationUs: (t + 1_500) * 1000,
+      durationUs: (t + SETTLE_MS) * 1000,
       config: { hosts: 3, racks: 1 },
       clientsPerVm: 1,
       requestIntervalUs: 5_000,

@@ -99,7 +99,7 @@ export function recordInvariant(
 /**
  * The verdict, worst first: a stage error (or a mutant that crashed ftcheck: its results are not
  * trustworthy); a signal (whatever was found: Ctrl-C is not a verdict); a violation, an escaped
- * bug or a mutation score under `minScore`; a stage the ceiling stopped; else pass.
+ * bug, a model path the emulator does not follow or a mutation score under `minScore`; a stage the ceiling stopped; else pass.
  */
 export function decideVerdict(results: GateResults, minScore?: number): Verdict {
   const statuses = results.stages.map((stage) => stage.status);
@@ -108,8 +108,10 @@ export function decideVerdict(results: GateResults, minScore?: number): Verdict 
   if (statuses.includes('interrupted') || statuses.includes('not-run')) return 'interrupted';
   const violated = Object.values(results.invariants).some((r) => r.verdict === 'violated');
   const escaped = (results.bugs ?? []).some((b) => b.status === 'escaped');
+  // The implementation no longer follows its own protocol model: a finding, like a violation.
+  const diverged = (results.conformance?.failures.length ?? 0) > 0;
   const weak = minScore !== undefined && mutation.some((level) => (level.score.score ?? 1) < minScore);
-  if (violated || escaped || weak) return 'fail';
+  if (violated || escaped || diverged || weak) return 'fail';
   if (statuses.includes('inconclusive')) return 'inconclusive';
   return 'pass';
 }

@@ -199,7 +199,10 @@ export class RecoveryMonitor implements ClusterObserver {
     if (!this.cluster.config.rackAntiAffinity) return;
     const vm = this.cluster.vms.find((v) => v.name === vmName)!;
     const primary = vm.primary();
-    const secondary = vm.secondary();
+    // The primary's own peer: a stale secondary of an earlier pair (still waiting for the lock
+    // on a host without storage, say) is not part of this protection.
+    const peer = primary?.peer ?? null;
+    const secondary = peer === null ? null : vm.instanceOn(peer);
     if (primary === null || secondary === null || primary.host.rack !== secondary.host.rack) return;
     this.sink.report({
       invariant: 'I5',

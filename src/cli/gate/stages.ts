@@ -8,7 +8,10 @@ import { findModelBug, type ModelBug } from '../../../models/bugs.ts';
 import { createClusterModel } from '../../../models/clusterModel.ts';
 import type { ClusterContext } from '../../../models/clusterState.ts';
 import type { InvariantId, SeededBug } from '../../base/invariants.ts';
-import { runConformanceStoppable } from '../../check/conformance/conformance.ts';
+import {
+  CONFORMANCE_VARIANTS_DEFAULT,
+  runConformanceStoppable,
+} from '../../check/conformance/conformance.ts';
 import { explore, type Violation } from '../../check/explorer/explore.ts';
 import { toItf } from '../../check/explorer/itf.ts';
 import { stepTimeline } from '../../check/explorer/stepTable.ts';
@@ -21,6 +24,7 @@ import { readTraceFile } from '../../check/trace-file.ts';
 import { writeDiagrams } from '../../report/diagrams/generate.ts';
 import { traceToSequence } from '../../report/diagrams/sequence.ts';
 import { timelineToMermaid } from '../../report/timeline-mermaid.ts';
+import { CONFORMANCE_COUNTEREXAMPLES_DIR, conformanceCounterexample } from './conformance-finding.ts';
 import { chunkSeed, type FuzzChunkResult } from './fuzz-chunk.ts';
 import { FuzzPool } from './fuzz-pool.ts';
 import { mutateStage } from './mutate-stage.ts';
@@ -28,6 +32,8 @@ import { mutateStage } from './mutate-stage.ts';
 /** What a fuzzed run checks: every monitored invariant, and I6 (runs made twice). */
 const FUZZ_INVARIANTS: InvariantId[] = [...MonitorSet.checked, 'I6'];
 const EXPLORE_INVARIANTS: InvariantId[] = ['I2', 'I3', 'I4', 'I5'];
+/** What a conformance run checks: every monitored invariant (each path runs once: no I6). */
+const CONFORMANCE_INVARIANTS: InvariantId[] = [...MonitorSet.checked];
 
 const rel = (context: StageContext, path: string) => relative(context.options.reportsDir, path);
 const modelBugOf = (names: string[]): ModelBug | undefined =>
@@ -125,7 +131,12 @@ export const exploreStage: GateStage = {
 export const conformanceStage: GateStage = {
   name: 'conformance',
   async run(context) {
-    const report = await runConformanceStoppable(() => context.stop.reason !== null);
+    const bug = context.options.bugs[0] ?? null;
+    const report = await runConformanceStoppable(
+      () => context.stop.reason !== null,
+      CONFORMANCE_VARIANTS_DEFAULT,
+      bug,
+    );
     if (report === null) return 'stopped';
     const failures = report.paths
       .filter((p) => !p.conforms)
@@ -133,6 +144,35 @@ export const conformanceStage: GateStage = {
         path: p.covers,
         message: `the emulator's agent did not pass through ${p.covers} (${p.events.join(' → ')})`,
       }));
+    // A path's run that broke an invariant: minimised, saved and reported like a fuzz finding.
+    const broken = new Set<InvariantId>();
+    for (const [index, path] of report.paths.entries()) {
+      const violation = path.violation;
+      if (violation === undefined || broken.has(violation.invariant)) continue;
+      broken.add(violation.invariant);
+      const found = await conformanceCounterexample(
+        context.options.reportsDir,
+        index,
+        path.covers,
+        violation.spec,
+        bug,
+        violation.invariant,
+        () => context.stop.reason,
+      );
+      if (found === null) continue;
+      const summary = fuzzCounterexample(context, found.path);
+      context.results.counterexamples.push(summary);
+      recordInvariant(
+        context.results,
+        found.violation.invariant,
+        'conformance',
+        false,
+        summary.path,
+        found.violation.message,
+      );
+    }
+    if (context.stop.reason !== null) return 'stopped';
+    for (const id of CONFORMANCE_INVARIANTS) recordInvariant(context.results, id, 'conformance', true);
     context.results.conformance = {
       paths: report.paths.length,
       passed: report.paths.length - failures.length,
@@ -255,7 +295,12 @@ export const fuzzStage: GateStage = {
       modelStates: { covered: tally.states.size, total: tally.totals.states },
       modelTransitions: { covered: tally.transitions.size, total: tally.totals.transitions },
       counterexamples: results.counterexamples
-        .filter((c) => c.path.endsWith('.json') && !c.path.includes('.itf.'))
+        .filter(
+          (c) =>
+            c.path.endsWith('.json') &&
+            !c.path.includes('.itf.') &&
+            !c.path.startsWith(`counterexamples/${CONFORMANCE_COUNTEREXAMPLES_DIR}/`),
+        )
         .map((c) => c.path),
     };
     return stopped ? 'stopped' : 'complete';
