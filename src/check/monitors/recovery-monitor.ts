@@ -95,13 +95,30 @@ export class RecoveryMonitor implements ClusterObserver {
 
   /** Placement: a secondary on the primary's own host is no redundancy, even as an attempt. */
   spawnRequested(vm: string, target: string, primaryHost: string): void {
-    if (target !== primaryHost) return;
-    this.once(`${vm}:same-host:${this.sink.now()}`, {
+    const why = this.misplaced(vm, target, primaryHost);
+    if (why === null) return;
+    this.once(`${vm}:placement:${this.sink.now()}`, {
       invariant: 'I5',
       vm,
       host: target,
-      message: `the HA service placed the new secondary of ${vm} on ${target}, the primary's own host`,
+      message: `the HA service placed the new secondary of ${vm} on ${target}, ${why}`,
     });
+  }
+
+  /**
+   * The placement rules of the HA service (DESIGN.md "Respawn"), judged on the truth: a healthy
+   * host (up, a working storage path) with a free slot, not the primary's host and not already
+   * running this VM. Null when the placement keeps them.
+   */
+  private misplaced(vm: string, target: string, primaryHost: string): string | null {
+    if (target === primaryHost) return "the primary's own host";
+    if (!this.truth.up(target)) return 'a host that is down';
+    if (this.truth.storagePaths(target) === 0) return 'a host with no working storage path';
+    const host = this.cluster.host(target);
+    if (host.freeSlots <= 0) return `a host whose ${host.cpuCapacity} slots are all taken`;
+    const instance = this.cluster.vms.find((v) => v.name === vm)?.instanceOn(target);
+    if (instance !== undefined && instance.vm !== null) return `a host already running ${vm}`;
+    return null;
   }
 
   worldOutput(): void {
