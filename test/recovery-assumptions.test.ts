@@ -49,4 +49,27 @@ describe('I5 assumptions do not excuse a missing re-protection', () => {
     expect(result.violations).toEqual([]);
     expect(result.vms[0]!.protected).toBe(true);
   });
+
+  it('does not charge the time no spare existed to a re-protection a repair makes possible', () => {
+    // Two hosts, no clients (no outputs that would make the monitor look in between): h1 is down
+    // from 460 ms to 1760 ms, so there is no spare until the repair; the bound starts there.
+    const result = runFt({
+      seed: 0,
+      elf: kvstore,
+      guest: 'kvstore',
+      durationUs: 3_760_000,
+      clientsPerVm: 0,
+      config: { hosts: 2, reprotectBoundUs: 800_000 },
+      schedule: parseFaultSchedule({
+        version: 1,
+        faults: [
+          { at: '10ms', kind: 'crash', host: 'h1' },
+          { at: '110ms', kind: 'repair', host: 'h1' },
+          { at: '460ms', kind: 'crash', host: 'h1' },
+          { at: '1760ms', kind: 'repair', host: 'h1' },
+        ],
+      }),
+    });
+    expect(result.violations).toEqual([]);
+  });
 });

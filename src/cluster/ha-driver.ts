@@ -12,6 +12,16 @@ export class HaDriver {
   /** Host of the spawn in progress, and of the last spawn that failed (tried last next time). */
   private spawningOn: string | null = null;
   private lastFailedSpawn: string | null = null;
+  /**
+   * Spawns failed since the pair last engaged, and when the next may start. Every attempt stuns
+   * the primary while its snapshot is out (until the spawn is abandoned, a heartbeat timeout
+   * later), so retrying at once onto a host that cannot pair (its logging NIC is down, say) would
+   * keep the primary stunned nearly all the time: the retries back off exponentially, from one
+   * heartbeat timeout up to half the re-protection bound (so a spare that becomes usable is still
+   * used well within that bound).
+   */
+  private failedSpawns = 0;
+  private retryAtUs = 0;
   readonly actor: MachineActor<HaEvent, HaCommand>;
   private leader: string | null;
 
@@ -37,11 +47,18 @@ export class HaDriver {
   }
 
   engaged(): void {
+    this.failedSpawns = 0;
+    this.retryAtUs = 0;
     this.send({ type: 'ENGAGED' });
   }
 
   spawnFailed(): void {
+    const { sim, config } = this.ft.ctx;
     this.lastFailedSpawn = this.spawningOn;
+    this.failedSpawns++;
+    const capUs = Math.max(config.heartbeatTimeoutUs, Math.floor(config.reprotectBoundUs / 2));
+    const delayUs = Math.min(config.heartbeatTimeoutUs * 2 ** Math.min(this.failedSpawns - 1, 20), capUs);
+    this.retryAtUs = sim.now + delayUs;
     this.send({ type: 'SPAWN_FAILED' });
   }
 
@@ -78,6 +95,7 @@ export class HaDriver {
 
   private offerCandidates(): void {
     const ctx = this.ft.ctx;
+    if (ctx.sim.now < this.retryAtUs) return;
     const primary = this.ft.primary();
     for (const index of this.candidateOrder()) {
       const host = ctx.hosts[index]!;

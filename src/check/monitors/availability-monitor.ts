@@ -9,6 +9,8 @@
 //   50% loss) and reaches every client of the VM (a client NIC, no partition, no loss); or
 // - a secondary holding the VM's state (engaged, or going live) runs on such a host and the
 //   primary's host failed in a way FT detects: the host is down, or it lost every storage path.
+// Nor while a live host holding the VM is slowed more than a hundredfold: lag control then slows
+// the pair below any client's patience, by design.
 // A client-network partition or loss in front of a healthy primary is outside FT's failure model
 // (the whitepaper's detector watches the hosts, not the clients' network): no demand then. Nor
 // while an engaged pair's logging round trip is a quarter of the clients' retransmission timeout
@@ -19,8 +21,10 @@
 // and the moment service became permitted; it must be answered within the failover bound
 // (detection + go-live) plus two client retransmission timeouts, stretched by the extra delay in
 // force on the client and storage paths (four one-way trips), by the test-and-set retries a
-// delayed storage network costs a survivor going live, by the guest's work on a slowed host, and
-// by four logging round trips of an engaged pair (the Output Rule's wait, twice per request).
+// delayed storage network costs a survivor going live, by the guest's work on a slowed host, by
+// four logging round trips of an engaged pair (the Output Rule's wait, twice per request), and by
+// the stall of a primary whose secondary was suddenly slowed, while the secondary replays what
+// lag control let the primary run ahead.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtInstance } from '../../cluster/ft-instance.ts';
 import type { FtVm } from '../../cluster/ft-vm.ts';
@@ -33,6 +37,13 @@ import type { MonitorSink } from './violation.ts';
 const REQUEST_INSTRUCTIONS_MAX = 50_000;
 /** Retry pauses a delayed storage network may cost one request (one per timeout doubling). */
 const STORAGE_RETRIES_STRETCH = 7;
+/**
+ * Past this slowdown of a host holding the VM, lag control slows the whole pair below any client's
+ * patience by design (a 1000× slower secondary makes the primary 1000× slower): no demand then.
+ */
+const SLOW_FACTOR_SERVICE_MAX = 100;
+/** Disk reads a guest makes at boot before it can answer (kvstore: 256 sectors, 64 per read). */
+const BOOT_DISK_READS = 4;
 
 interface Server {
   host: string;
@@ -46,6 +57,8 @@ interface VmWatch {
   server: Server | null;
   /** The answer bound in force (recomputed when the environment or the roles change). */
   boundUs: number;
+  /** What the guest's boot adds while the VM has answered nothing yet (its disk reads). */
+  bootUs: number;
 }
 
 export class AvailabilityMonitor implements ClusterObserver {
@@ -63,7 +76,7 @@ export class AvailabilityMonitor implements ClusterObserver {
       if (!vm.spec.ft) continue;
       const clients = cluster.clients.filter((c) => c.vm === vm.name).map((c) => c.name);
       if (clients.length > 0)
-        this.watches.set(vm.name, { clients, permittedSinceUs: null, server: null, boundUs: 0 });
+        this.watches.set(vm.name, { clients, permittedSinceUs: null, server: null, boundUs: 0, bootUs: 0 });
     }
   }
 
@@ -106,6 +119,7 @@ export class AvailabilityMonitor implements ClusterObserver {
       }
       watch.permittedSinceUs ??= now;
       watch.boundUs = this.boundUs(vm, watch.clients, server);
+      watch.bootUs = BOOT_DISK_READS * this.storageStretchUs(server.host);
     }
   }
 
@@ -123,7 +137,8 @@ export class AvailabilityMonitor implements ClusterObserver {
         const waiting = client.outstanding;
         if (waiting === null) continue;
         const startUs = Math.max(waiting.sentUs, this.truth.lastFaultUs, watch.permittedSinceUs);
-        const dueUs = startUs + watch.boundUs;
+        const booting = this.cluster.clients.every((c) => c.vm !== name || c.answeredCount === 0);
+        const dueUs = startUs + watch.boundUs + (booting ? watch.bootUs : 0);
         if (now > dueUs) this.overdue(name, watch.server, client.name, waiting, startUs, dueUs);
       }
     }
@@ -151,6 +166,8 @@ export class AvailabilityMonitor implements ClusterObserver {
 
   /** A host that could serve the VM now, under the rule in the header; null when none. */
   private serverFor(vm: FtVm, clients: readonly string[]): Server | null {
+    const holders = vm.instances.filter((i) => i.vm !== null && this.truth.up(i.host.name));
+    if (holders.some((i) => this.truth.slowFactor(i.host.name) > SLOW_FACTOR_SERVICE_MAX)) return null;
     const capable = (host: string) =>
       this.truth.up(host) && this.truth.storageReachable(host) && this.truth.clientsReach(host, clients);
     const primary = vm.instances.find(
@@ -194,6 +211,17 @@ export class AvailabilityMonitor implements ClusterObserver {
     return Math.min(this.cluster.config.heartbeatTimeoutUs, this.cluster.config.loggingTimeoutUs);
   }
 
+  /**
+   * What a delayed storage network adds to one disk request from `host`: up to two round trips of
+   * timeouts before its backoff lets a reply in, and a retry pause per doubling (a survivor going
+   * live pays the same for its test-and-set).
+   */
+  private storageStretchUs(host: string): number {
+    const delayUs = this.truth.storageDelayUs(host);
+    if (delayUs === 0) return 0;
+    return 8 * delayUs + STORAGE_RETRIES_STRETCH * this.cluster.config.storageRetryUs;
+  }
+
   /** The answer bound for the VM served from `server`, with the stretches the header lists. */
   private boundUs(vm: FtVm, clients: readonly string[], server: Server): number {
     const config = this.cluster.config;
@@ -201,11 +229,7 @@ export class AvailabilityMonitor implements ClusterObserver {
       ...this.cluster.clients.filter((c) => c.vm === vm.name).map((c) => c.timeoutMaxUs),
     );
     const clientDelayUs = this.truth.clientDelayUs(server.host, clients);
-    const storageDelayUs = this.truth.storageDelayUs(server.host);
-    // A disk request pays up to two round trips of timeouts before its backoff lets a reply in,
-    // and a retry pause per doubling; a survivor going live pays the same for its test-and-set.
-    const storageUs =
-      storageDelayUs === 0 ? 0 : 8 * storageDelayUs + STORAGE_RETRIES_STRETCH * config.storageRetryUs;
+    const storageUs = this.storageStretchUs(server.host);
     // A survivor going live also replays its backlog, as far as a controlled lag allows.
     const goLiveUs =
       server.role === 'primary'
@@ -218,6 +242,11 @@ export class AvailabilityMonitor implements ClusterObserver {
     const workUs = Math.ceil((REQUEST_INSTRUCTIONS_MAX * slowest) / config.instructionsPerUs);
     const primary = vm.instances.find((i) => i.vm !== null && i.agent.state === 'primary.engaged');
     const outputRuleUs = primary === undefined ? 0 : 4 * this.loggingRoundTripUs(primary);
+    // An engaged primary whose secondary was suddenly slowed stops until the secondary has replayed
+    // what it ran ahead while lag control reacted (lag-allowance.ts): a pause lag control allows.
+    const peer = primary?.peer ?? null;
+    const secondarySlow = peer === null ? 1 : this.truth.slowFactor(peer);
+    const lagStallUs = secondarySlow > 1 ? drainAllowanceUs(config, secondarySlow) : 0;
     return (
       config.failoverBoundUs +
       2 * retransmitUs +
@@ -225,7 +254,8 @@ export class AvailabilityMonitor implements ClusterObserver {
       storageUs +
       goLiveUs +
       workUs +
-      outputRuleUs
+      outputRuleUs +
+      lagStallUs
     );
   }
 }

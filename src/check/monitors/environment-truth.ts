@@ -27,6 +27,11 @@ export class EnvironmentTruth implements ClusterObserver {
   private readonly hosts = new Map<string, HostTruth>();
   /** When the last fault of the schedule fired (−1: none yet). */
   lastFaultUs = -1;
+  /**
+   * Judges that must see the environment as it was up to a fault (the quiet interval before it)
+   * run here, before the fault changes it: a repair must not make a spare appear in hindsight.
+   */
+  private readonly beforeFault: ((timeUs: number) => void)[] = [];
 
   constructor(private readonly cluster: Cluster) {
     for (const host of cluster.hosts) {
@@ -42,7 +47,12 @@ export class EnvironmentTruth implements ClusterObserver {
     }
   }
 
+  onBeforeFault(judge: (timeUs: number) => void): void {
+    this.beforeFault.push(judge);
+  }
+
   fault(fault: Fault, timeUs: number, target: FaultTarget): void {
+    for (const judge of this.beforeFault) judge(timeUs);
     this.lastFaultUs = timeUs;
     const host = target.host === undefined ? undefined : this.hosts.get(target.host);
     switch (fault.kind) {

@@ -45,10 +45,12 @@ export class RecoveryMonitor implements ClusterObserver {
       if (vm.spec.ft)
         this.clocks.set(vm.name, { liveBy: null, lostOn: '', unprotectedSince: 0, addressBy: null });
     }
+    // The interval up to a fault is judged on the environment it had (a spare that a repair
+    // brings back did not exist before it).
+    truth.onBeforeFault((timeUs) => this.check(timeUs));
   }
 
   fault(_fault: Fault, timeUs: number): void {
-    this.check(timeUs);
     for (const clock of this.clocks.values()) {
       clock.addressBy = null;
       if (clock.unprotectedSince !== null) clock.unprotectedSince = timeUs;
