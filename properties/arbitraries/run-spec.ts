@@ -51,7 +51,7 @@ export const FUZZ_SETTLE_US_DEFAULT = 3_200_000;
  * storage delay with the disk's retry pauses, four logging round trips, and a slowed host's work
  * and drain.
  */
-export function settleStretchUs(faults: readonly Record<string, unknown>[]): number {
+export function settleStretchUs(faults: readonly Record<string, unknown>[], clientsPerVm = 1): number {
   const most = { client: 0, storage: 0, logging: 0, slow: 0 };
   for (const fault of faults) {
     const { kind, network, ms, factor } = fault;
@@ -62,7 +62,9 @@ export function settleStretchUs(faults: readonly Record<string, unknown>[]): num
     if (kind === 'slow' && typeof factor === 'number') most.slow = Math.max(most.slow, factor);
   }
   const storageUs = most.storage === 0 ? 0 : 8 * most.storage + 400_000;
-  return 4 * most.client + storageUs + 8 * most.logging + most.slow * 7_000;
+  // Disk and work are paid per queued request: once per client of the VM (I7 counts them so).
+  const queued = Math.max(1, clientsPerVm);
+  return 4 * most.client + queued * storageUs + 8 * most.logging + queued * most.slow * 7_000;
 }
 
 export function runSpecArb(options: RunSpecArbOptions = {}): fc.Arbitrary<RunSpec> {
@@ -131,7 +133,7 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       const spec = buildRunSpec(parts, minUs);
       spec.durationUs = Math.max(
         minUs,
-        lastFaultUs(parts.faults) + settleUs + settleStretchUs(spec.schedule.faults),
+        lastFaultUs(parts.faults) + settleUs + settleStretchUs(spec.schedule.faults, spec.clientsPerVm),
       );
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
       if (parts.vms.plain !== 0) spec.plainVms = parts.vms.plain;

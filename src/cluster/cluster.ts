@@ -97,6 +97,7 @@ export class Cluster {
       this.storage,
       this.networks.storage,
       this.config.storageTimeoutUs,
+      this.observers,
     );
     const ctx = this.context(options);
     assert(options.vms.length > 0, 'a cluster run needs at least one VM');

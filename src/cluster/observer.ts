@@ -65,6 +65,13 @@ export interface ClusterObserver {
   spawnRequested?(vm: string, target: string, primaryHost: string): void;
   /** A disk write was reported complete to a guest; `durable` = storage accepted it. */
   diskCompleted?(vm: string, host: string, requestId: number, durable: boolean): void;
+  /**
+   * The storage array ran a test-and-set of `vm`'s lock for `host`, who knew `known`: what it
+   * answered (a monitor keeps its own lock to judge the array's fence by).
+   */
+  storageLock?(vm: string, host: string, known: number, granted: boolean, generation: number): void;
+  /** The array accepted (or fenced) a write of `vm`'s disk from `host` at `generation`. */
+  storageWrite?(vm: string, host: string, generation: number, accepted: boolean): void;
   /** The run ended at `timeUs`. */
   end?(timeUs: number): void;
 }
@@ -85,6 +92,8 @@ const HOOKS: Record<keyof ClusterObserver, true> = {
   protection: true,
   spawnRequested: true,
   diskCompleted: true,
+  storageLock: true,
+  storageWrite: true,
   end: true,
 };
 export const OBSERVER_HOOKS = Object.keys(HOOKS) as (keyof ClusterObserver)[];

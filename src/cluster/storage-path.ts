@@ -7,6 +7,7 @@ import type { Simulator, Timer } from '../sim/simulator.ts';
 import { TRACE_DETAIL_MESSAGES } from '../sim/trace.ts';
 import type { Host } from './host.ts';
 import type { Network } from './network.ts';
+import type { ClusterObserver } from './observer.ts';
 import type { SharedStorage, TestAndSetResult, WriteResult } from './shared-storage.ts';
 
 export const STORAGE_ENDPOINT = 'storage';
@@ -32,6 +33,8 @@ export class StoragePath {
     private readonly storage: SharedStorage,
     private readonly network: Network,
     readonly timeoutUs: number,
+    /** Told what the array did with every lock and write operation (the cluster's observers). */
+    private readonly observers: readonly ClusterObserver[] = [],
   ) {
     assert(network.kind === 'storage', 'StoragePath needs the storage network');
     assert(Number.isInteger(timeoutUs) && timeoutUs > 0, 'storage timeoutUs must be a positive integer');
@@ -82,6 +85,8 @@ export class StoragePath {
     const now = this.sim.now;
     if (op.op === 'test-and-set') {
       const result = this.storage.testAndSet(op.vm, hostName, op.knownGeneration);
+      for (const observer of this.observers)
+        observer.storageLock?.(op.vm, hostName, op.knownGeneration, result.granted, result.generation);
       trace.record(now, 'lock', op.vm, {
         host: hostName,
         known: op.knownGeneration,
@@ -92,6 +97,8 @@ export class StoragePath {
     }
     if (op.op === 'write') {
       const result = this.storage.write(op.vm, hostName, op.generation, op.sector, op.data);
+      for (const observer of this.observers)
+        observer.storageWrite?.(op.vm, hostName, op.generation, result.ok);
       // A fenced write (a stale generation) explains I3/I4 findings: traced at every level.
       if (trace.detail >= TRACE_DETAIL_MESSAGES || !result.ok)
         trace.record(now, 'disk', op.vm, {

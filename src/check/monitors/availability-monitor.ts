@@ -24,7 +24,8 @@
 // delayed storage network costs a survivor going live, by the guest's work on a slowed host, by
 // four logging round trips of an engaged pair (the Output Rule's wait, twice per request), and by
 // the stall of a primary whose secondary was suddenly slowed, while the secondary replays what
-// lag control let the primary run ahead.
+// lag control let the primary run ahead. The per-request parts (disk, work, Output Rule) count
+// once per client of the VM: a request may queue behind one request of every other client.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtInstance } from '../../cluster/ft-instance.ts';
 import type { FtVm } from '../../cluster/ft-vm.ts';
@@ -247,14 +248,15 @@ export class AvailabilityMonitor implements ClusterObserver {
     const peer = primary?.peer ?? null;
     const secondarySlow = peer === null ? 1 : this.truth.slowFactor(peer);
     const lagStallUs = secondarySlow > 1 ? drainAllowanceUs(config, secondarySlow) : 0;
+    // The guest serves one request at a time and each client has at most one outstanding: a
+    // request may queue behind one of every other client's, each paying its disk, work and wait.
+    const queued = Math.max(1, this.cluster.clients.filter((c) => c.vm === vm.name).length);
     return (
       config.failoverBoundUs +
       2 * retransmitUs +
       4 * clientDelayUs +
-      storageUs +
+      queued * (storageUs + workUs + outputRuleUs) +
       goLiveUs +
-      workUs +
-      outputRuleUs +
       lagStallUs
     );
   }

@@ -11,6 +11,7 @@ import { OutputMonitor } from './output-monitor.ts';
 import { ProportionMonitor } from './proportion-monitor.ts';
 import { RecoveryMonitor } from './recovery-monitor.ts';
 import { SplitBrainMonitor } from './split-brain-monitor.ts';
+import { StorageFenceMonitor } from './storage-fence-monitor.ts';
 import type { MonitorSink, Violation } from './violation.ts';
 
 export class MonitorSet implements MonitorSink {
@@ -33,6 +34,7 @@ export class MonitorSet implements MonitorSink {
       this.lockstep,
       this.output,
       new SplitBrainMonitor(this),
+      new StorageFenceMonitor(this, cluster),
       new RecoveryMonitor(this, cluster, this.truth),
       new AvailabilityMonitor(this, cluster, this.truth),
       new ProportionMonitor(this, cluster, this.truth),

@@ -2,7 +2,8 @@
 // output or write the shared disk. Broken when an instance that is not primary emits, or when an
 // instance emits to the outside world after another instance has taken over as the emitter (it
 // was superseded, so two primaries were live at once). Disk requests of a superseded instance are
-// not counted: its generation is fenced on shared storage, so they never write.
+// not counted here: whether the array's fence really stops them is judged at the array itself
+// (storage-fence-monitor.ts), on what it accepted.
 import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
 import type { MonitorSink } from './violation.ts';
 
