@@ -138,11 +138,22 @@ export class AvailabilityMonitor implements ClusterObserver {
         const waiting = client.outstanding;
         if (waiting === null) continue;
         const startUs = Math.max(waiting.sentUs, this.truth.lastFaultUs, watch.permittedSinceUs);
-        const booting = this.cluster.clients.every((c) => c.vm !== name || c.answeredCount === 0);
+        // A request sent before the VM's first answer waited for the guest's boot as well.
+        const booting = waiting.sentUs <= this.firstAnswerUs(name);
         const dueUs = startUs + watch.boundUs + (booting ? watch.bootUs : 0);
         if (now > dueUs) this.overdue(name, watch.server, client.name, waiting, startUs, dueUs);
       }
     }
+  }
+
+  /** When the VM first answered any client (each client's first answer is to its request #0). */
+  private firstAnswerUs(vm: string): number {
+    let first = Number.POSITIVE_INFINITY;
+    for (const client of this.cluster.clients) {
+      const at = client.vm === vm ? client.answeredAtUs[0] : undefined;
+      if (at !== undefined && at >= 0 && at < first) first = at;
+    }
+    return first;
   }
 
   private overdue(
