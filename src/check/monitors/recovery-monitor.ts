@@ -56,6 +56,34 @@ export class RecoveryMonitor implements ClusterObserver {
       if (clock.unprotectedSince !== null) clock.unprotectedSince = timeUs;
       if (clock.liveBy !== null) clock.liveBy = timeUs + this.cluster.config.failoverBoundUs;
     }
+    for (const vm of this.cluster.vms) this.primaryFailedInTruth(vm, timeUs);
+  }
+
+  /**
+   * The resumption clock starts from the environment's truth, not only from the implementation's
+   * own `primaryLost`: a primary whose host went down or lost every storage path, with an engaged
+   * secondary on a healthy host, must be replaced within the bound even if the implementation
+   * never noticed its loss (the fault is heard before its effects: the primary is still known).
+   */
+  private primaryFailedInTruth(vm: FtVm, timeUs: number): void {
+    const clock = this.clocks.get(vm.name);
+    const primary = vm.primary();
+    if (clock === undefined || clock.liveBy !== null || primary === null || vm.exited) return;
+    const host = primary.host.name;
+    if (this.truth.up(host) && this.truth.storagePaths(host) > 0) return;
+    const survivor = vm.instances.some(
+      (i) =>
+        i !== primary &&
+        i.isSecondary &&
+        i.engaged &&
+        i.generation >= 1 &&
+        this.truth.up(i.host.name) &&
+        this.truth.storagePaths(i.host.name) > 0,
+    );
+    if (!survivor) return;
+    clock.liveBy = timeUs + this.cluster.config.failoverBoundUs;
+    clock.lostOn = host;
+    clock.unprotectedSince ??= timeUs;
   }
 
   primaryLost(vm: string, host: string, survivor: boolean): void {
