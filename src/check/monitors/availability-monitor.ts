@@ -60,6 +60,9 @@ interface VmWatch {
   boundUs: number;
   /** What the guest's boot adds while the VM has answered nothing yet (its disk reads). */
   bootUs: number;
+  /** The fault and the permitted stretch the bound was computed in (it only grows within them). */
+  boundFaultUs: number;
+  boundSinceUs: number | null;
 }
 
 export class AvailabilityMonitor implements ClusterObserver {
@@ -77,7 +80,15 @@ export class AvailabilityMonitor implements ClusterObserver {
       if (!vm.spec.ft) continue;
       const clients = cluster.clients.filter((c) => c.vm === vm.name).map((c) => c.name);
       if (clients.length > 0)
-        this.watches.set(vm.name, { clients, permittedSinceUs: null, server: null, boundUs: 0, bootUs: 0 });
+        this.watches.set(vm.name, {
+          clients,
+          permittedSinceUs: null,
+          server: null,
+          boundUs: 0,
+          bootUs: 0,
+          boundFaultUs: -1,
+          boundSinceUs: null,
+        });
     }
   }
 
@@ -119,8 +130,17 @@ export class AvailabilityMonitor implements ClusterObserver {
         continue;
       }
       watch.permittedSinceUs ??= now;
-      watch.boundUs = this.boundUs(vm, watch.clients, server);
-      watch.bootUs = BOOT_DISK_READS * this.storageStretchUs(server.host);
+      // Within one permitted stretch after one fault the bound only grows: a survivor that went
+      // live keeps the time its go-live was allowed (the lock's round trips, the drain), which the
+      // new primary's own bound no longer lists.
+      const bound = this.boundUs(vm, watch.clients, server);
+      const boot = BOOT_DISK_READS * this.storageStretchUs(server.host);
+      const same =
+        watch.boundFaultUs === this.truth.lastFaultUs && watch.boundSinceUs === watch.permittedSinceUs;
+      watch.boundUs = same ? Math.max(watch.boundUs, bound) : bound;
+      watch.bootUs = same ? Math.max(watch.bootUs, boot) : boot;
+      watch.boundFaultUs = this.truth.lastFaultUs;
+      watch.boundSinceUs = watch.permittedSinceUs;
     }
   }
 
