@@ -16,12 +16,13 @@ export class HaDriver {
    * Spawns failed since the pair last engaged, and when the next may start. Every attempt stuns
    * the primary while its snapshot is out (until the spawn is abandoned, a heartbeat timeout
    * later), so retrying at once onto a host that cannot pair (its logging NIC is down, say) would
-   * keep the primary stunned nearly all the time: the retries back off exponentially, from one
-   * heartbeat timeout up to half the re-protection bound (so a spare that becomes usable is still
-   * used well within that bound).
+   * keep the primary stunned nearly all the time: a host whose spawn failed is offered again only
+   * after a pause that grows exponentially with the failures, from one heartbeat timeout up to
+   * half the re-protection bound (so a spare that becomes usable is still used well within it).
+   * Other spares are tried at once.
    */
   private failedSpawns = 0;
-  private retryAtUs = 0;
+  private readonly retryAtUs = new Map<string, number>();
   readonly actor: MachineActor<HaEvent, HaCommand>;
   private leader: string | null;
 
@@ -48,7 +49,7 @@ export class HaDriver {
 
   engaged(): void {
     this.failedSpawns = 0;
-    this.retryAtUs = 0;
+    this.retryAtUs.clear();
     this.send({ type: 'ENGAGED' });
   }
 
@@ -58,7 +59,7 @@ export class HaDriver {
     this.failedSpawns++;
     const capUs = Math.max(config.heartbeatTimeoutUs, Math.floor(config.reprotectBoundUs / 2));
     const delayUs = Math.min(config.heartbeatTimeoutUs * 2 ** Math.min(this.failedSpawns - 1, 20), capUs);
-    this.retryAtUs = sim.now + delayUs;
+    if (this.spawningOn !== null) this.retryAtUs.set(this.spawningOn, sim.now + delayUs);
     this.send({ type: 'SPAWN_FAILED' });
   }
 
@@ -95,13 +96,14 @@ export class HaDriver {
 
   private offerCandidates(): void {
     const ctx = this.ft.ctx;
-    if (ctx.sim.now < this.retryAtUs) return;
     const primary = this.ft.primary();
     for (const index of this.candidateOrder()) {
       const host = ctx.hosts[index]!;
       const instance = this.ft.instanceOn(host.name);
       const runsThisVm = instance.agent.state !== 'idle' || instance.vm !== null;
+      const backingOff = ctx.sim.now < (this.retryAtUs.get(host.name) ?? 0);
       const healthy =
+        !backingOff &&
         host.up &&
         host.hasStoragePath &&
         host.freeSlots > 0 &&
