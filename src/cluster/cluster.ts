@@ -138,9 +138,9 @@ export class Cluster {
         incarnation: (name: string) => this.hostsByName.get(name)?.incarnation ?? 0,
       };
       const network = new Network(kind, this.sim, this.config.networks[kind], endpoints);
-      network.onDelivered = (link, label, vm) => {
+      network.onDelivered = (link, label, vm, sentUs) => {
         for (const observer of this.observers)
-          observer.messageDelivered?.(kind, link.source, link.target, label, vm);
+          observer.messageDelivered?.(kind, link.source, link.target, label, vm, sentUs);
       };
       return [kind, network] as const;
     });

@@ -55,7 +55,7 @@ export class Network {
   /** What `effective` returns while no impairment is set (most of every run): no allocation. */
   private readonly unimpaired: Readonly<Impairment>;
   /** Told of every delivered message that carries a tag (the FT VM it belongs to). */
-  onDelivered: ((link: Link, label: string, tag: string) => void) | null = null;
+  onDelivered: ((link: Link, label: string, tag: string, sentUs: number) => void) | null = null;
 
   constructor(
     readonly kind: NetworkKind,
@@ -218,8 +218,9 @@ export class Network {
   /** `deliver`, reporting the arrival first when the message carries a tag. */
   private tagged(link: Link, label: string, tag: string | undefined, deliver: () => void): () => void {
     if (tag === undefined) return deliver;
+    const sentUs = this.sim.now;
     return () => {
-      this.onDelivered?.(link, label, tag);
+      this.onDelivered?.(link, label, tag, sentUs);
       deliver();
     };
   }

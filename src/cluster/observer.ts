@@ -33,7 +33,14 @@ export interface ClusterObserver {
   /** An agent changed state on `event` (the protocol machine's own step). */
   agentState?(vm: string, host: string, from: string, to: string, event: string): void;
   /** A message of `vm` (heartbeat, log, keepalive, ack, snapshot) arrived at its target. */
-  messageDelivered?(network: NetworkKind, source: string, target: string, label: string, vm: string): void;
+  messageDelivered?(
+    network: NetworkKind,
+    source: string,
+    target: string,
+    label: string,
+    vm: string,
+    sentUs: number,
+  ): void;
   /** The VM's client address now points at `host`. */
   addressMoved?(vm: string, host: string): void;
   /** The primary's state digest at a boundary it logged on log stream `stream` (one per pairing). */

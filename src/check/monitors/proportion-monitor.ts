@@ -21,7 +21,7 @@ const LEAVE_ENGAGED_EVENTS = new Set(['PEER_SILENT', 'STORAGE_LOST', 'CRASH']);
 
 export class ProportionMonitor implements ClusterObserver {
   /** Last delivery of a VM's message per "vm|network|source>target". */
-  private readonly delivered = new Map<string, number>();
+  private readonly delivered = new Map<string, { atUs: number; sentUs: number }>();
   /** Each instance's agent state, per "vm|host". */
   private readonly states = new Map<string, string>();
   /** When the secondary on "vm|host" started to sync: a pair's traffic is expected from then on. */
@@ -37,9 +37,16 @@ export class ProportionMonitor implements ClusterObserver {
     private readonly truth: EnvironmentTruth,
   ) {}
 
-  messageDelivered(network: NetworkKind, source: string, target: string, _label: string, vm: string): void {
+  messageDelivered(
+    network: NetworkKind,
+    source: string,
+    target: string,
+    _label: string,
+    vm: string,
+    sentUs: number,
+  ): void {
     if (network !== 'heartbeat' && network !== 'logging') return;
-    this.delivered.set(`${vm}|${network}|${source}>${target}`, this.sink.now());
+    this.delivered.set(`${vm}|${network}|${source}>${target}`, { atUs: this.sink.now(), sentUs });
   }
 
   agentState(vm: string, host: string, from: string, to: string, event: string): void {
@@ -77,7 +84,10 @@ export class ProportionMonitor implements ClusterObserver {
       let last = pairedSinceUs;
       for (const source of peer === null ? this.cluster.hosts.map((h) => h.name) : [peer]) {
         if (source === host) continue;
-        last = Math.max(last, this.delivered.get(`${vm}|${network}|${source}>${host}`) ?? -1);
+        // Only what the peer sent in this pair counts: a message of an earlier pair that arrives
+        // late (a delayed network) says nothing about the new peer.
+        const message = this.delivered.get(`${vm}|${network}|${source}>${host}`);
+        if (message !== undefined && message.sentUs >= pairedSinceUs) last = Math.max(last, message.atUs);
       }
       return now - last;
     };
