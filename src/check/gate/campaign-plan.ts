@@ -7,7 +7,7 @@ import type { GateCampaign } from '../results.ts';
 
 /** Fuzz stage: this many seeds (chunks k = 0…n−1, seed `--seed + k` unsharded)… */
 export const GATE_FUZZ_SEEDS = 12;
-/** …each a fast-check campaign of this many generated schedules (1.5 s simulated each). */
+/** …each a fast-check campaign of this many generated schedules (each goes on 3.2 s or more after its last fault). */
 export const GATE_FUZZ_RUNS_PER_SEED = 100;
 /**
  * Bug self-test: every fuzzed seeded bug gets this many schedules, at a fixed seed (not `--seed`:
