@@ -25,8 +25,10 @@ import {
   prepareOutputDir,
   UsageError,
 } from '../context.ts';
+import { gateProgress } from '../gate/gate-progress.ts';
 import { GATE_STAGES } from '../gate/stages.ts';
 import { parseMinScore } from '../min-score.ts';
+import { createProgress } from '../progress.ts';
 import { gitCommit } from '../provenance.ts';
 import { onStopSignals } from '../stop-signals.ts';
 import type { CommandRegistrar } from './index.ts';
@@ -193,7 +195,17 @@ export function selectStages(list: string | undefined): GateStage[] {
 async function runGateCommand(flags: GateFlags, io: CliIo): Promise<number> {
   const config = await loadConfig(process.cwd(), flags.config);
   const stages = selectStages(flags.stages);
-  const options = gateOptions(config, flags, io, process.stderr.isTTY === true);
+  const tty = process.stderr.isTTY === true && flags.json !== true;
+  const options = gateOptions(config, flags, io, tty);
+  const names = stages.map((stage) => stage.name);
+  const bar = tty
+    ? gateProgress(
+        names,
+        createProgress({ label: 'gate', total: names.length, unit: 'stages', tty: true, write: io.err }),
+        io.err,
+      )
+    : null;
+  if (bar !== null) options.log = bar.log;
   const abort = new AbortController();
   const stopSignals = onStopSignals((signal) => {
     io.err(
@@ -207,6 +219,7 @@ async function runGateCommand(flags: GateFlags, io: CliIo): Promise<number> {
       ...(await runGate(stages, options, abort.signal)),
       ...(commit ? { git: { commit } } : {}),
     };
+    bar?.finish();
     const written = await writeReports(results, options.reportsDir);
     printVerdict(results, written, io, flags.json === true);
     return exitCodeOf(results);
