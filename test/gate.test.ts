@@ -51,6 +51,7 @@ describe('gate pipeline', () => {
     expect(results.config.campaign).toEqual(GATE_CAMPAIGN_DEFAULT);
     expect(results.config.budgetSeconds).toBeUndefined();
     expect(Object.keys(results.timing.stages)).toEqual(['a', 'b']);
+    expect(results.timing.startedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/); // wall clock: timing only
   });
 
   it('fails on a violation, which a later hold never overwrites', async () => {

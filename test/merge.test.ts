@@ -63,6 +63,10 @@ describe('mergeResults', () => {
       seeds: { first: 100, last: 199 },
     });
     expect(merged.timing).toEqual({ totalSeconds: 5, stages: { fuzz: 5 } });
+    // The merged run started when its earliest shard did.
+    a.timing.startedAt = '2026-11-26T10:00:05.000Z';
+    b.timing.startedAt = '2026-11-26T09:59:58.500Z';
+    expect(mergeResults([a, b]).timing.startedAt).toBe('2026-11-26T09:59:58.500Z');
     expect(merged.fuzz!.modelStates).toEqual({ covered: 33, total: 34 });
     expect(merged.conformance!.transitions).toEqual({ covered: 80, total: 85 });
     expect(merged.config.shard).toBeUndefined();

@@ -113,6 +113,8 @@ export interface StageResult {
 
 /** Wall-clock and machine figures: they differ from run to run and never decide the verdict. */
 export interface TimingResult {
+  /** When the gate started, as an ISO 8601 UTC time (the earliest part's, after a merge). */
+  startedAt?: string;
   totalSeconds: number;
   stages: Record<string, number>;
   explore?: { seconds: number; statesPerSecond: number; peakRssBytes: number };

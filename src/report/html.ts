@@ -239,6 +239,7 @@ function detailsSection(results: GateResults): string {
 function timingSection(results: GateResults): string {
   const timing = results.timing;
   const rows: [string, string][] = [
+    ...(timing.startedAt === undefined ? [] : [['Started (UTC)', timing.startedAt] as [string, string]]),
     ['Whole gate', formatSeconds(timing.totalSeconds)],
     ...Object.entries(timing.stages).map(([name, seconds]): [string, string] => [
       `Stage ${name}`,

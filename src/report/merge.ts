@@ -198,7 +198,13 @@ function mergeTiming(parts: GateResults[]): TimingResult {
   for (const part of parts)
     for (const [name, seconds] of Object.entries(part.timing.stages))
       stages[name] = Math.max(stages[name] ?? 0, seconds);
-  return { totalSeconds: Math.max(...parts.map((part) => part.timing.totalSeconds)), stages };
+  const starts = parts.map((part) => part.timing.startedAt).filter((at) => at !== undefined);
+  return {
+    // ISO 8601 UTC times sort as strings: the earliest part started the merged run.
+    ...(starts.length === 0 ? {} : { startedAt: starts.sort()[0] }),
+    totalSeconds: Math.max(...parts.map((part) => part.timing.totalSeconds)),
+    stages,
+  };
 }
 
 /** Merges the results of several runs (usually the shards of one campaign) into one. */

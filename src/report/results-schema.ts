@@ -102,6 +102,7 @@ const bugResult = z.object({
 });
 
 const timingResult = z.object({
+  startedAt: z.iso.datetime().optional(),
   totalSeconds: seconds,
   stages: z.record(text, seconds),
   explore: z.object({ seconds, statesPerSecond: z.number().nonnegative(), peakRssBytes: count }).optional(),

@@ -130,6 +130,8 @@ export async function runGate(
 ): Promise<GateResults> {
   const results = emptyResults(options);
   const started = performance.now();
+  // Wall clock, in `timing` only: when this run happened, never part of what it decides.
+  results.timing.startedAt = new Date().toISOString();
   const stop = new StopFlag();
   const onAbort = () => stop.request('interrupted');
   if (signal.aborted) onAbort();
