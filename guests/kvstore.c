@@ -1,6 +1,9 @@
 /* kvstore: a key-value server on the NIC. Every PUT/DELETE is written to its disk slot and the
  * write has completed before the reply leaves; on start the whole slot area is read back, so a VM
- * started on an existing disk image serves the earlier PUTs. A timer tick prints a stats line.
+ * started on an existing disk image serves the earlier PUTs. A GET reads its slot back from the
+ * disk and answers from that copy (a copy that differs from memory is a disk error), and every PUT
+ * stamps its record with a word from the entropy device: steady-state disk reads and entropy are
+ * nondeterministic inputs a record/replay system must log. A timer tick prints a stats line.
  * Wire format and disk layout: guests/README.md (TypeScript side: src/cluster/protocol/kvstore.ts). */
 #include "lib/rt.h"
 #include "lib/wire.h"
@@ -28,6 +31,7 @@
 #define REC_VALUE_LENGTH 10u
 #define REC_KEY 12u
 #define REC_VALUE (REC_KEY + KEY_BYTES_MAX)
+#define REC_STAMP (REC_VALUE + VALUE_BYTES_MAX) /* entropy word written with the record */
 #define TICK_PERIOD 10000u /* mtime units (µs on the ftcheck VM) */
 #define TICKS_PER_STATS_LINE 100u
 
@@ -120,11 +124,25 @@ static uint32_t put(const uint8_t *key, uint32_t key_length, const uint8_t *valu
   wire_put_u16(scratch + REC_VALUE_LENGTH, value_length);
   memcpy(scratch + REC_KEY, key, key_length);
   memcpy(scratch + REC_VALUE, value, value_length);
+  wire_put_u32(scratch + REC_STAMP, entropy_read());
   wire_put_u32(scratch + REC_CHECKSUM, record_checksum(scratch));
   if (disk_write((uint32_t)slot, scratch, 1) != 0) return STATUS_DISK_ERROR;
   if (slot_used[slot]) index_remove((uint32_t)slot);
   memcpy(slots[slot], scratch, DISK_SECTOR_BYTES);
   index_insert((uint32_t)slot);
+  return STATUS_OK;
+}
+
+/* Reads slot back from the disk into scratch and copies its value out; the disk copy must be the
+ * record memory holds (anything else is a lost or misdirected write). */
+static uint32_t get(int slot, uint8_t *value, uint32_t *value_length) {
+  if (disk_read((uint32_t)slot, scratch, 1) != 0) return STATUS_DISK_ERROR;
+  if (memcmp(scratch, slots[slot], DISK_SECTOR_BYTES) != 0) {
+    rt_printf("kvstore: slot %u on disk differs from memory\n", (uint32_t)slot);
+    return STATUS_DISK_ERROR;
+  }
+  *value_length = wire_u16(scratch + REC_VALUE_LENGTH);
+  memcpy(value, scratch + REC_VALUE, *value_length);
   return STATUS_OK;
 }
 
@@ -169,11 +187,7 @@ static uint32_t serve(uint32_t length) {
     if (op == OP_GET) {
       stats.gets++;
       int slot = index_find(key, key_length);
-      status = slot < 0 ? STATUS_NOT_FOUND : STATUS_OK;
-      if (slot >= 0) {
-        reply_value_length = wire_u16(slots[slot] + REC_VALUE_LENGTH);
-        memcpy(reply + HEADER_BYTES, slots[slot] + REC_VALUE, reply_value_length);
-      }
+      status = slot < 0 ? STATUS_NOT_FOUND : get(slot, reply + HEADER_BYTES, &reply_value_length);
     } else if (op == OP_PUT) {
       stats.puts++;
       status = put(key, key_length, value, value_length);

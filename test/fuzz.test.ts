@@ -38,7 +38,7 @@ describe('bug injection', () => {
 describe('campaign', () => {
   it('finds a data-plane bug without faults and writes a trace file that replays exactly', async () => {
     const outDir = join(dir, 'dp');
-    const result = await fuzzCampaign({ seed: 1, bug: 'interrupt-late', runs: 10, outDir });
+    const result = await fuzzCampaign({ seed: 1, bug: 'dma-misplaced', runs: 10, outDir });
     expect(result.found).toBe(true);
     if (!result.found) return;
     expect(result.violation.invariant).toBe('I1');
@@ -46,8 +46,8 @@ describe('campaign', () => {
     expect(result.traceFile.search.faultsShrunk).toBe(0);
     expect(result.minimal).toBe(true);
     expect(result.runsToFailure).toBe(1);
-    expect(result.tracePath).toBe(join(outDir, 'interrupt-late-seed1.json'));
-    expect(readdirSync(outDir)).toEqual(['interrupt-late-seed1.json']);
+    expect(result.tracePath).toBe(join(outDir, 'dma-misplaced-seed1.json'));
+    expect(readdirSync(outDir)).toEqual(['dma-misplaced-seed1.json']);
     const file = readTraceFile(result.tracePath!);
     expect(file).toEqual(result.traceFile);
     expect(replayTraceFile(file).reproduced).toBe(true);

@@ -30,6 +30,9 @@ const SCHEDULES = {
   oneHbaOfPrimary: [{ at: '1s', kind: 'hba-fail', host: 'primary', path: 0 }],
   slowStorage: [{ at: '1s', kind: 'delay', network: 'storage', ms: 80 }],
   none: [],
+  // A slow primary is busy across slice boundaries, where timer interrupts are taken: a late
+  // interrupt then lands on a different instruction (an idle guest takes every one in wfi).
+  slowPrimary: [{ at: '0ms', kind: 'slow', host: 'primary', factor: 10 }],
 } as const;
 
 type ScheduleName = keyof typeof SCHEDULES;
@@ -100,7 +103,7 @@ const cases: { bug: string; schedule: ScheduleName; options: Partial<FtRunOption
   },
   {
     bug: 'interrupt-late',
-    schedule: 'none',
+    schedule: 'slowPrimary',
     options: { strategy: dataPlaneStrategy('interrupt-late') },
     expected: ['I1'],
   },

@@ -120,14 +120,18 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       checkDeterminism: determinismArb(options),
       vms: fc.oneof(
         { withCrossShrink: true },
-        { weight: 3, arbitrary: fc.constant({ ft: 1, plain: 0 }) },
+        { weight: 2, arbitrary: fc.constant({ ft: 1, plain: 0 }) },
         {
           weight: 1,
-          arbitrary: fc.record({ ft: fc.integer({ min: 1, max: 2 }), plain: fc.integer({ min: 0, max: 1 }) }),
+          arbitrary: fc.record({ ft: fc.integer({ min: 1, max: 2 }), plain: fc.integer({ min: 0, max: 2 }) }),
         },
       ),
-      /** VM slots per host: few slots make placement and capacity matter. */
-      slots: fc.option(fc.integer({ min: 2, max: 4 }), { nil: undefined, freq: 3 }),
+      /**
+       * VM slots per host, tight against the cluster's VMs: just enough for every instance
+       * (spread evenly), or one more. Capacity only matters to placement when hosts fill up,
+       * which a fixed 2–4 slots almost never did.
+       */
+      spareSlots: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined, freq: 2 }),
     })
     .map((parts) => {
       const spec = buildRunSpec(parts, minUs);
@@ -137,7 +141,11 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       );
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
       if (parts.vms.plain !== 0) spec.plainVms = parts.vms.plain;
-      if (parts.slots !== undefined) spec.config = { ...spec.config, cpuCapacity: parts.slots };
+      if (parts.spareSlots !== undefined) {
+        const instances = 2 * parts.vms.ft + parts.vms.plain;
+        const cpuCapacity = Math.ceil(instances / spec.config.hosts!) + parts.spareSlots;
+        spec.config = { ...spec.config, cpuCapacity };
+      }
       return spec;
     });
 }

@@ -206,6 +206,9 @@ export class Cluster {
   }
 
   start(): void {
+    // Every VM's first host is taken before any VM powers on: the HA service of the first VM
+    // places its secondary at power-on, and must see the slots of VMs that have not booted yet.
+    for (const vm of this.vms) vm.reserveFirstSlot();
     for (const vm of this.vms) vm.start();
     for (const client of this.clients) client.start();
   }

@@ -117,6 +117,11 @@ export class FtVm {
     return new HostClock(() => this.ctx.sim.now, this.ctx.sim.prng(`entropy:${this.name}:${host.name}`));
   }
 
+  /** Takes the VM slot on the host it starts on (before any VM powers on: see Cluster.start). */
+  reserveFirstSlot(): void {
+    this.instanceOn(this.spec.primaryHost).takeSlot();
+  }
+
   start(): void {
     const first = this.instanceOn(this.spec.primaryHost);
     assert(first.host.up, `${this.name}: primary host ${this.spec.primaryHost} is down at start`);

@@ -119,6 +119,7 @@ export class RecoveryMonitor implements ClusterObserver {
     const clock = this.clocks.get(vm);
     if (clock === undefined) return;
     if (isProtected) this.checkRacks(vm);
+    if (isProtected) this.checkCapacity(vm);
     if (isProtected) clock.unprotectedSince = null;
     else if (clock.unprotectedSince === null) clock.unprotectedSince = this.sink.now();
   }
@@ -135,6 +136,25 @@ export class RecoveryMonitor implements ClusterObserver {
     });
   }
 
+  /** VMs with a running instance on the host (FT primaries, secondaries and plain VMs alike). */
+  private runningOn(host: string): number {
+    return this.cluster.vms.filter((v) => v.instanceOn(host).vm !== null).length;
+  }
+
+  /** Once a pair forms, no host runs more VMs than it has slots (whatever the order of placement). */
+  private checkCapacity(vm: string): void {
+    for (const host of this.cluster.hosts) {
+      const running = this.runningOn(host.name);
+      if (running <= host.cpuCapacity) continue;
+      this.once(`${host.name}:capacity`, {
+        invariant: 'I5',
+        vm,
+        host: host.name,
+        message: `${host.name} runs ${running} VMs on its ${host.cpuCapacity} slots (over-committed when ${vm} was protected)`,
+      });
+    }
+  }
+
   /**
    * The placement rules of the HA service (DESIGN.md "Respawn"), judged on the truth: a healthy
    * host (up, a working storage path) with a free slot, not the primary's host and not already
@@ -145,7 +165,12 @@ export class RecoveryMonitor implements ClusterObserver {
     if (!this.truth.up(target)) return 'a host that is down';
     if (this.truth.storagePaths(target) === 0) return 'a host with no working storage path';
     const host = this.cluster.host(target);
-    if (host.freeSlots <= 0) return `a host whose ${host.cpuCapacity} slots are all taken`;
+    // Full by the host's own count or by the VMs actually running there (a slot count that
+    // drifts from what runs is no excuse for over-committing a host).
+    const running = this.runningOn(target);
+    if (host.freeSlots <= 0 || running >= host.cpuCapacity) {
+      return `a host whose ${host.cpuCapacity} slots are all taken (${running} VMs running there)`;
+    }
     const instance = this.cluster.vms.find((v) => v.name === vm)?.instanceOn(target);
     if (instance !== undefined && instance.vm !== null) return `a host already running ${vm}`;
     return null;

@@ -160,16 +160,7 @@ export const conformanceStage: GateStage = {
         () => context.stop.reason,
       );
       if (found === null) continue;
-      const summary = fuzzCounterexample(context, found.path);
-      context.results.counterexamples.push(summary);
-      recordInvariant(
-        context.results,
-        found.violation.invariant,
-        'conformance',
-        false,
-        summary.path,
-        found.violation.message,
-      );
+      recordTraceFinding(context, 'conformance', found.path, found.violation);
     }
     if (context.stop.reason !== null) return 'stopped';
     for (const id of CONFORMANCE_INVARIANTS) recordInvariant(context.results, id, 'conformance', true);
@@ -200,18 +191,21 @@ function fuzzCounterexample(context: StageContext, tracePath: string): Counterex
   };
 }
 
+/** A violation a stage found on the emulator, saved as a trace file: into the reports. */
+function recordTraceFinding(
+  context: StageContext,
+  stage: 'fuzz' | 'conformance',
+  tracePath: string,
+  violation: { invariant: InvariantId; message: string },
+): void {
+  const summary = fuzzCounterexample(context, tracePath);
+  context.results.counterexamples.push(summary);
+  recordInvariant(context.results, violation.invariant, stage, false, summary.path, violation.message);
+}
+
 function recordFuzzFinding(context: StageContext, chunk: FuzzChunkResult): void {
   if (!chunk.found || !chunk.violation || !chunk.tracePath) return;
-  const summary = fuzzCounterexample(context, chunk.tracePath);
-  context.results.counterexamples.push(summary);
-  recordInvariant(
-    context.results,
-    chunk.violation.invariant,
-    'fuzz',
-    false,
-    summary.path,
-    chunk.violation.message,
-  );
+  recordTraceFinding(context, 'fuzz', chunk.tracePath, chunk.violation);
 }
 
 /** Coverage and run counts of the chunks that count, in chunk order. */
