@@ -47,6 +47,16 @@ static uint8_t tx_buffer[NIC_PACKET_BYTES_MAX] __attribute__((aligned(8)));
 static struct {
   uint32_t keys, gets, puts, deletes, requests;
 } stats;
+
+/* The last few replies by request id: a client's retransmission of a request already served is
+ * answered from here, without doing its work (and its disk I/O) again. Without it, a slow disk
+ * lets retransmissions queue up faster than they are served, and the server never catches up. */
+#define REPLY_CACHE 4u
+static struct {
+  uint32_t id, length;
+  uint8_t bytes[HEADER_BYTES + VALUE_BYTES_MAX];
+} reply_cache[REPLY_CACHE];
+static uint32_t reply_cache_next;
 static volatile uint32_t ticks;
 
 static uint32_t record_checksum(const uint8_t *record) {
@@ -208,6 +218,28 @@ static uint32_t serve(uint32_t length) {
   return HEADER_BYTES + reply_value_length;
 }
 
+/* Copies the cached reply to a retransmitted request into tx_buffer; 0 when there is none. */
+static uint32_t cached_reply(uint32_t length) {
+  if (length < HEADER_BYTES) return 0;
+  uint32_t id = wire_u32(rx_buffer + 4);
+  for (uint32_t i = 0; i < REPLY_CACHE; i++) {
+    if (reply_cache[i].length == 0 || reply_cache[i].id != id || reply_cache[i].bytes[0] != rx_buffer[0]) continue;
+    stats.requests++;
+    memcpy(tx_buffer, reply_cache[i].bytes, reply_cache[i].length);
+    return reply_cache[i].length;
+  }
+  return 0;
+}
+
+static void remember_reply(uint32_t length) {
+  if (length < HEADER_BYTES || length > sizeof reply_cache[0].bytes || tx_buffer[1] == STATUS_BAD_REQUEST) return;
+  if (tx_buffer[0] == OP_STATS || tx_buffer[0] == OP_SHUTDOWN) return;
+  reply_cache[reply_cache_next].id = wire_u32(tx_buffer + 4);
+  reply_cache[reply_cache_next].length = length;
+  memcpy(reply_cache[reply_cache_next].bytes, tx_buffer, length);
+  reply_cache_next = (reply_cache_next + 1) % REPLY_CACHE;
+}
+
 static void on_tick(void) {
   uint32_t n = ticks + 1;
   ticks = n;
@@ -226,7 +258,11 @@ int main(void) {
   nic_init(rx_buffer, sizeof rx_buffer);
   for (;;) {
     uint32_t length = nic_wait_packet();
-    uint32_t reply_length = serve(length);
+    uint32_t reply_length = cached_reply(length);
+    if (reply_length == 0) {
+      reply_length = serve(length);
+      remember_reply(reply_length);
+    }
     nic_send(tx_buffer, reply_length);
     int shutdown = length >= HEADER_BYTES && rx_buffer[0] == OP_SHUTDOWN && tx_buffer[1] == STATUS_OK;
     if (shutdown) break;

@@ -34,7 +34,7 @@ const CASES: Record<string, { seed: number; runs: number }> = {
   'client-address-not-moved': { seed: 1, runs: 5 },
   'heartbeat-timeout-below-replay-without-test-and-set': { seed: 1, runs: 5 },
   'storage-lost-on-one-hba': { seed: 11, runs: 5 },
-  'primary-ignores-silent-secondary': { seed: 1, runs: 5 },
+  'primary-ignores-silent-secondary': { seed: 2, runs: 5 },
   'disk-retry-without-backoff': { seed: 1, runs: 80 },
 };
 

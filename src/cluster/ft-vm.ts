@@ -188,7 +188,16 @@ export class FtVm {
   private onStateChange(instance: FtInstance, before: string, after: string): void {
     const wasEngaged = before === 'primary.engaged' || before === 'secondary.engaged';
     if (wasEngaged && this.protected_ && this.inCurrentPair(instance)) this.setProtected(false);
-    if (after === 'primary.engaged') this.setProtected(true);
+    if (after === 'primary.engaged') {
+      this.setProtected(true);
+      // A primary ignores the loss of its storage while alone (there is nobody to fail over to);
+      // once it has a secondary, a host still without storage must act on it now.
+      const sim = this.ctx.sim;
+      sim.after(0, () => {
+        if (instance.agent.state === 'primary.engaged' && this.ctx.behaviour.storageLost(instance.host))
+          this.storageLost(instance.host);
+      });
+    }
     if (after === 'primary.alone') this.becameAlone(instance, before);
     if (after === 'halted') this.halted(instance, before);
     if (after === 'idle' && before.startsWith('secondary.')) this.release(instance);

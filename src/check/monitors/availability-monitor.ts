@@ -43,6 +43,8 @@ const STORAGE_RETRIES_STRETCH = 7;
  * patience by design (a 1000× slower secondary makes the primary 1000× slower): no demand then.
  */
 const SLOW_FACTOR_SERVICE_MAX = 100;
+/** How often (simulated time) who-can-serve is recomputed even without a triggering event. */
+const RECOMPUTE_EVERY_US = 10_000;
 /** Disk reads a guest makes at boot before it can answer (kvstore: 256 sectors, 64 per read). */
 const BOOT_DISK_READS = 4;
 
@@ -70,6 +72,7 @@ export class AvailabilityMonitor implements ClusterObserver {
   private readonly reportedFor = new Set<string>();
   /** A fault fired: its effects (partitions, impairments) are in place from the next observation. */
   private stale = false;
+  private recomputedUs = 0;
 
   constructor(
     private readonly sink: MonitorSink,
@@ -121,6 +124,7 @@ export class AvailabilityMonitor implements ClusterObserver {
   private recompute(): void {
     this.stale = false;
     const now = this.sink.now();
+    this.recomputedUs = now;
     for (const [name, watch] of this.watches) {
       const vm = this.vm(name);
       const server = vm.exited ? null : this.serverFor(vm, watch.clients);
@@ -149,8 +153,10 @@ export class AvailabilityMonitor implements ClusterObserver {
   }
 
   private checkDue(): void {
-    if (this.stale) this.recompute();
     const now = this.sink.now();
+    // Who can serve also changes with state no observer hook reports (a secondary learning its
+    // lock generation, say): looked at again every RECOMPUTE_EVERY_US of simulated time.
+    if (this.stale || now - this.recomputedUs >= RECOMPUTE_EVERY_US) this.recompute();
     for (const [name, watch] of this.watches) {
       if (watch.server === null || watch.permittedSinceUs === null) continue;
       for (const client of this.cluster.clients) {

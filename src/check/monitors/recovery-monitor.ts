@@ -30,6 +30,8 @@ interface VmClock {
   unprotectedSince: number | null;
   /** After a failover the client address must reach the new primary by then. */
   addressBy: number | null;
+  /** The host whose go-live set `addressBy`: a later go-live elsewhere sets its own deadline. */
+  addressFor: string;
 }
 
 export class RecoveryMonitor implements ClusterObserver {
@@ -43,7 +45,13 @@ export class RecoveryMonitor implements ClusterObserver {
   ) {
     for (const vm of cluster.vms) {
       if (vm.spec.ft)
-        this.clocks.set(vm.name, { liveBy: null, lostOn: '', unprotectedSince: 0, addressBy: null });
+        this.clocks.set(vm.name, {
+          liveBy: null,
+          lostOn: '',
+          unprotectedSince: 0,
+          addressBy: null,
+          addressFor: '',
+        });
     }
     // The interval up to a fault is judged on the environment it had (a spare that a repair
     // brings back did not exist before it).
@@ -106,12 +114,15 @@ export class RecoveryMonitor implements ClusterObserver {
     if (clock !== undefined && clock.liveBy !== null) clock.liveBy += Math.min(drainUs, allowanceUs);
   }
 
-  wentLive(vm: string, _host: string, _produced: unknown, failover: boolean): void {
+  wentLive(vm: string, host: string, _produced: unknown, failover: boolean): void {
     this.check(this.sink.now());
     const clock = this.clocks.get(vm);
     if (clock === undefined) return;
     clock.liveBy = null;
-    if (failover) clock.addressBy = this.sink.now() + this.cluster.config.failoverBoundUs;
+    if (failover) {
+      clock.addressBy = this.sink.now() + this.cluster.config.failoverBoundUs;
+      clock.addressFor = host;
+    }
   }
 
   protection(vm: string, isProtected: boolean): void {
@@ -256,7 +267,9 @@ export class RecoveryMonitor implements ClusterObserver {
     clock.addressBy = null;
     const primary = vm.primary();
     const owner = this.cluster.addressOwner.get(vm.name);
-    if (primary === null || owner === primary.host.name) return;
+    // Judged against the go-live that set the deadline: a newer primary (told to the monitors
+    // before its own step moves the address) has a deadline of its own.
+    if (primary === null || primary.host.name !== clock.addressFor || owner === primary.host.name) return;
     this.sink.report({
       invariant: 'I5',
       vm: vm.name,

@@ -1,0 +1,43 @@
+// A primary that loses every storage path while it is still alone has nobody to fail over to and
+// carries on; once a secondary pairs with it, the host still has no storage and must act on it
+// (halt, so the secondary goes live). Found by an independent fault hunt: the correct system
+// stalled for good after `hba-fail primary all` at 0 ms, and I7 never looked again once the
+// secondary learned its lock generation (no observer event): it now re-evaluates who can serve
+// every 10 ms of simulated time.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { runFt } from '../src/check/monitors/ft-run.ts';
+import { correctBehaviour } from '../src/cluster/cluster-context.ts';
+import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
+
+const kvstore = new Uint8Array(readFileSync(new URL('../guests/kvstore.elf', import.meta.url)));
+
+function run(behaviour = correctBehaviour) {
+  return runFt({
+    seed: 1,
+    elf: kvstore,
+    guest: 'kvstore',
+    durationUs: 4_000_000,
+    config: { hosts: 3 },
+    behaviour,
+    schedule: parseFaultSchedule({
+      version: 1,
+      faults: [{ at: '0ms', kind: 'hba-fail', host: 'primary', path: 'all' }],
+    }),
+  });
+}
+
+describe('storage lost before the pair forms', () => {
+  it('the primary halts once paired; the secondary serves and is protected again', () => {
+    const result = run();
+    expect(result.violations).toEqual([]);
+    expect(result.failovers).toBe(1);
+    expect(result.vms[0]).toMatchObject({ primary: 'h2', protected: true });
+  });
+
+  it('a host that never reports its storage lost leaves the clients unanswered: I7', () => {
+    const result = run({ ...correctBehaviour, name: 'storage-never-lost', storageLost: () => false });
+    expect(result.violations[0]?.invariant).toBe('I7');
+    expect(result.violations[0]?.message).toMatch(/c1's request #0 to vm1 .* although h2 could serve it/);
+  });
+});
