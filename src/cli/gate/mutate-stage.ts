@@ -21,7 +21,7 @@ export const GATE_MUTANTS = [
   'agent~drop-guard~primary.engaged~PEER_SILENT.0',
 ] as const;
 const GATE_MUTANT_HOSTS = 2;
-const GATE_MUTANT_RUNS = 10;
+const GATE_MUTANT_RUNS = 20;
 
 export const mutateStage: GateStage = {
   name: 'mutate',
