@@ -75,7 +75,8 @@ function run(options: { segmentBytesMax: number; windowBytes: number }, steps: S
       case 'write':
         for (let i = 0; i < step.entries; i++) {
           instret += 1 + (i % 7);
-          if (i % 3 === 0) sender.writer.input({ kind: 'nic-rx', data: new Uint8Array(5 + (i % 11)) }, instret);
+          if (i % 3 === 0)
+            sender.writer.input({ kind: 'nic-rx', data: new Uint8Array(5 + (i % 11)) }, instret);
           else sender.writer.progress(instret);
         }
         break;
