@@ -18,6 +18,7 @@
 #define STATUS_BAD_REQUEST 2u
 #define STATUS_FULL 3u
 #define STATUS_DISK_ERROR 4u
+#define STATUS_CORRUPT 6u /* the key's slot on disk is not what this server wrote there */
 
 #define HEADER_BYTES 8u
 #define KEY_BYTES_MAX 64u
@@ -144,12 +145,12 @@ static uint32_t put(const uint8_t *key, uint32_t key_length, const uint8_t *valu
 }
 
 /* Reads slot back from the disk into scratch and copies its value out; the disk copy must be the
- * record memory holds (anything else is a lost or misdirected write). */
+ * record memory holds (anything else is a lost or misdirected write: CORRUPT). */
 static uint32_t get(int slot, uint8_t *value, uint32_t *value_length) {
   if (disk_read((uint32_t)slot, scratch, 1) != 0) return STATUS_DISK_ERROR;
   if (memcmp(scratch, slots[slot], DISK_SECTOR_BYTES) != 0) {
     rt_printf("kvstore: slot %u on disk differs from memory\n", (uint32_t)slot);
-    return STATUS_DISK_ERROR;
+    return STATUS_CORRUPT;
   }
   *value_length = wire_u16(scratch + REC_VALUE_LENGTH);
   memcpy(value, scratch + REC_VALUE, *value_length);

@@ -14,6 +14,11 @@ export interface ClientWorkload {
   encode(index: number): Uint8Array;
   /** The index of the request a response answers, or null when it is not one of ours. */
   match(response: Uint8Array): number | null;
+  /**
+   * What a response says the service lost (an acknowledged write its own check found missing),
+   * or null. Optional: a workload whose guest checks nothing leaves it out.
+   */
+  lostData?(response: Uint8Array): string | null;
 }
 
 export interface ClientOptions {
@@ -63,7 +68,7 @@ export class Client {
     readonly name: string,
     readonly vm: string,
     private readonly sim: Simulator,
-    private readonly workload: ClientWorkload,
+    readonly workload: ClientWorkload,
     private readonly options: ClientOptions,
     private readonly transmit: ClientSend,
   ) {

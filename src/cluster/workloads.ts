@@ -3,7 +3,7 @@
 // answers and a retransmission carries the same id as the original.
 import { assert } from '../base/assert.ts';
 import type { ClientWorkload } from './client.ts';
-import { decodeKvReply, encodeKvRequest, type KvRequest, kvBytes } from './protocol/kvstore.ts';
+import { decodeKvReply, encodeKvRequest, type KvRequest, KvStatus, kvBytes } from './protocol/kvstore.ts';
 import {
   decodeLedgerReply,
   encodeLedgerRequest,
@@ -42,6 +42,12 @@ export function kvstoreWorkload(clientNumber: number, requestCount: number): Cli
     match: (response) => {
       const reply = decodeKvReply(response);
       return reply.ok ? indexOf(clientNumber, reply.value.id, requestCount) : null;
+    },
+    lostData: (response) => {
+      const reply = decodeKvReply(response);
+      if (!reply.ok || reply.value.status !== KvStatus.Corrupt) return null;
+      const index = indexOf(clientNumber, reply.value.id, requestCount);
+      return `kvstore answered request #${index ?? '?'} with CORRUPT: the key's slot on its disk is not the record the service had acknowledged`;
     },
   };
 }

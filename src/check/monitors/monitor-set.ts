@@ -5,6 +5,7 @@ import type { Cluster } from '../../cluster/cluster.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import { AvailabilityMonitor } from './availability-monitor.ts';
 import { guardObserver } from './checker-error.ts';
+import { ClientAnswerMonitor } from './client-answer-monitor.ts';
 import { EnvironmentTruth } from './environment-truth.ts';
 import { LockstepMonitor } from './lockstep-monitor.ts';
 import { OutputMonitor } from './output-monitor.ts';
@@ -38,6 +39,7 @@ export class MonitorSet implements MonitorSink {
       new RecoveryMonitor(this, cluster, this.truth),
       new AvailabilityMonitor(this, cluster, this.truth),
       new ProportionMonitor(this, cluster, this.truth),
+      new ClientAnswerMonitor(this, cluster),
     ];
     cluster.observers.push(...this.monitors.map((m) => guardObserver(m, m.constructor.name)));
   }

@@ -12,7 +12,7 @@ import { assert } from '../../base/assert.ts';
 export const KvOp = { Get: 1, Put: 2, Delete: 3, Stats: 4, Shutdown: 5 } as const;
 export type KvOp = (typeof KvOp)[keyof typeof KvOp];
 
-export const KvStatus = { Ok: 0, NotFound: 1, BadRequest: 2, Full: 3, DiskError: 4 } as const;
+export const KvStatus = { Ok: 0, NotFound: 1, BadRequest: 2, Full: 3, DiskError: 4, Corrupt: 6 } as const;
 export type KvStatus = (typeof KvStatus)[keyof typeof KvStatus];
 
 export const KV_HEADER_BYTES = 8;
@@ -118,7 +118,8 @@ export function decodeKvReply(packet: Uint8Array): Decoded<KvReply> {
     };
   }
   const status = packet[1]!;
-  if (status > KvStatus.DiskError) return { ok: false, error: `kvstore reply has unknown status ${status}` };
+  if (status > KvStatus.DiskError && status !== KvStatus.Corrupt)
+    return { ok: false, error: `kvstore reply has unknown status ${status}` };
   const value = packet.slice(KV_HEADER_BYTES);
   return {
     ok: true,
