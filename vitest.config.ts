@@ -11,5 +11,8 @@ export default defineConfig({
     // where the suite is CPU-bound and takes twice as long as it must. At least two.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     reporters: ['default'],
+    // The suite already runs a test file per CPU: a gate under test runs its campaign in its own
+    // thread unless the test asks for workers (src/cli/config.ts defaultWorkers).
+    env: { FTCHECK_WORKERS: '1' },
   },
 });

@@ -11,13 +11,14 @@ const CHUNK_MS = 8_000;
 async function schedulesPerSecond(workers: number, requests: FuzzChunkRequest[]): Promise<number> {
   const pool = new FuzzPool(workers);
   // Warm up: worker start-up (tsx, module loading) is paid once per campaign, not per schedule.
-  await pool.runRound(requests.slice(0, workers).map((r) => ({ ...r, budgetMs: 300, shrinkBudgetMs: 0 })));
+  const warmUp = requests.slice(0, workers).map((r) => ({ ...r, budgetMs: 300, shrinkBudgetMs: 0 }));
+  await pool.runOrdered(warmUp, () => {});
   const started = performance.now();
   let runs = 0;
   try {
-    for (let i = 0; i < requests.length; i += workers) {
-      for (const result of await pool.runRound(requests.slice(i, i + workers))) runs += result.runs;
-    }
+    await pool.runOrdered(requests, (result) => {
+      runs += result.runs;
+    });
   } finally {
     await pool.close();
   }

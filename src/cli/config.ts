@@ -1,5 +1,6 @@
 // ftcheck.config.json / ftcheck.config.ts: validated at the door; flags override it.
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { DurationError, parseDurationMicros } from '../base/duration.ts';
@@ -31,6 +32,22 @@ export const RANGES = {
   seed: { min: 0, max: 0xffff_ffff },
   workers: { min: 1, max: 64 },
 } as const satisfies Record<string, IntRange>;
+
+/** Most worker threads the default picks: each holds its own cluster simulation (~200 MB). */
+const DEFAULT_WORKERS_MAX = 8;
+
+/**
+ * The gate's worker threads when neither `--workers` nor the config says: one per CPU (at most
+ * DEFAULT_WORKERS_MAX), or FTCHECK_WORKERS when set (the test suite runs in parallel itself and
+ * sets it to 1). Never part of a verdict: results are the same with any number of workers.
+ */
+export function defaultWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const fromEnv = env.FTCHECK_WORKERS;
+  if (fromEnv !== undefined && /^\d+$/.test(fromEnv)) {
+    return Math.min(RANGES.workers.max, Math.max(RANGES.workers.min, Number(fromEnv)));
+  }
+  return Math.max(1, Math.min(availableParallelism(), DEFAULT_WORKERS_MAX));
+}
 
 /** A wall-clock budget: at least a second, at most a day. */
 export const BUDGET_MICROS = { min: 1_000_000, max: 86_400_000_000 } as const;
@@ -84,7 +101,8 @@ export const configSchema = z
       .strict()
       .default({}),
     seed: z.number().int().min(RANGES.seed.min).max(RANGES.seed.max).default(1),
-    workers: z.number().int().min(RANGES.workers.min).max(RANGES.workers.max).default(1),
+    /** Worker threads of the gate's fuzz campaign; default: defaultWorkers(). */
+    workers: z.number().int().min(RANGES.workers.min).max(RANGES.workers.max).optional(),
     /** Seeded bugs to switch on (the gate then must fail): names from `ftcheck bugs`. */
     bugs: z.array(z.string()).default([]),
     /** Protocol timeouts, in simulated time. */

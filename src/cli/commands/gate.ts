@@ -12,7 +12,7 @@ import { type GateOptions, type GateStage, runGate } from '../../check/gate/gate
 import type { GateResults } from '../../check/results.ts';
 import { parseShard, ShardError } from '../../check/shard.ts';
 import { writeReports } from '../../report/write-reports.ts';
-import { type FtcheckConfig, loadConfig, parseBudgetFlag, RANGES } from '../config.ts';
+import { defaultWorkers, type FtcheckConfig, loadConfig, parseBudgetFlag, RANGES } from '../config.ts';
 import {
   type CliIo,
   EXIT_INCONCLUSIVE,
@@ -96,7 +96,7 @@ export function gateOptions(config: FtcheckConfig, flags: GateFlags, io: CliIo, 
       ? {}
       : { budgetSeconds: parseBudgetFlag(flags.budget === undefined ? 'budget' : '--budget', budget) / 1e6 }),
     campaign: campaignOf(config, flags),
-    workers: int('--workers', flags.workers, RANGES.workers, config.workers),
+    workers: int('--workers', flags.workers, RANGES.workers, config.workers ?? defaultWorkers()),
     bugs,
     ...(shard ? { shard } : {}),
     ...(flags.minScore === undefined ? {} : { minScore: parseMinScore(flags.minScore) }),
@@ -251,7 +251,10 @@ export function addGateOptions(command: Command): Command {
       `schedules per seeded bug in the self-test (default ${GATE_CAMPAIGN_DEFAULT.bugRuns})`,
     )
     .option('--hosts <n>', 'hosts in the model check (2-6, default 3)')
-    .option('--workers <n>', 'worker threads for the fuzz campaign (default 1)')
+    .option(
+      '--workers <n>',
+      'worker threads for the fuzz campaign and bug self-test (default: one per CPU, at most 8)',
+    )
     .option('--shard <i/n>', 'run shard i of n of the seed space (CI matrix); combine with `ftcheck merge`')
     .option(
       '--stages <list>',

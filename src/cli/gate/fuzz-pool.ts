@@ -1,7 +1,8 @@
-// Runs fuzz chunks on worker threads (`--workers N`), or in this thread when N = 1. Each worker
-// takes one chunk at a time; results come back in chunk order so the campaign stays a pure
-// function of its seeds whatever the scheduling. In this thread a chunk yields to the event loop
-// between runs, so signals and the ceiling are seen; workers read the shared stop flag.
+// Runs fuzz chunks on worker threads (`--workers N`), or in this thread when N = 1. A worker that
+// finishes a chunk takes the next one at once (a queue, not rounds: one slow chunk no longer
+// idles the others); results are handed on in chunk order so the campaign stays a pure function
+// of its seeds whatever the scheduling. In this thread a chunk yields to the event loop between
+// runs, so signals and the ceiling are seen; workers read the shared stop flag.
 import { Worker } from 'node:worker_threads';
 import { assert } from '../../base/assert.ts';
 import { type FuzzChunkRequest, type FuzzChunkResult, runFuzzChunk } from './fuzz-chunk.ts';
@@ -27,15 +28,47 @@ export class FuzzPool {
     }
   }
 
-  /** Runs one round of chunks (one per worker) and returns their results in request order. */
-  async runRound(requests: FuzzChunkRequest[]): Promise<FuzzChunkResult[]> {
-    assert(requests.length <= this.size, 'a round has at most one chunk per worker');
+  /**
+   * Runs `requests` on the pool and hands each result to `take` in request order (a result that
+   * finishes early waits for the ones before it). Before a request starts, `skip(index)` may drop
+   * it (the campaign already has its answer); a skipped request gets no result. Requests started
+   * before the answer are still finished, and `take` sees them in order: deciding to ignore them is
+   * the caller's, so the outcome is the same with any number of workers.
+   */
+  async runOrdered(
+    requests: readonly FuzzChunkRequest[],
+    take: (result: FuzzChunkResult, index: number) => void,
+    skip: (index: number) => boolean = () => false,
+  ): Promise<void> {
     if (this.workers.length === 0) {
-      const results: FuzzChunkResult[] = [];
-      for (const request of requests) results.push(await runFuzzChunk(request));
-      return results;
+      for (let i = 0; i < requests.length; i++) {
+        if (skip(i)) continue;
+        take(await runFuzzChunk(requests[i]!), i);
+      }
+      return;
     }
-    return Promise.all(requests.map((request, i) => this.runOn(this.workers[i]!, request)));
+    const results: (FuzzChunkResult | undefined)[] = new Array(requests.length);
+    const skipped: boolean[] = new Array(requests.length).fill(false);
+    let nextToStart = 0;
+    let nextToTake = 0;
+    const handOn = () => {
+      while (nextToTake < nextToStart && (skipped[nextToTake] || results[nextToTake] !== undefined)) {
+        if (!skipped[nextToTake]) take(results[nextToTake]!, nextToTake);
+        results[nextToTake] = undefined;
+        nextToTake++;
+      }
+    };
+    const work = async (worker: Worker) => {
+      for (;;) {
+        while (nextToStart < requests.length && skip(nextToStart)) skipped[nextToStart++] = true;
+        if (nextToStart >= requests.length) return;
+        const index = nextToStart++;
+        results[index] = await this.runOn(worker, requests[index]!);
+        handOn();
+      }
+    };
+    await Promise.all(this.workers.map((worker) => work(worker)));
+    handOn();
   }
 
   private runOn(worker: Worker, request: FuzzChunkRequest): Promise<FuzzChunkResult> {

@@ -231,8 +231,8 @@ class FuzzTally {
 
 /**
  * The campaign runs seeds in order and ends after the first that finds a violation. With worker
- * threads a round runs several seeds at once: the seeds after the first finder are dropped
- * (results and trace files), so the outcome does not depend on `--workers`.
+ * threads several seeds run at once: the seeds after the first finder are dropped (results and
+ * trace files), so the outcome does not depend on `--workers`.
  */
 export const fuzzStage: GateStage = {
   name: 'fuzz',
@@ -246,30 +246,31 @@ export const fuzzStage: GateStage = {
     let stopped = false;
     const started = performance.now();
     try {
-      for (let chunk = 0; chunk < fuzzSeeds && !found && !stopped; chunk += options.workers) {
-        const count = Math.min(options.workers, fuzzSeeds - chunk);
-        const requests = Array.from({ length: count }, (_, i) => ({
-          seed: chunkSeed(options.seed, chunk + i, options.shard),
-          bug: options.bugs[0] ?? null,
-          runs: fuzzRuns,
-          shrinkRuns: options.campaign.shrinkRuns,
-          outDir,
-          stop: stop.buffer,
-        }));
-        for (const result of await pool.runRound(requests)) {
+      const requests = Array.from({ length: fuzzSeeds }, (_, chunk) => ({
+        seed: chunkSeed(options.seed, chunk, options.shard),
+        bug: options.bugs[0] ?? null,
+        runs: fuzzRuns,
+        shrinkRuns: options.campaign.shrinkRuns,
+        outDir,
+        stop: stop.buffer,
+      }));
+      await pool.runOrdered(
+        requests,
+        (result) => {
           if (found || stopped) {
             if (result.tracePath) rmSync(result.tracePath, { force: true });
-            continue;
+            return;
           }
           tally.add(result);
           found = result.found;
           stopped = result.stopped !== null;
           recordFuzzFinding(context, result);
-        }
-        options.log(
-          `fuzz: ${tally.runs} schedules, ${tally.chunks}/${fuzzSeeds} seeds${found ? ', counterexample found' : ''}`,
-        );
-      }
+          options.log(
+            `fuzz: ${tally.runs} schedules, ${tally.chunks}/${fuzzSeeds} seeds${found ? ', counterexample found' : ''}`,
+          );
+        },
+        () => found || stopped || stop.reason !== null,
+      );
     } finally {
       await pool.close();
     }
@@ -372,28 +373,27 @@ export const bugsStage: GateStage = {
         await new Promise((resolve) => setImmediate(resolve));
       }
       const fuzzed = bugs.filter((b) => !findModelBug(b.name));
-      for (let i = 0; i < fuzzed.length && stop.reason === null; i += options.workers) {
-        const batch = fuzzed.slice(i, i + options.workers);
-        const chunks = await pool.runRound(
-          batch.map((bug) => ({
-            seed: bugSeed,
-            bug: bug.name,
-            runs: bugRuns,
-            shrinkRuns: options.campaign.shrinkRuns,
-            invariants: bug.breaks,
-            outDir: join(options.reportsDir, 'counterexamples', 'bugs'),
-            stop: stop.buffer,
-          })),
-        );
-        batch.forEach((bug, j) => {
-          const result = fuzzedBugResult(context, bug, chunks[j]!);
+      await pool.runOrdered(
+        fuzzed.map((bug) => ({
+          seed: bugSeed,
+          bug: bug.name,
+          runs: bugRuns,
+          shrinkRuns: options.campaign.shrinkRuns,
+          invariants: bug.breaks,
+          outDir: join(options.reportsDir, 'counterexamples', 'bugs'),
+          stop: stop.buffer,
+        })),
+        (chunk, j) => {
+          const bug = fuzzed[j]!;
+          const result = fuzzedBugResult(context, bug, chunk);
           results.set(bug.name, result);
-          timing[bug.name] = Math.round(chunks[j]!.elapsedMs / 10) / 100;
+          timing[bug.name] = Math.round(chunk.elapsedMs / 10) / 100;
           options.log(
             `bugs: ${bug.name} ${result.status}${result.schedulesToFirstFailure ? ` after ${result.schedulesToFirstFailure} schedules` : ''}`,
           );
-        });
-      }
+        },
+        () => stop.reason !== null,
+      );
     } finally {
       await pool.close();
     }
