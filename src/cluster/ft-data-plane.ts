@@ -10,6 +10,7 @@ import type { FtInstance, StagedOutput } from './ft-instance.ts';
 import { NIC_QUEUE_PACKETS_MAX } from './ft-instance.ts';
 import type { FtVm } from './ft-vm.ts';
 import { LAG_HIGH_MS, LAG_LOW_MS, replaySpeedPerMs } from './lag-marks.ts';
+import { hashDiskRequest, hashOutputBytes } from './output-hash.ts';
 import type { StorageReply } from './storage-path.ts';
 
 const MESSAGE_HEADER_BYTES = 32;
@@ -18,27 +19,8 @@ export const CHECKPOINTS_MAX = 4096;
 /** Disk requests wait at most 2^6 × the storage timeout for a reply. */
 const DISK_BACKOFF_DOUBLINGS_MAX = 6;
 
-export function fnv1aBytes(bytes: Uint8Array, hash = 0x811c9dc5): number {
-  let h = hash;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i]!;
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-function diskBytes(request: DiskRequest): Uint8Array {
-  const header = new Uint8Array(12);
-  const view = new DataView(header.buffer);
-  view.setUint32(0, request.op === 'write' ? 2 : 1, true);
-  view.setUint32(4, request.sector, true);
-  view.setUint32(8, request.count, true);
-  if (request.data === undefined) return header;
-  const all = new Uint8Array(12 + request.data.length);
-  all.set(header);
-  all.set(request.data, 12);
-  return all;
-}
+/** A disk output's bytes: the request itself is what is performed and hashed. */
+const NO_BYTES = new Uint8Array(0);
 
 export class FtDataPlane {
   instructionsExecuted = 0;
@@ -357,7 +339,7 @@ export class FtDataPlane {
       nicTransmit: (data, instret) => stage('nic', instret, data),
       diskRequest: (request, instret) => {
         instance.diskOutstanding.set(request.id, request);
-        stage('disk', instret, diskBytes(request), request);
+        stage('disk', instret, NO_BYTES, request);
       },
     };
   }
@@ -407,7 +389,7 @@ export class FtDataPlane {
     return {
       console: (byte, instret) => leak('console', instret, Uint8Array.of(byte)),
       nicTransmit: (data, instret) => leak('nic', instret, data),
-      diskRequest: (request, instret) => leak('disk', instret, diskBytes(request), request),
+      diskRequest: (request, instret) => leak('disk', instret, NO_BYTES, request),
     };
   }
 
@@ -423,7 +405,7 @@ export class FtDataPlane {
         kind: output.kind,
         index: output.index,
         instret: output.instret,
-        hash: fnv1aBytes(output.bytes),
+        hash: output.request === undefined ? hashOutputBytes(output.bytes) : hashDiskRequest(output.request),
         acting: instance.acting,
       });
     }

@@ -27,6 +27,7 @@ export interface StagedOutput {
   instret: number;
   /** Log offset just past the entry that produced it (what the Output Rule waits for). */
   entryEnd: number;
+  /** A console byte or a packet (empty for a disk output: its request says what it is). */
   bytes: Uint8Array;
   request?: DiskRequest;
 }
