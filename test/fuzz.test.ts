@@ -2,7 +2,7 @@
 // to a minimal schedule, writes a trace file at once that replays exactly, attributes a failure
 // to the bug only when the system without it survives, judges a bug by what it is declared to
 // break, stops cleanly on a stop request, and `ftcheck fuzz` keeps its exit codes.
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -167,6 +167,30 @@ describe('ftcheck fuzz', () => {
     expect(json.modelCoverage.states).toMatch(/^\d+\/11$/);
   });
 
+  it('splits its search over --workers threads and finds what one thread finds, in the same trace file', async () => {
+    // output-released-before-ack first fails at schedule 10 of seed 1: stripe 1 of 3 finds it,
+    // after the other stripes ran every schedule before it (and some after, which do not count).
+    const run = async (workers: string) => {
+      const c = capture();
+      const out = join(dir, `workers-${workers}`);
+      const args = ['fuzz', '--runs', '14', '--seed', '1', '--bug', 'output-released-before-ack'];
+      const code = await main(
+        [...args, '--shrink-budget', '0', '--workers', workers, '--out', out, '--json'],
+        c.io,
+      );
+      const json = JSON.parse(c.out.join(''));
+      const trace = readFileSync(json.counterexample, 'utf8');
+      for (const wallClock of ['schedulesPerSecond', 'timeToFirstFailureMs', 'counterexample'])
+        delete json[wallClock];
+      return { code, json, trace };
+    };
+    const one = await run('1');
+    const three = await run('3');
+    expect(one.code).toBe(1);
+    expect(one.json).toMatchObject({ runs: 10, runsToFailure: 10, invariant: 'I4' });
+    expect(three).toEqual(one);
+  });
+
   it('exits 4, inconclusive, when the --budget ceiling comes before its runs with nothing found', async () => {
     const c = capture();
     const code = await main(
@@ -183,6 +207,7 @@ describe('ftcheck fuzz', () => {
     [['--budget', '0s'], /--budget must be a duration between 1s and 24h/],
     [['--runs', '0'], /--runs must be a positive integer/],
     [['--seed', 'x'], /--seed must be an integer/],
+    [['--workers', '0'], /--workers must be an integer in 1..64/],
   ])('exits 2 on bad input %j', async (args, message) => {
     const c = capture();
     expect(await main(['fuzz', ...args], c.io)).toBe(2);

@@ -9,6 +9,22 @@ export interface ModelCoverage {
   transitions: { covered: string[]; total: number };
 }
 
+/** What one run's trace covers, as plain data (a worker thread sends it to the campaign's tracker). */
+export interface RunCoverage {
+  states: string[];
+  transitions: string[];
+}
+
+export function runCoverage(entries: readonly TraceEntry[]): RunCoverage {
+  const states = new Set<string>();
+  const transitions = new Set<string>();
+  for (const t of allAgentTransitionsIn(entries)) {
+    transitions.add(transitionKey(t));
+    states.add(t.to);
+  }
+  return { states: [...states], transitions: [...transitions] };
+}
+
 export class ModelCoverageTracker {
   private readonly modelStates = agentStatePaths().map((p) => p.covers);
   private readonly modelTransitions = agentTransitions().map(transitionKey);
@@ -21,6 +37,12 @@ export class ModelCoverageTracker {
       this.transitions.add(transitionKey(t));
       this.states.add(t.to);
     }
+  }
+
+  /** Adds what another thread found one run to cover. */
+  addRun(run: RunCoverage): void {
+    for (const t of run.transitions) this.transitions.add(t);
+    for (const state of run.states) this.states.add(state);
   }
 
   coverage(): ModelCoverage {

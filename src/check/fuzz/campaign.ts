@@ -209,7 +209,7 @@ class Campaign {
     return judgeWithin(judge, this.run(spec, null, [invariant]), [invariant]) !== null;
   }
 
-  noteIncidental(spec: RunSpec, result: FtRunResult): void {
+  noteIncidental(spec: RunSpec, result: FtRunResult, run: number): void {
     const declared = this.options.invariants;
     if (declared === undefined) return;
     for (const violation of result.violations) {
@@ -217,7 +217,7 @@ class Campaign {
       const failure = this.options.judge({ ...result, violations: [violation] });
       this.incidental.set(violation.invariant, {
         invariant: violation.invariant,
-        run: this.searchRuns,
+        run,
         message: failure?.message ?? violation.message,
         alsoWithoutBug: this.alsoWithoutBug(spec, violation.invariant),
       });
@@ -227,18 +227,25 @@ class Campaign {
   /** The search property: a run fails when it breaks one of the campaign's invariants. */
   readonly search = (spec: RunSpec): boolean =>
     this.guard(() => {
-      const { bug, invariants, judge, onResult, onRun } = this.options;
       this.searchRuns++;
-      const result = this.run(spec, bug, invariants ?? 'any');
-      onResult?.(spec, result);
-      onRun?.(this.searchRuns);
-      this.noteIncidental(spec, result);
-      const failure = judgeWithin(judge, result, invariants);
-      if (failure === null || this.alsoWithoutBug(spec, failure.invariant)) return true;
+      const failure = this.evaluate(spec, this.searchRuns);
+      this.options.onRun?.(this.searchRuns);
+      if (failure === null) return true;
       if (this.firstFailureMs < 0) this.firstFailureMs = performance.now() - this.start;
       this.found = { spec, failure };
       return false;
     });
+
+  /** Runs search run number `run` (1-based): its failure, or null when it passes. */
+  evaluate(spec: RunSpec, run: number): ExpectedViolation | null {
+    const { bug, invariants, judge, onResult } = this.options;
+    const result = this.run(spec, bug, invariants ?? 'any');
+    onResult?.(spec, result);
+    this.noteIncidental(spec, result, run);
+    const failure = judgeWithin(judge, result, invariants);
+    if (failure === null || this.alsoWithoutBug(spec, failure.invariant)) return null;
+    return failure;
+  }
 
   /** Whether the spec still breaks `invariant` (and, with a bug, because of it). */
   keeps(spec: RunSpec, invariant: InvariantId): ExpectedViolation | null {
@@ -291,7 +298,10 @@ interface Shrinking {
   path: string;
 }
 
-/** What a found counterexample goes through, shared by the two drivers. */
+/** Where fast-check's search met the failure: its seed and the path that replays it. */
+type SearchOutcome = Pick<fc.RunDetails<[RunSpec]>, 'seed' | 'counterexamplePath'>;
+
+/** What a found counterexample goes through, shared by the drivers. */
 class Counterexample {
   readonly tracePath: string | null;
   readonly invariant: InvariantId;
@@ -303,7 +313,7 @@ class Counterexample {
 
   constructor(
     readonly campaign: Campaign,
-    readonly search: fc.RunDetails<[RunSpec]>,
+    readonly search: SearchOutcome,
     readonly found: Found,
   ) {
     const { options } = campaign;
@@ -442,7 +452,12 @@ export async function runCampaignAsync(options: CampaignOptions): Promise<Campai
   );
   campaign.rethrow();
   if (campaign.found === null) return { found: false, ...campaign.figures() };
-  const counterexample = new Counterexample(campaign, search, campaign.found);
+  return shrinkAsync(new Counterexample(campaign, search, campaign.found));
+}
+
+async function shrinkAsync(counterexample: Counterexample): Promise<CampaignResult> {
+  const { campaign } = counterexample;
+  const { options } = campaign;
   let details: fc.RunDetails<[RunSpec]> | null = null;
   if (counterexample.fastCheckCandidates > 0) {
     const { property, candidates } = counterexample.shrinkProperty();
@@ -453,6 +468,128 @@ export async function runCampaignAsync(options: CampaignOptions): Promise<Campai
   }
   const local = await minimiseScheduleAsync(counterexample.afterFastCheckShrink(details));
   return counterexample.finish(local);
+}
+
+// --- The search split over threads ------------------------------------------------------------
+//
+// Stripe i of n runs the seed's schedules i, i + n, i + 2n, … (fast-check generates the same
+// sequence in every thread: `fc.sample` with the campaign's seed is the sequence `fc.check` runs),
+// and stops at its first failure or once past the least failure any stripe has found (shared
+// memory). Merged, the first failing schedule is the least failing index, reached only after
+// every schedule before it ran: the same find, incidental violations, coverage and execution
+// count as one thread running them in order. Shrinking then runs in one thread from that
+// schedule's fast-check path, exactly as after a search in one thread.
+
+export interface Stripe {
+  count: number;
+  index: number;
+  /** Shared by the stripes: the least failing run (1-based) found so far, `runs + 1` when none. */
+  bound: Int32Array;
+}
+
+export interface StripeRun<T> {
+  /** 1-based index in the campaign's sequence. */
+  run: number;
+  /** Cluster runs it took (with attribution checks). */
+  executions: number;
+  /** What the caller collected from it (coverage). */
+  data: T;
+}
+
+export interface StripeResult<T> {
+  /** The runs this stripe finished, in order. */
+  runs: StripeRun<T>[];
+  /** Incidental violations, each at the first run of this stripe that showed it. */
+  incidental: IncidentalViolation[];
+  found: { run: number; spec: RunSpec; failure: ExpectedViolation; atMs: number } | null;
+  stopped: StopReason | null;
+}
+
+/** A stripe's shared bound, set to "no failure yet". */
+export function stripeBound(runs: number): Int32Array {
+  const bound = new Int32Array(new SharedArrayBuffer(4));
+  bound[0] = runs + 1;
+  return bound;
+}
+
+/** Runs one stripe of a campaign (in a worker thread); `collect` keeps what the caller needs of each run. */
+export function searchStripe<T>(
+  options: CampaignOptions,
+  stripe: Stripe,
+  collect: (result: FtRunResult) => T,
+): StripeResult<T> {
+  checkOptions(options);
+  assert(options.runs !== undefined, 'a striped search has a count of runs');
+  assert(stripe.count >= 1 && stripe.index >= 0 && stripe.index < stripe.count, 'a stripe of the campaign');
+  const total = options.runs;
+  let collected: T | undefined;
+  const campaign = new Campaign({
+    ...options,
+    onResult: (spec, result) => {
+      options.onResult?.(spec, result);
+      collected = collect(result);
+    },
+  });
+  const specs = fc.sample(options.arbitrary, { seed: options.seed, numRuns: total });
+  const runs: StripeRun<T>[] = [];
+  let found: StripeResult<T>['found'] = null;
+  for (let i = stripe.index; i < total; i += stripe.count) {
+    const run = i + 1;
+    if (run > Atomics.load(stripe.bound, 0) || campaign.shouldStop()) break;
+    const before = campaign.executions;
+    const failure = campaign.evaluate(specs[i]!, run);
+    runs.push({ run, executions: campaign.executions - before, data: collected as T });
+    options.onRun?.(runs.length);
+    if (failure === null) continue;
+    found = { run, spec: specs[i]!, failure, atMs: performance.now() - campaign.start };
+    for (let seen = Atomics.load(stripe.bound, 0); run < seen; seen = Atomics.load(stripe.bound, 0)) {
+      if (Atomics.compareExchange(stripe.bound, 0, seen, run) === seen) break;
+    }
+    break;
+  }
+  return { runs, incidental: [...campaign.incidental.values()], found, stopped: campaign.stopped };
+}
+
+/**
+ * The campaign whose search ran in stripes: created before the stripes start (its clock is the
+ * campaign's), it merges their results and shrinks the first failure in this thread.
+ */
+export class StripedCampaign {
+  private readonly campaign: Campaign;
+
+  constructor(readonly options: CampaignOptions) {
+    checkOptions(options);
+    assert(options.runs !== undefined, 'a striped search has a count of runs');
+    this.campaign = new Campaign(options);
+  }
+
+  /** Merges the stripes; `each` sees the data of every run the one-thread search would have run. */
+  async finish<T>(stripes: StripeResult<T>[], each: (data: T) => void): Promise<CampaignResult> {
+    const campaign = this.campaign;
+    const finds = stripes.flatMap((s) => (s.found === null ? [] : [s.found]));
+    const first = finds.length === 0 ? null : finds.reduce((a, b) => (b.run < a.run ? b : a));
+    const last = first?.run ?? Number.POSITIVE_INFINITY;
+    const runs = stripes.flatMap((s) => s.runs.filter((r) => r.run <= last)).sort((a, b) => a.run - b.run);
+    for (const run of runs) each(run.data);
+    campaign.executions = runs.reduce((sum, r) => sum + r.executions, 0);
+    campaign.searchRuns = first === null ? runs.length : first.run;
+    for (const stripe of stripes) {
+      for (const v of stripe.incidental) {
+        const known = campaign.incidental.get(v.invariant);
+        if (v.run <= last && (known === undefined || v.run < known.run))
+          campaign.incidental.set(v.invariant, v);
+      }
+    }
+    if (first === null) {
+      campaign.stopped = stripes.find((s) => s.stopped !== null)?.stopped ?? null;
+      return { found: false, ...campaign.figures() };
+    }
+    campaign.firstFailureMs = first.atMs;
+    const found = { spec: first.spec, failure: first.failure };
+    campaign.found = found;
+    const search = { seed: this.options.seed, counterexamplePath: String(first.run - 1) };
+    return shrinkAsync(new Counterexample(campaign, search, found));
+  }
 }
 
 function makeTraceFile(

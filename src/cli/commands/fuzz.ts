@@ -1,5 +1,6 @@
-// `ftcheck fuzz [--runs N] [--budget 60s] [--seed S] [--bug NAME] [--json]`: a fault-fuzzing
-// campaign of N schedules on the simulated cluster. Exit 0 when nothing was found, 1 with the path
+// `ftcheck fuzz [--runs N] [--budget 60s] [--seed S] [--bug NAME] [--workers N] [--json]`: a
+// fault-fuzzing campaign of N schedules on the simulated cluster, on worker threads (one per CPU by
+// default; the result is the same with any number). Exit 0 when nothing was found, 1 with the path
 // of the counterexample trace file (shrunk to a 1-minimal schedule, replayable with `ftcheck
 // replay`), 2 on bad input, 4 when the `--budget` ceiling stopped it before N schedules with
 // nothing found, 130 on SIGINT/SIGTERM (a counterexample found so far is on disk: its path is
@@ -12,7 +13,7 @@ import { bugRunOptions, fuzzableBugs, UnknownBugError } from '../../check/fuzz/b
 import type { CampaignResult } from '../../check/fuzz/campaign.ts';
 import { StopFlag } from '../../check/gate/stop-flag.ts';
 import { COUNTEREXAMPLES_DIR } from '../../check/trace-file.ts';
-import { parseBudgetFlag, RANGES } from '../config.ts';
+import { defaultWorkers, parseBudgetFlag, RANGES } from '../config.ts';
 import {
   type CliIo,
   checkOutputDir,
@@ -24,6 +25,7 @@ import {
   parsePositiveInt,
   UsageError,
 } from '../context.ts';
+import { runStripedFuzz } from '../gate/fuzz-stripes.ts';
 import { createProgress } from '../progress.ts';
 import { onStopSignals } from '../stop-signals.ts';
 import type { CommandRegistrar } from './index.ts';
@@ -35,6 +37,7 @@ interface FuzzFlags {
   bug?: string;
   out: string;
   shrinkBudget?: string;
+  workers?: string;
   json?: boolean;
 }
 
@@ -59,6 +62,10 @@ export const registerFuzz: CommandRegistrar = (program, io, setExit) => {
     .option(
       '--shrink-budget <duration>',
       'wall-clock ceiling of shrinking (default none): reaching it saves the counterexample as not minimal; 0 skips shrinking',
+    )
+    .option(
+      '--workers <n>',
+      'worker threads of the search (default: one per CPU, at most 8); the result does not depend on it',
     )
     .option('--json', 'print one JSON object')
     .action(async (flags: FuzzFlags) => {
@@ -97,6 +104,10 @@ async function runFuzz(
   checkOutputDir('--out', flags.out);
   const shrinkBudgetMs =
     flags.shrinkBudget === undefined ? undefined : parseShrinkBudgetMs(flags.shrinkBudget);
+  const workers =
+    flags.workers === undefined
+      ? defaultWorkers()
+      : parseIntInRange('--workers', flags.workers, RANGES.workers);
   const bug = flags.bug ?? null;
   const invariants = bug === null ? undefined : declaredInvariants(bug);
   const tracker = new ModelCoverageTracker();
@@ -116,6 +127,23 @@ async function runFuzz(
         write: (line) => io.err(line),
       });
   try {
+    if (workers > 1) {
+      const result = await runStripedFuzz({
+        workers,
+        seed,
+        bug,
+        runs,
+        ...(budgetMs === undefined ? {} : { budgetMs }),
+        ...(shrinkBudgetMs === undefined ? {} : { shrinkBudgetMs }),
+        ...(invariants === undefined ? {} : { invariants }),
+        stop,
+        outDir: flags.out,
+        onRun: (done) => progress?.update(done, '', done),
+        onCoverage: (covered) => tracker.addRun(covered),
+      });
+      progress?.finish();
+      return { result, coverage: tracker.coverage() };
+    }
     const result = await fuzzCampaignAsync({
       seed,
       bug,

@@ -11,7 +11,7 @@ import { type FuzzChunkRequest, type FuzzChunkResult, runFuzzChunk } from './fuz
  * The built package (dist/) starts the compiled worker directly; the sources (tests, `npm start`)
  * go through a bootstrap that registers tsx first, which Node 20 does not do for worker threads.
  */
-const WORKER_ENTRY = import.meta.url.endsWith('.ts')
+export const FUZZ_WORKER_ENTRY = import.meta.url.endsWith('.ts')
   ? new URL('./fuzz-worker-entry.mjs', import.meta.url)
   : new URL('./fuzz-worker.js', import.meta.url);
 
@@ -24,7 +24,7 @@ export class FuzzPool {
     assert(Number.isInteger(size) && size >= 1, 'worker pool size must be a positive integer');
     if (size === 1) return;
     for (let i = 0; i < size; i++) {
-      this.workers.push(new Worker(WORKER_ENTRY));
+      this.workers.push(new Worker(FUZZ_WORKER_ENTRY));
     }
   }
 
