@@ -530,23 +530,33 @@ export function searchStripe<T>(
       collected = collect(result);
     },
   });
-  const specs = fc.sample(options.arbitrary, { seed: options.seed, numRuns: total });
   const runs: StripeRun<T>[] = [];
   let found: StripeResult<T>['found'] = null;
-  for (let i = stripe.index; i < total; i += stripe.count) {
-    const run = i + 1;
-    if (run > Atomics.load(stripe.bound, 0) || campaign.shouldStop()) break;
-    const before = campaign.executions;
-    const failure = campaign.evaluate(specs[i]!, run);
-    runs.push({ run, executions: campaign.executions - before, data: collected as T });
-    options.onRun?.(runs.length);
-    if (failure === null) continue;
-    found = { run, spec: specs[i]!, failure, atMs: performance.now() - campaign.start };
-    for (let seen = Atomics.load(stripe.bound, 0); run < seen; seen = Atomics.load(stripe.bound, 0)) {
-      if (Atomics.compareExchange(stripe.bound, 0, seen, run) === seen) break;
-    }
-    break;
-  }
+  let generated = 0;
+  const pastBound = () => generated + 1 > Atomics.load(stripe.bound, 0);
+  // fast-check generates the sequence lazily; schedules of other stripes are generated, not run.
+  const property = (spec: RunSpec): boolean =>
+    campaign.guard(() => {
+      const run = ++generated;
+      if ((run - 1) % stripe.count !== stripe.index) return true;
+      const before = campaign.executions;
+      const failure = campaign.evaluate(spec, run);
+      runs.push({ run, executions: campaign.executions - before, data: collected as T });
+      options.onRun?.(runs.length);
+      if (failure === null) return true;
+      found = { run, spec, failure, atMs: performance.now() - campaign.start };
+      for (let seen = Atomics.load(stripe.bound, 0); run < seen; seen = Atomics.load(stripe.bound, 0)) {
+        if (Atomics.compareExchange(stripe.bound, 0, seen, run) === seen) break;
+      }
+      return false;
+    });
+  fc.check(fc.property(options.arbitrary, property), {
+    seed: options.seed,
+    numRuns: total,
+    endOnFailure: true,
+    plugins: [stopPlugin(() => pastBound() || campaign.shouldStop(), false)],
+  });
+  campaign.rethrow();
   return { runs, incidental: [...campaign.incidental.values()], found, stopped: campaign.stopped };
 }
 

@@ -77,6 +77,9 @@ export async function runStripedFuzz(options: StripedFuzzOptions): Promise<Campa
   });
   const bound = stripeBound(runs);
   let done = 0;
+  // Workers start their own clocks after loading: the ceiling is kept here, from the start.
+  const ceiling =
+    budgetMs === undefined ? null : setTimeout(() => options.stop.request('ceiling'), budgetMs);
   const threads = Array.from({ length: workers }, () => new Worker(FUZZ_WORKER_ENTRY));
   try {
     const stripes = await Promise.all(
@@ -110,6 +113,7 @@ export async function runStripedFuzz(options: StripedFuzzOptions): Promise<Campa
     );
     return await campaign.finish(stripes, options.onCoverage);
   } finally {
+    if (ceiling !== null) clearTimeout(ceiling);
     await Promise.all(threads.map((t) => t.terminate()));
   }
 }
