@@ -52,4 +52,26 @@ describe('protocol diagrams', () => {
     expect(await dotToSvg(dot)).toBe(svg);
     await expect(dotToSvg('digraph { a -> }')).rejects.toThrow(/Graphviz could not render/);
   });
+
+  it("list a state's many self-loops inside its box (UML internal transitions), a few as loops", async () => {
+    const loops = Object.fromEntries(['A', 'B', 'C', 'D'].map((e) => [e, { actions: `do${e}` }]));
+    const machine = createMachine({
+      id: 'env',
+      initial: 'busy',
+      states: {
+        busy: { on: { ...loops, STOP: 'idle' } },
+        idle: { on: { X: 'idle', Y: 'idle', GO: 'busy' } },
+      },
+    });
+    const graph = machineGraph(machine);
+    const mermaid = toMermaid(graph);
+    expect(mermaid).toContain('env_busy : A / doA\n');
+    expect(mermaid).not.toContain('env_busy --> env_busy');
+    expect(mermaid).toContain('env_busy --> env_idle : STOP');
+    expect(mermaid).toContain('env_idle --> env_idle : X'); // two loops stay loops
+    const dot = toDot(graph);
+    expect(dot).toContain('<td align="left">D / doD');
+    expect(dot).not.toContain('"env.busy" -> "env.busy"');
+    expect(await dotToSvg(dot)).toContain('D / doD');
+  });
 });

@@ -113,3 +113,30 @@ export function machineGraph(machine: AnyStateMachine): MachineGraph {
   visit(root);
   return { id: machine.id, root: root.id, states, transitions };
 }
+
+/**
+ * A leaf state with more than this many transitions back to itself lists them inside its box, as
+ * UML draws internal transitions (`EVENT [guard] / action`), instead of as a fan of loops whose
+ * labels overlap: the environment model is one state with a self-loop per kind of step.
+ */
+export const SELF_LOOPS_DRAWN_MAX = 3;
+
+/** Whether a transition stays in its leaf source state (a self-loop, or no target at all). */
+export function staysInSource(graph: MachineGraph, t: TransitionInfo): boolean {
+  const source = graph.states.get(t.source);
+  if (source === undefined || source.children.length > 0) return false;
+  return t.targets.length === 0 || (t.targets.length === 1 && t.targets[0] === t.source);
+}
+
+/** The self-loops each state lists inside its box (states with more than SELF_LOOPS_DRAWN_MAX). */
+export function internalTransitions(graph: MachineGraph): Map<string, TransitionInfo[]> {
+  const bySource = new Map<string, TransitionInfo[]>();
+  for (const t of graph.transitions) {
+    if (!staysInSource(graph, t)) continue;
+    const list = bySource.get(t.source) ?? [];
+    list.push(t);
+    bySource.set(t.source, list);
+  }
+  for (const [source, list] of bySource) if (list.length <= SELF_LOOPS_DRAWN_MAX) bySource.delete(source);
+  return bySource;
+}
