@@ -78,8 +78,7 @@ export async function runStripedFuzz(options: StripedFuzzOptions): Promise<Campa
   const bound = stripeBound(runs);
   let done = 0;
   // Workers start their own clocks after loading: the ceiling is kept here, from the start.
-  const ceiling =
-    budgetMs === undefined ? null : setTimeout(() => options.stop.request('ceiling'), budgetMs);
+  const ceiling = budgetMs === undefined ? null : setTimeout(() => options.stop.request('ceiling'), budgetMs);
   const threads = Array.from({ length: workers }, () => new Worker(FUZZ_WORKER_ENTRY));
   try {
     const stripes = await Promise.all(
