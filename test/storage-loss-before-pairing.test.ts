@@ -6,14 +6,17 @@
 // every 10 ms of simulated time.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runFt } from '../src/check/monitors/ft-run.ts';
+import { agentMachine } from '../models/agent.ts';
+import { type FtRunOptions, runFt } from '../src/check/monitors/ft-run.ts';
+import { cloneConfig, rebuild, type StateConfig, stateAt } from '../src/check/mutate/machine-config.ts';
 import { correctBehaviour } from '../src/cluster/cluster-context.ts';
 import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
 
 const kvstore = new Uint8Array(readFileSync(new URL('../guests/kvstore.elf', import.meta.url)));
 
-function run(behaviour = correctBehaviour) {
+function run(behaviour = correctBehaviour, options: Partial<FtRunOptions> = {}) {
   return runFt({
+    ...options,
     seed: 1,
     elf: kvstore,
     guest: 'kvstore',
@@ -39,5 +42,16 @@ describe('storage lost before the pair forms', () => {
     const result = run({ ...correctBehaviour, name: 'storage-never-lost', storageLost: () => false });
     expect(result.violations[0]?.invariant).toBe('I7');
     expect(result.violations[0]?.message).toMatch(/c1's request #0 to vm1 .* although h2 could serve it/);
+  });
+
+  it('an agent that halts its only copy (primary alone) on the storage loss destroys the VM: I8', () => {
+    const config = cloneConfig(agentMachine.config as StateConfig);
+    const alone = stateAt(config, ['primary', 'alone']);
+    alone.on = { ...alone.on, STORAGE_LOST: { target: '#agent.halted', actions: 'halt' } };
+    const result = run(correctBehaviour, { agentMachine: rebuild(agentMachine, config) });
+    expect(result.violations[0]?.invariant).toBe('I8');
+    expect(result.violations[0]?.message).toMatch(
+      /h1 halted vm1 \(primary\.alone\) on STORAGE_LOST with no engaged secondary to take over: the VM's only copy is lost/,
+    );
   });
 });

@@ -5,7 +5,10 @@
 //   on the heartbeat network or the logging network (so loss, delay or a slow VM that leave the
 //   traffic flowing never justify a failover, and a partition or a crash does);
 // - an instance halts only when it lost the lock race (LOCK_DENIED) or every storage path of its
-//   host really failed (STORAGE_LOST), and leaves lockstep only on those or a detected failure;
+//   host really failed (STORAGE_LOST) while an engaged secondary could take over: a primary
+//   without one (alone, or still acquiring the lock) holds the VM's only copy, and halting it
+//   turns a transient outage into a lost VM where waiting for storage would keep it; an instance
+//   leaves lockstep only on those or a detected failure;
 // - a repaired host never acts as primary again: only the first power-on and a failover from a
 //   secondary make a primary, and the client address only ever moves to the newest live primary;
 // - the HA service never spawns a secondary while the pair is engaged (nothing to re-protect).
@@ -110,12 +113,20 @@ export class ProportionMonitor implements ClusterObserver {
   private halted(vm: string, host: string, from: string, event: string): void {
     if (event === 'LOCK_DENIED') return;
     if (event === 'STORAGE_LOST') {
-      if (this.truth.storagePaths(host) === 0) return;
-      this.report(
-        vm,
-        host,
-        `${host} halted ${vm} (${from}) on STORAGE_LOST although ${this.truth.storagePaths(host)} of its storage paths work`,
-      );
+      const paths = this.truth.storagePaths(host);
+      if (paths > 0) {
+        this.report(
+          vm,
+          host,
+          `${host} halted ${vm} (${from}) on STORAGE_LOST although ${paths} of its storage paths work`,
+        );
+      } else if (from !== 'primary.engaged') {
+        this.report(
+          vm,
+          host,
+          `${host} halted ${vm} (${from}) on STORAGE_LOST with no engaged secondary to take over: the VM's only copy is lost, where waiting for storage would have kept it`,
+        );
+      }
       return;
     }
     this.report(vm, host, `${host} halted ${vm} (${from}) on ${event}, which is no failure`);
