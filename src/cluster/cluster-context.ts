@@ -30,6 +30,8 @@ export interface ClusterBehaviour {
   readonly diskRetryBacksOff: boolean;
   /** Whether the agent of `instance` watches its peer for heartbeat and logging silence. */
   watchesPeer(instance: FtInstance): boolean;
+  /** When a pair forms, a spawn HA gave up on but that is still syncing elsewhere is abandoned. */
+  readonly dropsOrphanSpawns: boolean;
 }
 
 export const correctBehaviour: ClusterBehaviour = {
@@ -41,6 +43,7 @@ export const correctBehaviour: ClusterBehaviour = {
   storageLost: (host) => !host.hasStoragePath,
   diskRetryBacksOff: true,
   watchesPeer: () => true,
+  dropsOrphanSpawns: true,
 };
 
 export interface ClusterContext {

@@ -664,6 +664,22 @@ export class FtVm {
     this.send(primary, { type: 'LOCKSTEP_ENGAGED' });
     // Speak at once: the secondary learns the lock generation from this traffic.
     this.data.keepLogAlive(primary);
+    if (this.ctx.behaviour.dropsOrphanSpawns) this.dropOrphanSpawns(primary.peer);
+  }
+
+  /**
+   * The pair formed with the secondary on `partner`: a spawn HA gave up on can still engage late,
+   * after HA placed another secondary, which would then sync forever (a syncing instance watches
+   * no peer) holding its slot. One spawn at a time: any other syncing instance is abandoned.
+   */
+  private dropOrphanSpawns(partner: string | null): void {
+    const sim = this.ctx.sim;
+    for (const other of this.instances) {
+      if (other.host.name === partner || !other.host.up || other.agent.state !== 'secondary.syncing')
+        continue;
+      sim.trace.record(sim.now, 'info', other.host.name, { vm: this.name, note: 'spawn-superseded' });
+      this.send(other, { type: 'PEER_SILENT', logPending: false });
+    }
   }
 
   // --- failure detection -----------------------------------------------------------------------

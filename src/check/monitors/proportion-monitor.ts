@@ -11,7 +11,8 @@
 //   leaves lockstep only on those or a detected failure;
 // - a repaired host never acts as primary again: only the first power-on and a failover from a
 //   secondary make a primary, and the client address only ever moves to the newest live primary;
-// - the HA service never spawns a secondary while the pair is engaged (nothing to re-protect).
+// - the HA service never spawns a secondary while the pair is engaged (nothing to re-protect), nor
+//   a second one while a secondary it spawned is still syncing on a live host (one spawn at a time).
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import type { NetworkKind } from '../../sim/fault-schedule.ts';
@@ -160,16 +161,24 @@ export class ProportionMonitor implements ClusterObserver {
   }
 
   spawnRequested(vm: string, target: string, primaryHost: string): void {
-    const engaged = [...this.states].filter(
-      ([key, state]) =>
-        key.startsWith(`${vm}|`) && ENGAGED.has(state) && this.truth.up(key.slice(vm.length + 1)),
+    const live = [...this.states].filter(
+      ([key]) => key.startsWith(`${vm}|`) && this.truth.up(key.slice(vm.length + 1)),
     );
-    const pair = engaged.map(([, state]) => state);
-    if (!(pair.includes('primary.engaged') && pair.includes('secondary.engaged'))) return;
+    const pair = live.map(([, state]) => state);
+    if (pair.includes('primary.engaged') && pair.includes('secondary.engaged')) {
+      this.report(
+        vm,
+        target,
+        `the HA service spawned a secondary of ${vm} on ${target} while ${primaryHost} ran it protected by an engaged pair`,
+      );
+      return;
+    }
+    const syncing = live.find(([key, state]) => state === 'secondary.syncing' && key !== `${vm}|${target}`);
+    if (syncing === undefined) return;
     this.report(
       vm,
       target,
-      `the HA service spawned a secondary of ${vm} on ${target} while ${primaryHost} ran it protected by an engaged pair`,
+      `the HA service spawned a secondary of ${vm} on ${target} while the one it spawned on ${syncing[0].slice(vm.length + 1)} was still syncing`,
     );
   }
 
