@@ -51,6 +51,15 @@ static volatile uint32_t ticks;
 static uint8_t sector[DISK_SECTOR_BYTES] __attribute__((aligned(8)));
 static uint8_t rx_buffer[NIC_PACKET_BYTES_MAX] __attribute__((aligned(8)));
 static uint8_t tx_buffer[REPLY_BYTES] __attribute__((aligned(8)));
+/* The last replies by request id: a retransmission is answered again without re-executing it, so
+ * under slow storage retransmissions cannot queue up faster than requests are served (and a
+ * transfer a client sent twice moves its money once). */
+#define REPLY_CACHE 4u
+static struct {
+  uint32_t id;
+  uint8_t bytes[REPLY_BYTES];
+} reply_cache[REPLY_CACHE];
+static uint32_t reply_cache_next;
 
 static uint32_t sector_checksum(const uint8_t *s) {
   return fnv1a(FNV1A_INIT, s + 8, DISK_SECTOR_BYTES - 8);
@@ -150,6 +159,11 @@ static void serve(uint32_t length) {
     return;
   }
   uint32_t op = request[0], id = wire_u32(request + 4);
+  for (uint32_t i = 0; i < REPLY_CACHE; i++) {
+    if (reply_cache[i].bytes[0] == 0 || reply_cache[i].id != id || reply_cache[i].bytes[0] != op) continue;
+    memcpy(tx_buffer, reply_cache[i].bytes, REPLY_BYTES);
+    return;
+  }
   tx_buffer[0] = (uint8_t)op;
   wire_put_u32(tx_buffer + 4, id);
   if (length == REQUEST_BYTES) {
@@ -168,6 +182,10 @@ static void serve(uint32_t length) {
   tx_buffer[1] = (uint8_t)status;
   wire_put_u32(tx_buffer + 8, values[0]);
   wire_put_u32(tx_buffer + 12, values[1]);
+  if (status == STATUS_BAD_REQUEST || op == OP_SHUTDOWN || op == OP_AUDIT) return;
+  reply_cache[reply_cache_next].id = id;
+  memcpy(reply_cache[reply_cache_next].bytes, tx_buffer, REPLY_BYTES);
+  reply_cache_next = (reply_cache_next + 1) % REPLY_CACHE;
 }
 
 static void on_tick(void) {
