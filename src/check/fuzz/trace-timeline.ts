@@ -6,7 +6,7 @@
 // event of a trace recorded at that level; 'slice' (the default) shows what led to the violation:
 // the milestones (faults, state and role changes, lock operations, notes, outputs let out early or
 // by a non-primary, lost requests) on the lanes in the violation's causal past (happens-before
-// over lane order and messages), every fault, and for each milestone the last message of each
+// over lane order and messages), every fault and role change, and for each milestone the last message of each
 // kind its lane received from and sent to each peer — the last heartbeat before a silence, the
 // last log segment and acknowledgement before a failover.
 import { formatMicros } from '../../base/duration.ts';
@@ -395,6 +395,12 @@ function causalSlice(points: readonly Point[], violation: number): Set<number> {
     const isFault = point.event.kind === 'fault' || lane === 'ha' || /^c\d+$/.test(lane);
     if (point.event.kind === 'fault') for (const l of point.lanes) faultAt.set(l, point.event.atMicros);
     const byFault = faultAt.get(lane) === point.event.atMicros;
+    // A role change anywhere explains a violation about roles (a primary that carried on alone
+    // while its secondary went live): kept like a fault, without its messages.
+    if (point.milestone && point.event.kind === 'role' && !past.has(i)) {
+      kept.add(i);
+      continue;
+    }
     if (!point.milestone || (!past.has(i) && !isFault && !byFault)) continue;
     if (point.event.kind === 'output') {
       const lane = point.event.lane;
