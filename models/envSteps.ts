@@ -113,6 +113,10 @@ function respondSymbol(t: T, c: C, h: number): number {
 function applyRespond(t: T, c: C, h: number): void {
   const host = c.hosts[h]!;
   const symbol = respondSymbol(t, c, h);
+  if (symbol === AE.snapshotReady && !agentHandles(t, c, h, symbol)) {
+    host.req = REQ.none;
+    return;
+  }
   if (symbol === AE.snapshotReady) {
     const source = snapshotSource(t, c);
     const primary = c.hosts[source]!;
@@ -135,7 +139,7 @@ function applyRespond(t: T, c: C, h: number): void {
   }
   if (symbol === AE.ioReissued && host.hist >= 1 && c.durable === 0) host.ioOut = 1;
   host.req = REQ.none;
-  stepAgent(t, c, h, symbol);
+  if (agentHandles(t, c, h, symbol)) stepAgent(t, c, h, symbol);
 }
 
 const outputSymbol = (c: C, host: HostState) =>
@@ -161,11 +165,9 @@ const HOST_GUARDS: Record<HostStepType, HostGuard> = {
     c.released < x.hist &&
     agentHandles(t, c, h, outputSymbol(c, x)),
   IO_COMPLETE: (_t, _c, x) => x.up === 1 && x.storage === 1 && x.ioOut === 1,
-  RESPOND: (t, c, x, h) => {
-    if (x.up === 0 || x.req === REQ.none) return false;
-    const symbol = respondSymbol(t, c, h);
-    return symbol >= 0 && agentHandles(t, c, h, symbol);
-  },
+  // A reply arrives whether or not the agent acts on it: one it ignores is consumed, never held
+  // back for a state that wants it (the environment must not retry for the agent).
+  RESPOND: (t, c, x, h) => x.up === 1 && x.req !== REQ.none && respondSymbol(t, c, h) >= 0,
   TIMEOUT: (t, c, x, h) => x.up === 1 && peerSilent(t, c, h) && agentHandles(t, c, h, silentSymbol(x)),
   CRASH: (_t, c, x) => x.up === 1 && c.crashesLeft > 0,
   REPAIR: (_t, _c, x) => x.up === 0,

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { agentMachine } from '../models/agent.ts';
 import { MODEL_BUGS } from '../models/bugs.ts';
 import { createClusterModel } from '../models/clusterModel.ts';
 import { BUG_CATALOG } from '../src/check/bugs/catalog.ts';
 import { explore } from '../src/check/explorer/explore.ts';
 import { toItf } from '../src/check/explorer/itf.ts';
 import { formatStepTable } from '../src/check/explorer/stepTable.ts';
+import { cloneConfig, rebuild, type StateConfig, stateAt } from '../src/check/mutate/machine-config.ts';
 
 // The exact shortest counterexample of each seeded bug on 2 hosts (steps after the initial state).
 const EXPECTED: Record<string, [property: string, steps: number]> = {
@@ -71,5 +73,26 @@ describe('seeded model bugs', () => {
       const result = explore(createClusterModel({ hosts: 3, bug }), { engine: 'compiled' });
       expect(result.violations.map((v) => v.property)).toEqual([EXPECTED[bug.name]![0]]);
     }
+  });
+});
+
+describe('the environment answers every request', () => {
+  // A reply the agent ignores is consumed, not held back until the agent is in a state that wants
+  // it: an agent that stops retrying an unreachable test-and-set (its self-transition lost
+  // `reenter`, so the entry action never runs again) is left waiting forever: a deadlock.
+  it('an agent that never retries an unreachable test-and-set deadlocks the model', () => {
+    const config = cloneConfig(agentMachine.config as StateConfig);
+    for (const path of [
+      ['primary', 'acquiringLock'],
+      ['secondary', 'goingLive', 'acquiringLock'],
+    ]) {
+      const state = stateAt(config, path);
+      state.on = { ...state.on, STORAGE_UNREACHABLE: { target: 'acquiringLock' } };
+    }
+    const result = explore(createClusterModel({ hosts: 2, agentMachine: rebuild(agentMachine, config) }), {
+      engine: 'compiled',
+    });
+    expect(result.violations.map((v) => v.property)).toContain('deadlock');
+    expect(explore(createClusterModel({ hosts: 2 }), { engine: 'compiled' }).violations).toEqual([]);
   });
 });
