@@ -126,36 +126,32 @@ async function runFuzz(
         tty: process.stderr.isTTY === true,
         write: (line) => io.err(line),
       });
+  const campaign = {
+    seed,
+    bug,
+    runs,
+    ...(budgetMs === undefined ? {} : { budgetMs }),
+    ...(shrinkBudgetMs === undefined ? {} : { shrinkBudgetMs }),
+    ...(invariants === undefined ? {} : { invariants }),
+    outDir: flags.out,
+  };
+  const onRun = (done: number) => progress?.update(done, '', done);
   try {
-    if (workers > 1) {
-      const result = await runStripedFuzz({
-        workers,
-        seed,
-        bug,
-        runs,
-        ...(budgetMs === undefined ? {} : { budgetMs }),
-        ...(shrinkBudgetMs === undefined ? {} : { shrinkBudgetMs }),
-        ...(invariants === undefined ? {} : { invariants }),
-        stop,
-        outDir: flags.out,
-        onRun: (done) => progress?.update(done, '', done),
-        onCoverage: (covered) => tracker.addRun(covered),
-      });
-      progress?.finish();
-      return { result, coverage: tracker.coverage() };
-    }
-    const result = await fuzzCampaignAsync({
-      seed,
-      bug,
-      runs,
-      ...(budgetMs === undefined ? {} : { budgetMs }),
-      ...(shrinkBudgetMs === undefined ? {} : { shrinkBudgetMs }),
-      ...(invariants === undefined ? {} : { invariants }),
-      stop: () => stop.reason,
-      outDir: flags.out,
-      onResult: (_spec, run) => tracker.add(run.trace.entries),
-      onRun: (done: number) => progress?.update(done, '', done),
-    });
+    const result =
+      workers > 1
+        ? await runStripedFuzz({
+            workers,
+            campaign,
+            stop,
+            onRun,
+            onCoverage: (covered) => tracker.addRun(covered),
+          })
+        : await fuzzCampaignAsync({
+            ...campaign,
+            stop: () => stop.reason,
+            onResult: (_spec, run) => tracker.add(run.trace.entries),
+            onRun,
+          });
     progress?.finish();
     return { result, coverage: tracker.coverage() };
   } finally {

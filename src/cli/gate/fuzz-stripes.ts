@@ -3,7 +3,11 @@
 // one-thread result), then shrinking in this thread. Workers report each finished schedule for
 // the progress display and read the shared stop flag.
 import { Worker } from 'node:worker_threads';
-import { fuzzStripe, stripedFuzzCampaign } from '../../../properties/fuzz-campaign.ts';
+import {
+  type FuzzCampaignOptions,
+  fuzzStripe,
+  stripedFuzzCampaign,
+} from '../../../properties/fuzz-campaign.ts';
 import type { InvariantId } from '../../base/invariants.ts';
 import { type RunCoverage, runCoverage } from '../../check/conformance/model-coverage.ts';
 import { type CampaignResult, type StripeResult, stripeBound } from '../../check/fuzz/campaign.ts';
@@ -16,7 +20,7 @@ export interface FuzzStripeRequest {
   bug: string | null;
   runs: number;
   budgetMs?: number;
-  invariants?: InvariantId[];
+  invariants?: readonly InvariantId[];
   stripe: { count: number; index: number };
   /** The stripes' shared least failing run (Int32). */
   bound: SharedArrayBuffer;
@@ -44,14 +48,9 @@ export function runFuzzStripe(request: FuzzStripeRequest, progress: () => void):
 
 export interface StripedFuzzOptions {
   workers: number;
-  seed: number;
-  bug: string | null;
-  runs: number;
-  budgetMs?: number;
-  shrinkBudgetMs?: number;
-  invariants?: InvariantId[];
+  /** The campaign as one thread would run it (a count of runs is required: stripes split it). */
+  campaign: FuzzCampaignOptions & { runs: number };
   stop: StopFlag;
-  outDir: string;
   /** Schedules finished so far, over all workers. */
   onRun?: (runs: number) => void;
   /** Every schedule the one-thread search would have run, with what it covered. */
@@ -64,17 +63,9 @@ type StripeReply =
   | { ok: false; error: string };
 
 export async function runStripedFuzz(options: StripedFuzzOptions): Promise<CampaignResult> {
-  const { workers, seed, bug, runs, budgetMs, shrinkBudgetMs, invariants } = options;
-  const campaign = stripedFuzzCampaign({
-    seed,
-    bug,
-    runs,
-    ...(budgetMs === undefined ? {} : { budgetMs }),
-    ...(shrinkBudgetMs === undefined ? {} : { shrinkBudgetMs }),
-    ...(invariants === undefined ? {} : { invariants }),
-    stop: () => options.stop.reason,
-    outDir: options.outDir,
-  });
+  const { workers } = options;
+  const { seed, bug, runs, budgetMs, invariants } = options.campaign;
+  const campaign = stripedFuzzCampaign({ ...options.campaign, stop: () => options.stop.reason });
   const bound = stripeBound(runs);
   let done = 0;
   // Workers start their own clocks after loading: the ceiling is kept here, from the start.
