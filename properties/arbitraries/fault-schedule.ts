@@ -112,6 +112,19 @@ export const FAULT_FAMILIES = {
         .map(([net, where, ms]) => delay(net, where, ms)),
     ),
     w(1, fc.record({ kind: fc.constant('delay'), network, ms: fc.integer({ min: 1, max: 300 }) })),
+    // A slow storage array or path: round trips longer than the detection timeout, so disk
+    // requests and the lock's test-and-set time out, back off and cross a failover in flight.
+    w(
+      1,
+      fc
+        .tuple(fc.option(hostRef, { nil: undefined }), fc.integer({ min: 301, max: 900 }))
+        .map(([host, ms]) => ({
+          kind: 'delay',
+          network: 'storage',
+          ...(host === undefined ? {} : { host }),
+          ms,
+        })),
+    ),
     w(1, fc.record({ kind: fc.constant('loss'), network, rate })),
     w(1, fc.record({ kind: fc.constant('duplicate'), network, rate })),
   ],

@@ -48,8 +48,8 @@ export const FUZZ_SETTLE_US_DEFAULT = 3_200_000;
 /**
  * What the schedule's delays and slowdowns add to the bounds the run must outlast (as I7 states
  * them, src/check/monitors/availability-monitor.ts): four one-way trips of client delay, eight of
- * storage delay with the disk's retry pauses, four logging round trips, and a slowed host's work
- * and drain.
+ * storage delay with the disk's retry pauses (and the slowed lock acquisition before them), four
+ * logging round trips, and a slowed host's work and drain.
  */
 export function settleStretchUs(faults: readonly Record<string, unknown>[], clientsPerVm = 1): number {
   const most = { client: 0, storage: 0, logging: 0, slow: 0 };
@@ -61,10 +61,14 @@ export function settleStretchUs(faults: readonly Record<string, unknown>[], clie
     }
     if (kind === 'slow' && typeof factor === 'number') most.slow = Math.max(most.slow, factor);
   }
+  // Slow storage also slows the go-live that starts I7's clock: a test-and-set that times out
+  // backs off and retries until its wait outlasts the round trip (at most three round trips and
+  // four retry pauses before the one that succeeds).
   const storageUs = most.storage === 0 ? 0 : 8 * most.storage + 400_000;
+  const lockUs = most.storage === 0 ? 0 : 6 * most.storage + 200_000;
   // Disk and work are paid per queued request: once per client of the VM (I7 counts them so).
   const queued = Math.max(1, clientsPerVm);
-  return 4 * most.client + queued * storageUs + 8 * most.logging + queued * most.slow * 7_000;
+  return 4 * most.client + lockUs + queued * storageUs + 8 * most.logging + queued * most.slow * 7_000;
 }
 
 export function runSpecArb(options: RunSpecArbOptions = {}): fc.Arbitrary<RunSpec> {

@@ -32,6 +32,12 @@ export interface ClusterBehaviour {
   watchesPeer(instance: FtInstance): boolean;
   /** When a pair forms, a spawn HA gave up on but that is still syncing elsewhere is abandoned. */
   readonly dropsOrphanSpawns: boolean;
+  /**
+   * A write fenced while the instance still knows only the generation it was sent with waits for
+   * the instance's next generation instead of being dropped (its own test-and-set's reply may be
+   * the one still on its way).
+   */
+  readonly parksFencedWrites: boolean;
 }
 
 export const correctBehaviour: ClusterBehaviour = {
@@ -44,6 +50,7 @@ export const correctBehaviour: ClusterBehaviour = {
   diskRetryBacksOff: true,
   watchesPeer: () => true,
   dropsOrphanSpawns: true,
+  parksFencedWrites: true,
 };
 
 export interface ClusterContext {

@@ -517,11 +517,22 @@ export class FtDataPlane {
     }
     const value = reply.value;
     if (value.op === 'write' && !value.result.ok) {
-      // Fenced: a newer generation owns the disk. If that is us (we won the lock since), retry.
+      // Fenced: a newer generation owns the disk. If that is us (we won the lock since), retry. If
+      // we do not know yet, our own test-and-set may have won with its reply still on its way (or
+      // lost): keep the write until our generation moves on. A loser halts and drops it.
       if (instance.generation > generation) this.issueDisk(instance, request);
+      else if (this.ctx.behaviour.parksFencedWrites) instance.fencedWrites.push(request);
       return;
     }
     this.complete(instance, request, value.op === 'read' ? value.data : undefined);
+  }
+
+  /** Sends the writes parked by a fence again, now that the instance holds a newer generation. */
+  reissueFencedWrites(instance: FtInstance): void {
+    const parked = instance.fencedWrites;
+    if (parked.length === 0) return;
+    instance.fencedWrites = [];
+    for (const request of parked) this.issueDisk(instance, request);
   }
 
   private complete(instance: FtInstance, request: DiskRequest, data: Uint8Array | undefined): void {

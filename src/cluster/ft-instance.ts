@@ -65,6 +65,8 @@ export class FtInstance {
    * done but not injected): what a snapshot of the VM leaves pending on a new secondary.
    */
   diskOutstanding = new Map<number, DiskRequest>();
+  /** Writes the array fenced before this instance learnt it holds a newer generation: sent again with it. */
+  fencedWrites: DiskRequest[] = [];
   /** Stunned while its snapshot travels to a new secondary (until lockstep engages). */
   pausedForSnapshot = false;
   /** The VM stopped in `wfi`: skip it until an input arrives. */
@@ -136,6 +138,7 @@ export class FtInstance {
     this.diskDone = [];
     this.diskInFlight.clear();
     this.diskOutstanding.clear();
+    this.fencedWrites = [];
     this.idle = false;
     this.pausedForSnapshot = false;
     this.timerInjectedFor = -1;

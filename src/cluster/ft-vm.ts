@@ -393,6 +393,7 @@ export class FtVm {
           return;
         }
         instance.generation = result.generation;
+        this.data.reissueFencedWrites(instance);
         const pendingIo = (instance.goLive?.pendingDisk.length ?? 0) > 0;
         this.send(instance, { type: 'LOCK_GRANTED', pendingIo });
       },
