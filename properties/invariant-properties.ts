@@ -133,9 +133,10 @@ export const INVARIANT_PROPERTIES: readonly InvariantProperty[] = [
     name: 'proportionate response',
     kind: 'always',
     statement:
-      'FT responds to real failures only: a peer is declared failed only after it really fell silent for the detection timeout; an instance halts only on a lost lock race or the loss of every storage path; a repaired host never acts as primary or takes the client address; no respawn while the pair is engaged.',
+      'FT responds to real failures only: a peer is declared failed only after it really fell silent for the detection timeout, for a reason the environment gives; an instance halts only on a lost lock race or the loss of every storage path; a repaired host never acts as primary or takes the client address; no respawn while the pair is engaged.',
     assumptions: [
       'Silence is measured on the messages of the VM actually delivered on the heartbeat network and the logging channel, so message loss or delay that leaves traffic flowing, and a slow VM whose heartbeats arrive, never justify a failover.',
+      "A silence has a reason only if, within the last two detection timeouts, the peer went down or out of lockstep, a fault struck either host, one of their links, the heartbeat or logging network as a whole (or healed a partition), or a cut, loss, delay, failed logging NIC or slowdown of either host is in force: otherwise the peer was healthy and reachable, and the failover is the implementation's own doing.",
     ],
     check: fromMonitor('I8', 'proportionate response'),
   },

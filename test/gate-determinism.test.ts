@@ -50,7 +50,7 @@ describe('gate determinism', () => {
     // The reduced campaign ran every stage, and found the bugs that need one schedule.
     expect(results.stages.map((s: { name: string }) => s.name)).toContain('bugs');
     for (const stage of results.stages) expect(stage.status).toBe('complete');
-    expect(results.bugs.find((bug: { name: string }) => bug.name === 'interrupt-late')).toMatchObject({
+    expect(results.bugs.find((bug: { name: string }) => bug.name === 'dma-misplaced')).toMatchObject({
       status: 'caught',
       schedulesToFirstFailure: 1,
       minimal: true,

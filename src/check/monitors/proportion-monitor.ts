@@ -3,7 +3,9 @@
 // - an agent declares its peer failed (PEER_SILENT) only after it really heard nothing from that
 //   peer for the detection timeout — measured on the messages of this VM actually delivered to it
 //   on the heartbeat network or the logging network (so loss, delay or a slow VM that leave the
-//   traffic flowing never justify a failover, and a partition or a crash does);
+//   traffic flowing never justify a failover, and a partition or a crash does) — and only when
+//   something in the environment explains the silence: a healthy peer whose heartbeats simply were
+//   never sent (or never let through by the implementation) is no failure either;
 // - an instance halts only when it lost the lock race (LOCK_DENIED) or every storage path of its
 //   host really failed (STORAGE_LOST) while an engaged secondary could take over: a primary
 //   without one (alone, or still acquiring the lock) holds the VM's only copy, and halting it
@@ -14,8 +16,8 @@
 // - the HA service never spawns a secondary while the pair is engaged (nothing to re-protect), nor
 //   a second one while a secondary it spawned is still syncing on a live host (one spawn at a time).
 import type { Cluster } from '../../cluster/cluster.ts';
-import type { ClusterObserver } from '../../cluster/observer.ts';
-import type { NetworkKind } from '../../sim/fault-schedule.ts';
+import type { ClusterObserver, FaultTarget } from '../../cluster/observer.ts';
+import type { Fault, NetworkKind } from '../../sim/fault-schedule.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
 import type { MonitorSink } from './violation.ts';
 
@@ -34,6 +36,12 @@ export class ProportionMonitor implements ClusterObserver {
   private readonly poweredOn = new Set<string>();
   /** The host of each VM's newest live primary. */
   private readonly liveOn = new Map<string, string>();
+  /** When a fault last struck each host (the host itself, a link of it, its rack). */
+  private readonly hostFaultUs = new Map<string, number>();
+  /** When a fault last struck the heartbeat or logging network as a whole (or anything healed). */
+  private peerNetworksFaultUs = Number.NEGATIVE_INFINITY;
+  /** When each instance ("vm|host") last went to a state other than engaged. */
+  private readonly stateChangedUs = new Map<string, number>();
 
   constructor(
     private readonly sink: MonitorSink,
@@ -53,8 +61,21 @@ export class ProportionMonitor implements ClusterObserver {
     this.delivered.set(`${vm}|${network}|${source}>${target}`, { atUs: this.sink.now(), sentUs });
   }
 
+  fault(fault: Fault, timeUs: number, target: FaultTarget): void {
+    const struck = [...target.hosts, ...(target.between ?? [])];
+    if (target.host !== undefined) struck.push(target.host);
+    for (const host of struck) this.hostFaultUs.set(host, timeUs);
+    const network = 'network' in fault ? fault.network : undefined;
+    const wide = target.host === undefined && target.between === undefined;
+    if (fault.kind === 'heal' || (wide && (network === 'heartbeat' || network === 'logging'))) {
+      this.peerNetworksFaultUs = timeUs;
+    }
+  }
+
   agentState(vm: string, host: string, from: string, to: string, event: string): void {
     this.states.set(`${vm}|${host}`, to);
+    // Entering lockstep starts an instance's heartbeats; anything else may stop them.
+    if (!ENGAGED.has(to)) this.stateChangedUs.set(`${vm}|${host}`, this.sink.now());
     if (to === 'secondary.syncing') this.syncingSince.set(`${vm}|${host}`, this.sink.now());
     if (ENGAGED.has(from)) this.leftLockstep(vm, host, from, to, event);
     if (to === 'halted') this.halted(vm, host, from, event);
@@ -97,12 +118,53 @@ export class ProportionMonitor implements ClusterObserver {
     };
     const heartbeatSilence = silence('heartbeat');
     const loggingSilence = silence('logging');
-    if (heartbeatSilence >= config.heartbeatTimeoutUs || loggingSilence >= config.loggingTimeoutUs) return;
+    if (heartbeatSilence >= config.heartbeatTimeoutUs || loggingSilence >= config.loggingTimeoutUs) {
+      if (peer !== null) this.checkCause(vm, host, from, peer);
+      return;
+    }
     const who = peer ?? 'its peer';
     this.report(
       vm,
       host,
       `${host} (${from}) declared ${who} failed although it had heard from it ${ms(heartbeatSilence)} ago on the heartbeat network and ${ms(loggingSilence)} ago on the logging channel (timeouts ${ms(config.heartbeatTimeoutUs)} / ${ms(config.loggingTimeoutUs)})`,
+    );
+  }
+
+  /**
+   * A real silence needs a cause in the environment within the last two detection timeouts: the
+   * peer went down, a fault struck either host or one of their links (or the heartbeat or logging
+   * network as a whole, or a heal), the peer's agent was out of lockstep (a peer that leaves it
+   * stops its heartbeats), or something is in force now that can keep messages from arriving —
+   * a cut, loss or delay on the pair's heartbeat or logging links, a failed logging NIC, a slowed
+   * host. Without any of these the peer was healthy and reachable, and its silence is the
+   * implementation's own doing: a failover of a healthy pair.
+   */
+  private checkCause(vm: string, host: string, from: string, peer: string): void {
+    const config = this.cluster.config;
+    const now = this.sink.now();
+    const since = now - 2 * Math.max(config.heartbeatTimeoutUs, config.loggingTimeoutUs);
+    const recent = (us: number | undefined) => us !== undefined && us >= since;
+    const truth = this.truth;
+    if (!truth.up(peer) || truth.downAtUs(peer) >= since || recent(this.peerNetworksFaultUs)) return;
+    if (recent(this.hostFaultUs.get(host)) || recent(this.hostFaultUs.get(peer))) return;
+    if (recent(this.stateChangedUs.get(`${vm}|${peer}`))) return;
+    const peerState = this.states.get(`${vm}|${peer}`);
+    if (peerState === undefined || !ENGAGED.has(peerState)) return;
+    if (!truth.loggingNic(host) || !truth.loggingNic(peer)) return;
+    if (truth.slowFactor(host) > 1 || truth.slowFactor(peer) > 1) return;
+    for (const network of [this.cluster.networks.heartbeat, this.cluster.networks.logging]) {
+      for (const link of [
+        { source: peer, target: host },
+        { source: host, target: peer },
+      ]) {
+        if (network.isPartitioned(link) || network.lossRateOf(link) > 0 || network.extraDelayOf(link) > 0)
+          return;
+      }
+    }
+    this.report(
+      vm,
+      host,
+      `${host} (${from}) declared ${peer} failed although ${peer} was up and running ${vm} (${peerState}) and nothing in the environment silenced it: no fault struck either host or their heartbeat and logging links in the last ${ms(now - since)}, and none is in force — ${peer}'s heartbeats were never sent or never let through`,
     );
   }
 

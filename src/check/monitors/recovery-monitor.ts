@@ -2,7 +2,7 @@
 // plus go-live, stretched by the replay of a controlled lag), and redundancy is back within the
 // re-protection bound whenever a spare host exists. Assumptions, explicit: resumption is only
 // demanded while an engaged secondary that survived can reach storage (not cut, losing under half
-// its messages; a storage delay stretches the bound by the test-and-set round trips it costs);
+// its messages; a storage delay stretches both bounds by the test-and-set round trips it costs);
 // every new fault restarts the clocks (the bounds are per single failure); the
 // re-protection clock runs only while a spare exists (a host with a working logging link whose
 // round trip is under half the detection timeout); a guest that exited needs neither. Checked
@@ -212,7 +212,8 @@ export class RecoveryMonitor implements ClusterObserver {
         });
       }
       if (clock.addressBy !== null && nowUs > clock.addressBy) this.checkAddress(vm, clock);
-      const bound = this.cluster.config.reprotectBoundUs;
+      // Re-protection follows the go-live, so a delayed storage network stretches it as much.
+      const bound = this.cluster.config.reprotectBoundUs + this.storageStretchUs(vm);
       // The re-protection clock only runs while a spare host exists: while none does (the other
       // host is down), it restarts, so a spare that appears later (a repair) gets the full bound.
       if (clock.unprotectedSince !== null && !this.spareExists(vm)) clock.unprotectedSince = nowUs;
