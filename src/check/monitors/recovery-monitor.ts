@@ -25,6 +25,8 @@ const LOCK_RETRIES_STRETCH = 7;
 interface VmClock {
   /** Must be live again by then (null: nothing pending). */
   liveBy: number | null;
+  /** The survivor's announced replay (as far as the lag allowance goes): a restarted clock keeps it. */
+  drainUs: number;
   lostOn: string;
   /** Unprotected since (null: protected). */
   unprotectedSince: number | null;
@@ -47,6 +49,7 @@ export class RecoveryMonitor implements ClusterObserver {
       if (vm.spec.ft)
         this.clocks.set(vm.name, {
           liveBy: null,
+          drainUs: 0,
           lostOn: '',
           unprotectedSince: 0,
           addressBy: null,
@@ -62,7 +65,8 @@ export class RecoveryMonitor implements ClusterObserver {
     for (const clock of this.clocks.values()) {
       clock.addressBy = null;
       if (clock.unprotectedSince !== null) clock.unprotectedSince = timeUs;
-      if (clock.liveBy !== null) clock.liveBy = timeUs + this.cluster.config.failoverBoundUs;
+      // A replay already under way still has to finish: the restarted clock keeps its stretch.
+      if (clock.liveBy !== null) clock.liveBy = timeUs + this.cluster.config.failoverBoundUs + clock.drainUs;
     }
     for (const vm of this.cluster.vms) this.primaryFailedInTruth(vm, timeUs);
   }
@@ -90,6 +94,7 @@ export class RecoveryMonitor implements ClusterObserver {
     );
     if (!survivor) return;
     clock.liveBy = timeUs + this.cluster.config.failoverBoundUs;
+    clock.drainUs = 0;
     clock.lostOn = host;
     clock.unprotectedSince ??= timeUs;
   }
@@ -101,6 +106,7 @@ export class RecoveryMonitor implements ClusterObserver {
     if (clock.unprotectedSince === null) clock.unprotectedSince = this.sink.now();
     if (!survivor) return;
     clock.liveBy = this.sink.now() + this.cluster.config.failoverBoundUs;
+    clock.drainUs = 0;
     clock.lostOn = host;
   }
 
@@ -111,7 +117,10 @@ export class RecoveryMonitor implements ClusterObserver {
   replaying(vm: string, host: string, drainUs: number): void {
     const clock = this.clocks.get(vm);
     const allowanceUs = drainAllowanceUs(this.cluster.config, this.truth.slowFactor(host));
-    if (clock !== undefined && clock.liveBy !== null) clock.liveBy += Math.min(drainUs, allowanceUs);
+    if (clock === undefined || clock.liveBy === null) return;
+    const stretchUs = Math.min(drainUs, allowanceUs);
+    clock.liveBy += stretchUs;
+    clock.drainUs += stretchUs;
   }
 
   wentLive(vm: string, host: string, _produced: unknown, failover: boolean): void {
