@@ -475,9 +475,12 @@ export class FtDataPlane {
   /**
    * Performs a guest disk request on shared storage with the instance's generation. A storage
    * round trip slower than the timeout would time out on every retry while the array serves
-   * each one: every timeout doubles the next wait (bounded), as the test-and-set does.
+   * each one: every timeout doubles the next wait (bounded), as the test-and-set does. The next
+   * request starts one doubling below the wait that last worked (as TCP keeps its retransmission
+   * timeout per connection): a slow array costs each request about one round trip, not the
+   * whole ladder again, and a fast one brings the wait back down.
    */
-  issueDisk(instance: FtInstance, request: DiskRequest, timeouts = 0): void {
+  issueDisk(instance: FtInstance, request: DiskRequest, timeouts = instance.diskTimeoutLevel): void {
     const { storagePath, config } = this.ctx;
     const serial = instance.serial;
     const generation = instance.generation;
@@ -515,6 +518,7 @@ export class FtDataPlane {
       });
       return;
     }
+    instance.diskTimeoutLevel = Math.max(0, timeouts - 1);
     const value = reply.value;
     if (value.op === 'write' && !value.result.ok) {
       // Fenced: a newer generation owns the disk. If that is us (we won the lock since), retry. If

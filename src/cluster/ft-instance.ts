@@ -65,6 +65,8 @@ export class FtInstance {
    * done but not injected): what a snapshot of the VM leaves pending on a new secondary.
    */
   diskOutstanding = new Map<number, DiskRequest>();
+  /** Timeout doublings a new disk request starts at: one below the wait that last got a reply. */
+  diskTimeoutLevel = 0;
   /** Writes the array fenced before this instance learnt it holds a newer generation: sent again with it. */
   fencedWrites: DiskRequest[] = [];
   /** Stunned while its snapshot travels to a new secondary (until lockstep engages). */
@@ -139,6 +141,7 @@ export class FtInstance {
     this.diskInFlight.clear();
     this.diskOutstanding.clear();
     this.fencedWrites = [];
+    this.diskTimeoutLevel = 0;
     this.idle = false;
     this.pausedForSnapshot = false;
     this.timerInjectedFor = -1;

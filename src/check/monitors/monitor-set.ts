@@ -6,9 +6,11 @@ import type { ClusterObserver } from '../../cluster/observer.ts';
 import { AvailabilityMonitor } from './availability-monitor.ts';
 import { guardObserver } from './checker-error.ts';
 import { ClientAnswerMonitor } from './client-answer-monitor.ts';
+import { DetectionMonitor } from './detection-monitor.ts';
 import { EnvironmentTruth } from './environment-truth.ts';
 import { LockstepMonitor } from './lockstep-monitor.ts';
 import { OutputMonitor } from './output-monitor.ts';
+import { PeerTraffic } from './peer-traffic.ts';
 import { ProportionMonitor } from './proportion-monitor.ts';
 import { RecoveryMonitor } from './recovery-monitor.ts';
 import { SplitBrainMonitor } from './split-brain-monitor.ts';
@@ -30,15 +32,19 @@ export class MonitorSet implements MonitorSink {
     this.output = new OutputMonitor(this);
     // The truth first: every monitor after it reads the environment as the fault just left it.
     this.truth = new EnvironmentTruth(cluster);
+    // Then what each instance heard from its peer, which both halves of failure detection read.
+    const traffic = new PeerTraffic(() => this.now());
     this.monitors = [
       this.truth,
+      traffic,
       this.lockstep,
       this.output,
       new SplitBrainMonitor(this),
       new StorageFenceMonitor(this, cluster),
       new RecoveryMonitor(this, cluster, this.truth),
       new AvailabilityMonitor(this, cluster, this.truth),
-      new ProportionMonitor(this, cluster, this.truth),
+      new DetectionMonitor(this, cluster, this.truth, traffic),
+      new ProportionMonitor(this, cluster, this.truth, traffic),
       new ClientAnswerMonitor(this, cluster),
     ];
     cluster.observers.push(...this.monitors.map((m) => guardObserver(m, m.constructor.name)));

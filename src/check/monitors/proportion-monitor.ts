@@ -17,21 +17,15 @@
 //   a second one while a secondary it spawned is still syncing on a live host (one spawn at a time).
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { ClusterObserver, FaultTarget } from '../../cluster/observer.ts';
-import type { Fault, NetworkKind } from '../../sim/fault-schedule.ts';
+import type { Fault } from '../../sim/fault-schedule.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
+import { ENGAGED_STATES, type PeerNetwork, type PeerTraffic } from './peer-traffic.ts';
 import type { MonitorSink } from './violation.ts';
 
-const ENGAGED = new Set(['primary.engaged', 'secondary.engaged']);
 /** Events on which an engaged instance may legitimately leave lockstep. */
 const LEAVE_ENGAGED_EVENTS = new Set(['PEER_SILENT', 'STORAGE_LOST', 'CRASH']);
 
 export class ProportionMonitor implements ClusterObserver {
-  /** Last delivery of a VM's message per "vm|network|source>target". */
-  private readonly delivered = new Map<string, { atUs: number; sentUs: number }>();
-  /** Each instance's agent state, per "vm|host". */
-  private readonly states = new Map<string, string>();
-  /** When the secondary on "vm|host" started to sync: a pair's traffic is expected from then on. */
-  private readonly syncingSince = new Map<string, number>();
   /** VMs that were powered on (the one legitimate primary that is not a failover). */
   private readonly poweredOn = new Set<string>();
   /** The host of each VM's newest live primary. */
@@ -47,19 +41,8 @@ export class ProportionMonitor implements ClusterObserver {
     private readonly sink: MonitorSink,
     private readonly cluster: Cluster,
     private readonly truth: EnvironmentTruth,
+    private readonly traffic: PeerTraffic,
   ) {}
-
-  messageDelivered(
-    network: NetworkKind,
-    source: string,
-    target: string,
-    _label: string,
-    vm: string,
-    sentUs: number,
-  ): void {
-    if (network !== 'heartbeat' && network !== 'logging') return;
-    this.delivered.set(`${vm}|${network}|${source}>${target}`, { atUs: this.sink.now(), sentUs });
-  }
 
   fault(fault: Fault, timeUs: number, target: FaultTarget): void {
     const struck = [...target.hosts, ...(target.between ?? [])];
@@ -73,11 +56,9 @@ export class ProportionMonitor implements ClusterObserver {
   }
 
   agentState(vm: string, host: string, from: string, to: string, event: string): void {
-    this.states.set(`${vm}|${host}`, to);
     // Entering lockstep starts an instance's heartbeats; anything else may stop them.
-    if (!ENGAGED.has(to)) this.stateChangedUs.set(`${vm}|${host}`, this.sink.now());
-    if (to === 'secondary.syncing') this.syncingSince.set(`${vm}|${host}`, this.sink.now());
-    if (ENGAGED.has(from)) this.leftLockstep(vm, host, from, to, event);
+    if (!ENGAGED_STATES.has(to)) this.stateChangedUs.set(`${vm}|${host}`, this.sink.now());
+    if (ENGAGED_STATES.has(from)) this.leftLockstep(vm, host, from, to, event);
     if (to === 'halted') this.halted(vm, host, from, event);
     if (to === 'primary.alone') this.becamePrimary(vm, host, from, event);
   }
@@ -104,15 +85,12 @@ export class ProportionMonitor implements ClusterObserver {
     const now = this.sink.now();
     const peer = this.peerOf(vm, host);
     const secondary = from.startsWith('secondary.') ? host : peer;
-    const pairedSinceUs = secondary === null ? 0 : (this.syncingSince.get(`${vm}|${secondary}`) ?? 0);
-    const silence = (network: NetworkKind) => {
+    const pairedSinceUs = this.traffic.pairedSinceUs(vm, secondary);
+    const silence = (network: PeerNetwork) => {
       let last = pairedSinceUs;
       for (const source of peer === null ? this.cluster.hosts.map((h) => h.name) : [peer]) {
-        if (source === host) continue;
-        // Only what the peer sent in this pair counts: a message of an earlier pair that arrives
-        // late (a delayed network) says nothing about the new peer.
-        const message = this.delivered.get(`${vm}|${network}|${source}>${host}`);
-        if (message !== undefined && message.sentUs >= pairedSinceUs) last = Math.max(last, message.atUs);
+        if (source !== host)
+          last = Math.max(last, this.traffic.lastHeardUs(vm, network, source, host, pairedSinceUs));
       }
       return now - last;
     };
@@ -148,8 +126,8 @@ export class ProportionMonitor implements ClusterObserver {
     if (!truth.up(peer) || truth.downAtUs(peer) >= since || recent(this.peerNetworksFaultUs)) return;
     if (recent(this.hostFaultUs.get(host)) || recent(this.hostFaultUs.get(peer))) return;
     if (recent(this.stateChangedUs.get(`${vm}|${peer}`))) return;
-    const peerState = this.states.get(`${vm}|${peer}`);
-    if (peerState === undefined || !ENGAGED.has(peerState)) return;
+    const peerState = this.traffic.state(vm, peer);
+    if (peerState === undefined || !ENGAGED_STATES.has(peerState)) return;
     if (!truth.loggingNic(host) || !truth.loggingNic(peer)) return;
     if (truth.slowFactor(host) > 1 || truth.slowFactor(peer) > 1) return;
     for (const network of [this.cluster.networks.heartbeat, this.cluster.networks.logging]) {
@@ -223,9 +201,7 @@ export class ProportionMonitor implements ClusterObserver {
   }
 
   spawnRequested(vm: string, target: string, primaryHost: string): void {
-    const live = [...this.states].filter(
-      ([key]) => key.startsWith(`${vm}|`) && this.truth.up(key.slice(vm.length + 1)),
-    );
+    const live = this.traffic.instancesOf(vm).filter(([host]) => this.truth.up(host));
     const pair = live.map(([, state]) => state);
     if (pair.includes('primary.engaged') && pair.includes('secondary.engaged')) {
       this.report(
@@ -235,12 +211,12 @@ export class ProportionMonitor implements ClusterObserver {
       );
       return;
     }
-    const syncing = live.find(([key, state]) => state === 'secondary.syncing' && key !== `${vm}|${target}`);
+    const syncing = live.find(([host, state]) => state === 'secondary.syncing' && host !== target);
     if (syncing === undefined) return;
     this.report(
       vm,
       target,
-      `the HA service spawned a secondary of ${vm} on ${target} while the one it spawned on ${syncing[0].slice(vm.length + 1)} was still syncing`,
+      `the HA service spawned a secondary of ${vm} on ${target} while the one it spawned on ${syncing[0]} was still syncing`,
     );
   }
 

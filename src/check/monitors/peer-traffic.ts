@@ -1,0 +1,75 @@
+// What each instance of an FT VM really heard from its peer: the VM's messages the heartbeat
+// network and the logging channel delivered (not what the implementation made of them), and when
+// each pair began. Shared by the two halves of failure detection: accuracy (I8: a peer declared
+// failed really fell silent) and completeness (I5: a peer that really fell silent is declared).
+import type { ClusterObserver } from '../../cluster/observer.ts';
+import type { NetworkKind } from '../../sim/fault-schedule.ts';
+
+export const ENGAGED_STATES: ReadonlySet<string> = new Set(['primary.engaged', 'secondary.engaged']);
+
+export type PeerNetwork = 'heartbeat' | 'logging';
+
+export class PeerTraffic implements ClusterObserver {
+  /** Last delivery of a VM's message per "vm|network|source>target". */
+  private readonly delivered = new Map<string, { atUs: number; sentUs: number }>();
+  /** Each instance's agent state, per "vm|host". */
+  private readonly states = new Map<string, string>();
+  /** When the secondary on "vm|host" started to sync: a pair's traffic is expected from then on. */
+  private readonly syncingSince = new Map<string, number>();
+  /** When the instance on "vm|host" last entered lockstep. */
+  private readonly engagedSince = new Map<string, number>();
+
+  constructor(private readonly now: () => number) {}
+
+  messageDelivered(
+    network: NetworkKind,
+    source: string,
+    target: string,
+    _label: string,
+    vm: string,
+    sentUs: number,
+  ): void {
+    if (network !== 'heartbeat' && network !== 'logging') return;
+    this.delivered.set(`${vm}|${network}|${source}>${target}`, { atUs: this.now(), sentUs });
+  }
+
+  agentState(vm: string, host: string, from: string, to: string): void {
+    const key = `${vm}|${host}`;
+    this.states.set(key, to);
+    if (to === 'secondary.syncing') this.syncingSince.set(key, this.now());
+    if (ENGAGED_STATES.has(to) && !ENGAGED_STATES.has(from)) this.engagedSince.set(key, this.now());
+  }
+
+  state(vm: string, host: string): string | undefined {
+    return this.states.get(`${vm}|${host}`);
+  }
+
+  /** Every instance of `vm` with its state, as "host" → state. */
+  instancesOf(vm: string): [string, string][] {
+    const prefix = `${vm}|`;
+    return [...this.states]
+      .filter(([key]) => key.startsWith(prefix))
+      .map(([key, state]) => [key.slice(prefix.length), state]);
+  }
+
+  /** When the pair whose secondary runs on `secondary` began (0 if unknown). */
+  pairedSinceUs(vm: string, secondary: string | null): number {
+    return secondary === null ? 0 : (this.syncingSince.get(`${vm}|${secondary}`) ?? 0);
+  }
+
+  engagedSinceUs(vm: string, host: string): number {
+    return this.engagedSince.get(`${vm}|${host}`) ?? 0;
+  }
+
+  /**
+   * When `target` last heard `vm` from `source` on `network`: the delivery of its newest message
+   * sent at or after `sentSinceUs` (a message of an earlier pair that arrives late says nothing
+   * about the new peer), or `sentSinceUs` if none arrived.
+   */
+  lastHeardUs(vm: string, network: PeerNetwork, source: string, target: string, sentSinceUs: number): number {
+    const message = this.delivered.get(`${vm}|${network}|${source}>${target}`);
+    return message !== undefined && message.sentUs >= sentSinceUs
+      ? Math.max(sentSinceUs, message.atUs)
+      : sentSinceUs;
+  }
+}
