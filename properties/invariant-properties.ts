@@ -97,10 +97,11 @@ export const INVARIANT_PROPERTIES: readonly InvariantProperty[] = [
     name: 'recovery',
     kind: 'eventually',
     statement:
-      'After a failure the service resumes within the failover bound and is re-protected within the respawn bound.',
+      'After a failure the service resumes within the failover bound and is re-protected within the respawn bound; an engaged instance whose peer really fell silent declares it failed within the detection timeout and two heartbeat intervals.',
     assumptions: [
       'Resumption is demanded only when an engaged secondary survived the failure and reaches storage (not cut, under 50% loss).',
-      'A storage delay stretches the failover bound by the test-and-set round trips it costs.',
+      'A storage delay stretches the failover and re-protection bounds by the test-and-set round trips it costs.',
+      'Silence is what the network delivered: only messages of the VM from the current peer (sent since the pair began) on the heartbeat network or the logging channel count, whatever the implementation made of them.',
       'Re-protection is demanded only while a spare host exists: up, an HBA, a free slot, placement-eligible, working logging NICs on both ends, and logging and heartbeat links to the primary that are not partitioned, lose under half their messages and have a round trip under half the detection timeout.',
       'The survivor’s replay of its backlog stretches the failover bound only as far as a controlled lag allows (100 ms of its replay time plus four full-speed slices at its speed).',
       'Every new fault restarts both clocks: the bounds are per single failure.',

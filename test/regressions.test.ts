@@ -53,6 +53,14 @@ describe('fixed counterexamples stay fixed', () => {
     expect(result.failoverMs.length).toBeGreaterThan(0);
   });
 
+  it('a storage array slower than the detection timeout costs each disk request about a round trip', () => {
+    // An 800 ms storage delay: every disk request climbed the whole timeout ladder again (100 ms,
+    // doubling) before its reply could arrive, about four round trips each, and the ledger's
+    // clients waited past I7's bound (fixed: a new request starts one doubling below the wait
+    // that last worked).
+    expect(rerun('regression-slow-storage-disk-timeouts.json').violations).toEqual([]);
+  });
+
   it('after a failed spawn the HA service tries another spare first', () => {
     // A logging partition between the primary and h2: every snapshot to h2 failed, and the HA
     // service picked h2 again each time although h3 was free (fixed: candidates rotate past the
