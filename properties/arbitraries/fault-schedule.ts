@@ -1,6 +1,6 @@
 // Fault schedules for fuzzing: timed lists of host crashes and repairs, rack power loss, partitions
 // and heals of each network, message delay / loss / duplication, single and total HBA or NIC loss
-// and slow hosts.
+// and slow hosts (past the lag control's last step too), cuts that heal soon after.
 //
 // Two shapes. `faultListArb` is the classic one: every kind, at absolute times in [0, horizon].
 // `swarmFaultListArb` is swarm testing (Groce et al.; TigerBeetle's VOPR): each schedule first
@@ -87,6 +87,15 @@ export const FAULT_FAMILIES = {
       fc.tuple(network, scope).map(([net, where]) => ({ kind: 'partition', network: net, ...where })),
     ),
     w(1, fc.record({ kind: fc.constant('heal'), network })),
+    // A blip: a cut healed soon after (the network healed as a whole, so that a role named in
+    // the cut cannot move to another host before the heal). Requests lost in the cut must be
+    // retried promptly once it heals.
+    w(
+      2,
+      fc
+        .tuple(network, scope, fc.integer({ min: 1, max: 40 }))
+        .map(([net, where, n]) => ({ kind: 'partition', network: net, ...where, healAfterMs: n * 25 })),
+    ),
   ],
   component: [
     w(2, fc.record({ kind: fc.constant('hba-fail'), host: hostRef, path })),
@@ -103,6 +112,8 @@ export const FAULT_FAMILIES = {
   ],
   slow: [
     w(2, fc.record({ kind: fc.constant('slow'), host: hostRef, factor: fc.integer({ min: 2, max: 50 }) })),
+    // Past the lag control's last slowdown step (1/64): only stopping the primary keeps up.
+    w(1, fc.record({ kind: fc.constant('slow'), host: hostRef, factor: fc.integer({ min: 51, max: 1000 }) })),
   ],
   message: [
     w(
@@ -174,10 +185,13 @@ function classicFaultBodyArb(): fc.Arbitrary<Record<string, unknown>> {
   );
 }
 
-/** One fault at `ms`, or a crash at `ms` followed by the same host's repair. */
+/** One fault at `ms`; a crash followed by the same host's repair; a cut followed by its network's heal. */
 function expand(ms: number, body: Record<string, unknown>): FuzzFault[] {
-  const { repairAfterMs, ...fault } = body;
+  const { repairAfterMs, healAfterMs, ...fault } = body;
   const first = { at: `${ms}ms`, ...fault } as FuzzFault;
+  if (typeof healAfterMs === 'number') {
+    return [first, { at: `${ms + healAfterMs}ms`, kind: 'heal', network: fault.network } as FuzzFault];
+  }
   if (typeof repairAfterMs !== 'number') return [first];
   return [first, { at: `${ms + repairAfterMs}ms`, kind: 'repair', host: fault.host } as FuzzFault];
 }

@@ -1,5 +1,6 @@
 // I5 recovery: after a failure the service resumes within the failover bound (detection timeout
-// plus go-live, stretched by the replay of a controlled lag), and redundancy is back within the
+// plus go-live, stretched by the replay of a controlled lag) — a primary that lost its secondary
+// goes on alone within the same bound — and redundancy is back within the
 // re-protection bound whenever a spare host exists. Assumptions, explicit: resumption is only
 // demanded while an engaged secondary that survived can reach storage (not cut, losing under half
 // its messages; a storage delay stretches both bounds by the test-and-set round trips it costs);
@@ -34,6 +35,9 @@ interface VmClock {
   addressBy: number | null;
   /** The host whose go-live set `addressBy`: a later go-live elsewhere sets its own deadline. */
   addressFor: string;
+  /** A primary that lost its secondary must go on alone (or give way) by then (null: none pending). */
+  aloneBy: number | null;
+  aloneOn: string;
 }
 
 export class RecoveryMonitor implements ClusterObserver {
@@ -54,6 +58,8 @@ export class RecoveryMonitor implements ClusterObserver {
           unprotectedSince: 0,
           addressBy: null,
           addressFor: '',
+          aloneBy: null,
+          aloneOn: '',
         });
     }
     // The interval up to a fault is judged on the environment it had (a spare that a repair
@@ -67,6 +73,7 @@ export class RecoveryMonitor implements ClusterObserver {
       if (clock.unprotectedSince !== null) clock.unprotectedSince = timeUs;
       // A replay already under way still has to finish: the restarted clock keeps its stretch.
       if (clock.liveBy !== null) clock.liveBy = timeUs + this.cluster.config.failoverBoundUs + clock.drainUs;
+      if (clock.aloneBy !== null) clock.aloneBy = timeUs + this.cluster.config.failoverBoundUs;
     }
     for (const vm of this.cluster.vms) this.primaryFailedInTruth(vm, timeUs);
   }
@@ -97,6 +104,23 @@ export class RecoveryMonitor implements ClusterObserver {
     clock.drainUs = 0;
     clock.lostOn = host;
     clock.unprotectedSince ??= timeUs;
+  }
+
+  /**
+   * A primary that declared its secondary failed claims the lock to go on alone: that is a
+   * go-live too (the clients wait meanwhile), bound by the failover bound like a secondary's.
+   */
+  agentState(vm: string, host: string, from: string, to: string): void {
+    const clock = this.clocks.get(vm);
+    if (clock === undefined) return;
+    if (from === 'primary.engaged' && to === 'primary.acquiringLock') {
+      this.check(this.sink.now());
+      clock.aloneBy = this.sink.now() + this.cluster.config.failoverBoundUs;
+      clock.aloneOn = host;
+    } else if (from === 'primary.acquiringLock' && host === clock.aloneOn) {
+      this.check(this.sink.now());
+      clock.aloneBy = null;
+    }
   }
 
   primaryLost(vm: string, host: string, survivor: boolean): void {
@@ -220,6 +244,8 @@ export class RecoveryMonitor implements ClusterObserver {
           message: `${name} had no live primary ${this.cluster.config.failoverBoundUs / 1000} ms after losing it on ${clock.lostOn} although an engaged secondary survived`,
         });
       }
+      if (clock.aloneBy !== null && nowUs > clock.aloneBy + this.storageStretchUs(vm))
+        this.checkAlone(vm, clock);
       if (clock.addressBy !== null && nowUs > clock.addressBy) this.checkAddress(vm, clock);
       // Re-protection follows the go-live, so a delayed storage network stretches it as much.
       const bound = this.cluster.config.reprotectBoundUs + this.storageStretchUs(vm);
@@ -272,6 +298,21 @@ export class RecoveryMonitor implements ClusterObserver {
   }
 
   /** Clients reach the service only if its address moved to the new primary. */
+  /** Demanded only while the primary's host is up and reaches storage (the lock lives there). */
+  private checkAlone(vm: FtVm, clock: VmClock): void {
+    const host = clock.aloneOn;
+    const dueUs = clock.aloneBy!;
+    clock.aloneBy = null;
+    if (!this.truth.up(host) || !this.truth.storageReachable(host)) return;
+    this.once(`${vm.name}:alone:${dueUs}`, {
+      invariant: 'I5',
+      vm: vm.name,
+      host,
+      timeUs: dueUs,
+      message: `${host} declared its secondary of ${vm.name} failed and was still claiming the lock ${this.cluster.config.failoverBoundUs / 1000} ms later although it reaches storage: a primary that lost its secondary must go on alone (or give way) within the failover bound`,
+    });
+  }
+
   private checkAddress(vm: FtVm, clock: VmClock): void {
     const due = clock.addressBy!;
     clock.addressBy = null;
