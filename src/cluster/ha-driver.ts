@@ -19,10 +19,12 @@ export class HaDriver {
    * keep the primary stunned nearly all the time: a host whose spawn failed is offered again only
    * after a pause that grows exponentially with the failures, from one heartbeat timeout up to
    * half the re-protection bound (so a spare that becomes usable is still used well within it).
-   * Other spares are tried at once.
+   * Another spare is tried at once after a first failure; after two in a row the fault is likely
+   * on the primary's side (its own logging links cut), and every spare waits the same pause.
    */
   private failedSpawns = 0;
   private readonly retryAtUs = new Map<string, number>();
+  private spawnsNotBeforeUs = 0;
   readonly actor: MachineActor<HaEvent, HaCommand>;
   private leader: string | null;
 
@@ -50,6 +52,7 @@ export class HaDriver {
   engaged(): void {
     this.failedSpawns = 0;
     this.retryAtUs.clear();
+    this.spawnsNotBeforeUs = 0;
     this.send({ type: 'ENGAGED' });
   }
 
@@ -60,6 +63,7 @@ export class HaDriver {
     const capUs = Math.max(config.heartbeatTimeoutUs, Math.floor(config.reprotectBoundUs / 2));
     const delayUs = Math.min(config.heartbeatTimeoutUs * 2 ** Math.min(this.failedSpawns - 1, 20), capUs);
     if (this.spawningOn !== null) this.retryAtUs.set(this.spawningOn, sim.now + delayUs);
+    if (this.failedSpawns >= 2) this.spawnsNotBeforeUs = sim.now + delayUs;
     this.send({ type: 'SPAWN_FAILED' });
   }
 
@@ -101,7 +105,8 @@ export class HaDriver {
       const host = ctx.hosts[index]!;
       const instance = this.ft.instanceOn(host.name);
       const runsThisVm = instance.agent.state !== 'idle' || instance.vm !== null;
-      const backingOff = ctx.sim.now < (this.retryAtUs.get(host.name) ?? 0);
+      const backingOff =
+        ctx.sim.now < this.spawnsNotBeforeUs || ctx.sim.now < (this.retryAtUs.get(host.name) ?? 0);
       const healthy =
         !backingOff &&
         host.up &&
