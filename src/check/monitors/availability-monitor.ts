@@ -42,7 +42,7 @@ const STORAGE_RETRIES_STRETCH = 7;
  * Past this slowdown of a host holding the VM, lag control slows the whole pair below any client's
  * patience by design (a 1000× slower secondary makes the primary 1000× slower): no demand then.
  */
-const SLOW_FACTOR_SERVICE_MAX = 100;
+export const SLOW_FACTOR_SERVICE_MAX = 100;
 /** How often (simulated time) who-can-serve is recomputed even without a triggering event. */
 const RECOMPUTE_EVERY_US = 10_000;
 /** Disk reads a guest makes at boot before it can answer (kvstore: 256 sectors, 64 per read). */
