@@ -16,7 +16,7 @@ import { runFt } from '../src/check/monitors/ft-run.ts';
 /** Campaign seed and schedules per bug: found within them (pinned; the search is deterministic). */
 const CASES: Record<string, { seed: number; runs: number }> = {
   'go-live-without-test-and-set': { seed: 1, runs: 5 },
-  'output-before-ack': { seed: 4, runs: 5 },
+  'output-before-ack': { seed: 7, runs: 5 },
   'go-live-without-replay': { seed: 1, runs: 5 },
   'skip-pending-io-reissue': { seed: 1, runs: 5 },
   'respawn-on-primary-host': { seed: 1, runs: 5 },
@@ -26,7 +26,7 @@ const CASES: Record<string, { seed: number; runs: number }> = {
   'dma-misplaced': { seed: 1, runs: 5 },
   'time-unlogged': { seed: 1, runs: 5 },
   'output-not-suppressed': { seed: 1, runs: 5 },
-  'output-released-before-ack': { seed: 4, runs: 5 },
+  'output-released-before-ack': { seed: 7, runs: 5 },
   'log-entry-dropped': { seed: 1, runs: 5 },
   'log-entries-reordered': { seed: 1, runs: 5 },
   'ha-same-rack': { seed: 3, runs: 5 },
