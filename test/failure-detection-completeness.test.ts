@@ -3,28 +3,9 @@
 // within a heartbeat interval or two. An independent fault hunt wrote a primary that stamped its
 // own log sends as "traffic from the peer", so it never noticed its logging channel was cut: the
 // pair stayed half-dead with nothing in the failover records to show for it.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { agentMachine } from '../models/agent.ts';
-import { type FtRunOptions, runFt } from '../src/check/monitors/ft-run.ts';
-import { cloneConfig, rebuild, type StateConfig, stateAt } from '../src/check/mutate/machine-config.ts';
 import { correctBehaviour } from '../src/cluster/cluster-context.ts';
-import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
-
-const kvstore = new Uint8Array(readFileSync(new URL('../guests/kvstore.elf', import.meta.url)));
-
-function run(faults: Record<string, unknown>[], options: Partial<FtRunOptions> = {}) {
-  return runFt({
-    behaviour: correctBehaviour,
-    ...options,
-    seed: 1,
-    elf: kvstore,
-    guest: 'kvstore',
-    durationUs: 3_000_000,
-    config: { hosts: 3 },
-    schedule: parseFaultSchedule({ version: 1, faults }),
-  });
-}
+import { agentIgnoring, runScenario as run } from './ft-scenario.ts';
 
 const cutLogging = [
   { at: '500ms', kind: 'partition', network: 'logging', between: ['primary', 'secondary'] },
@@ -54,12 +35,20 @@ describe('failure detection is complete (I5)', () => {
   });
 
   it('an agent that ignores PEER_SILENT while engaged is caught the same way', () => {
-    const config = cloneConfig(agentMachine.config as StateConfig);
-    const engaged = stateAt(config, ['secondary', 'engaged']);
-    const { PEER_SILENT: _ignored, ...on } = engaged.on as Record<string, unknown>;
-    engaged.on = on as typeof engaged.on;
-    const result = run(cutLogging, { agentMachine: rebuild(agentMachine, config) });
+    const result = run(cutLogging, { agentMachine: agentIgnoring(['secondary', 'engaged'], 'PEER_SILENT') });
     const violation = result.violations.find((v) => v.invariant === 'I5' && v.host === 'h2');
     expect(violation?.message).toMatch(UNDETECTED);
+  });
+
+  it('a primary that lost its secondary and never ends its lock claim is caught (I5 going on alone)', () => {
+    const result = run([{ at: '500ms', kind: 'crash', host: 'secondary' }], {
+      agentMachine: agentIgnoring(['primary', 'acquiringLock'], 'LOCK_GRANTED'),
+    });
+    const violation = result.violations.find((v) => v.invariant === 'I5');
+    expect(violation?.host).toBe('h1');
+    expect(violation?.message).toMatch(
+      /h1 declared its secondary of vm1 failed and was still claiming the lock 1000 ms later although it reaches storage/,
+    );
+    expect(run([{ at: '500ms', kind: 'crash', host: 'secondary' }]).violations).toEqual([]);
   });
 });
