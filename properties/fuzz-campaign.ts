@@ -14,7 +14,7 @@ import {
   searchStripe,
 } from '../src/check/fuzz/campaign.ts';
 import type { FtRunResult } from '../src/check/monitors/ft-run.ts';
-import { type RunSpecArbOptions, runSpecArb } from './arbitraries/run-spec.ts';
+import { type RunSpecArbOptions, runLengthOf, runSpecArb } from './arbitraries/run-spec.ts';
 import { INVARIANT_PROPERTIES, judgeRun } from './invariant-properties.ts';
 
 export type FuzzCampaignOptions = Omit<CampaignOptions, 'arbitrary' | 'judge'> & {
@@ -26,6 +26,7 @@ function standard(options: FuzzCampaignOptions): CampaignOptions {
   return {
     ...rest,
     arbitrary: runSpecArb(space),
+    runLengthUs: runLengthOf(space),
     judge: (result) => judgeRun(result, INVARIANT_PROPERTIES),
   };
 }

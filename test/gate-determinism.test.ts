@@ -24,7 +24,9 @@ async function gateReports(workers: number): Promise<Record<string, string>> {
     ...gateOptions(parseConfig({ hosts: 2 }, 'test'), {}, io, false),
     reportsDir,
     workers,
-    campaign: { ...GATE_CAMPAIGN_DEFAULT, fuzzSeeds: 2, fuzzRuns: 3, bugRuns: 1, shrinkRuns: 2 },
+    // Bug seed 3: six bugs are found in their one schedule and shrunk (seed 1 finds nine, with
+    // longer schedules: four times the suite's time for the same comparison).
+    campaign: { ...GATE_CAMPAIGN_DEFAULT, fuzzSeeds: 2, fuzzRuns: 3, bugRuns: 1, shrinkRuns: 2, bugSeed: 3 },
   };
   // Every stage but conformance and the mutation sample (fixed inputs, no seed: their
   // determinism is that of the stages kept), to keep the suite fast.

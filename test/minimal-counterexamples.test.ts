@@ -1,10 +1,12 @@
 // Every catalogued bug's counterexample is 1-minimal: removing any single fault, or moving any one
-// fault a millisecond earlier, loses the violation (the same invariant, still the bug's doing).
+// fault a millisecond earlier, loses the violation (the same invariant, still the bug's doing). A
+// neighbour runs for the length the search space gives its schedule, as every generated run does.
 // Checked here independently of the campaign's own fixed-point proof, on every fuzzable bug, at a
 // pinned seed where the search finds it in a few schedules. fast-check's shrinking is skipped
 // (shrinkRuns 0): local minimisation alone must reach the fixed point.
 import { describe, expect, it } from 'vitest';
 import { findModelBug } from '../models/bugs.ts';
+import { runLengthOf } from '../properties/arbitraries/run-spec.ts';
 import { fuzzCampaign } from '../properties/fuzz-campaign.ts';
 import type { InvariantId } from '../src/base/invariants.ts';
 import { bugRunOptions, fuzzableBugs } from '../src/check/fuzz/bug-injection.ts';
@@ -48,8 +50,11 @@ function violates(spec: RunSpec, bug: string | null, invariant: InvariantId): bo
 const keeps = (spec: RunSpec, bug: string, invariant: InvariantId) =>
   violates(spec, bug, invariant) && !violates(spec, null, invariant);
 
+const runLengthUs = runLengthOf()!;
+
 function withFaults(spec: RunSpec, faults: Record<string, unknown>[]): RunSpec {
-  return { ...spec, schedule: { ...spec.schedule, faults } };
+  const neighbour = { ...spec, schedule: { ...spec.schedule, faults } };
+  return { ...neighbour, durationUs: runLengthUs(neighbour) };
 }
 
 /** Bugs the fuzzer injects into the cluster: not those of the model checker's abstract environment. */
@@ -84,6 +89,7 @@ describe('every catalogued bug has a 1-minimal counterexample', () => {
       expect(bug.breaks).toContain(result.violation.invariant);
       const { run: spec, expected } = result.traceFile;
       const faults = spec.schedule.faults;
+      expect(spec.durationUs).toBe(runLengthUs(spec));
       expect(keeps(spec, bug.name, expected.invariant)).toBe(true);
       faults.forEach((fault, i) => {
         const without = withFaults(

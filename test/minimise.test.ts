@@ -104,6 +104,52 @@ describe('local minimisation', () => {
     );
   });
 
+  it('gives every candidate the length the space gives its schedule, and removes the latest fault first', () => {
+    // A space whose runs go on 1 s past their last fault; the violation needs a crash at or after
+    // 100 ms and a run of at least 1.2 s.
+    const runLengthUs = (spec: RunSpec) =>
+      1_000_000 + Math.max(0, ...spec.schedule.faults.map((f) => faultTimeMs(f) * 1000));
+    const tried: RunSpec[] = [];
+    const violates = (spec: RunSpec) =>
+      spec.durationUs >= 1_200_000 &&
+      spec.schedule.faults.some((f) => f.kind === 'crash' && faultTimeMs(f) >= 100);
+    const start = {
+      ...specOf([fault('crash', 400), fault('partition', 50), fault('slow', 700)]),
+      durationUs: 1_700_000,
+    };
+    const result = minimiseSchedule({
+      spec: start,
+      keeps: (candidate) => {
+        tried.push(candidate);
+        return violates(candidate) ? 'kept' : null;
+      },
+      stop: () => null,
+      runLengthUs,
+    });
+    expect(result.minimal).toBe(true);
+    // The crash could not go earlier than 200 ms: the run would end before 1.2 s.
+    expect(result.spec.schedule.faults).toEqual([fault('crash', 200)]);
+    expect(result.spec.durationUs).toBe(1_200_000);
+    for (const candidate of tried) expect(candidate.durationUs).toBe(runLengthUs(candidate));
+    expect(tried[0]!.schedule.faults).toEqual([fault('crash', 400), fault('partition', 50)]);
+  });
+
+  it('tries time zero before bisecting a move', () => {
+    const tried: number[] = [];
+    const result = minimiseSchedule({
+      spec: specOf([fault('crash', 900)]),
+      keeps: (candidate) => {
+        const crash = candidate.schedule.faults.find((f) => f.kind === 'crash');
+        if (crash === undefined) return null;
+        tried.push(faultTimeMs(crash));
+        return 'kept';
+      },
+      stop: () => null,
+    });
+    expect(result.spec.schedule.faults).toEqual([fault('crash', 0)]);
+    expect(tried).toEqual([899, 0]);
+  });
+
   it('stops at a stop request and says the schedule is not minimal', async () => {
     let runs = 0;
     const result = await minimiseScheduleAsync({

@@ -79,6 +79,22 @@ export function settleStretchUs(faults: readonly Record<string, unknown>[], clie
   return 4 * most.client + lockUs + queued * storageUs + 8 * most.logging + slowUs;
 }
 
+/**
+ * The length a swarm run with this spec's faults is given: `settleUs` and its faults' stretches
+ * past its last fault, and at least the least length. A function of the faults alone, so local
+ * minimisation can cut a counterexample to what the generator would give its schedule; the
+ * classic shape's runs have a fixed length (undefined here).
+ */
+export function runLengthOf(options: RunSpecArbOptions = {}): ((spec: RunSpec) => number) | undefined {
+  if (options.shape === 'classic') return undefined;
+  const minUs = options.durationUs ?? FUZZ_DURATION_US_DEFAULT;
+  const settleUs = options.settleUs ?? FUZZ_SETTLE_US_DEFAULT;
+  return (spec) => {
+    const faults = spec.schedule.faults as FuzzFault[];
+    return Math.max(minUs, lastFaultUs(faults) + settleUs + settleStretchUs(faults, spec.clientsPerVm));
+  };
+}
+
 export function runSpecArb(options: RunSpecArbOptions = {}): fc.Arbitrary<RunSpec> {
   return options.shape === 'classic' ? classicRunSpecArb(options) : swarmRunSpecArb(options);
 }
@@ -122,7 +138,7 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
     { weight: 1, arbitrary: modelPathPlanArb() },
   );
   const minUs = options.durationUs ?? FUZZ_DURATION_US_DEFAULT;
-  const settleUs = options.settleUs ?? FUZZ_SETTLE_US_DEFAULT;
+  const runLengthUs = runLengthOf(options)!;
   return fc
     .record({
       seed: fc.nat({ max: 0xffff }),
@@ -147,10 +163,7 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
     })
     .map((parts) => {
       const spec = buildRunSpec(parts, minUs);
-      spec.durationUs = Math.max(
-        minUs,
-        lastFaultUs(parts.faults) + settleUs + settleStretchUs(spec.schedule.faults, spec.clientsPerVm),
-      );
+      spec.durationUs = runLengthUs(spec);
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
       if (parts.vms.plain !== 0) spec.plainVms = parts.vms.plain;
       if (parts.spareSlots !== undefined) {

@@ -64,6 +64,12 @@ export interface CampaignOptions {
    * (default true).
    */
   attributeToBug?: boolean;
+  /**
+   * The simulated length the search space gives a run with this spec's faults (for a space whose
+   * runs go on a fixed time past their last fault). Local minimisation cuts a counterexample to
+   * it as its faults go away or move earlier; absent, a counterexample keeps its length.
+   */
+  runLengthUs?: (spec: RunSpec) => number;
   /** Called after every search run (progress display). */
   onRun?: (runs: number) => void;
   /** Sees every search run (e.g. to measure model coverage); never changes the search. */
@@ -373,6 +379,7 @@ class Counterexample {
       spec: best.spec,
       keeps: (spec) => this.campaign.keeps(spec, this.invariant),
       stop: this.skipsLocal ? () => 'ceiling' : this.campaign.stopReason,
+      runLengthUs: this.campaign.options.runLengthUs,
     };
   }
 

@@ -4,6 +4,10 @@
 // violation. Every accepted step strictly decreases (fault count, sum of fault times), so the loop
 // ends; the bound below follows from that and is asserted, never a budget that decides anything.
 // A crash and the repair generated with it are separate entries here: each is tried on its own.
+// When the campaign says how long its search space runs a schedule (a fixed time past its last
+// fault), every candidate is given that length: the neighbours are runs the space holds, and a
+// counterexample whose late faults went away stops going on for seconds after its last fault —
+// every later candidate runs that much faster.
 // The search is a generator of candidates, so one algorithm serves a synchronous driver (worker
 // threads, library callers) and one that yields to the event loop between runs (signals).
 import { assert } from '../../base/assert.ts';
@@ -20,6 +24,11 @@ export interface MinimiseOptions<F> {
   keeps: (spec: RunSpec) => F | null;
   /** Checked before every candidate run. */
   stop: () => StopReason | null;
+  /**
+   * The simulated length the search space gives a run with this spec's faults (see
+   * CampaignOptions.runLengthUs); absent, candidates keep the spec's length.
+   */
+  runLengthUs?: (spec: RunSpec) => number;
 }
 
 export type MinimiseResult<F> = {
@@ -45,20 +54,27 @@ export function minimiseStepsBound(spec: RunSpec): number {
   return spec.schedule.faults.reduce((sum, fault) => sum + 1 + faultTimeMs(fault), 0);
 }
 
-function withFaults(spec: RunSpec, faults: Record<string, unknown>[]): RunSpec {
-  return { ...spec, schedule: { ...spec.schedule, faults } };
+type RunLength = ((spec: RunSpec) => number) | undefined;
+
+function withFaults(spec: RunSpec, faults: Record<string, unknown>[], runLengthUs: RunLength): RunSpec {
+  const candidate = { ...spec, schedule: { ...spec.schedule, faults } };
+  if (runLengthUs !== undefined) candidate.durationUs = runLengthUs(candidate);
+  return candidate;
 }
 
-function withoutFault(spec: RunSpec, index: number): RunSpec {
+/** The spec without its fault `index`, at the length the space gives it. */
+export function withoutFault(spec: RunSpec, index: number, runLengthUs?: RunLength): RunSpec {
   return withFaults(
     spec,
     spec.schedule.faults.filter((_, i) => i !== index),
+    runLengthUs,
   );
 }
 
-function withFaultAt(spec: RunSpec, index: number, ms: number): RunSpec {
+/** The spec with its fault `index` at `ms`, at the length the space gives it. */
+export function withFaultAt(spec: RunSpec, index: number, ms: number, runLengthUs?: RunLength): RunSpec {
   const faults = spec.schedule.faults.map((fault, i) => (i === index ? { ...fault, at: `${ms}ms` } : fault));
-  return withFaults(spec, faults);
+  return withFaults(spec, faults, runLengthUs);
 }
 
 /** What the driver answers for a candidate: its violation, null (lost), or a stop. */
@@ -72,7 +88,10 @@ class Minimiser<F> {
   stopped: StopReason | null = null;
   private readonly stepsMax: number;
 
-  constructor(public spec: RunSpec) {
+  constructor(
+    public spec: RunSpec,
+    private readonly runLengthUs: RunLength,
+  ) {
     this.stepsMax = minimiseStepsBound(spec);
   }
 
@@ -93,31 +112,41 @@ class Minimiser<F> {
     return true;
   }
 
-  /** Tries removing each fault; returns whether one was removed. */
+  /**
+   * Tries removing each fault, the latest first (one removed from the end shortens the run of
+   * every later candidate); returns whether one was removed.
+   */
   *removals(): Search<F, boolean> {
     let accepted = false;
-    for (let i = 0; i < this.spec.schedule.faults.length && this.stopped === null; ) {
-      if (yield* this.try(withoutFault(this.spec, i))) accepted = true;
-      else i++;
+    const latestFirst = this.spec.schedule.faults
+      .map((fault, index) => ({ fault, index, ms: faultTimeMs(fault) }))
+      .sort((a, b) => b.ms - a.ms || b.index - a.index);
+    for (const { fault } of latestFirst) {
+      if (this.stopped !== null) break;
+      const index = this.spec.schedule.faults.indexOf(fault);
+      if (yield* this.try(withoutFault(this.spec, index, this.runLengthUs))) accepted = true;
     }
     return accepted;
   }
 
   /**
-   * Tries moving each fault one step earlier; when that keeps the violation, bisects for an
-   * earlier time that still does (the violation need not be monotone in time: any accepted time
+   * Tries moving each fault one step earlier; when that keeps the violation, tries time zero,
+   * then bisects for an earlier time that still does (the violation need not be monotone in time: any accepted time
    * is a strict decrease, which is all termination needs).
    */
   *moves(): Search<F, boolean> {
     let accepted = false;
     for (let i = 0; i < this.spec.schedule.faults.length && this.stopped === null; i++) {
       const ms = faultTimeMs(this.spec.schedule.faults[i]!);
-      if (ms === 0 || !(yield* this.try(withFaultAt(this.spec, i, ms - 1)))) continue;
+      if (ms === 0 || !(yield* this.try(withFaultAt(this.spec, i, ms - 1, this.runLengthUs)))) continue;
       accepted = true;
-      let [low, high] = [0, ms - 1];
+      // Time zero first: a violation that does not depend on when the fault strikes gets there
+      // in one run instead of a bisection's dozen.
+      if (ms - 1 === 0 || (yield* this.try(withFaultAt(this.spec, i, 0, this.runLengthUs)))) continue;
+      let [low, high] = [1, ms - 1];
       while (low < high && this.stopped === null) {
         const middle = Math.floor((low + high) / 2);
-        if (yield* this.try(withFaultAt(this.spec, i, middle))) high = middle;
+        if (yield* this.try(withFaultAt(this.spec, i, middle, this.runLengthUs))) high = middle;
         else low = middle + 1;
       }
     }
@@ -137,8 +166,8 @@ class Minimiser<F> {
  * one-step-earlier move; the search ends on the first pass that accepts nothing, which is the
  * proof of 1-minimality. Only a stop (signal or ceiling) ends it earlier.
  */
-function* candidates<F>(spec: RunSpec): Search<F, MinimiseResult<F>> {
-  const minimiser = new Minimiser<F>(spec);
+function* candidates<F>(options: MinimiseOptions<F>): Search<F, MinimiseResult<F>> {
+  const minimiser = new Minimiser<F>(options.spec, options.runLengthUs);
   for (;;) {
     const removed = yield* minimiser.removals();
     const moved = yield* minimiser.moves();
@@ -153,7 +182,7 @@ function answer<F>(options: MinimiseOptions<F>, candidate: RunSpec): Answer<F> {
 
 /** Minimises to a fixed point, running candidates back to back. */
 export function minimiseSchedule<F>(options: MinimiseOptions<F>): MinimiseResult<F> {
-  const search = candidates<F>(options.spec);
+  const search = candidates<F>(options);
   let step = search.next();
   while (!step.done) step = search.next(answer(options, step.value));
   return step.value;
@@ -161,7 +190,7 @@ export function minimiseSchedule<F>(options: MinimiseOptions<F>): MinimiseResult
 
 /** The same, yielding to the event loop before every candidate so a signal or a timer is seen. */
 export async function minimiseScheduleAsync<F>(options: MinimiseOptions<F>): Promise<MinimiseResult<F>> {
-  const search = candidates<F>(options.spec);
+  const search = candidates<F>(options);
   let step = search.next();
   while (!step.done) {
     await new Promise((resolve) => setImmediate(resolve));
