@@ -38,7 +38,8 @@ describe('bug injection', () => {
 describe('campaign', () => {
   it('finds a data-plane bug without faults and writes a trace file that replays exactly', async () => {
     const outDir = join(dir, 'dp');
-    const result = await fuzzCampaign({ seed: 1, bug: 'dma-misplaced', runs: 10, outDir });
+    // Local minimisation alone (fast-check's shrinking is the next test's subject).
+    const result = await fuzzCampaign({ seed: 1, bug: 'dma-misplaced', runs: 10, shrinkRuns: 0, outDir });
     expect(result.found).toBe(true);
     if (!result.found) return;
     expect(result.violation.invariant).toBe('I1');
@@ -101,6 +102,7 @@ describe('campaign', () => {
         seed: 5,
         bug: 'dma-misplaced',
         runs: 5,
+        shrinkRuns: 10,
         outDir: null,
         space: { durationUs: 300_000 },
       });
@@ -153,7 +155,20 @@ describe('ftcheck fuzz', () => {
     const c = capture();
     const out = join(dir, 'cli');
     const code = await main(
-      ['fuzz', '--runs', '3', '--seed', '2', '--bug', 'interrupt-late', '--out', out, '--json'],
+      [
+        'fuzz',
+        '--runs',
+        '3',
+        '--seed',
+        '2',
+        '--bug',
+        'interrupt-late',
+        '--shrink-runs',
+        '5',
+        '--out',
+        out,
+        '--json',
+      ],
       c.io,
     );
     expect(code).toBe(1);
@@ -208,6 +223,7 @@ describe('ftcheck fuzz', () => {
     [['--runs', '0'], /--runs must be a positive integer/],
     [['--seed', 'x'], /--seed must be an integer/],
     [['--workers', '0'], /--workers must be an integer in 1..64/],
+    [['--shrink-runs', '-1'], /--shrink-runs must be an integer in 0..1000000/],
   ])('exits 2 on bad input %j', async (args, message) => {
     const c = capture();
     expect(await main(['fuzz', ...args], c.io)).toBe(2);

@@ -10,7 +10,7 @@ import { parseDurationMicros } from '../../base/duration.ts';
 import type { InvariantId } from '../../base/invariants.ts';
 import { type ModelCoverage, ModelCoverageTracker } from '../../check/conformance/model-coverage.ts';
 import { bugRunOptions, fuzzableBugs, UnknownBugError } from '../../check/fuzz/bug-injection.ts';
-import type { CampaignResult } from '../../check/fuzz/campaign.ts';
+import { type CampaignResult, FAST_CHECK_SHRINK_RUNS_MAX } from '../../check/fuzz/campaign.ts';
 import { StopFlag } from '../../check/gate/stop-flag.ts';
 import { COUNTEREXAMPLES_DIR } from '../../check/trace-file.ts';
 import { defaultWorkers, parseBudgetFlag, RANGES } from '../config.ts';
@@ -37,6 +37,7 @@ interface FuzzFlags {
   bug?: string;
   out: string;
   shrinkBudget?: string;
+  shrinkRuns?: string;
   workers?: string;
   json?: boolean;
 }
@@ -62,6 +63,10 @@ export const registerFuzz: CommandRegistrar = (program, io, setExit) => {
     .option(
       '--shrink-budget <duration>',
       'wall-clock ceiling of shrinking (default none): reaching it saves the counterexample as not minimal; 0 skips shrinking',
+    )
+    .option(
+      '--shrink-runs <n>',
+      `candidate runs of fast-check's shrinking (default ${FAST_CHECK_SHRINK_RUNS_MAX}; 0 skips it): local minimisation to a 1-minimal schedule follows either way`,
     )
     .option(
       '--workers <n>',
@@ -104,6 +109,10 @@ async function runFuzz(
   checkOutputDir('--out', flags.out);
   const shrinkBudgetMs =
     flags.shrinkBudget === undefined ? undefined : parseShrinkBudgetMs(flags.shrinkBudget);
+  const shrinkRuns =
+    flags.shrinkRuns === undefined
+      ? undefined
+      : parseIntInRange('--shrink-runs', flags.shrinkRuns, { min: 0, max: 1_000_000 });
   const workers =
     flags.workers === undefined
       ? defaultWorkers()
@@ -132,6 +141,7 @@ async function runFuzz(
     runs,
     ...(budgetMs === undefined ? {} : { budgetMs }),
     ...(shrinkBudgetMs === undefined ? {} : { shrinkBudgetMs }),
+    ...(shrinkRuns === undefined ? {} : { shrinkRuns }),
     ...(invariants === undefined ? {} : { invariants }),
     outDir: flags.out,
   };
