@@ -229,7 +229,7 @@ export interface ProgramSpec {
 }
 
 export const programArb: fc.Arbitrary<ProgramSpec> = fc.record({
-  items: fc.array(itemArb, { minLength: 1, maxLength: 60 }),
+  items: fc.array(itemArb, { minLength: 1, maxLength: 60, size: 'max' }),
   seeds: fc.array(word, { minLength: FREE.length, maxLength: FREE.length }),
 });
 

@@ -33,7 +33,7 @@ const entryArb = (instret: number): fc.Arbitrary<LogEntry> =>
       .map((o): LogEntry => ({ kind: 'output', instret, output: o as 0 | 1 | 2 })),
   );
 const logArb = fc
-  .tuple(fc.nat(2 ** 40), fc.array(fc.nat(100_000), { maxLength: 60 }))
+  .tuple(fc.nat(2 ** 40), fc.array(fc.nat(100_000), { maxLength: 60, size: 'max' }))
   .chain(([base, steps]) => {
     let instret = base;
     const stamps = steps.map((delta) => (instret += delta));

@@ -56,6 +56,8 @@ export interface Timing {
   channelDelaySteps: number;
   sliceInstructions: number;
   secondarySpeed: number;
+  /** The replayer's lookahead: small ones compact it at every few entries. */
+  lookaheadEntries: number;
 }
 
 export const timingArb: fc.Arbitrary<Timing> = fc.record({
@@ -68,6 +70,7 @@ export const timingArb: fc.Arbitrary<Timing> = fc.record({
   channelDelaySteps: fc.integer({ min: 0, max: 3 }),
   sliceInstructions: fc.integer({ min: 500, max: 30_000 }),
   secondarySpeed: fc.constantFrom(0.5, 1, 1.5),
+  lookaheadEntries: fc.constantFrom(2, 3, 5, 4096),
 });
 
 export const DEFAULT_TIMING: Timing = {
@@ -78,6 +81,7 @@ export const DEFAULT_TIMING: Timing = {
   channelDelaySteps: 1,
   sliceInstructions: 10_000,
   secondarySpeed: 1,
+  lookaheadEntries: 4096,
 };
 
 export function guestPair(
@@ -102,6 +106,7 @@ export function guestPair(
     sliceInstructions: timing.sliceInstructions,
     secondarySpeed: timing.secondarySpeed,
     channelDelaySteps: timing.channelDelaySteps,
+    lookaheadEntries: timing.lookaheadEntries,
     checkEvery: shape.every,
     checkEveryBoundaryFrom: shape.denseFrom,
     maxInstructions: shape.maxInstructions,

@@ -123,7 +123,7 @@ function run(options: { segmentBytesMax: number; windowBytes: number }, steps: S
 describe('log channel under a hostile transport', () => {
   it('delivers a byte-exact prefix of the stream, and all of it once the transport calms down', () => {
     fc.assert(
-      fc.property(optionsArb, fc.array(stepArb, { maxLength: 120 }), (options, steps) => {
+      fc.property(optionsArb, fc.array(stepArb, { maxLength: 120, size: 'max' }), (options, steps) => {
         const { sent, received } = run(options, steps);
         expect(received.length).toBe(sent.length);
         expect(Buffer.from(received).equals(Buffer.from(sent))).toBe(true);

@@ -121,7 +121,7 @@ describe('differential: hart vs a reference evaluator', () => {
   it('agrees on random ALU/M programs and random register contents', () => {
     fc.assert(
       fc.property(
-        fc.array(instruction, { minLength: 1, maxLength: 40 }),
+        fc.array(instruction, { minLength: 1, maxLength: 40, size: 'max' }),
         fc.array(
           fc.oneof(fc.integer({ min: -0x80000000, max: 0x7fffffff }), fc.constantFrom(0, 1, -1, -0x80000000)),
           {

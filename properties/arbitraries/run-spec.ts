@@ -14,7 +14,8 @@ import fc from 'fast-check';
 import type { RunSpec } from '../../src/check/fuzz/run-spec.ts';
 import { SLOW_FACTOR_SERVICE_MAX } from '../../src/check/monitors/availability-monitor.ts';
 import { drainAllowanceUs } from '../../src/check/monitors/lag-allowance.ts';
-import { CLUSTER_CONFIG_DEFAULT } from '../../src/cluster/config.ts';
+import { CLUSTER_CONFIG_DEFAULT, type ClusterConfigInput } from '../../src/cluster/config.ts';
+import { LOG_ENTRY_BYTES_MAX } from '../../src/lockstep/log-codec.ts';
 import { clusterConfigArb, type FuzzClusterConfig, toClusterConfigInput } from './cluster-config.ts';
 import {
   type FaultScheduleArbOptions,
@@ -131,6 +132,40 @@ function modelPathPlanArb(): fc.Arbitrary<FuzzFault[]> {
   });
 }
 
+type DataPlaneLimits = Partial<
+  Pick<ClusterConfigInput, 'logBufferBytes' | 'logSegmentBytes' | 'replayLookaheadEntries'>
+>;
+
+/**
+ * BUGGIFY, as FoundationDB's simulator does it: one run in four shrinks the data plane's internal
+ * limits — the log buffer (the receiver's window and the primary's stall), the segment a resend
+ * goes out in, the replayer's lookahead — far below their defaults, which a few seconds of these
+ * guests never come near (the secondary runs ~100 ms behind; the deepest lookahead seen is 81
+ * entries of 4096). A correct data plane replays the same at any size, so the edges of flow
+ * control, of a resend that overlaps acknowledged bytes and of lookahead compaction are exercised
+ * in every campaign, not only past limits no schedule reaches.
+ */
+function dataPlaneLimitsArb(): fc.Arbitrary<DataPlaneLimits | undefined> {
+  const some = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 3 });
+  const limits = fc
+    .record({
+      logBufferBytes: some(fc.integer({ min: LOG_ENTRY_BYTES_MAX, max: 4 * LOG_ENTRY_BYTES_MAX })),
+      logSegmentBytes: some(fc.integer({ min: 512, max: 8192 })),
+      replayLookaheadEntries: some(fc.integer({ min: 2, max: 4 })),
+    })
+    .map((drawn) => {
+      const set: DataPlaneLimits = {};
+      for (const [key, value] of Object.entries(drawn) as [keyof DataPlaneLimits, number | undefined][])
+        if (value !== undefined) set[key] = value;
+      return set;
+    });
+  return fc.oneof(
+    { withCrossShrink: true },
+    { weight: 3, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: limits },
+  );
+}
+
 function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
   const plan = fc.oneof(
     { withCrossShrink: true },
@@ -160,12 +195,15 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
        * which a fixed 2–4 slots almost never did.
        */
       spareSlots: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined, freq: 2 }),
+      // Drawn last, so adding it left every other draw of a seed as it was.
+      limits: dataPlaneLimitsArb(),
     })
     .map((parts) => {
       const spec = buildRunSpec(parts, minUs);
       spec.durationUs = runLengthUs(spec);
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
       if (parts.vms.plain !== 0) spec.plainVms = parts.vms.plain;
+      if (parts.limits !== undefined) spec.config = { ...spec.config, ...parts.limits };
       if (parts.spareSlots !== undefined) {
         const instances = 2 * parts.vms.ft + parts.vms.plain;
         const cpuCapacity = Math.ceil(instances / spec.config.hosts!) + parts.spareSlots;

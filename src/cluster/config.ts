@@ -3,6 +3,8 @@
 // error that names the field.
 import { z } from 'zod';
 import { didYouMean } from '../base/suggest.ts';
+import { LOG_ENTRY_BYTES_MAX } from '../lockstep/log-codec.ts';
+import { LOOKAHEAD_ENTRIES_DEFAULT } from '../lockstep/secondary-replayer.ts';
 import { formatPath } from '../sim/fault-schedule.ts';
 import type { LinkParams } from './network.ts';
 
@@ -29,8 +31,12 @@ export interface ClusterConfig {
   storageTimeoutUs: number;
   /** Wait before retrying an unreachable storage operation. */
   storageRetryUs: number;
-  /** Log bytes buffered (each side) before the primary stalls. */
+  /** Log bytes buffered (each side) before the primary stalls; at least the largest entry. */
   logBufferBytes: number;
+  /** Largest log segment the primary hands to the logging network (a resend goes in these too). */
+  logSegmentBytes: number;
+  /** Log entries the secondary decodes ahead of its VM. */
+  replayLookaheadEntries: number;
   /** Never place a secondary in the primary's rack. */
   rackAntiAffinity: boolean;
   /** I5: the service must resume this long after the failure at most. */
@@ -68,6 +74,8 @@ export const CLUSTER_CONFIG_DEFAULT: ClusterConfig = {
   storageTimeoutUs: 100_000,
   storageRetryUs: 50_000,
   logBufferBytes: 1 << 20,
+  logSegmentBytes: 64 * 1024,
+  replayLookaheadEntries: LOOKAHEAD_ENTRIES_DEFAULT,
   rackAntiAffinity: false,
   failoverBoundUs: 1_000_000,
   reprotectBoundUs: 3_000_000,
@@ -102,7 +110,21 @@ const configSchema = z.strictObject({
   loggingTimeoutUs: positiveMicros,
   storageTimeoutUs: positiveMicros,
   storageRetryUs: positiveMicros,
-  logBufferBytes: z.number().int().min(65_536),
+  logBufferBytes: z
+    .number()
+    .int()
+    .min(LOG_ENTRY_BYTES_MAX)
+    .max(1 << 30),
+  logSegmentBytes: z
+    .number()
+    .int()
+    .min(16)
+    .max(1 << 30),
+  replayLookaheadEntries: z
+    .number()
+    .int()
+    .min(1)
+    .max(1 << 20),
   rackAntiAffinity: z.boolean(),
   failoverBoundUs: positiveMicros,
   reprotectBoundUs: positiveMicros,

@@ -575,6 +575,7 @@ export class FtVm {
     const sender = new LogSender({
       bufferBytesMax: this.ctx.config.logBufferBytes,
       receiverWindowBytes: this.ctx.config.logBufferBytes,
+      segmentBytesMax: this.ctx.config.logSegmentBytes,
     });
     primary.recorder.attachSecondary(sender);
     primary.sender = sender;
@@ -645,6 +646,7 @@ export class FtVm {
       localSource: this.clockFor(target.host),
       world: this.data.secondaryWorldFor(target),
       pendingDisk,
+      lookaheadEntries: this.ctx.config.replayLookaheadEntries,
     });
     // The lock generation is learnt from the primary's first traffic after engaging, not from the
     // snapshot: a secondary the pair never formed with cannot win the test-and-set.

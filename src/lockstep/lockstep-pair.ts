@@ -46,6 +46,8 @@ export interface LockstepPairOptions {
   channelDelaySteps?: number;
   sender?: LogSenderOptions;
   receiver?: LogReceiverOptions;
+  /** The replayer's lookahead (SecondaryReplayerOptions.lookaheadEntries). */
+  lookaheadEntries?: number;
   lag?: LagControlOptions;
   /** The primary stops at this instret. Default 50M. */
   maxInstructions?: number;
@@ -433,6 +435,7 @@ export class LockstepPair {
       strategy: this.strategy,
       localSource: localClock(this.host.instructionsPerUs, this.options.secondaryClockSkewUs ?? 1000),
       world: this.host,
+      lookaheadEntries: this.options.lookaheadEntries,
     });
     this.recorder.attachSecondary(sender);
     this.checker?.reset(this.primary.instret);

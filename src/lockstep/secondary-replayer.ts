@@ -28,6 +28,12 @@ export interface SecondaryReplayerOptions {
    * they are pending here too until the log completes them.
    */
   pendingDisk?: readonly DiskRequest[];
+  /**
+   * Entries decoded ahead of the VM at most (default LOOKAHEAD_ENTRIES_DEFAULT). Only a cost
+   * knob: any value from 1 up replays the same; fuzzing draws small ones so the compaction of
+   * the lookahead runs in every such schedule, not only past 4096 entries.
+   */
+  lookaheadEntries?: number;
 }
 
 export interface GoLiveReport {
@@ -39,7 +45,7 @@ export interface GoLiveReport {
 }
 
 /** Entries decoded ahead of the VM (beyond the receive buffer, so bounded too). */
-const LOOKAHEAD_MAX = 4096;
+export const LOOKAHEAD_ENTRIES_DEFAULT = 4096;
 
 const NULL_SOURCE: NondetSource = { read: () => 0 };
 const NULL_OUTPUTS: VmOutputs = { console() {}, nicTransmit() {}, diskRequest() {} };
@@ -52,14 +58,17 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
   readonly suppressed = new OutputLog();
   private readonly localSource: NondetSource;
   private readonly world: VmOutputs;
-  /** Decoded entries not yet applied: `ahead[aheadHead..]` (bounded by LOOKAHEAD_MAX). */
+  /** Decoded entries not yet applied: `ahead[aheadHead..]` (at most `lookaheadEntries`). */
   private readonly ahead: LogEntry[] = [];
   private aheadHead = 0;
+  private readonly lookaheadEntries: number;
   private readonly pendingDisk = new Map<number, DiskRequest>();
   private started = false;
   private live = false;
   fault: ReplayFault | null = null;
   entriesApplied = 0;
+  /** Times the lookahead was compacted with entries still ahead (its edge case, for tests). */
+  lookaheadCompactions = 0;
 
   constructor(options: SecondaryReplayerOptions) {
     this.vm = options.vm;
@@ -68,6 +77,11 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
     this.localSource = options.localSource ?? NULL_SOURCE;
     this.world = options.world ?? NULL_OUTPUTS;
     for (const request of options.pendingDisk ?? []) this.pendingDisk.set(request.id, request);
+    this.lookaheadEntries = options.lookaheadEntries ?? LOOKAHEAD_ENTRIES_DEFAULT;
+    assert(
+      Number.isInteger(this.lookaheadEntries) && this.lookaheadEntries >= 1,
+      'SecondaryReplayer lookaheadEntries must be a positive integer',
+    );
     this.vm.nondet = this;
     this.vm.outputs = this;
   }
@@ -155,7 +169,7 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
   private peek(i: number): LogEntry | null {
     const index = this.aheadHead + i;
     while (this.ahead.length <= index) {
-      if (this.ahead.length - this.aheadHead >= LOOKAHEAD_MAX) return null;
+      if (this.ahead.length - this.aheadHead >= this.lookaheadEntries) return null;
       const entry = this.receiver.reader.next();
       if (entry === null) return null;
       this.ahead.push(entry);
@@ -197,8 +211,9 @@ export class SecondaryReplayer implements NondetSource, VmOutputs {
     if (this.aheadHead === this.ahead.length) {
       this.ahead.length = 0;
       this.aheadHead = 0;
-    } else if (this.aheadHead >= LOOKAHEAD_MAX) {
+    } else if (this.aheadHead >= this.lookaheadEntries) {
       this.ahead.splice(0, this.aheadHead);
+      this.lookaheadCompactions++;
       this.aheadHead = 0;
     }
     return true;
