@@ -159,11 +159,9 @@ const HOST_GUARDS: Record<HostStepType, HostGuard> = {
     return p >= 0 && c.hosts[p]!.hist > x.recv;
   },
   REPLAY: (t, _c, x) => x.up === 1 && t.kinds.secEngaged[x.agent] === 1 && x.recv > x.hist,
-  OUTPUT: (t, c, x, h) =>
-    x.up === 1 &&
-    t.kinds.acting[x.agent] === 1 &&
-    c.released < x.hist &&
-    agentHandles(t, c, h, outputSymbol(c, x)),
+  // Offered in every state the agent handles it: the Output Rule is the agent's to keep, not the
+  // environment's (a held output outlives the state that produced it).
+  OUTPUT: (t, c, x, h) => x.up === 1 && c.released < x.hist && agentHandles(t, c, h, outputSymbol(c, x)),
   IO_COMPLETE: (_t, _c, x) => x.up === 1 && x.storage === 1 && x.ioOut === 1,
   // A reply arrives whether or not the agent acts on it: one it ignores is consumed, never held
   // back for a state that wants it (the environment must not retry for the agent).

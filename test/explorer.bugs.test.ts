@@ -96,3 +96,19 @@ describe('the environment answers every request', () => {
     expect(explore(createClusterModel({ hosts: 2 }), { engine: 'compiled' }).violations).toEqual([]);
   });
 });
+
+describe('the environment offers held outputs to the agent in every state', () => {
+  // The Output Rule is the agent's to keep: the data plane asks to release a held output whenever
+  // it has one, and the agent decides. The VM does not run while the primary claims the lock,
+  // but outputs it produced before are still held; a primary that releases them there ("nobody
+  // is left to acknowledge") before it knows whether its secondary went live breaks I2.
+  it('a primary that releases held output while it claims the lock to go on alone breaks I2', () => {
+    const config = cloneConfig(agentMachine.config as StateConfig);
+    const claiming = stateAt(config, ['primary', 'acquiringLock']);
+    claiming.on = { ...claiming.on, OUTPUT_READY: { actions: 'releaseOutput' } };
+    const result = explore(createClusterModel({ hosts: 2, agentMachine: rebuild(agentMachine, config) }), {
+      engine: 'compiled',
+    });
+    expect(result.violations.map((v) => v.property)).toContain('outputReproducible');
+  });
+});
