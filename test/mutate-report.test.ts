@@ -79,8 +79,11 @@ describe('mutation in the gate', () => {
       detector: 'explore',
       invariant: 'I2',
     });
-    expect(byId['agent~drop-action~primary.engaged~HEARTBEAT_DUE.0~sendHeartbeat']!.killedBy?.detector).toBe(
-      'fuzz',
+    const fuzzKill = byId['agent~drop-action~primary.engaged~HEARTBEAT_DUE.0~sendHeartbeat']!;
+    expect(fuzzKill.killedBy?.detector).toBe('fuzz');
+    // Named relative to the reports folder, so the command works where the reports are downloaded.
+    expect(fuzzKill.reproduce).toMatch(
+      /^npx ftcheck replay counterexamples\/mutants\/agent~drop-action~.+\.json$/,
     );
     expect(gateResultsSchema.parse(results).mutation).toEqual(results.mutation);
   });

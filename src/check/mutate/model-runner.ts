@@ -37,6 +37,11 @@ export interface ModelMutationOptions {
   fuzz: FuzzDetector;
   /** Also fuzz mutants the explorer killed (hunting for crashes of the checker). Default false. */
   everyDetector?: boolean;
+  /**
+   * The command that replays a saved trace file (default `ftcheck replay <path>`); the gate names
+   * the file relative to its reports folder, so the command works where the reports are downloaded.
+   */
+  replayCommand?: (tracePath: string) => string;
 }
 
 export interface ModelMutantResult extends MutantOutcome {
@@ -137,7 +142,7 @@ function fuzzMutant(mutant: ModelMutant, options: ModelMutationOptions): Detecti
       reproduce:
         result.tracePath === null
           ? `ftcheck fuzz --runs ${options.runs} --seed ${options.seed} --bug ${mutant.id}`
-          : `ftcheck replay ${result.tracePath}`,
+          : (options.replayCommand?.(result.tracePath) ?? `ftcheck replay ${result.tracePath}`),
     },
   };
 }

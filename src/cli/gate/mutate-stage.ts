@@ -3,7 +3,7 @@
 // service and one equivalent mutant — through the same detectors as `ftcheck mutate`. Counts
 // decide (2-host model, a few fuzz runs), so it is cheap and its result never depends on time.
 // `npm run mutate` runs the full set; `--min-score` makes the gate fail below a threshold.
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fuzzCampaign } from '../../../properties/fuzz-campaign.ts';
 import type { GateStage } from '../../check/gate/gate.ts';
 import { findModelMutant, type ModelMutant } from '../../check/mutate/model-mutants.ts';
@@ -36,6 +36,7 @@ export const mutateStage: GateStage = {
       seed: options.seed,
       runs: GATE_MUTANT_RUNS,
       fuzz: ({ bug, seed, runs }) => fuzzCampaign({ bug, seed, runs, outDir, shrinkBudgetMs: 0 }),
+      replayCommand: (tracePath) => `npx ftcheck replay ${relative(options.reportsDir, tracePath)}`,
     });
     const model = levelReport(results.map(modelEntry), {
       mutants: `${mutants.length} fixed (of ${GATE_MUTANTS.length} listed; npm run mutate runs all)`,
