@@ -7,6 +7,7 @@ import type { Simulator } from '../sim/simulator.ts';
 import type { ClusterConfig } from './config.ts';
 import type { FtInstance } from './ft-instance.ts';
 import type { Host } from './host.ts';
+import { LAG_SHARES } from './lag-marks.ts';
 import type { Network } from './network.ts';
 import type { ClusterObserver } from './observer.ts';
 import type { SharedStorage } from './shared-storage.ts';
@@ -38,6 +39,8 @@ export interface ClusterBehaviour {
    * the one still on its way).
    */
   readonly parksFencedWrites: boolean;
+  /** The primary's speed steps under lag control, full speed first; the last stops it (lag-marks.ts). */
+  readonly lagShares: readonly number[];
 }
 
 export const correctBehaviour: ClusterBehaviour = {
@@ -51,6 +54,7 @@ export const correctBehaviour: ClusterBehaviour = {
   watchesPeer: () => true,
   dropsOrphanSpawns: true,
   parksFencedWrites: true,
+  lagShares: LAG_SHARES,
 };
 
 export interface ClusterContext {

@@ -20,7 +20,7 @@ import { FtInstance, type OutputCounts } from './ft-instance.ts';
 import { HaDriver } from './ha-driver.ts';
 import type { Host } from './host.ts';
 import { HostClock } from './host-clock.ts';
-import { LAG_HIGH_MS, LAG_LOW_MS, LAG_SHARES, replaySpeedPerMs } from './lag-marks.ts';
+import { LAG_HIGH_MS, LAG_LOW_MS, replaySpeedPerMs } from './lag-marks.ts';
 
 /** At most 2^6 × the storage timeout between test-and-set retries. */
 const LOCK_BACKOFF_DOUBLINGS_MAX = 6;
@@ -587,7 +587,7 @@ export class FtVm {
     primary.lag = new LagController({
       highInstructions: LAG_HIGH_MS * perMs,
       lowInstructions: LAG_LOW_MS * perMs,
-      shares: LAG_SHARES,
+      shares: this.ctx.behaviour.lagShares,
     });
     primary.peer = target.host.name;
     primary.streamId = streamId;

@@ -8,6 +8,7 @@ import { guardObserver } from './checker-error.ts';
 import { ClientAnswerMonitor } from './client-answer-monitor.ts';
 import { DetectionMonitor } from './detection-monitor.ts';
 import { EnvironmentTruth } from './environment-truth.ts';
+import { LagMonitor } from './lag-monitor.ts';
 import { LockstepMonitor } from './lockstep-monitor.ts';
 import { OutputMonitor } from './output-monitor.ts';
 import { PeerTraffic } from './peer-traffic.ts';
@@ -42,6 +43,7 @@ export class MonitorSet implements MonitorSink {
       new SplitBrainMonitor(this),
       new StorageFenceMonitor(this, cluster),
       new RecoveryMonitor(this, cluster, this.truth),
+      new LagMonitor(this, cluster, this.truth),
       new AvailabilityMonitor(this, cluster, this.truth),
       new DetectionMonitor(this, cluster, this.truth, traffic),
       new ProportionMonitor(this, cluster, this.truth, traffic),
