@@ -12,11 +12,13 @@ import {
 } from '../properties/arbitraries/fault-schedule.ts';
 import { modelPathTemplates } from '../properties/arbitraries/model-paths.ts';
 import { runSpecArb } from '../properties/arbitraries/run-spec.ts';
+import { withStorageAftershock } from '../properties/arbitraries/storage-aftershock.ts';
 import { describeViolation, INVARIANT_PROPERTIES, judgeRun } from '../properties/invariant-properties.ts';
 import { INVARIANTS } from '../src/base/invariants.ts';
 import { checkRunSpec, type RunSpec } from '../src/check/fuzz/run-spec.ts';
 import type { FtRunResult } from '../src/check/monitors/ft-run.ts';
 import { resolveClusterConfig } from '../src/cluster/config.ts';
+import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
 
 const familyOf = (kind: unknown) =>
   Object.entries(FAULT_FAMILIES).find(([, entries]) =>
@@ -129,6 +131,57 @@ describe('arbitraries', () => {
     expect(specs.some((spec) => spec.schedule.faults.some((f) => f.kind === 'delay' && f.ms === 30))).toBe(
       true,
     );
+  });
+
+  it("one swarm run in four ends with a storage aftershock: a short cut of a pair host's path, or a lossy or slow array for a while", () => {
+    const specs = fc.sample(runSpecArb({ determinismEvery: 0 }), { seed: 17, numRuns: 400 });
+    const ms = (f: Record<string, unknown>) => Number.parseInt(String(f.at), 10);
+    // A cut of the primary's (or secondary's) storage path that heals within 400 ms, at or after
+    // every other fault of the run: a request lost in flight must be retried once it heals.
+    const shortCuts = specs.filter((spec) => {
+      const faults = spec.schedule.faults;
+      const cut = faults.findLastIndex((f) => f.kind === 'partition' && f.network === 'storage');
+      const heal = faults[cut + 1];
+      return (
+        cut >= 0 &&
+        (faults[cut]!.host === 'primary' || faults[cut]!.host === 'secondary') &&
+        heal?.kind === 'heal' &&
+        heal.network === 'storage' &&
+        ms(heal) - ms(faults[cut]!) <= 400 &&
+        faults.slice(0, cut).every((f) => ms(f) <= ms(faults[cut]!))
+      );
+    });
+    const ended = (kind: string) =>
+      specs.filter((spec) => {
+        const last = spec.schedule.faults.at(-1);
+        return last?.kind === kind && last.network === 'storage' && (last.rate === 0 || last.ms === 0);
+      }).length;
+    expect(shortCuts.length).toBeGreaterThan(20);
+    expect(ended('loss')).toBeGreaterThan(20);
+    expect(ended('delay')).toBeGreaterThan(20);
+    // Every one of them validates (rate 0 and 0 ms are how a lossy or slow network recovers).
+    for (const spec of specs) parseFaultSchedule(spec.schedule);
+  });
+
+  it("a storage aftershock comes after the schedule's last fault and ends with its recovery", () => {
+    const faults: FuzzFault[] = [{ at: '1200ms', kind: 'crash', host: 'primary' }];
+    expect(
+      withStorageAftershock(faults, { kind: 'cut', afterMs: 40, host: 'secondary', healAfterMs: 75 }),
+    ).toEqual([
+      ...faults,
+      { at: '1240ms', kind: 'partition', network: 'storage', host: 'secondary' },
+      { at: '1315ms', kind: 'heal', network: 'storage' },
+    ]);
+    expect(withStorageAftershock([], { kind: 'slow', afterMs: 0, ms: 300, forMs: 900 })).toEqual([
+      { at: '0ms', kind: 'delay', network: 'storage', ms: 300 },
+      { at: '900ms', kind: 'delay', network: 'storage', ms: 0 },
+    ]);
+    expect(
+      withStorageAftershock(faults, { kind: 'lossy', afterMs: 600, rate: 0.3, forMs: 100 }).slice(1),
+    ).toEqual([
+      { at: '1800ms', kind: 'loss', network: 'storage', rate: 0.3 },
+      { at: '1900ms', kind: 'loss', network: 'storage', rate: 0 },
+    ]);
   });
 
   it('model-path schedules exist for every agent transition', () => {

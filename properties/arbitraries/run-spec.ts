@@ -26,6 +26,7 @@ import {
   swarmFaultListArb,
 } from './fault-schedule.ts';
 import { modelPathFaultsArb } from './model-paths.ts';
+import { storageAftershockArb, withStorageAftershock } from './storage-aftershock.ts';
 import { type FuzzWorkload, workloadArb } from './workload.ts';
 
 export interface RunSpecArbOptions extends FaultScheduleArbOptions {
@@ -197,9 +198,13 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       spareSlots: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined, freq: 2 }),
       // Drawn last, so adding it left every other draw of a seed as it was.
       limits: dataPlaneLimitsArb(),
+      // After the limits, for the same reason.
+      aftershock: storageAftershockArb(),
     })
     .map((parts) => {
-      const spec = buildRunSpec(parts, minUs);
+      const faults =
+        parts.aftershock === undefined ? parts.faults : withStorageAftershock(parts.faults, parts.aftershock);
+      const spec = buildRunSpec({ ...parts, faults }, minUs);
       spec.durationUs = runLengthUs(spec);
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
       if (parts.vms.plain !== 0) spec.plainVms = parts.vms.plain;
