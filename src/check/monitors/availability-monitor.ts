@@ -72,6 +72,13 @@ export class AvailabilityMonitor implements ClusterObserver {
   private readonly reportedFor = new Set<string>();
   /** A fault fired: its effects (partitions, impairments) are in place from the next observation. */
   private stale = false;
+  /**
+   * When the first fault since the last recompute fired. The environment changed then, not at the
+   * next observation: in a quiet cluster (a lone primary, no peer, no client reaching it) the next
+   * observation may be the end of the run, and service that became possible at the fault must be
+   * judged from the fault.
+   */
+  private staleSinceUs = 0;
   private recomputedUs = 0;
 
   constructor(
@@ -96,7 +103,8 @@ export class AvailabilityMonitor implements ClusterObserver {
   }
 
   // The environment or the roles changed: who can serve, and the bound, are recomputed.
-  fault(): void {
+  fault(_fault: unknown, timeUs: number): void {
+    if (!this.stale) this.staleSinceUs = timeUs;
     this.stale = true;
   }
   agentState(): void {
@@ -122,8 +130,10 @@ export class AvailabilityMonitor implements ClusterObserver {
   }
 
   private recompute(): void {
-    this.stale = false;
     const now = this.sink.now();
+    // Roles change only with a recompute (agentState), so what holds now has held since the fault.
+    const changedUs = this.stale ? this.staleSinceUs : now;
+    this.stale = false;
     this.recomputedUs = now;
     for (const [name, watch] of this.watches) {
       const vm = this.vm(name);
@@ -133,7 +143,7 @@ export class AvailabilityMonitor implements ClusterObserver {
         watch.permittedSinceUs = null;
         continue;
       }
-      watch.permittedSinceUs ??= now;
+      watch.permittedSinceUs ??= changedUs;
       // Within one permitted stretch after one fault the bound only grows: a survivor that went
       // live keeps the time its go-live was allowed (the lock's round trips, the drain), which the
       // new primary's own bound no longer lists.

@@ -69,7 +69,9 @@ export class RecoveryMonitor implements ClusterObserver {
 
   fault(_fault: Fault, timeUs: number): void {
     for (const clock of this.clocks.values()) {
-      clock.addressBy = null;
+      // A later fault restarts the address clock; it does not excuse it (a NIC repaired after the
+      // go-live must see the address move).
+      if (clock.addressBy !== null) clock.addressBy = timeUs + this.cluster.config.failoverBoundUs;
       if (clock.unprotectedSince !== null) clock.unprotectedSince = timeUs;
       // A replay already under way still has to finish: the restarted clock keeps its stretch.
       if (clock.liveBy !== null) clock.liveBy = timeUs + this.cluster.config.failoverBoundUs + clock.drainUs;
