@@ -47,8 +47,8 @@ describe('clocks in a quiet cluster', () => {
   });
 
   it('I7 judges from the fault that made service possible, not from its next observation', () => {
-    // I5 off the table: only I7 can see the stall, and the run's next observation is its end.
-    const result = run({ ...addressNotMoved, name: 'quiet' }, repairedAt1s);
+    // Besides I5's address rule, I7 must see the stall: the run's next observation is its end.
+    const result = run(addressNotMoved, repairedAt1s);
     const i7 = result.violations.find((v) => v.invariant === 'I7');
     expect(i7?.message).toMatch(/c1's request #\d+ to vm1 .* although h2 could serve it/);
     expect(i7!.timeUs).toBeLessThan(4_000_000);
