@@ -30,6 +30,16 @@ export { type ItfTrace, toItf } from './check/explorer/itf.ts';
 export { exploreParallel, type ParallelOptions } from './check/explorer/parallel.ts';
 export type { ModelSource } from './check/explorer/parallelProtocol.ts';
 export { formatStepTable, type StateView } from './check/explorer/stepTable.ts';
+export {
+  exploreSwarm,
+  type SwarmConfig,
+  type SwarmOptions,
+  type SwarmResult,
+  shardMembers,
+  summarizeSwarm,
+} from './check/explorer/swarm.ts';
+export { type MemberRecord, runMember } from './check/explorer/swarmMember.ts';
+export { exploreSwarmThreads } from './check/explorer/swarmThreads.ts';
 export type { TraceStep } from './check/explorer/trace.ts';
 export type {
   AlwaysProperty,
