@@ -1,22 +1,25 @@
 // `ftcheck explore`: exhaustively checks the failover protocol model (models/) for a cluster of
 // N hosts, optionally with a seeded model bug. Exit 0 when every property holds in every
 // reachable state, 1 when a counterexample is found (or the search was cut short), 2 on bad input.
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { findModelBug, MODEL_BUGS } from '../../../models/bugs.ts';
 import { CLUSTER_MODEL_MODULE, createClusterModel } from '../../../models/clusterModel.ts';
 import type { ClusterContext } from '../../../models/clusterState.ts';
 import { findBug } from '../../check/bugs/catalog.ts';
-import { type ExploreResult, explore, type Violation } from '../../check/explorer/explore.ts';
-import { type ItfOptions, toItf } from '../../check/explorer/itf.ts';
+import { type ExploreResult, explore } from '../../check/explorer/explore.ts';
 import { exploreParallel } from '../../check/explorer/parallel.ts';
 import { eventText, formatStepTable, type StateView } from '../../check/explorer/stepTable.ts';
-import type { TraceStep } from '../../check/explorer/trace.ts';
 import { RANGES } from '../config.ts';
 import { checkOutputDir, EXIT_VIOLATION, parseIntInRange, parsePositiveInt, UsageError } from '../context.ts';
+import { writeItf } from '../explore-itf.ts';
+import {
+  parseSwarmFlags,
+  runExploreSwarm,
+  SWARM_MAX_STATES_DEFAULT,
+  type SwarmFlags,
+} from '../explore-swarm.ts';
 import type { CommandRegistrar } from './index.ts';
 
-interface ExploreFlags {
+interface ExploreFlags extends SwarmFlags {
   hosts: string;
   entries: string;
   crashes: string;
@@ -59,12 +62,19 @@ function parseFlags(flags: ExploreFlags) {
   if (bounds.entries === 0) throw new UsageError('--entries must be at least 1');
   const workers =
     flags.workers === undefined ? 1 : parseIntInRange('--workers', flags.workers, RANGES.workers);
+  const swarm = parseSwarmFlags(flags);
+  if (swarm !== null && flags.engine === 'generic') {
+    throw new UsageError(
+      '--swarm needs the compiled engine (--engine auto or compiled), not --engine generic',
+    );
+  }
   if (workers > 1 && flags.engine === 'generic') {
     throw new UsageError(
       '--workers needs the compiled engine (--engine auto or compiled); --engine generic runs on one thread',
     );
   }
-  return { hosts, bounds, bug: resolveBug(flags.bug), engine: flags.engine as 'auto', maxStates, workers };
+  const bug = resolveBug(flags.bug);
+  return { hosts, bounds, bug, engine: flags.engine as 'auto', maxStates, workers, swarm };
 }
 
 function parseBound(flag: string, value: string): number {
@@ -72,23 +82,6 @@ function parseBound(flag: string, value: string): number {
     throw new UsageError(`${flag} must be an integer in 0..7, got '${value}'`);
   }
   return Number(value);
-}
-
-function writeItf(
-  outDir: string,
-  result: ExploreResult,
-  violation: Violation,
-  label: string,
-  vars: ItfOptions<ClusterContext>['vars'],
-): string {
-  mkdirSync(outDir, { recursive: true });
-  const path = join(outDir, `explore-${label}-${violation.property}.itf.json`);
-  const trace = violation.trace as readonly TraceStep<ClusterContext>[];
-  const itf = toItf(trace, result.model, `${violation.property}: ${violation.description}`, {
-    vars,
-  });
-  writeFileSync(path, `${JSON.stringify(itf, null, 2)}\n`);
-  return path;
 }
 
 function formatProperties(result: ExploreResult): string[] {
@@ -179,16 +172,48 @@ export const registerExplore: CommandRegistrar = (program, io, setExit) => {
     .option('--bug <name>', 'seed a model bug from the catalog (see `ftcheck bugs`)')
     .option('--engine <engine>', 'auto | generic (machine.transition) | compiled', 'auto')
     .option('--no-symmetry', 'explore without host symmetry reduction')
-    .option('--max-states <n>', 'stop after this many states')
+    .option(
+      '--max-states <n>',
+      `stop after this many states (with --swarm: per member, default ${SWARM_MAX_STATES_DEFAULT})`,
+    )
     .option(
       '--workers <n>',
-      'worker threads for the safety search (1-64, default 1); temporal properties stay sequential',
+      'worker threads for the safety search (1-64, default 1); temporal properties stay sequential; with --swarm, threads that run members',
     )
-    .option('--out <dir>', 'where counterexamples are written (ITF JSON)', 'reports/counterexamples')
+    .option(
+      '--swarm <k>',
+      'swarm verification: K bounded searches with different seeds, orders and strategies (safety only; exit 4 when nothing is found and no member finished)',
+    )
+    .option('--swarm-seed <n>', 'seed of the swarm (default 1)')
+    .option(
+      '--shard <i/n>',
+      'with --swarm: run members i-1, i-1+n, … and write a shard file into --out (combine with `ftcheck merge`)',
+    )
+    .option(
+      '--out <dir>',
+      'where counterexamples (ITF JSON) and swarm shard files are written',
+      'reports/counterexamples',
+    )
     .option('--json', 'print one JSON object')
     .action(async (flags: ExploreFlags) => {
-      const { hosts, bounds, bug, engine, maxStates, workers } = parseFlags(flags);
+      const { hosts, bounds, bug, engine, maxStates, workers, swarm } = parseFlags(flags);
       const model = createClusterModel({ hosts, ...bounds, bug });
+      if (swarm !== null) {
+        const label = `h${hosts}${bug ? `-${bug.name}` : ''}`;
+        const shardModel = { name: model.name, hosts, ...bounds, bug: bug?.name ?? null };
+        const run = {
+          model,
+          shardModel,
+          bounds: { hosts, ...bounds },
+          label,
+          workers,
+          symmetry: flags.symmetry,
+          out: flags.out,
+          json: flags.json === true,
+        };
+        setExit(await runExploreSwarm(run, swarm, io));
+        return;
+      }
       const options = { engine, maxStates, symmetry: flags.symmetry };
       const result =
         workers === 1
@@ -204,7 +229,9 @@ export const registerExplore: CommandRegistrar = (program, io, setExit) => {
       const peakRssBytes = process.resourceUsage().maxRSS * 1024;
       const label = `h${hosts}${bug ? `-${bug.name}` : ''}`;
       const allBounds = { hosts, ...bounds };
-      const itfPaths = result.violations.map((v) => writeItf(flags.out, result, v, label, model.itfVars));
+      const itfPaths = result.violations.map((v) =>
+        writeItf(flags.out, result.model, v, label, model.itfVars),
+      );
       if (flags.json) {
         const { storeBytes, properties, violations: _, ...figures } = result;
         const violations = result.violations.map((v, i) => ({

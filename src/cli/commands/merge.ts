@@ -2,7 +2,8 @@
 // set of reports. Shards are untrusted input: each is validated field by field, the
 // counterexamples it names are copied from its folder into the merged folder (links rewritten,
 // reproduce commands relative to that folder), and the protocol diagrams are drawn afresh from
-// the machines rather than taken from any shard. Exit 1 when the merged verdict is not a pass,
+// the machines rather than taken from any shard. Shard files of an explore swarm merge into the
+// swarm's result instead (merge-swarm.ts). Exit 1 when the merged verdict is not a pass,
 // 2 when an input is malformed or hostile (the message names the file and the field).
 import { join, relative } from 'node:path';
 import type { GateResults } from '../../check/results.ts';
@@ -13,6 +14,7 @@ import { ResultsError, readResults } from '../../report/results-schema.ts';
 import { timelineToMermaid } from '../../report/timeline-mermaid.ts';
 import { writeReports } from '../../report/write-reports.ts';
 import { EXIT_VIOLATION, UsageError } from '../context.ts';
+import { mergeSwarmShards, peekJson, swarmShardFiles } from '../merge-swarm.ts';
 import type { CommandRegistrar } from './index.ts';
 
 interface MergeOptions {
@@ -56,11 +58,21 @@ async function drawDiagrams(outDir: string): Promise<GateResults['diagrams']> {
 export const registerMerge: CommandRegistrar = (program, io, setExit) => {
   program
     .command('merge')
-    .description('merge the results.json of several runs (e.g. CI shards) into one set of reports')
-    .argument('<results...>', 'results.json files to merge (each beside the files it names)')
+    .description(
+      'merge the results.json of several runs (e.g. CI shards) into one set of reports, or the shard files of an explore swarm',
+    )
+    .argument(
+      '<results...>',
+      'results.json files to merge (each beside the files it names), or explore swarm shard files',
+    )
     .option('--out <dir>', 'folder to write the merged reports into', 'reports')
     .option('--json', 'print the merged results as JSON on stdout')
     .action(async (files: string[], options: MergeOptions) => {
+      const parsed = await peekJson(files);
+      if (swarmShardFiles(files, parsed)) {
+        setExit(mergeSwarmShards(files, parsed, options, io));
+        return;
+      }
       const parts = await readAll(files);
       let merged: GateResults;
       try {
