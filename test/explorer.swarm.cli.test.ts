@@ -218,4 +218,28 @@ describe('ftcheck merge of swarm shards', () => {
       expect.stringMatching(/cannot merge: .*results\.json is not an explore swarm shard/),
     ]);
   });
+
+  it('believes a pass only after running again the member that claims to exhaust the space', async () => {
+    const small = ['explore', '--hosts', '2', '--swarm', '2', '--out', dir];
+    const pass = await run([...small, '--max-states', '100000', '--shard', '1/2']);
+    expect(pass.code).toBe(0);
+    const shardFile = join(dir, 'explore-swarm-h2-shard-1-of-2.json');
+    const merged = await run(['merge', shardFile, '--out', join(dir, 'out')]);
+    expect(merged.code).toBe(0);
+    expect(merged.out).toContain('PASS (safety): member 0 exhausted the whole state space');
+    expect(merged.out).toContain('members missing (not merged): 1');
+    const capped = await run([...small, '--max-states', '500', '--shard', '1/2']);
+    expect(capped.code).toBe(4);
+    const file = JSON.parse(readFileSync(shardFile, 'utf8'));
+    file.members[0].end = 'exhausted';
+    const claim = join(dir, 'claim.json');
+    writeFileSync(claim, JSON.stringify(file));
+    const refused = await run(['merge', claim, '--out', join(dir, 'out')]);
+    expect([refused.code, refused.err]).toEqual([
+      2,
+      expect.stringMatching(
+        /claim\.json: field 'members\.0': member 0 claims to exhaust the space, but run again it ends capped after 50\d states/,
+      ),
+    ]);
+  });
 });

@@ -1,13 +1,16 @@
 // `ftcheck merge` of swarm shards (`ftcheck explore --swarm K --shard i/n`): validates each shard
 // (swarm-shard.ts), replays its counterexamples on the model its bounds name, checks that the
-// shards are of one swarm with no member twice, and prints the swarm's result exactly as one
-// unsharded run would (the union's coverage, the first violation by member index), writing the
-// counterexample's ITF into `--out`. Exit as `explore --swarm`: 1 violation, 0 a member exhausted
+// shards are of one swarm with no member twice, runs again the member a pass would rest on, and
+// prints the swarm's result exactly as one unsharded run would (the union's coverage, the first
+// violation by member index), writing the counterexample's ITF into `--out`. Exit as `explore --swarm`: 1 violation, 0 a member exhausted
 // the space, 4 inconclusive; 2 when a shard is malformed or hostile (naming the file and field).
 import { readFile } from 'node:fs/promises';
 import { clusterModelFromOptions } from '../../models/clusterModel.ts';
+import { toolVersion } from '../base/package-root.ts';
 import { summarizeSwarm } from '../check/explorer/swarm.ts';
+import { planMember, runMember } from '../check/explorer/swarmMember.ts';
 import { SwarmRecordError } from '../check/explorer/swarmReplay.ts';
+import type { ExplorerModel } from '../check/explorer/types.ts';
 import { type CliIo, UsageError } from './context.ts';
 import { report } from './explore-swarm.ts';
 import {
@@ -57,6 +60,36 @@ function model(file: string, shard: SwarmShardFile) {
   return built;
 }
 
+/**
+ * A pass rests on one member's claim to have exhausted the space, which replaying cannot check:
+ * the first such member is run again here (a member depends only on its plan and cap) and must
+ * give the same record, or the shard is refused.
+ */
+function checkExhaustion(
+  shards: readonly { file: string; shard: SwarmShardFile }[],
+  built: ExplorerModel<unknown>,
+) {
+  const claims = shards.flatMap(({ file, shard }) =>
+    shard.members
+      .map((record, at) => ({ file, shard, record, at }))
+      .filter((c) => c.record.end === 'exhausted'),
+  );
+  if (claims.length === 0) return;
+  const { file, shard, record, at } = claims.reduce((a, b) => (b.record.member < a.record.member ? b : a));
+  const again = runMember(built, planMember(shard.swarm.seed, record.member), {
+    maxStates: shard.swarm.maxStates,
+    symmetry: shard.swarm.symmetry,
+  });
+  if (JSON.stringify(again) === JSON.stringify(record)) return;
+  const version =
+    shard.tool.version === toolVersion()
+      ? ''
+      : ` (made by ftcheck ${shard.tool.version}, this is ${toolVersion()})`;
+  throw new UsageError(
+    `${file}: field 'members.${at}': member ${record.member} claims to exhaust the space, but run again it ends ${again.end} after ${again.states} states${version}`,
+  );
+}
+
 /** Merges swarm shard files (already parsed as JSON); prints the swarm's result; the exit code. */
 export function mergeSwarmShards(
   files: readonly string[],
@@ -92,6 +125,7 @@ export function mergeSwarmShards(
       throw error;
     }
   }
+  checkExhaustion(shards, built as ExplorerModel<unknown>);
   const result = summarizeSwarm(built, first.swarm, records);
   const { name: _, bug, ...bounds } = first.model;
   const label = `h${bounds.hosts}${bug ? `-${bug}` : ''}`;
