@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clusterConfigArb, toClusterConfigInput } from '../properties/arbitraries/cluster-config.ts';
+import { withDoubleFault } from '../properties/arbitraries/double-fault.ts';
 import {
   FAULT_FAMILIES,
   type FuzzFault,
@@ -181,6 +182,52 @@ describe('arbitraries', () => {
     ).toEqual([
       { at: '1800ms', kind: 'loss', network: 'storage', rate: 0.3 },
       { at: '1900ms', kind: 'loss', network: 'storage', rate: 0 },
+    ]);
+  });
+
+  it('one swarm run in five has a double fault: a pair host loses a component, then the other crashes', () => {
+    const specs = fc.sample(runSpecArb({ determinismEvery: 0 }), { seed: 19, numRuns: 600 });
+    const ms = (f: Record<string, unknown>) => Number.parseInt(String(f.at), 10);
+    const degradedThenCrash = (spec: (typeof specs)[number], degraded: string) =>
+      spec.schedule.faults.some((f, _, all) => {
+        if ((f.kind !== 'hba-fail' && f.kind !== 'nic-fail') || f.host !== degraded) return false;
+        const other = degraded === 'primary' ? 'secondary' : 'primary';
+        return all.some(
+          (c) => c.kind === 'crash' && c.host === other && ms(c) >= ms(f) && ms(c) <= ms(f) + 400,
+        );
+      });
+    // A survivor already degraded when its primary fails; a primary degraded while it is alone.
+    expect(specs.filter((s) => degradedThenCrash(s, 'secondary')).length).toBeGreaterThan(20);
+    const aloneDegraded = specs.filter((s) =>
+      s.schedule.faults.some((f) => f.kind === 'hba-fail' && f.host === 'primary' && ms(f) < 10),
+    );
+    expect(aloneDegraded.length).toBeGreaterThan(3);
+    for (const spec of specs) parseFaultSchedule(spec.schedule);
+  });
+
+  it('a double fault at power-on goes before the schedule, one after it goes after its last fault', () => {
+    const faults: FuzzFault[] = [{ at: '500ms', kind: 'delay', network: 'logging', ms: 20 }];
+    const component = { kind: 'nic-fail' as const, path: 'all' as const };
+    expect(
+      withDoubleFault(faults, {
+        when: 'power-on',
+        atMs: 37,
+        degraded: 'secondary',
+        component,
+        crashAfterMs: 100,
+      }),
+    ).toEqual([{ at: '7ms', kind: 'nic-fail', path: 'all', host: 'secondary' }, ...faults]);
+    expect(
+      withDoubleFault(faults, {
+        when: 'after-last-fault',
+        atMs: 50,
+        degraded: 'primary',
+        component,
+        crashAfterMs: 0,
+      }).slice(1),
+    ).toEqual([
+      { at: '550ms', kind: 'nic-fail', path: 'all', host: 'primary' },
+      { at: '550ms', kind: 'crash', host: 'secondary' },
     ]);
   });
 

@@ -17,6 +17,7 @@ import { drainAllowanceUs } from '../../src/check/monitors/lag-allowance.ts';
 import { CLUSTER_CONFIG_DEFAULT, type ClusterConfigInput } from '../../src/cluster/config.ts';
 import { LOG_ENTRY_BYTES_MAX } from '../../src/lockstep/log-codec.ts';
 import { clusterConfigArb, type FuzzClusterConfig, toClusterConfigInput } from './cluster-config.ts';
+import { doubleFaultArb, withDoubleFault } from './double-fault.ts';
 import {
   type FaultScheduleArbOptions,
   type FuzzFault,
@@ -198,12 +199,14 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       spareSlots: fc.option(fc.integer({ min: 0, max: 1 }), { nil: undefined, freq: 2 }),
       // Drawn last, so adding it left every other draw of a seed as it was.
       limits: dataPlaneLimitsArb(),
-      // After the limits, for the same reason.
+      // After the limits, for the same reason; then the double fault.
       aftershock: storageAftershockArb(),
+      doubleFault: doubleFaultArb(),
     })
     .map((parts) => {
-      const faults =
+      const shaken =
         parts.aftershock === undefined ? parts.faults : withStorageAftershock(parts.faults, parts.aftershock);
+      const faults = parts.doubleFault === undefined ? shaken : withDoubleFault(shaken, parts.doubleFault);
       const spec = buildRunSpec({ ...parts, faults }, minUs);
       spec.durationUs = runLengthUs(spec);
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
