@@ -121,9 +121,14 @@ export function stepAgent(t: EnvironmentTables, c: ClusterContext, h: number, sy
   const index = host.agent * AGENT_ALPHABET.length + symbol;
   const to = t.agent.next[index]!;
   assert(to >= 0, `agent on host ${h} does not handle ${AGENT_ALPHABET[symbol]!.type}`);
+  const from = host.agent;
   host.agent = to;
   for (const command of t.agent.commands[index]!) runAgentCommand(c, host, command);
   if (t.kinds.idle[to] || t.kinds.failed[to] || t.kinds.halted[to]) clearVm(host);
+  // A primary ignores the loss of its storage while alone (nobody to fail over to); once it has a
+  // secondary, a host still without storage is told again, as the cluster's agent is on engaging.
+  if (to !== from && t.kinds.primEngaged[to] && host.storage === 0 && agentHandles(t, c, h, AE.storageLost))
+    stepAgent(t, c, h, AE.storageLost);
 }
 
 function runAgentCommand(c: ClusterContext, host: HostState, command: string): void {

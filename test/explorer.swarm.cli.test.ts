@@ -83,9 +83,9 @@ describe('ftcheck explore --swarm', () => {
     expect(json).toMatchObject({
       verdict: 'pass',
       exhaustive: true,
-      coverage: { states: 59_312, exact: true },
+      coverage: { states: 56_671, exact: true },
     });
-    expect(json.members[0]).toMatchObject({ end: 'exhausted', states: 59_312, transitions: 282_427 });
+    expect(json.members[0]).toMatchObject({ end: 'exhausted', states: 56_671, transitions: 269_670 });
     expect(json.properties.every((p: { status: string }) => p.status === 'holds')).toBe(true);
   });
 

@@ -38,7 +38,7 @@ describe('swarm members', () => {
     expect(shardMembers(10, { index: 2, count: 3 })).toEqual([1, 4, 7]);
   });
 
-  it('find a seeded bug in a space too big for each of them (254 247 states, 3 000 each)', () => {
+  it('find a seeded bug in a space too big for each of them (235 151 states, 3 000 each)', () => {
     const model = withBug('go-live-without-test-and-set');
     const result = exploreSwarm(model, { members: 4, seed: 1, maxStates: 3_000 });
     expect(result.verdict).toBe('violation');
