@@ -219,6 +219,16 @@ function properties(t: EnvironmentTables): Property[] {
         ),
     },
     {
+      name: 'engagedPrimaryHasStorage',
+      id: 'I7',
+      description:
+        'an engaged primary has a storage path: one that lost every path halts, so its secondary takes over and serves',
+      holds: (s) =>
+        hosts(s).every(
+          (x) => !(x.up === 1 && x.current === 1 && k.primEngaged[x.agent] === 1) || x.storage === 1,
+        ),
+    },
+    {
       name: 'secondaryOnSeparateHost',
       id: 'I5',
       description: 'a secondary is never placed on a host already running the VM',

@@ -112,3 +112,29 @@ describe('the environment offers held outputs to the agent in every state', () =
     expect(result.violations.map((v) => v.property)).toContain('outputReproducible');
   });
 });
+
+describe('an engaged primary without storage', () => {
+  // A primary alone ignores the loss of its storage (nobody to fail over to); engaged, it halts so
+  // its secondary takes over. The environment re-tells the loss when such a primary engages, as the
+  // cluster does, and `engagedPrimaryHasStorage` (I7) says what must follow.
+  const withoutStorageLost = (path: string[]) => {
+    const config = cloneConfig(agentMachine.config as StateConfig);
+    const state = stateAt(config, path);
+    const { STORAGE_LOST: _dropped, ...kept } = state.on as Record<string, unknown>;
+    state.on = kept as typeof state.on;
+    return rebuild(agentMachine, config);
+  };
+
+  it('a primary that ignores STORAGE_LOST once engaged breaks engagedPrimaryHasStorage (I7)', () => {
+    const result = explore(
+      createClusterModel({ hosts: 2, agentMachine: withoutStorageLost(['primary', 'engaged']) }),
+      { engine: 'compiled' },
+    );
+    expect(result.violations.map((v) => v.property)).toContain('engagedPrimaryHasStorage');
+  });
+
+  it('the correct agent: every engaged primary has storage, also one that lost it while alone', () => {
+    const result = explore(createClusterModel({ hosts: 2, entries: 1 }), { engine: 'compiled' });
+    expect(result.properties.find((p) => p.name === 'engagedPrimaryHasStorage')?.status).toBe('holds');
+  });
+});
