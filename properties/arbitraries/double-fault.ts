@@ -14,7 +14,7 @@
 //
 // Drawn after every other field of a run, so adding it left every other draw of a seed as it was.
 import fc from 'fast-check';
-import { type FuzzFault, lastFaultUs } from './fault-schedule.ts';
+import { type FuzzFault, lastFaultUs, oneRunIn } from './fault-schedule.ts';
 
 type Role = 'primary' | 'secondary';
 
@@ -56,11 +56,7 @@ const doubleFault: fc.Arbitrary<DoubleFault> = fc.record({
 
 /** No double fault in four runs of five. */
 export function doubleFaultArb(): fc.Arbitrary<DoubleFault | undefined> {
-  return fc.oneof(
-    { withCrossShrink: true },
-    { weight: 4, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: doubleFault },
-  );
+  return oneRunIn(5, doubleFault);
 }
 
 /** The schedule with the double fault added (at power-on: the component fault alone, in the first 10 ms). */

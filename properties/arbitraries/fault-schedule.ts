@@ -252,6 +252,18 @@ export function fitFaultToCluster(fault: FuzzFault, hosts: number, racks: number
   return fitted;
 }
 
+/**
+ * `arbitrary` in one run of `n`, else undefined (which shrinking prefers): the shape of every
+ * optional field drawn after the rest of a run.
+ */
+export function oneRunIn<T>(n: number, arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> {
+  return fc.oneof(
+    { withCrossShrink: true },
+    { weight: n - 1, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary },
+  );
+}
+
 /** When the last fault of a list fires, in microseconds (0 for none). */
 export function lastFaultUs(faults: readonly FuzzFault[]): number {
   let last = 0;

@@ -24,6 +24,7 @@ import {
   faultListArb,
   fitFaultToCluster,
   lastFaultUs,
+  oneRunIn,
   swarmFaultListArb,
 } from './fault-schedule.ts';
 import { modelPathFaultsArb } from './model-paths.ts';
@@ -161,11 +162,7 @@ function dataPlaneLimitsArb(): fc.Arbitrary<DataPlaneLimits | undefined> {
         if (value !== undefined) set[key] = value;
       return set;
     });
-  return fc.oneof(
-    { withCrossShrink: true },
-    { weight: 3, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: limits },
-  );
+  return oneRunIn(4, limits);
 }
 
 function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {

@@ -13,7 +13,7 @@
 //
 // Drawn after every other field of a run, so adding it left every other draw of a seed as it was.
 import fc from 'fast-check';
-import { type FuzzFault, lastFaultUs } from './fault-schedule.ts';
+import { type FuzzFault, lastFaultUs, oneRunIn } from './fault-schedule.ts';
 
 export type StorageAftershock = {
   /** Milliseconds after the schedule's last fault (0 when it has none). */
@@ -55,11 +55,7 @@ const aftershock: fc.Arbitrary<StorageAftershock> = fc.oneof(
 
 /** No aftershock in three runs of four. */
 export function storageAftershockArb(): fc.Arbitrary<StorageAftershock | undefined> {
-  return fc.oneof(
-    { withCrossShrink: true },
-    { weight: 3, arbitrary: fc.constant(undefined) },
-    { weight: 1, arbitrary: aftershock },
-  );
+  return oneRunIn(4, aftershock);
 }
 
 /** The schedule's faults with the aftershock's fault and its recovery appended. */

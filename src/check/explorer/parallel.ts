@@ -30,6 +30,7 @@ import {
   type WorkerRequest,
 } from './parallelProtocol.ts';
 import type { ExplorerModel, ModelState } from './types.ts';
+import { askWorker } from './worker-ask.ts';
 
 /** The built package starts the compiled worker; the sources go through a tsx bootstrap (Node 20). */
 const WORKER_ENTRY = import.meta.url.endsWith('.ts')
@@ -102,16 +103,7 @@ class Pool {
   }
 
   private ask(worker: Worker, request: WorkerRequest, transfer: ArrayBuffer[]): Promise<WorkerReply> {
-    return new Promise((resolve, reject) => {
-      const onError = (error: Error) => reject(new Error(`explorer worker failed: ${error.message}`));
-      worker.once('error', onError);
-      worker.once('message', (reply: WorkerReply) => {
-        worker.off('error', onError);
-        if (reply.kind === 'error') reject(new Error(`explorer worker failed: ${reply.error}`));
-        else resolve(reply);
-      });
-      worker.postMessage(request, transfer);
-    });
+    return askWorker<WorkerReply>(worker, request, 'explorer worker', transfer);
   }
 
   all(request: (i: number) => WorkerRequest, transfer: (i: number) => ArrayBuffer[] = () => []) {

@@ -18,23 +18,15 @@ import type { MemberRecord } from './swarmMember.ts';
 import { planMember } from './swarmMember.ts';
 import type { SwarmWorkerReply, SwarmWorkerRequest } from './swarmWorker.ts';
 import type { ExplorerModel } from './types.ts';
+import { askWorker } from './worker-ask.ts';
 
 /** The built package starts the compiled worker; the sources go through a tsx bootstrap (Node 20). */
 const WORKER_ENTRY = import.meta.url.endsWith('.ts')
   ? new URL('./swarm-worker-entry.mjs', import.meta.url)
   : new URL('./swarmWorker.js', import.meta.url);
 
-function ask(worker: Worker, request: SwarmWorkerRequest): Promise<MemberRecord> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(new Error(`swarm worker failed: ${error.message}`));
-    worker.once('error', onError);
-    worker.once('message', (reply: SwarmWorkerReply) => {
-      worker.off('error', onError);
-      if (reply.kind === 'error') reject(new Error(`swarm worker failed: ${reply.error}`));
-      else resolve(reply.record);
-    });
-    worker.postMessage(request);
-  });
+async function ask(worker: Worker, request: SwarmWorkerRequest): Promise<MemberRecord> {
+  return (await askWorker<SwarmWorkerReply>(worker, request, 'swarm worker')).record;
 }
 
 /** Runs `members` of the swarm `config` on `workers` threads; their records, in the order given. */
