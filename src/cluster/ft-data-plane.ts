@@ -290,6 +290,8 @@ export class FtDataPlane {
       primary.recorder.onAck(ack);
       this.ft.secondaryEngaged(primary);
       if (primary.acting) this.flushStaged(primary);
+      for (const observer of this.ctx.observers)
+        observer.logAcked?.(this.ft.name, primary.host.name, primary.serial, ack.receivedBytes);
     };
     this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'ack', deliverAck, info, this.ft.name);
   }
@@ -311,8 +313,15 @@ export class FtDataPlane {
 
   /** Notes the log position of each output the gate passes on (for the `acked` flag). */
   watchReleases(instance: FtInstance): void {
-    instance.recorder!.gate.onRelease = (output, ackedBytes) => {
+    const gate = instance.recorder!.gate;
+    gate.onRelease = (output, ackedBytes) => {
       this.releasedEntryEnd = ackedBytes === Infinity ? 0 : output.entryEnd;
+    };
+    const observers = this.ctx.observers;
+    const vm = this.ft.name;
+    gate.onHold = (output) => {
+      for (const observer of observers)
+        observer.outputHeld?.(vm, instance.host.name, instance.serial, output.entryEnd);
     };
   }
 

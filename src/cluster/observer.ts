@@ -51,6 +51,17 @@ export interface ClusterObserver {
   /** An output left for the outside world (client packet, console byte, disk request). */
   worldOutput?(output: WorldOutput): void;
   /**
+   * A primary instance produced an output and its Output Rule gate took it; `entryEnd` = the log
+   * offset the secondary must acknowledge before it may leave (0 with no secondary attached).
+   * Outputs of one instance leave in this order, each reported by `worldOutput`.
+   */
+  outputHeld?(vm: string, host: string, serial: number, entryEnd: number): void;
+  /**
+   * The primary instance `serial` on `host` took an acknowledgement of `receivedBytes` of its log
+   * stream from its secondary (reported after the primary acted on it).
+   */
+  logAcked?(vm: string, host: string, serial: number, receivedBytes: number): void;
+  /**
    * An instance became the live primary (after failover or at power-on); `produced` = its
    * execution's outputs so far; `pendingDiskDropped` = disk requests pending at go-live that it
    * did not reissue.
@@ -93,6 +104,8 @@ const HOOKS: Record<keyof ClusterObserver, true> = {
   secondaryCheckpoint: true,
   replayFault: true,
   worldOutput: true,
+  outputHeld: true,
+  logAcked: true,
   wentLive: true,
   replaying: true,
   primaryLost: true,

@@ -17,6 +17,8 @@ export const releaseAfterAck: ReleasePolicy = (entryEnd) => entryEnd;
 
 /** Called for every released output with the acknowledged offset at that moment. */
 export type ReleaseObserver = (output: HeldOutput, ackedBytes: number) => void;
+/** Called for every output the gate takes, before it may be released. */
+export type HoldObserver = (output: HeldOutput) => void;
 
 export function deliverOutput(output: HeldOutput, world: VmOutputs): void {
   if (output.kind === 'console') world.console(output.byte, output.instret);
@@ -29,6 +31,7 @@ export class OutputGate {
   private first = 0;
   private readonly policy: ReleasePolicy;
   onRelease: ReleaseObserver | null = null;
+  onHold: HoldObserver | null = null;
   /** Outputs produced (all pass through the gate). */
   outputsTotal = 0;
   /** Outputs that had to wait for an acknowledgement (not releasable when produced). */
@@ -50,6 +53,7 @@ export class OutputGate {
       'outputs must be held in log order',
     );
     this.held.push(output);
+    this.onHold?.(output);
     this.outputsTotal++;
     if (this.policy(output.entryEnd) > ackedBytes) this.outputsDelayed++;
     if (this.heldCount > this.heldPeak) this.heldPeak = this.heldCount;

@@ -11,6 +11,7 @@ import { EnvironmentTruth } from './environment-truth.ts';
 import { LagMonitor } from './lag-monitor.ts';
 import { LockstepMonitor } from './lockstep-monitor.ts';
 import { OutputMonitor } from './output-monitor.ts';
+import { OutputRuleMonitor } from './output-rule-monitor.ts';
 import { PeerTraffic } from './peer-traffic.ts';
 import { ProportionMonitor } from './proportion-monitor.ts';
 import { RecoveryMonitor } from './recovery-monitor.ts';
@@ -40,6 +41,7 @@ export class MonitorSet implements MonitorSink {
       traffic,
       this.lockstep,
       this.output,
+      new OutputRuleMonitor(this),
       new SplitBrainMonitor(this),
       new StorageFenceMonitor(this, cluster),
       new RecoveryMonitor(this, cluster, this.truth),
