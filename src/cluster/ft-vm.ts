@@ -531,9 +531,17 @@ export class FtVm {
     this.ctx.sim.cancel(this.spawnTimer);
     this.spawnTimer = this.ctx.sim.after(transferUs + this.ctx.config.heartbeatTimeoutUs, () => {
       if (target.serial !== serial) return;
-      if (!target.engaged) this.abandonSpawn(target);
-      // Engaged on its side but the pair never formed: let HA decide again.
-      else if (!this.protected_ && this.ha?.actor.state === 'spawning') this.ha.spawnFailed();
+      if (!target.engaged) {
+        this.abandonSpawn(target);
+        return;
+      }
+      // Engaged on its side but the pair never formed (its acknowledgements never reached the
+      // primary): the primary must not stay stunned on a stream nobody acknowledges — nothing else
+      // would ever release it if the target then died — so it goes on alone, and HA decides again.
+      // The orphan secondary hears nothing more and stops on its own (it cannot win the lock).
+      if (this.protected_) return;
+      this.detachUnpairedStream();
+      if (this.ha?.actor.state === 'spawning') this.ha.spawnFailed();
     });
     this.send(target, { type: 'SPAWN_SECONDARY' });
   }
@@ -547,21 +555,24 @@ export class FtVm {
   private abandonSpawn(target: FtInstance): void {
     const sim = this.ctx.sim;
     sim.trace.record(sim.now, 'info', target.host.name, { vm: this.name, note: 'spawn-failed' });
-    const primary = this.primary();
-    // One respawn at a time: an attached stream that never engaged is this spawn's.
-    if (primary !== null && primary.sender !== null && !primary.engaged) {
-      primary.recorder?.dropSecondary();
-      primary.sender = null;
-      primary.peer = null;
-      primary.lag = null;
-      primary.pausedForSnapshot = false;
-    }
+    this.detachUnpairedStream();
     if (target.host.up && target.agent.state === 'secondary.syncing') {
       this.send(target, { type: 'PEER_SILENT', logPending: false });
     } else if (target.agent.state !== 'idle') {
       this.release(target);
     }
     this.ha?.spawnFailed();
+  }
+
+  /** One respawn at a time: an attached stream that never engaged is this spawn's; the primary drops it and runs on. */
+  private detachUnpairedStream(): void {
+    const primary = this.primary();
+    if (primary === null || primary.sender === null || primary.engaged) return;
+    primary.recorder?.dropSecondary();
+    primary.sender = null;
+    primary.peer = null;
+    primary.lag = null;
+    primary.pausedForSnapshot = false;
   }
 
   /** requestSnapshot: the primary clones itself to the target over the logging network. */
