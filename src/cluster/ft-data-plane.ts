@@ -3,7 +3,7 @@
 // heartbeats, outputs to the outside world (through the agent's Output Rule decision) and disk
 // I/O on shared storage with the instance's lock generation.
 import { assert } from '../base/assert.ts';
-import type { LogSegment } from '../lockstep/log-channel.ts';
+import type { LogSegment, LogSender } from '../lockstep/log-channel.ts';
 import { TRACE_DETAIL_MESSAGES } from '../sim/trace.ts';
 import type { DiskRequest, VmOutputs } from '../vm/api.ts';
 import type { FtInstance, StagedOutput } from './ft-instance.ts';
@@ -144,6 +144,14 @@ export class FtDataPlane {
         info,
         this.ft.name,
       );
+      for (const observer of this.ctx.observers) {
+        observer.logShipped?.(
+          this.ft.name,
+          instance.host.name,
+          instance.serial,
+          carried.offset + carried.bytes.length,
+        );
+      }
     }
   }
 
@@ -290,8 +298,20 @@ export class FtDataPlane {
       primary.recorder.onAck(ack);
       this.ft.secondaryEngaged(primary);
       if (primary.acting) this.flushStaged(primary);
-      for (const observer of this.ctx.observers)
-        observer.logAcked?.(this.ft.name, primary.host.name, primary.serial, ack.receivedBytes);
+      // Acting on it may have dropped the stream (a decision of the agent): then nothing to report.
+      const sender = primary.sender as LogSender | null;
+      if (sender === null) return;
+      const written = sender.writtenBytes;
+      for (const observer of this.ctx.observers) {
+        observer.logAcked?.(
+          this.ft.name,
+          primary.host.name,
+          primary.serial,
+          ack.receivedBytes,
+          ack.windowBytes,
+          written,
+        );
+      }
     };
     this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'ack', deliverAck, info, this.ft.name);
   }

@@ -58,9 +58,19 @@ export interface ClusterObserver {
   outputHeld?(vm: string, host: string, serial: number, entryEnd: number): void;
   /**
    * The primary instance `serial` on `host` took an acknowledgement of `receivedBytes` of its log
-   * stream from its secondary (reported after the primary acted on it).
+   * stream from its secondary, which has room for `windowBytes` more (reported after the primary
+   * acted on it); `writtenBytes` = the log the primary has written so far.
    */
-  logAcked?(vm: string, host: string, serial: number, receivedBytes: number): void;
+  logAcked?(
+    vm: string,
+    host: string,
+    serial: number,
+    receivedBytes: number,
+    windowBytes: number,
+    writtenBytes: number,
+  ): void;
+  /** The primary instance `serial` on `host` sent its secondary the log up to offset `endOffset`. */
+  logShipped?(vm: string, host: string, serial: number, endOffset: number): void;
   /**
    * An instance became the live primary (after failover or at power-on); `produced` = its
    * execution's outputs so far; `pendingDiskDropped` = disk requests pending at go-live that it
@@ -106,6 +116,7 @@ const HOOKS: Record<keyof ClusterObserver, true> = {
   worldOutput: true,
   outputHeld: true,
   logAcked: true,
+  logShipped: true,
   wentLive: true,
   replaying: true,
   primaryLost: true,

@@ -9,6 +9,7 @@ import { ClientAnswerMonitor } from './client-answer-monitor.ts';
 import { DetectionMonitor } from './detection-monitor.ts';
 import { EnvironmentTruth } from './environment-truth.ts';
 import { LagMonitor } from './lag-monitor.ts';
+import { LogFlowMonitor } from './log-flow-monitor.ts';
 import { LockstepMonitor } from './lockstep-monitor.ts';
 import { OutputMonitor } from './output-monitor.ts';
 import { OutputRuleMonitor } from './output-rule-monitor.ts';
@@ -42,6 +43,7 @@ export class MonitorSet implements MonitorSink {
       this.lockstep,
       this.output,
       new OutputRuleMonitor(this),
+      new LogFlowMonitor(this, cluster),
       new SplitBrainMonitor(this),
       new StorageFenceMonitor(this, cluster),
       new RecoveryMonitor(this, cluster, this.truth),
