@@ -205,7 +205,7 @@ describe('arbitraries', () => {
     for (const spec of specs) parseFaultSchedule(spec.schedule);
   });
 
-  it('a double fault at power-on goes before the schedule, one after it goes after its last fault', () => {
+  it('a double fault at power-on goes before the schedule (its crash 300 ms later, in time order), one after it after its last fault', () => {
     const faults: FuzzFault[] = [{ at: '500ms', kind: 'delay', network: 'logging', ms: 20 }];
     const component = { kind: 'nic-fail' as const, path: 'all' as const };
     expect(
@@ -216,7 +216,20 @@ describe('arbitraries', () => {
         component,
         crashAfterMs: 100,
       }),
-    ).toEqual([{ at: '7ms', kind: 'nic-fail', path: 'all', host: 'secondary' }, ...faults]);
+    ).toEqual([
+      { at: '7ms', kind: 'nic-fail', path: 'all', host: 'secondary' },
+      { at: '407ms', kind: 'crash', host: 'primary' },
+      ...faults,
+    ]);
+    expect(
+      withDoubleFault(faults, {
+        when: 'power-on',
+        atMs: 3,
+        degraded: 'primary',
+        component,
+        crashAfterMs: undefined,
+      }),
+    ).toEqual([{ at: '3ms', kind: 'nic-fail', path: 'all', host: 'primary' }, ...faults]);
     expect(
       withDoubleFault(faults, {
         when: 'after-last-fault',
