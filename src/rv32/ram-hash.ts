@@ -74,14 +74,18 @@ export class PagedRamHash {
   /** The hash of the RAM as it is now. */
   value(): number {
     const staleWords = this.staleWords;
+    const stale = this.stale;
     for (let i = 0; i < staleWords.length; i++) {
       if (staleWords[i] === 0) continue;
-      staleWords[i] = 0;
+      // A group is stale when any of its four pages is: re-sum only those (a page not written
+      // since its sum was taken still has that sum).
       for (let page = i * 4; page < Math.min(i * 4 + 4, this.sums.length); page++) {
+        if (stale[page] === 0) continue;
         const sum = pageSum(this.ram32, page);
         this.total = (this.total + sum - this.sums[page]!) | 0;
         this.sums[page] = sum;
       }
+      staleWords[i] = 0;
     }
     return this.total;
   }
