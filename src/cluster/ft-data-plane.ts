@@ -281,17 +281,25 @@ export class FtDataPlane {
       this.ctx.sim.trace.detail >= TRACE_DETAIL_MESSAGES
         ? { vm: this.ft.name, stream: streamId, acked: ack.receivedBytes, replayed: ack.replayedInstret }
         : undefined;
-    const deliverAck = () => {
-      const primary = this.ft.instanceOn(peer);
-      if (primary.streamId !== streamId || primary.sender === null || primary.recorder === null) return;
-      if (!primary.host.up) return;
-      primary.lastLogTrafficUs = this.ctx.sim.now;
-      primary.lag?.setMarks(LAG_HIGH_MS * perMs, LAG_LOW_MS * perMs);
-      primary.recorder.onAck(ack);
-      this.ft.secondaryEngaged(primary);
-      if (primary.acting) this.flushStaged(primary);
-    };
-    this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'ack', deliverAck, info, this.ft.name);
+    // Closures made per message are passed inline: a named one costs a defineProperty per message
+    // under tsx (esbuild's keepNames).
+    this.ctx.networks.logging.send(
+      link,
+      MESSAGE_HEADER_BYTES,
+      'ack',
+      () => {
+        const primary = this.ft.instanceOn(peer);
+        if (primary.streamId !== streamId || primary.sender === null || primary.recorder === null) return;
+        if (!primary.host.up) return;
+        primary.lastLogTrafficUs = this.ctx.sim.now;
+        primary.lag?.setMarks(LAG_HIGH_MS * perMs, LAG_LOW_MS * perMs);
+        primary.recorder.onAck(ack);
+        this.ft.secondaryEngaged(primary);
+        if (primary.acting) this.flushStaged(primary);
+      },
+      info,
+      this.ft.name,
+    );
   }
 
   sendHeartbeat(instance: FtInstance): void {
@@ -300,11 +308,17 @@ export class FtDataPlane {
     const streamId = instance.streamId;
     const link = { source: instance.host.name, target: peer };
     const info = this.ctx.sim.trace.detail >= TRACE_DETAIL_MESSAGES ? { vm: this.ft.name } : undefined;
-    const deliver = () => {
-      const target = this.ft.instanceOn(peer);
-      if (target.streamId === streamId) target.lastHeartbeatUs = this.ctx.sim.now;
-    };
-    this.ctx.networks.heartbeat.send(link, HEARTBEAT_BYTES, 'heartbeat', deliver, info, this.ft.name);
+    this.ctx.networks.heartbeat.send(
+      link,
+      HEARTBEAT_BYTES,
+      'heartbeat',
+      () => {
+        const target = this.ft.instanceOn(peer);
+        if (target.streamId === streamId) target.lastHeartbeatUs = this.ctx.sim.now;
+      },
+      info,
+      this.ft.name,
+    );
   }
 
   // --- outputs ---------------------------------------------------------------------------------
