@@ -440,15 +440,19 @@ export class FtDataPlane {
   private traceRelease(instance: FtInstance, output: StagedOutput): void {
     const sim = this.ctx.sim;
     const sender = instance.sender;
-    const detail: Record<string, string | number | boolean | null> = {
-      host: instance.host.name,
-      op: 'release',
-      [output.kind]: output.index,
-      entry: output.entryEnd,
-      acked: sender === null ? null : sender.ackedOffset,
-      held: Math.max(0, instance.staged.length - 1),
-      acting: instance.acting,
-    };
+    const host = instance.host.name;
+    const entry = output.entryEnd;
+    const acked = sender === null ? null : sender.ackedOffset;
+    const held = Math.max(0, instance.staged.length - 1);
+    const acting = instance.acting;
+    const index = output.index;
+    // One literal per kind, not a computed key: the same fields in the same order, built fast.
+    const detail: Record<string, string | number | boolean | null> =
+      output.kind === 'console'
+        ? { host, op: 'release', console: index, entry, acked, held, acting }
+        : output.kind === 'nic'
+          ? { host, op: 'release', nic: index, entry, acked, held, acting }
+          : { host, op: 'release', disk: index, entry, acked, held, acting };
     if (output.kind === 'disk' && output.request !== undefined) {
       detail.disk_op = output.request.op;
       detail.sector = output.request.sector;

@@ -74,13 +74,20 @@ function hashNumber(hash: number, value: number): number {
     h = Math.imul(h ^ 0x2d, FNV_PRIME);
     rest = -rest;
   }
+  if (rest < 10) return Math.imul(h ^ (0x30 + rest), FNV_PRIME);
   // Digits from the last (% and the division by 10 of a multiple of 10 are exact), then in order.
   let count = 0;
-  do {
+  while (rest > 0x7fff_ffff) {
     const d = rest % 10;
     digits[count++] = d;
     rest = (rest - d) / 10;
-  } while (rest > 0);
+  }
+  // An int31 the rest of the way: integer division.
+  while (rest > 0) {
+    const quotient = (rest / 10) | 0;
+    digits[count++] = rest - quotient * 10;
+    rest = quotient;
+  }
   while (count > 0) h = Math.imul(h ^ (0x30 + digits[--count]!), FNV_PRIME);
   return h;
 }
