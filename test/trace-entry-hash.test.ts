@@ -50,6 +50,25 @@ describe('trace entry hash', () => {
     );
   });
 
+  it('hashes details that are not plain objects as JSON does', () => {
+    class Detail {
+      own = 1;
+      get hidden(): number {
+        return 2;
+      }
+    }
+    const details: unknown[] = [
+      new Detail(),
+      [1, 'a'],
+      Object.create({ inherited: 1 }),
+      { toJSON: () => 'x' },
+    ];
+    for (const fields of details) {
+      const record = fields as Record<string, unknown>;
+      expect(hashTraceEntry(7, 3, 'vm', 'h1', record)).toBe(hashOfJson(7, [3, 'vm', 'h1', fields]));
+    }
+  });
+
   it('hashes a detail with integer-like keys in JSON order', () => {
     const fields = { b: 1, '2': 'x', a: null, '1': true };
     expect(hashTraceEntry(7, 3, 'send', 'h1>h2', fields)).toBe(hashOfJson(7, [3, 'send', 'h1>h2', fields]));

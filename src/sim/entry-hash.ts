@@ -25,6 +25,9 @@ export function hashTraceEntry(
   if (h === NOT_PLAIN) return hashJson(hash, timeUs, kind, subject, detail);
   h = hashPlainString(Math.imul(h ^ COMMA, FNV_PRIME), subject);
   if (h === NOT_PLAIN) return hashJson(hash, timeUs, kind, subject, detail);
+  // Only a plain object is walked here (JSON's own rules for arrays, class instances, toJSON).
+  if (Object.getPrototypeOf(detail) !== Object.prototype)
+    return hashJson(hash, timeUs, kind, subject, detail);
   h = Math.imul(Math.imul(h ^ COMMA, FNV_PRIME) ^ 0x7b, FNV_PRIME);
   let first = true;
   // for-in visits a plain object's own keys in JSON.stringify's order (integer keys first).
