@@ -201,7 +201,8 @@ export class Cluster {
 
   host(name: string): Host {
     const host = this.hostsByName.get(name);
-    assert(host !== undefined, `no host named ${name}`);
+    // The message is built only on failure (this runs per event).
+    if (host === undefined) assert(false, `no host named ${name}`);
     return host;
   }
 

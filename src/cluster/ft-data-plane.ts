@@ -3,7 +3,7 @@
 // heartbeats, outputs to the outside world (through the agent's Output Rule decision) and disk
 // I/O on shared storage with the instance's lock generation.
 import { assert } from '../base/assert.ts';
-import type { LogSegment, LogSender } from '../lockstep/log-channel.ts';
+import type { LogAck, LogSegment, LogSender } from '../lockstep/log-channel.ts';
 import { TRACE_DETAIL_MESSAGES } from '../sim/trace.ts';
 import type { DiskRequest, VmOutputs } from '../vm/api.ts';
 import type { FtInstance, StagedOutput } from './ft-instance.ts';
@@ -289,31 +289,42 @@ export class FtDataPlane {
       this.ctx.sim.trace.detail >= TRACE_DETAIL_MESSAGES
         ? { vm: this.ft.name, stream: streamId, acked: ack.receivedBytes, replayed: ack.replayedInstret }
         : undefined;
-    const deliverAck = () => {
-      const primary = this.ft.instanceOn(peer);
-      if (primary.streamId !== streamId || primary.sender === null || primary.recorder === null) return;
-      if (!primary.host.up) return;
-      primary.lastLogTrafficUs = this.ctx.sim.now;
-      primary.lag?.setMarks(LAG_HIGH_MS * perMs, LAG_LOW_MS * perMs);
-      primary.recorder.onAck(ack);
-      this.ft.secondaryEngaged(primary);
-      if (primary.acting) this.flushStaged(primary);
-      // Acting on it may have dropped the stream (a decision of the agent): then nothing to report.
-      const sender = primary.sender as LogSender | null;
-      if (sender === null) return;
-      const written = sender.writtenBytes;
-      for (const observer of this.ctx.observers) {
-        observer.logAcked?.(
-          this.ft.name,
-          primary.host.name,
-          primary.serial,
-          ack.receivedBytes,
-          ack.windowBytes,
-          written,
-        );
-      }
-    };
-    this.ctx.networks.logging.send(link, MESSAGE_HEADER_BYTES, 'ack', deliverAck, info, this.ft.name);
+    // The closure is passed inline: a named one costs a defineProperty per message under tsx
+    // (esbuild's keepNames).
+    this.ctx.networks.logging.send(
+      link,
+      MESSAGE_HEADER_BYTES,
+      'ack',
+      () => this.ackArrived(peer, streamId, perMs, ack),
+      info,
+      this.ft.name,
+    );
+  }
+
+  /** The secondary's acknowledgement reached the primary's host. */
+  private ackArrived(peer: string, streamId: number, perMs: number, ack: LogAck): void {
+    const primary = this.ft.instanceOn(peer);
+    if (primary.streamId !== streamId || primary.sender === null || primary.recorder === null) return;
+    if (!primary.host.up) return;
+    primary.lastLogTrafficUs = this.ctx.sim.now;
+    primary.lag?.setMarks(LAG_HIGH_MS * perMs, LAG_LOW_MS * perMs);
+    primary.recorder.onAck(ack);
+    this.ft.secondaryEngaged(primary);
+    if (primary.acting) this.flushStaged(primary);
+    // Acting on it may have dropped the stream (a decision of the agent): then nothing to report.
+    const sender = primary.sender as LogSender | null;
+    if (sender === null) return;
+    const written = sender.writtenBytes;
+    for (const observer of this.ctx.observers) {
+      observer.logAcked?.(
+        this.ft.name,
+        primary.host.name,
+        primary.serial,
+        ack.receivedBytes,
+        ack.windowBytes,
+        written,
+      );
+    }
   }
 
   sendHeartbeat(instance: FtInstance): void {
@@ -322,11 +333,17 @@ export class FtDataPlane {
     const streamId = instance.streamId;
     const link = { source: instance.host.name, target: peer };
     const info = this.ctx.sim.trace.detail >= TRACE_DETAIL_MESSAGES ? { vm: this.ft.name } : undefined;
-    const deliver = () => {
-      const target = this.ft.instanceOn(peer);
-      if (target.streamId === streamId) target.lastHeartbeatUs = this.ctx.sim.now;
-    };
-    this.ctx.networks.heartbeat.send(link, HEARTBEAT_BYTES, 'heartbeat', deliver, info, this.ft.name);
+    this.ctx.networks.heartbeat.send(
+      link,
+      HEARTBEAT_BYTES,
+      'heartbeat',
+      () => {
+        const target = this.ft.instanceOn(peer);
+        if (target.streamId === streamId) target.lastHeartbeatUs = this.ctx.sim.now;
+      },
+      info,
+      this.ft.name,
+    );
   }
 
   // --- outputs ---------------------------------------------------------------------------------
@@ -455,15 +472,19 @@ export class FtDataPlane {
   private traceRelease(instance: FtInstance, output: StagedOutput): void {
     const sim = this.ctx.sim;
     const sender = instance.sender;
-    const detail: Record<string, string | number | boolean | null> = {
-      host: instance.host.name,
-      op: 'release',
-      [output.kind]: output.index,
-      entry: output.entryEnd,
-      acked: sender === null ? null : sender.ackedOffset,
-      held: Math.max(0, instance.staged.length - 1),
-      acting: instance.acting,
-    };
+    const host = instance.host.name;
+    const entry = output.entryEnd;
+    const acked = sender === null ? null : sender.ackedOffset;
+    const held = Math.max(0, instance.staged.length - 1);
+    const acting = instance.acting;
+    const index = output.index;
+    // One literal per kind, not a computed key: the same fields in the same order, built fast.
+    const detail: Record<string, string | number | boolean | null> =
+      output.kind === 'console'
+        ? { host, op: 'release', console: index, entry, acked, held, acting }
+        : output.kind === 'nic'
+          ? { host, op: 'release', nic: index, entry, acked, held, acting }
+          : { host, op: 'release', disk: index, entry, acked, held, acting };
     if (output.kind === 'disk' && output.request !== undefined) {
       detail.disk_op = output.request.op;
       detail.sector = output.request.sector;

@@ -100,7 +100,8 @@ export class FtVm {
 
   instanceOn(host: string): FtInstance {
     const instance = this.instances.find((i) => i.host.name === host);
-    assert(instance !== undefined, `${this.name}: no instance on ${host}`);
+    // The message is built only on failure (this runs per event).
+    if (instance === undefined) assert(false, `${this.name}: no instance on ${host}`);
     return instance;
   }
 

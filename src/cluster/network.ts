@@ -49,8 +49,8 @@ export class Network {
   /** When each scope was last cut: a message in flight across a cut is lost even if healed since. */
   private readonly lastCutUs = new Map<string, number>();
   private readonly impairments = new Map<string, Impairment>();
-  /** FIFO on reliable networks: last scheduled arrival per directed link. */
-  private readonly lastArrivalUs = new Map<string, number>();
+  /** FIFO on reliable networks: last scheduled arrival per directed link, by source then target. */
+  private readonly lastArrivalUs = new Map<string, Map<string, number>>();
   private messageId = 0;
   /** What `effective` returns while no impairment is set (most of every run): no allocation. */
   private readonly unimpaired: Readonly<Impairment>;
@@ -192,9 +192,13 @@ export class Network {
         return false;
       }
       transit += retransmits * (2 * this.params.latencyUs + 1);
-      const key = `${link.source}>${link.target}`;
-      const arrival = Math.max(this.sim.now + transit, this.lastArrivalUs.get(key) ?? 0);
-      this.lastArrivalUs.set(key, arrival);
+      let fromSource = this.lastArrivalUs.get(link.source);
+      if (fromSource === undefined) {
+        fromSource = new Map();
+        this.lastArrivalUs.set(link.source, fromSource);
+      }
+      const arrival = Math.max(this.sim.now + transit, fromSource.get(link.target) ?? 0);
+      fromSource.set(link.target, arrival);
       this.scheduleArrival(link, arrival, id, this.tagged(link, label, tag, deliver));
       return true;
     }

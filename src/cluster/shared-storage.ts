@@ -55,7 +55,8 @@ export class SharedStorage {
 
   lock(vm: string): Readonly<FtLock> {
     const lock = this.locks.get(vm);
-    assert(lock !== undefined, `no FT lock for ${vm}`);
+    // The message is built only on failure (this runs per operation).
+    if (lock === undefined) assert(false, `no FT lock for ${vm}`);
     return lock;
   }
 
@@ -65,7 +66,7 @@ export class SharedStorage {
    */
   testAndSet(vm: string, claimant: string, knownGeneration: number): TestAndSetResult {
     const lock = this.locks.get(vm);
-    assert(lock !== undefined, `no FT lock for ${vm}`);
+    if (lock === undefined) assert(false, `no FT lock for ${vm}`);
     // Generation 0 means "never learnt one": such a claimant can never win.
     if (knownGeneration < 1) return { granted: false, generation: lock.generation, owner: lock.owner };
     if (lock.generation === knownGeneration) {
@@ -98,7 +99,7 @@ export class SharedStorage {
 
   read(vm: string, sector: number, count: number): Uint8Array {
     const disk = this.disks.get(vm);
-    assert(disk !== undefined, `no disk for ${vm}`);
+    if (disk === undefined) assert(false, `no disk for ${vm}`);
     assert(sector >= 0 && count >= 1 && sector + count <= DISK_SECTORS_MAX, 'read outside the disk');
     const data = new Uint8Array(count * DISK_SECTOR_BYTES);
     for (let i = 0; i < count; i++) {

@@ -50,19 +50,12 @@ export class StoragePath {
     onReply: (reply: StorageReply) => void,
     timeoutUs: number = this.timeoutUs,
   ): void {
-    let answered = false;
-    let timeout: Timer | undefined;
-    const answer = (reply: StorageReply): void => {
-      if (answered) return;
-      answered = true;
-      this.sim.cancel(timeout);
-      onReply(reply);
-    };
+    const pending = new PendingRequest(this.sim, onReply);
     if (!host.hasStoragePath) {
-      this.sim.after(0, () => answer({ ok: false, reason: 'unreachable' }));
+      this.sim.after(0, () => pending.answer({ ok: false, reason: 'unreachable' }));
       return;
     }
-    timeout = this.sim.after(timeoutUs, () => answer({ ok: false, reason: 'timeout' }));
+    pending.timeout = this.sim.after(timeoutUs, () => pending.answer({ ok: false, reason: 'timeout' }));
     const requestBytes = REQUEST_HEADER_BYTES + (op.op === 'write' ? op.data.length : 0);
     const toArray = { source: host.name, target: STORAGE_ENDPOINT };
     const info = this.sim.trace.detail >= TRACE_DETAIL_MESSAGES ? requestInfo(op) : undefined;
@@ -74,7 +67,7 @@ export class StoragePath {
         const value = this.execute(host.name, op);
         const replyBytes = REQUEST_HEADER_BYTES + (value.op === 'read' ? value.data.length : 0);
         const toHost = { source: STORAGE_ENDPOINT, target: host.name };
-        this.network.send(toHost, replyBytes, `${op.op}-reply`, () => answer({ ok: true, value }));
+        this.network.send(toHost, replyBytes, `${op.op}-reply`, () => pending.answer({ ok: true, value }));
       },
       info,
     );
@@ -123,4 +116,25 @@ function requestInfo(op: StorageOp): Record<string, string | number> {
   if (op.op === 'test-and-set') return { vm: op.vm, known: op.knownGeneration };
   if (op.op === 'write') return { vm: op.vm, generation: op.generation, sector: op.sector };
   return { vm: op.vm, sector: op.sector };
+}
+
+/**
+ * One request's single answer: the first of reply, timeout or "unreachable" wins. A class, not a
+ * named closure per request (which costs a defineProperty each under tsx's keepNames).
+ */
+class PendingRequest {
+  private answered = false;
+  timeout: Timer | undefined = undefined;
+
+  constructor(
+    private readonly sim: Simulator,
+    private readonly onReply: (reply: StorageReply) => void,
+  ) {}
+
+  answer(reply: StorageReply): void {
+    if (this.answered) return;
+    this.answered = true;
+    this.sim.cancel(this.timeout);
+    this.onReply(reply);
+  }
 }

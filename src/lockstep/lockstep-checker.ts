@@ -71,8 +71,10 @@ export class LockstepChecker {
     assert(instret > this.lastSecondary, 'secondary samples are checked in order, once');
     this.lastSecondary = instret;
     while (this.first < this.instrets.length && this.instrets[this.first]! < instret) this.first++;
-    assert(this.first < this.instrets.length, `no primary digest recorded for boundary ${instret}`);
-    assert(this.instrets[this.first] === instret, `primary skipped sample boundary ${instret}`);
+    // The message is built only on failure (this runs per event).
+    if (this.first >= this.instrets.length)
+      assert(false, `no primary digest recorded for boundary ${instret}`);
+    if (this.instrets[this.first] !== instret) assert(false, `primary skipped sample boundary ${instret}`);
     const expected = this.digests[this.first++]!;
     if (this.first > 4096) {
       this.instrets.splice(0, this.first);

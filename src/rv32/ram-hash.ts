@@ -56,8 +56,11 @@ function zeroPageSums(words: number): { sums: Int32Array; total: number } {
 export class PagedRamHash {
   /** One flag per page: 1 when the page was written since its sum was taken. */
   readonly stale: Uint8Array;
-  /** The same flags four at a time, to skip clean stretches quickly. */
-  private readonly staleWords: Int32Array;
+  /**
+   * The same flags eight at a time, to skip clean stretches quickly (a group of 0/1 bytes read as
+   * a double is 0 exactly when every flag is 0).
+   */
+  private readonly staleWords: Float64Array;
   private readonly sums: Int32Array;
   private total: number;
 
@@ -66,22 +69,26 @@ export class PagedRamHash {
     const zero = zeroPageSums(ram32.length);
     this.sums = zero.sums.slice();
     this.total = zero.total;
-    const buffer = new ArrayBuffer(Math.ceil(this.sums.length / 4) * 4);
+    const buffer = new ArrayBuffer(Math.ceil(this.sums.length / 8) * 8);
     this.stale = new Uint8Array(buffer, 0, this.sums.length);
-    this.staleWords = new Int32Array(buffer);
+    this.staleWords = new Float64Array(buffer);
   }
 
   /** The hash of the RAM as it is now. */
   value(): number {
     const staleWords = this.staleWords;
+    const stale = this.stale;
     for (let i = 0; i < staleWords.length; i++) {
       if (staleWords[i] === 0) continue;
-      staleWords[i] = 0;
-      for (let page = i * 4; page < Math.min(i * 4 + 4, this.sums.length); page++) {
+      // A group is stale when any of its eight pages is: re-sum only those (a page not written
+      // since its sum was taken still has that sum).
+      for (let page = i * 8; page < Math.min(i * 8 + 8, this.sums.length); page++) {
+        if (stale[page] === 0) continue;
         const sum = pageSum(this.ram32, page);
         this.total = (this.total + sum - this.sums[page]!) | 0;
         this.sums[page] = sum;
       }
+      staleWords[i] = 0;
     }
     return this.total;
   }

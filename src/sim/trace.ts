@@ -14,6 +14,7 @@
 // to observers (monitors), only not stored, and the trace says `truncated: true`. The running
 // digest covers every entry, so I6 (byte-identical runs) can be checked on any run length.
 import { assert } from '../base/assert.ts';
+import { hashTraceEntry } from './entry-hash.ts';
 
 export const TRACE_VERSION = 1;
 export const TRACE_ENTRIES_MAX_DEFAULT = 200_000;
@@ -100,13 +101,7 @@ export class TraceRecorder {
   record(timeUs: number, kind: TraceKind, subject: string, detail: TraceDetail = {}): void {
     assert(Number.isInteger(timeUs) && timeUs >= 0, 'trace time must be a non-negative integer');
     const entry: TraceEntry = [timeUs, kind, subject, detail];
-    const json = JSON.stringify(entry);
-    let h = this.hash;
-    for (let i = 0; i < json.length; i++) {
-      h ^= json.charCodeAt(i);
-      h = Math.imul(h, 0x01000193);
-    }
-    this.hash = (h ^ 0x0a) >>> 0;
+    this.hash = hashTraceEntry(this.hash, timeUs, kind, subject, detail);
     const position = this.count++;
     if (this.entries.length < this.entriesMax) this.entries.push(entry);
     for (const observer of this.observers) observer(entry, position);

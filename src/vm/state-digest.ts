@@ -9,8 +9,10 @@ export class DigestBuilder {
 
   add(value: number): this {
     const low = value | 0;
-    const high = Math.floor(value / 0x1_0000_0000) | 0;
     this.mix(low);
+    // An int32 or uint32 (registers, CSRs, most fields) has a high word of -1 or 0: nothing more.
+    if (low === value || value >>> 0 === value) return this;
+    const high = Math.floor(value / 0x1_0000_0000) | 0;
     if (high !== 0 && high !== -1) this.mix(high);
     return this;
   }
@@ -21,7 +23,8 @@ export class DigestBuilder {
   }
 
   addDevice(state: DeviceState): this {
-    for (const key of Object.keys(state)) {
+    // for-in visits a plain state object's own keys in Object.keys order, without the array.
+    for (const key in state) {
       const value = state[key]!;
       this.addString(key);
       if (typeof value === 'number') this.add(value);

@@ -216,14 +216,12 @@ export class AvailabilityMonitor implements ClusterObserver {
   private serverFor(vm: FtVm, clients: readonly string[]): Server | null {
     const holders = vm.instances.filter((i) => i.vm !== null && this.truth.up(i.host.name));
     if (holders.some((i) => this.truth.slowFactor(i.host.name) > SLOW_FACTOR_SERVICE_MAX)) return null;
-    const capable = (host: string) =>
-      this.truth.up(host) && this.truth.storageReachable(host) && this.truth.clientsReach(host, clients);
     const primary = vm.instances.find(
       (i) => i.vm !== null && i.agent.hasTag('acting') && this.truth.up(i.host.name),
     );
     if (primary !== undefined) {
       if (!this.loggingFast(primary)) return null;
-      if (capable(primary.host.name)) return { host: primary.host.name, role: 'primary' };
+      if (this.capable(primary.host.name, clients)) return { host: primary.host.name, role: 'primary' };
       // A failure FT does not detect (a client or storage partition in front of a healthy host).
       if (this.truth.storagePaths(primary.host.name) > 0) return null;
     }
@@ -232,9 +230,13 @@ export class AvailabilityMonitor implements ClusterObserver {
         i.vm !== null &&
         i.generation >= 1 &&
         (i.agent.state === 'secondary.engaged' || i.agent.state.startsWith('secondary.goingLive')) &&
-        capable(i.host.name),
+        this.capable(i.host.name, clients),
     );
     return survivor === undefined ? null : { host: survivor.host.name, role: 'secondary' };
+  }
+
+  private capable(host: string, clients: readonly string[]): boolean {
+    return this.truth.up(host) && this.truth.storageReachable(host) && this.truth.clientsReach(host, clients);
   }
 
   /**
@@ -249,10 +251,12 @@ export class AvailabilityMonitor implements ClusterObserver {
   private loggingRoundTripUs(primary: FtInstance): number {
     const peer = primary.peer;
     if (primary.agent.state !== 'primary.engaged' || peer === null) return 0;
+    return this.oneWayUs(primary.host.name, peer) + this.oneWayUs(peer, primary.host.name);
+  }
+
+  private oneWayUs(source: string, target: string): number {
     const logging = this.cluster.networks.logging;
-    const oneWay = (source: string, target: string) =>
-      logging.params.latencyUs + logging.params.jitterUs + logging.extraDelayOf({ source, target });
-    return oneWay(primary.host.name, peer) + oneWay(peer, primary.host.name);
+    return logging.params.latencyUs + logging.params.jitterUs + logging.extraDelayOf({ source, target });
   }
 
   private detectionTimeoutUs(): number {

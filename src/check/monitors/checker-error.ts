@@ -1,7 +1,12 @@
 // A fault of ftcheck's own checking machinery (a monitor, the campaign), as opposed to a fault of
 // the system under test. The run turns every other exception thrown while the cluster runs into an
 // I0 violation; this one it lets through, because it says nothing about the system (exit 3).
+import { assert } from '../../base/assert.ts';
 import { type ClusterObserver, OBSERVER_HOOKS } from '../../cluster/observer.ts';
+
+/** The most arguments a ClusterObserver hook takes (messageDelivered). */
+const HOOK_ARGS_MAX = 6;
+type Hook = (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => void;
 
 export class CheckerError extends Error {
   override name = 'CheckerError';
@@ -15,10 +20,15 @@ export function guardObserver(observer: ClusterObserver, name: string): ClusterO
   const guarded: Record<string, unknown> = {};
   const source = observer as unknown as Record<string, unknown>;
   for (const hook of observerHooks(observer)) {
-    const method = source[hook] as (...args: unknown[]) => void;
-    guarded[hook] = (...args: unknown[]) => {
+    const method = source[hook] as Hook;
+    assert(
+      method.length <= HOOK_ARGS_MAX,
+      `observer hook ${name}.${hook} takes more than ${HOOK_ARGS_MAX} arguments`,
+    );
+    // Fixed arity, not rest arguments: no array per call (hooks run for every delivered message).
+    guarded[hook] = (a: unknown, b: unknown, c: unknown, d: unknown, e: unknown, f: unknown) => {
       try {
-        method.apply(observer, args);
+        method.call(observer, a, b, c, d, e, f);
       } catch (error) {
         if (error instanceof CheckerError) throw error;
         const message = error instanceof Error ? error.message : String(error);

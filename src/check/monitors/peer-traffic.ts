@@ -30,7 +30,14 @@ export class PeerTraffic implements ClusterObserver {
     sentUs: number,
   ): void {
     if (network !== 'heartbeat' && network !== 'logging') return;
-    this.delivered.set(`${vm}|${network}|${source}>${target}`, { atUs: this.now(), sentUs });
+    const key = `${vm}|${network}|${source}>${target}`;
+    const last = this.delivered.get(key);
+    if (last === undefined) this.delivered.set(key, { atUs: this.now(), sentUs });
+    else {
+      // Updated in place: no object per delivered message.
+      last.atUs = this.now();
+      last.sentUs = sentUs;
+    }
   }
 
   agentState(vm: string, host: string, from: string, to: string): void {

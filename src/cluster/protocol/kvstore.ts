@@ -60,7 +60,8 @@ export function kvBytes(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    assert(code < 256, `kvBytes: character ${i} of ${JSON.stringify(text)} is not a single byte`);
+    // The message is built only on failure (this runs per event).
+    if (code >= 256) assert(false, `kvBytes: character ${i} of ${JSON.stringify(text)} is not a single byte`);
     bytes[i] = code;
   }
   return bytes;
