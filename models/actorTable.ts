@@ -16,8 +16,18 @@ export interface ActorTable {
   /** Tags per id (from the snapshot). */
   tags: ReadonlySet<string>[];
   alphabet: readonly EventObject[];
-  /** next[id * alphabet.length + e]: the next id, or -1 when the event is not handled there. */
+  /**
+   * next[id * alphabet.length + e]: the next id, or -1 when the event is not handled there (xstate
+   * selects no transition). A transition that is taken but changes nothing (`LOG_ENTRY: {}`) is
+   * handled: it leads back to `id`, emits nothing and is marked in `silent`.
+   */
   next: Int16Array;
+  /**
+   * silent[id * alphabet.length + e]: 1 when the event is handled by a transition after which xstate
+   * returns the very same snapshot and which emits nothing (targetless, no actions): handled, but
+   * nothing happens. An environment that offers a step only where the machine reacts skips these.
+   */
+  silent: Uint8Array;
   /** commands[id * alphabet.length + e]: the types of the commands emitted, in order. */
   commands: readonly (readonly string[])[];
   /** The id reached from the machine's initial state by the given event sequence. */
@@ -42,6 +52,7 @@ export function buildActorTable(machine: AnyStateMachine, alphabet: readonly Eve
   const snapshots = [initial];
   const ids = new Map<string, number>([[keyOf(initial), 0]]);
   const next: number[] = [];
+  const silent: number[] = [];
   const commands: string[][] = [];
   for (let id = 0; id < snapshots.length; id++) {
     for (const event of alphabet) {
@@ -49,11 +60,16 @@ export function buildActorTable(machine: AnyStateMachine, alphabet: readonly Eve
       const emitted = (actions as { type: string; params?: unknown }[])
         .filter((a) => a.type === 'xstate.emit')
         .map((a) => (a.params as { event: EventObject }).event.type);
-      if (after === snapshots[id] && emitted.length === 0) {
+      // xstate returns the very same snapshot both when no transition is enabled and when a
+      // targetless, action-less one is taken; only the enabled transitions tell them apart.
+      const unchanged = after === snapshots[id] && emitted.length === 0;
+      if (unchanged && machine.getTransitionData(snapshots[id] as never, event as never).length === 0) {
         next.push(-1);
+        silent.push(0);
         commands.push([]);
         continue;
       }
+      silent.push(unchanged ? 1 : 0);
       const key = keyOf(after);
       let to = ids.get(key);
       if (to === undefined) {
@@ -77,6 +93,7 @@ export function buildActorTable(machine: AnyStateMachine, alphabet: readonly Eve
     tags: snapshots.map((s) => new Set(s.tags as Set<string>)),
     alphabet,
     next: Int16Array.from(next),
+    silent: Uint8Array.from(silent),
     commands,
     idOf(path, context) {
       const found = snapshots.findIndex(

@@ -4,7 +4,7 @@
 // counterexample (test/explorer.bugs.test.ts); one of them only starves (a lasso, no bad state).
 import type { SeededBug } from '../src/base/invariants.ts';
 import type { agentMachine } from './agent.ts';
-import { AE, agentHandles } from './environment.ts';
+import { AE, agentReacts } from './environment.ts';
 import { type HostGuard, hostStepGuard } from './envSteps.ts';
 import type { haMachine } from './haService.ts';
 
@@ -91,7 +91,7 @@ export const MODEL_BUGS: readonly ModelBug[] = [
       guards: {
         canTimeout: (t, c, x, h) =>
           correctTimeout(t, c, x, h) ||
-          (x.up === 1 && t.kinds.secSyncing[x.agent] === 1 && agentHandles(t, c, h, AE.peerSilentDrained)),
+          (x.up === 1 && t.kinds.secSyncing[x.agent] === 1 && agentReacts(t, c, h, AE.peerSilentDrained)),
       },
     },
   },

@@ -108,6 +108,7 @@ function initialContext(t: EnvironmentTables, o: Bounds): ClusterContext {
     durable: 0,
     partitioned: 0,
     colocated: 0,
+    unhandled: 0,
     crashesLeft: o.crashes,
     partitionsLeft: o.partitions,
     storageLossesLeft: o.storageLosses,
@@ -234,6 +235,16 @@ function properties(t: EnvironmentTables): Property[] {
       description: 'a secondary is never placed on a host already running the VM',
       holds: (s) => s.context.colocated === 0,
     },
+    {
+      // Completeness of the agent (I0: the system under test fails, not the checker): DELIVER,
+      // CRASH, REPAIR, RESET, the snapshot's arrival and the HA's spawn tell the agent what
+      // happened without asking whether its state handles it. One that has no transition for it
+      // (not even a targetless one) drops the event; the environment records that in `unhandled`.
+      name: 'agentHandlesDeliveredEvents',
+      id: 'I0',
+      description: "every event the environment delivers to an agent is one the agent's state handles",
+      holds: (s) => s.context.unhandled === 0,
+    },
   ];
 }
 
@@ -306,6 +317,9 @@ export function createClusterModel(options: ClusterOptions = {}) {
 
 export type ClusterModel = ReturnType<typeof createClusterModel>;
 
+/** The event an agent did not handle ('' when none). */
+const unhandledName = (c: ClusterContext) => (c.unhandled === 0 ? '' : AGENT_ALPHABET[c.unhandled - 1]!.type);
+
 /** The state as ITF variables: state names instead of table ids, flags as booleans. */
 export function itfCluster(t: EnvironmentTables, c: ClusterContext): Record<string, unknown> {
   return {
@@ -325,6 +339,7 @@ export function itfCluster(t: EnvironmentTables, c: ClusterContext): Record<stri
     durable: c.durable === 1,
     partitioned: c.partitioned === 1,
     colocated: c.colocated === 1,
+    unhandled: unhandledName(c),
     crashesLeft: c.crashesLeft,
     partitionsLeft: c.partitionsLeft,
     storageLossesLeft: c.storageLossesLeft,
@@ -353,6 +368,7 @@ export function viewCluster(
   });
   view.ha = t.ha.names[c.ha]!;
   for (const key of ['acked', 'released', 'durable', 'partitioned', 'colocated'] as const) view[key] = c[key];
+  if (c.unhandled !== 0) view.unhandled = unhandledName(c);
   view.budget = `crashes=${c.crashesLeft} partitions=${c.partitionsLeft} storageLosses=${c.storageLossesLeft}`;
   return view;
 }

@@ -38,6 +38,11 @@ export interface ClusterContext {
   partitioned: number;
   /** A secondary was placed on a host already running this VM (an anti-affinity breach). */
   colocated: number;
+  /**
+   * The first event the environment delivered to an agent whose state does not handle it, as its
+   * symbol in AGENT_ALPHABET plus one (0: none): an incomplete protocol, a finding like `colocated`.
+   */
+  unhandled: number;
   crashesLeft: number;
   partitionsLeft: number;
   storageLossesLeft: number;
@@ -65,6 +70,7 @@ const GLOBAL_FIELDS: [GlobalField, number, number][] = [
   ['crashesLeft', 13, 3],
   ['partitionsLeft', 16, 3],
   ['storageLossesLeft', 19, 3],
+  ['unhandled', 22, 5],
 ];
 export const COUNTER_MAX = 7;
 
@@ -121,8 +127,13 @@ function packGlobals(c: ClusterContext): number {
     (c.colocated << 12) |
     (c.crashesLeft << 13) |
     (c.partitionsLeft << 16) |
-    (c.storageLossesLeft << 19);
-  if (c.ha >>> 4 || (c.acked | c.released | c.crashesLeft | c.partitionsLeft | c.storageLossesLeft) >>> 3) {
+    (c.storageLossesLeft << 19) |
+    (c.unhandled << 22);
+  if (
+    c.ha >>> 4 ||
+    c.unhandled >>> 5 ||
+    (c.acked | c.released | c.crashesLeft | c.partitionsLeft | c.storageLossesLeft) >>> 3
+  ) {
     checkFits(c, GLOBAL_FIELDS);
   }
   if ((c.durable | c.partitioned | c.colocated) >>> 1) checkFits(c, GLOBAL_FIELDS);
@@ -144,6 +155,7 @@ function unpackContext(row: Int32Array, offset: number, hostCount: number): Clus
     crashesLeft: (w >>> 13) & 7,
     partitionsLeft: (w >>> 16) & 7,
     storageLossesLeft: (w >>> 19) & 7,
+    unhandled: (w >>> 22) & 31,
   };
 }
 

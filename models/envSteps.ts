@@ -5,11 +5,11 @@
 import { type ClusterContext, draftOf, type HostState, REQ } from './clusterState.ts';
 import {
   AE,
-  agentHandles,
+  agentReacts,
   candidateSymbol,
   type EnvironmentTables,
   HE,
-  haHandles,
+  haReacts,
   notifyHa,
   stepAgent,
   stepHa,
@@ -113,7 +113,7 @@ function respondSymbol(t: T, c: C, h: number): number {
 function applyRespond(t: T, c: C, h: number): void {
   const host = c.hosts[h]!;
   const symbol = respondSymbol(t, c, h);
-  if (symbol === AE.snapshotReady && !agentHandles(t, c, h, symbol)) {
+  if (symbol === AE.snapshotReady && !agentReacts(t, c, h, symbol)) {
     host.req = REQ.none;
     return;
   }
@@ -139,7 +139,7 @@ function applyRespond(t: T, c: C, h: number): void {
   }
   if (symbol === AE.ioReissued && host.hist >= 1 && c.durable === 0) host.ioOut = 1;
   host.req = REQ.none;
-  if (agentHandles(t, c, h, symbol)) stepAgent(t, c, h, symbol);
+  if (agentReacts(t, c, h, symbol)) stepAgent(t, c, h, symbol);
 }
 
 const outputSymbol = (c: C, host: HostState) =>
@@ -159,14 +159,14 @@ const HOST_GUARDS: Record<HostStepType, HostGuard> = {
     return p >= 0 && c.hosts[p]!.hist > x.recv;
   },
   REPLAY: (t, _c, x) => x.up === 1 && t.kinds.secEngaged[x.agent] === 1 && x.recv > x.hist,
-  // Offered in every state the agent handles it: the Output Rule is the agent's to keep, not the
+  // Offered in every state the agent reacts to it: the Output Rule is the agent's to keep, not the
   // environment's (a held output outlives the state that produced it).
-  OUTPUT: (t, c, x, h) => x.up === 1 && c.released < x.hist && agentHandles(t, c, h, outputSymbol(c, x)),
+  OUTPUT: (t, c, x, h) => x.up === 1 && c.released < x.hist && agentReacts(t, c, h, outputSymbol(c, x)),
   IO_COMPLETE: (_t, _c, x) => x.up === 1 && x.storage === 1 && x.ioOut === 1,
   // A reply arrives whether or not the agent acts on it: one it ignores is consumed, never held
   // back for a state that wants it (the environment must not retry for the agent).
   RESPOND: (t, c, x, h) => x.up === 1 && x.req !== REQ.none && respondSymbol(t, c, h) >= 0,
-  TIMEOUT: (t, c, x, h) => x.up === 1 && peerSilent(t, c, h) && agentHandles(t, c, h, silentSymbol(x)),
+  TIMEOUT: (t, c, x, h) => x.up === 1 && peerSilent(t, c, h) && agentReacts(t, c, h, silentSymbol(x)),
   CRASH: (_t, c, x) => x.up === 1 && c.crashesLeft > 0,
   REPAIR: (_t, _c, x) => x.up === 0,
   STORAGE_LOSS: (_t, c, x) => x.up === 1 && x.storage === 1 && c.storageLossesLeft > 0,
@@ -174,7 +174,7 @@ const HOST_GUARDS: Record<HostStepType, HostGuard> = {
   RESET: (t, _c, x) => x.up === 1 && t.kinds.halted[x.agent] === 1,
   // Offered while a primary can hand out a snapshot; the HA guard decides eligibility.
   HA_CANDIDATE: (t, c, x) =>
-    c.partitioned === 0 && snapshotSource(t, c) >= 0 && haHandles(t, c, candidateSymbol(t, x)),
+    c.partitioned === 0 && snapshotSource(t, c) >= 0 && haReacts(t, c, candidateSymbol(t, x)),
 };
 
 /** The guard of one host step, for binding as a named machine guard. */
@@ -229,7 +229,7 @@ export function applyHostStep(t: T, c0: C, type: HostStepType, h: number): Parti
     case 'STORAGE_LOSS':
       x.storage = 0;
       c.storageLossesLeft--;
-      if (agentHandles(t, c, h, AE.storageLost)) stepAgent(t, c, h, AE.storageLost);
+      if (agentReacts(t, c, h, AE.storageLost)) stepAgent(t, c, h, AE.storageLost);
       break;
     case 'STORAGE_RESTORE':
       x.storage = 1;
@@ -261,9 +261,9 @@ export function globalStepEnabled(t: T, c: C, type: GlobalStepType): boolean {
     case 'HEAL':
       return c.partitioned === 1;
     case 'HA_UNPROTECTED':
-      return haHandles(t, c, HE.unprotected) && unprotected(t, c);
+      return haReacts(t, c, HE.unprotected) && unprotected(t, c);
     case 'HA_SPAWN_FAILED':
-      return haHandles(t, c, HE.spawnFailed) && !anyUpOfKind(c, t.kinds.secSyncing);
+      return haReacts(t, c, HE.spawnFailed) && !anyUpOfKind(c, t.kinds.secSyncing);
   }
 }
 

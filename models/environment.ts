@@ -110,24 +110,38 @@ function clearVm(host: HostState): void {
   host.req = REQ.none;
 }
 
-/** Whether the agent on `h` handles the event symbol (a disabled event leaves the state alone). */
-export function agentHandles(t: EnvironmentTables, c: ClusterContext, h: number, symbol: number): boolean {
-  return t.agent.next[c.hosts[h]!.agent * AGENT_ALPHABET.length + symbol]! >= 0;
+/**
+ * Whether the agent on `h` reacts to the event symbol: takes a transition that changes its
+ * snapshot or emits. Steps the environment may withhold (OUTPUT, TIMEOUT, a storage loss) are
+ * offered only then: one the agent ignores, or handles with a transition that does nothing, would
+ * be a self-loop of the whole model (and hide a deadlock).
+ */
+export function agentReacts(t: EnvironmentTables, c: ClusterContext, h: number, symbol: number): boolean {
+  const index = c.hosts[h]!.agent * AGENT_ALPHABET.length + symbol;
+  return t.agent.next[index]! >= 0 && t.agent.silent[index] === 0;
 }
 
-/** Steps the agent on `h` (mutating `c`, a draft) and carries out the commands it emits. */
+/**
+ * Steps the agent on `h` (mutating `c`, a draft) and carries out the commands it emits. An event
+ * its state does not handle is dropped and recorded in `c.unhandled` (the first one only): the
+ * agent has no answer to something that happens to it, a protocol finding the property
+ * `agentHandlesDeliveredEvents` reports with its path, never an internal error of the checker.
+ */
 export function stepAgent(t: EnvironmentTables, c: ClusterContext, h: number, symbol: number): void {
   const host = c.hosts[h]!;
   const index = host.agent * AGENT_ALPHABET.length + symbol;
   const to = t.agent.next[index]!;
-  assert(to >= 0, `agent on host ${h} does not handle ${AGENT_ALPHABET[symbol]!.type}`);
+  if (to < 0) {
+    if (c.unhandled === 0) c.unhandled = symbol + 1;
+    return;
+  }
   const from = host.agent;
   host.agent = to;
   for (const command of t.agent.commands[index]!) runAgentCommand(c, host, command);
   if (t.kinds.idle[to] || t.kinds.failed[to] || t.kinds.halted[to]) clearVm(host);
   // A primary ignores the loss of its storage while alone (nobody to fail over to); once it has a
   // secondary, a host still without storage is told again, as the cluster's agent is on engaging.
-  if (to !== from && t.kinds.primEngaged[to] && host.storage === 0 && agentHandles(t, c, h, AE.storageLost))
+  if (to !== from && t.kinds.primEngaged[to] && host.storage === 0 && agentReacts(t, c, h, AE.storageLost))
     stepAgent(t, c, h, AE.storageLost);
 }
 
@@ -157,8 +171,10 @@ function runAgentCommand(c: ClusterContext, host: HostState, command: string): v
   }
 }
 
-export function haHandles(t: EnvironmentTables, c: ClusterContext, symbol: number): boolean {
-  return t.ha.next[c.ha * HA_ALPHABET.length + symbol]! >= 0;
+/** Whether the HA service reacts to the event symbol (as `agentReacts`). */
+export function haReacts(t: EnvironmentTables, c: ClusterContext, symbol: number): boolean {
+  const index = c.ha * HA_ALPHABET.length + symbol;
+  return t.ha.next[index]! >= 0 && t.ha.silent[index] === 0;
 }
 
 /** Steps the HA service; a `spawnSecondary` command places a secondary on `candidate`. */
@@ -176,7 +192,7 @@ export function stepHa(t: EnvironmentTables, c: ClusterContext, symbol: number, 
 
 /** Tells the HA service something that it may ignore in its current state (no change). */
 export function notifyHa(t: EnvironmentTables, c: ClusterContext, symbol: number): void {
-  if (haHandles(t, c, symbol)) stepHa(t, c, symbol);
+  if (haReacts(t, c, symbol)) stepHa(t, c, symbol);
 }
 
 export function candidateSymbol(t: EnvironmentTables, host: HostState): number {

@@ -7,6 +7,7 @@ import { explore } from '../src/check/explorer/explore.ts';
 import { toItf } from '../src/check/explorer/itf.ts';
 import { formatStepTable } from '../src/check/explorer/stepTable.ts';
 import { cloneConfig, rebuild, type StateConfig, stateAt } from '../src/check/mutate/machine-config.ts';
+import { incompleteAgentModel } from './fixtures/incomplete-agent.ts';
 
 // The exact shortest counterexample of each seeded bug on 2 hosts (steps after the initial state).
 const EXPECTED: Record<string, [property: string, steps: number]> = {
@@ -136,5 +137,58 @@ describe('an engaged primary without storage', () => {
   it('the correct agent: every engaged primary has storage, also one that lost it while alone', () => {
     const result = explore(createClusterModel({ hosts: 2, entries: 1 }), { engine: 'compiled' });
     expect(result.properties.find((p) => p.name === 'engagedPrimaryHasStorage')?.status).toBe('holds');
+  });
+});
+
+describe('an agent that does not handle an event the environment delivers', () => {
+  // DELIVER, CRASH, REPAIR, RESET, the snapshot's arrival and the HA's spawn tell the agent what
+  // happened without asking whether its state handles it. An agent with no transition for such an
+  // event is a finding about the model (agentHandlesDeliveredEvents, I0) with its shortest path,
+  // exit 1 like any other — never an internal error of the checker (exit 3).
+  it.each(['compiled', 'generic'] as const)(
+    'an engaged secondary without LOG_ENTRY breaks agentHandlesDeliveredEvents at the delivery (%s engine)',
+    (engine) => {
+      const model = incompleteAgentModel({ hosts: 2, logEntry: 'unhandled' });
+      const result = explore(model, { engine });
+      expect(result.violations.map((v) => [v.property, v.invariant, v.trace.length - 1])).toEqual([
+        ['agentHandlesDeliveredEvents', 'I0', 5],
+      ]);
+      const trace = result.violations[0]!.trace;
+      const last = trace.at(-1)!;
+      expect(last.event).toMatchObject({ type: 'DELIVER' });
+      const receiver = last.state.context.hosts[(last.event as unknown as { host: number }).host]!;
+      expect(model.tables.agent.paths[receiver.agent]).toBe('secondary.engaged');
+      expect(model.itfVars(last.state)).toMatchObject({ unhandled: 'LOG_ENTRY' });
+      expect(trace.slice(0, -1).every((step) => model.itfVars(step.state).unhandled === '')).toBe(true);
+      expect(formatStepTable(trace, model.view).split('\n').at(-1)).toContain('unhandled: LOG_ENTRY');
+    },
+  );
+
+  it('a halted agent that cannot be reset is caught at the RESET', () => {
+    const config = cloneConfig(agentMachine.config as StateConfig);
+    stateAt(config, ['halted']).on = {};
+    const model = createClusterModel({ hosts: 2, agentMachine: rebuild(agentMachine, config) });
+    const violation = explore(model, { engine: 'compiled', eventually: false }).violations[0]!;
+    expect(violation.property).toBe('agentHandlesDeliveredEvents');
+    expect(violation.trace.at(-1)!.event).toMatchObject({ type: 'RESET' });
+    expect(model.itfVars(violation.trace.at(-1)!.state)).toMatchObject({ unhandled: 'RESET' });
+  });
+
+  it('a LOG_ENTRY handled silently (targetless, no action) is handled: the correct model’s graph, and it holds', () => {
+    // The model cannot see this fault: acks are the channel's (models/environment.ts), so the
+    // silent variant explores exactly the correct model's states.
+    const silent = explore(incompleteAgentModel({ hosts: 2, logEntry: 'silent' }), {
+      engine: 'compiled',
+      eventually: false,
+    });
+    const correct = explore(createClusterModel({ hosts: 2 }), { engine: 'compiled', eventually: false });
+    for (const result of [silent, correct]) {
+      expect(result.properties.find((p) => p.name === 'agentHandlesDeliveredEvents')).toMatchObject({
+        kind: 'always',
+        invariant: 'I0',
+        status: 'holds',
+      });
+      expect([result.states, result.transitions]).toEqual([56_671, 269_670]);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { CLUSTER_MODEL_MODULE, clusterModelFromOptions } from '../models/cluster
 import { type ExploreResult, explore } from '../src/check/explorer/explore.ts';
 import { exploreParallel } from '../src/check/explorer/parallel.ts';
 import { main } from '../src/cli/main.ts';
+import { INCOMPLETE_AGENT_MODULE, incompleteAgentModel } from './fixtures/incomplete-agent.ts';
 
 const TOY_MODULE = new URL('../bench/spin/model.ts', import.meta.url).href;
 const toy = (...args: unknown[]) => ({ module: TOY_MODULE, exportName: 'toyModel', args });
@@ -62,6 +63,22 @@ describe('explore with worker threads', () => {
       sequential.violations.map((v) => [v.property, v.trace.length - 1]),
     );
     expect(parallel.violations[0]!.trace.length - 1).toBe(6);
+  });
+
+  it('finds an agent that does not handle a delivered event (agentHandlesDeliveredEvents), as the sequential search does', async () => {
+    const options = { hosts: 2, logEntry: 'unhandled' };
+    const sequential = explore(incompleteAgentModel({ hosts: 2, logEntry: 'unhandled' }), {
+      eventually: false,
+    });
+    const parallel = await exploreParallel(
+      { module: INCOMPLETE_AGENT_MODULE, exportName: 'incompleteAgentModel', args: [options] },
+      { workers: 2, shareAt: 1, eventually: false },
+    );
+    expect(parallel.parallel?.note).toMatch(/the parallel search found a violation at depth \d+/);
+    const found = (r: ExploreResult) =>
+      r.violations.map((v) => [v.property, v.trace.length - 1, v.trace.at(-1)!.event!.type]);
+    expect(found(parallel)).toEqual([['agentHandlesDeliveredEvents', 5, 'DELIVER']]);
+    expect(found(parallel)).toEqual(found(sequential));
   });
 });
 

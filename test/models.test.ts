@@ -1,12 +1,13 @@
 import { getShortestPaths } from '@xstate/graph';
 import { describe, expect, it } from 'vitest';
 import { type AnyStateMachine, createActor, type EventObject } from 'xstate';
-import { buildActorTable } from '../models/actorTable.ts';
+import { type ActorTable, buildActorTable } from '../models/actorTable.ts';
 import { type AgentCommand, agentMachine } from '../models/agent.ts';
 import { findModelBug, MODEL_BUGS } from '../models/bugs.ts';
 import { createClusterModel } from '../models/clusterModel.ts';
-import { AGENT_ALPHABET, HA_ALPHABET } from '../models/environment.ts';
+import { AE, AGENT_ALPHABET, HA_ALPHABET } from '../models/environment.ts';
 import { type HaEvent, haMachine } from '../models/haService.ts';
+import { agentWithLogEntry } from './fixtures/incomplete-agent.ts';
 
 /** Runs a machine as an actor (as the cluster simulation does) and records what it emits. */
 function drive(machine: AnyStateMachine, events: EventObject[]) {
@@ -103,6 +104,27 @@ describe('hypervisor agent', () => {
     expect(table.paths).toContain('secondary.goingLive.reissuingIo');
     const reached = new Set([0, ...Array.from(table.next).filter((n) => n >= 0)]);
     expect(reached.size).toBe(table.names.length);
+  });
+
+  it('tells a transition taken silently (targetless, no action) from an event not handled at all', () => {
+    const events = AGENT_ALPHABET.length;
+    const step = (table: ActorTable, path: string, symbol: number) => {
+      const i = table.idOf(path) * events + symbol;
+      const next = table.next[i]! < 0 ? 'unhandled' : table.paths[table.next[i]!];
+      return { next, commands: table.commands[i], silent: table.silent[i] };
+    };
+    const correct = buildActorTable(agentMachine, AGENT_ALPHABET);
+    // `failed` has CRASH: {} (handled, nothing happens) and no LOG_ENTRY at all.
+    expect(step(correct, 'failed', AE.crash)).toEqual({ next: 'failed', commands: [], silent: 1 });
+    expect(step(correct, 'failed', AE.logEntry)).toEqual({ next: 'unhandled', commands: [], silent: 0 });
+    const ack = { next: 'secondary.engaged', commands: ['ackLogEntry'], silent: 0 };
+    expect(step(correct, 'secondary.engaged', AE.logEntry)).toEqual(ack);
+    const silent = buildActorTable(agentWithLogEntry('silent'), AGENT_ALPHABET);
+    const quiet = { next: 'secondary.engaged', commands: [], silent: 1 };
+    expect(step(silent, 'secondary.engaged', AE.logEntry)).toEqual(quiet);
+    const unhandled = buildActorTable(agentWithLogEntry('unhandled'), AGENT_ALPHABET);
+    const dropped = { next: 'unhandled', commands: [], silent: 0 };
+    expect(step(unhandled, 'secondary.engaged', AE.logEntry)).toEqual(dropped);
   });
 });
 

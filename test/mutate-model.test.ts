@@ -96,24 +96,43 @@ describe('equivalent mutants', () => {
         state: 'secondary.engaged',
         event: 'HEARTBEAT_DUE',
         before: '→ secondary.engaged / sendHeartbeat',
-        after: 'ignored',
+        // Still handled (a targetless transition without actions), no longer sending: not 'ignored'.
+        after: '→ secondary.engaged',
       },
     ]);
   });
 });
 
 describe('detectors on model mutants', () => {
-  it('the explorer kills a negated Output Rule with I2 and a dropped ack with a model assertion', () => {
+  it('the explorer kills a negated Output Rule with I2, a dropped LOG_ENTRY with I0 and an impossible release with a model assertion', () => {
     const rule = runModelMutant(mutant('agent~negate-guard~primary.engaged~OUTPUT_READY.0'), explorerOnly);
     expect(rule).toMatchObject({
       status: 'killed',
       kill: { detector: 'explore', invariant: 'I2', property: 'outputReproducible' },
     });
+    // An engaged secondary that does not handle LOG_ENTRY at all: a named property with its path.
+    const dropped = runModelMutant(
+      mutant('agent~drop-transition~secondary.engaged~LOG_ENTRY.0'),
+      explorerOnly,
+    );
+    expect(dropped).toMatchObject({
+      status: 'killed',
+      kill: { detector: 'explore', invariant: 'I0', property: 'agentHandlesDeliveredEvents' },
+    });
+    // LOG_ENTRY handled without the ack (`LOG_ENTRY: {}`) is handled: the abstract environment counts
+    // acks on the channel, not the agent's ackLogEntry, so the explorer cannot see this one.
     const ack = runModelMutant(
       mutant('agent~drop-action~secondary.engaged~LOG_ENTRY.0~ackLogEntry'),
       explorerOnly,
     );
-    expect(ack).toMatchObject({
+    expect(ack.status).toBe('survived');
+    // A primary that releases output on LOCKSTEP_ENGAGED, before any entry executed: the
+    // environment's own assertion refuses it, and that is a kill too, never a crash.
+    const release = runModelMutant(
+      mutant('agent~swap-events~primary.alone~OUTPUT_READY~LOCKSTEP_ENGAGED'),
+      explorerOnly,
+    );
+    expect(release).toMatchObject({
       status: 'killed',
       kill: { detector: 'explore', invariant: 'I0', property: 'model assertion' },
     });
