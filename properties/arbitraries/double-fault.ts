@@ -81,6 +81,10 @@ export function withDoubleFault(faults: readonly FuzzFault[], double: DoubleFaul
   if (crashAtMs === undefined) return schedule;
   // In time order: the power-on crash may fall among the schedule's own faults.
   const later = schedule.findIndex((f) => Number.parseInt(f.at, 10) > crashAtMs);
-  schedule.splice(later < 0 ? schedule.length : later, 0, { at: `${crashAtMs}ms`, kind: 'crash', host: other });
+  schedule.splice(later < 0 ? schedule.length : later, 0, {
+    at: `${crashAtMs}ms`,
+    kind: 'crash',
+    host: other,
+  });
   return schedule;
 }
