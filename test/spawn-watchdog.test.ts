@@ -1,9 +1,11 @@
-// The spawn watchdog when the new secondary engaged on its side but its acknowledgements never
-// reached the primary (the primary's logging NIC failed just after the snapshot left). Found by an
-// independent fault hunt (round 6) on the clean tree: the watchdog only told HA to decide again,
-// leaving the primary stunned (`pausedForSnapshot`) on a stream nobody acknowledged; when the
-// spawn's target then crashed before HA's next attempt, nothing ever released the primary. It
-// stayed up, reachable and connected to storage, and answered nothing for the rest of the run (I7).
+// A spawn whose new secondary engaged on its side but whose acknowledgements never reached the
+// primary (the primary's logging NIC failed just after the snapshot left). Found by an independent
+// fault hunt (round 6) on the clean tree: the spawn watchdog only told HA to decide again (the
+// acknowledgement may still come over a slow link), leaving the primary stunned
+// (`pausedForSnapshot`) on the stream; when the target then halted (it lost the lock) or crashed
+// before HA's next attempt, nothing ever released the primary. It stayed up, reachable and
+// connected to storage, and answered nothing for the rest of the run (I7). Now a target that stops
+// being a secondary releases the primary stunned on its stream.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runFt } from '../src/check/monitors/ft-run.ts';

@@ -187,6 +187,10 @@ export class FtVm {
   }
 
   private onStateChange(instance: FtInstance, before: string, after: string): void {
+    // First, while the instance still holds the stream it had as a secondary (not on going live:
+    // a target that won the lock superseded the primary, which must stay stunned).
+    if (before.startsWith('secondary.') && (after === 'halted' || after === 'idle' || after === 'failed'))
+      this.spawnTargetGone(instance);
     const wasEngaged = before === 'primary.engaged' || before === 'secondary.engaged';
     if (wasEngaged && this.protected_ && this.inCurrentPair(instance)) this.setProtected(false);
     if (after === 'primary.engaged') {
@@ -202,6 +206,20 @@ export class FtVm {
     if (after === 'primary.alone') this.becameAlone(instance, before);
     if (after === 'halted') this.halted(instance, before);
     if (after === 'idle' && before.startsWith('secondary.')) this.release(instance);
+  }
+
+  /**
+   * A spawn's target stopped being a secondary (it failed, halted, was reset) before its pair
+   * formed: the primary, stunned on the stream to it since the snapshot, drops that stream and runs
+   * on. Without this a primary whose acknowledgements never arrived (its logging NIC failed as the
+   * snapshot left) stayed stunned for good once the spawn watchdog had passed.
+   */
+  private spawnTargetGone(target: FtInstance): void {
+    for (const primary of this.instances) {
+      if (primary === target || !primary.acting) continue;
+      if (primary.peer === target.host.name && primary.streamId === target.streamId)
+        this.detachUnpairedStream(primary);
+    }
   }
 
   /**
@@ -458,6 +476,7 @@ export class FtVm {
     const instance = this.instanceOn(host.name);
     const wasPrimary = instance.isPrimary && instance.vm !== null;
     if (wasPrimary) this.primaryGone(instance);
+    else if (instance.isSecondary) this.spawnTargetGone(instance);
     instance.clear();
     this.send(instance, { type: 'CRASH' });
     this.ha?.hostFailed(host);
@@ -532,17 +551,11 @@ export class FtVm {
     this.ctx.sim.cancel(this.spawnTimer);
     this.spawnTimer = this.ctx.sim.after(transferUs + this.ctx.config.heartbeatTimeoutUs, () => {
       if (target.serial !== serial) return;
-      if (!target.engaged) {
-        this.abandonSpawn(target);
-        return;
-      }
-      // Engaged on its side but the pair never formed (its acknowledgements never reached the
-      // primary): the primary must not stay stunned on a stream nobody acknowledges — nothing else
-      // would ever release it if the target then died — so it goes on alone, and HA decides again.
-      // The orphan secondary hears nothing more and stops on its own (it cannot win the lock).
-      if (this.protected_) return;
-      this.detachUnpairedStream();
-      if (this.ha?.actor.state === 'spawning') this.ha.spawnFailed();
+      if (!target.engaged) this.abandonSpawn(target);
+      // Engaged on its side but the pair never formed: let HA decide again. Its acknowledgement may
+      // still reach the primary (a slow logging link); if the target stops being a secondary
+      // first, onStateChange lets the stunned primary go.
+      else if (!this.protected_ && this.ha?.actor.state === 'spawning') this.ha.spawnFailed();
     });
     this.send(target, { type: 'SPAWN_SECONDARY' });
   }
@@ -566,8 +579,7 @@ export class FtVm {
   }
 
   /** One respawn at a time: an attached stream that never engaged is this spawn's; the primary drops it and runs on. */
-  private detachUnpairedStream(): void {
-    const primary = this.primary();
+  private detachUnpairedStream(primary: FtInstance | null = this.primary()): void {
     if (primary === null || primary.sender === null || primary.engaged) return;
     primary.recorder?.dropSecondary();
     primary.sender = null;
