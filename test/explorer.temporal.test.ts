@@ -165,6 +165,7 @@ describe('symmetry and fairness', () => {
     expect(result.properties.map((p) => [p.name, p.kind, p.status])).toEqual([
       ['bounded', 'always', 'holds'],
       ['deadlock', 'deadlock', 'holds'],
+      ['stepsComplete', 'always', 'holds'],
       ['workerZeroWorks', 'eventually', 'holds'],
     ]);
   });

@@ -104,7 +104,7 @@ describe('equivalent mutants', () => {
 });
 
 describe('detectors on model mutants', () => {
-  it('the explorer kills a negated Output Rule with I2, a dropped LOG_ENTRY with I0 and an impossible release with a model assertion', () => {
+  it('the explorer kills a negated Output Rule with I2, a dropped LOG_ENTRY with I0 and an impossible release as a step that throws', () => {
     const rule = runModelMutant(mutant('agent~negate-guard~primary.engaged~OUTPUT_READY.0'), explorerOnly);
     expect(rule).toMatchObject({
       status: 'killed',
@@ -127,15 +127,19 @@ describe('detectors on model mutants', () => {
     );
     expect(ack.status).toBe('survived');
     // A primary that releases output on LOCKSTEP_ENGAGED, before any entry executed: the
-    // environment's own assertion refuses it, and that is a kill too, never a crash.
+    // environment's own assertion refuses it, a step that throws, which explore reports as an I0
+    // finding with its path (never a crash of ftcheck).
     const release = runModelMutant(
       mutant('agent~swap-events~primary.alone~OUTPUT_READY~LOCKSTEP_ENGAGED'),
       explorerOnly,
     );
     expect(release).toMatchObject({
       status: 'killed',
-      kill: { detector: 'explore', invariant: 'I0', property: 'model assertion' },
+      kill: { detector: 'explore', invariant: 'I0', property: 'stepsComplete' },
     });
+    expect(release.kill?.message).toMatch(
+      /^stepsComplete: RESPOND\(host=0\) threw assertion failed: an output is released only after its entry executed at environment\.ts:\d+/,
+    );
   });
 
   it('a mutant the explorer cannot see goes to the fuzz detector; its verdict and crashes are kept apart', () => {

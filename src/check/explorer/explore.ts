@@ -7,6 +7,7 @@
 // Symmetry reduction is sound for safety and reachability, but weak fairness is a property of
 // concrete actions (host 1's step, not "some host's step"), so `eventually` properties of a
 // symmetric model are checked in a second search without symmetry; the result says so.
+import type { EventObject } from 'xstate';
 import type { InvariantId } from '../../base/invariants.ts';
 import { compiledEngine } from './compiledEngine.ts';
 import type { Engine } from './engine.ts';
@@ -14,6 +15,7 @@ import { UnsupportedMachineError } from './errors.ts';
 import { genericEngine } from './genericEngine.ts';
 import { GrowableInt32 } from './growable.ts';
 import { checkEventually, checkReachable, type Graph } from './temporal.ts';
+import { isModelFault, STEPS_COMPLETE, thrownText } from './thrown.ts';
 import { concreteTrace, type TraceStep, treePath } from './trace.ts';
 import type { ExplorerModel, ModelState } from './types.ts';
 
@@ -57,6 +59,8 @@ export interface Violation<C = unknown> {
   trace: TraceStep<C>[];
   /** A lasso's cycle starts at trace[loopStart]; the trace's last state is that state again. */
   loopStart?: number;
+  /** For a step that threw (I0): the event taken from the trace's last state, and what it threw. */
+  thrown?: { event: EventObject | null; error: string };
 }
 
 export interface ExploreResult<C = unknown> {
@@ -148,6 +152,9 @@ class Search<C> {
   private readonly flagPredicates: number[] = [];
   private readonly stable: number;
   private readonly deadlock: Checked;
+  private readonly throws: Checked;
+  /** The step that threw: the state expanded and the error (the search stops there). */
+  private thrown: { index: number; error: Error } | null = null;
   transitions = 0;
   current = 0;
   /** BFS level of the state being expanded (states are stored level by level). */
@@ -211,6 +218,10 @@ class Search<C> {
           description: 'no event is enabled in a state the model does not call stable',
         })
       : { result: { name: 'deadlock', kind: 'deadlock', description: '', status: 'unknown' } };
+    const { id, ...throws } = STEPS_COMPLETE;
+    this.throws = scope.safety
+      ? add('always', STEPS_COMPLETE)
+      : { result: { ...throws, kind: 'always', invariant: id, status: 'unknown' } };
   }
 
   private get storesEdges(): boolean {
@@ -278,7 +289,16 @@ class Search<C> {
         break;
       }
       if (this.storesEdges) this.edgeStart.push(this.edges.length);
-      const enabled = this.engine.expand(this.current, this.onVisit);
+      let enabled: number;
+      try {
+        enabled = this.engine.expand(this.current, this.onVisit);
+      } catch (error) {
+        if (!isModelFault(error)) throw error;
+        // The engine may be half-way through the state: nothing after this point is trusted.
+        this.thrown = { index: this.current, error };
+        this.report(this.throws, 'invariant', this.current);
+        return false;
+      }
       if (enabled === 0 && this.scope.safety && !this.engine.holds(this.stable, this.current)) {
         this.report(this.deadlock, 'deadlock', this.current);
       }
@@ -361,7 +381,9 @@ class Search<C> {
         return lasso.loopStart >= 0 ? { ...base, trace, loopStart: lasso.loopStart } : { ...base, trace };
       }
       const path = treePath(this.parent, this.parentEvent, index);
-      return { ...base, trace: concreteTrace(this.engine, path.states, path.hints) };
+      const trace = concreteTrace(this.engine, path.states, path.hints);
+      if (checked !== this.throws || this.thrown === null) return { ...base, trace };
+      return { ...base, trace, thrown: throwingStep(this.engine, trace.at(-1)!.state, this.thrown.error) };
     });
   }
 
@@ -370,6 +392,22 @@ class Search<C> {
     const path = treePath(this.parent, this.parentEvent, checked.found);
     return concreteTrace(this.engine, path.states, path.hints);
   }
+}
+
+/** Which event of a state throws, and what (the error the search met, if no event throws again). */
+function throwingStep<C>(
+  engine: Engine<C>,
+  state: ModelState<C>,
+  met: Error,
+): NonNullable<Violation['thrown']> {
+  for (const event of engine.events(state)) {
+    try {
+      engine.stepConcrete(state, event);
+    } catch (error) {
+      if (isModelFault(error)) return { event, error: thrownText(error) };
+    }
+  }
+  return { event: null, error: thrownText(met) };
 }
 
 const hasEventually = (model: ExplorerModel<unknown>) =>

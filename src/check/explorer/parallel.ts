@@ -29,6 +29,7 @@ import {
   type WorkerReply,
   type WorkerRequest,
 } from './parallelProtocol.ts';
+import { isModelFault, STEPS_COMPLETE, thrownByChecker } from './thrown.ts';
 import type { ExplorerModel, ModelState } from './types.ts';
 import { askWorker } from './worker-ask.ts';
 
@@ -88,7 +89,22 @@ function warmUp(model: ExplorerModel<unknown>, symmetry: boolean, shareAt: numbe
         return { engine, frontierStart: current, depth, transitions, violated, witnessed, complete: false };
       }
     }
-    const enabled = engine.expand(current, visit);
+    let enabled: number;
+    try {
+      enabled = engine.expand(current, visit);
+    } catch (error) {
+      // A step that throws is a finding: the sequential search reports it with its path.
+      if (!isModelFault(error)) throw error;
+      return {
+        engine,
+        frontierStart: current,
+        depth,
+        transitions,
+        violated: true,
+        witnessed,
+        complete: false,
+      };
+    }
     transitions += enabled;
     if (enabled === 0 && !engine.holds(checks.stable, current)) violated = true;
   }
@@ -263,7 +279,17 @@ export async function exploreParallel<C>(
   let shared = initialShared(warm);
   for (let restarts = 0; ; restarts++) {
     assert(restarts <= RESTARTS_MAX, 'a parallel search restarts a bounded number of times');
-    const outcome = await parallelRun(source, { ...options, symmetry }, warm, shared);
+    let outcome: Awaited<ReturnType<typeof parallelRun>>;
+    try {
+      outcome = await parallelRun(source, { ...options, symmetry }, warm, shared);
+    } catch (error) {
+      // A worker met a step of the model that throws (its stack names the model, not ftcheck).
+      if (!(error instanceof Error) || thrownByChecker(error.message)) throw error;
+      return sequential(
+        'a worker met a step that throws; the sequential search reports it with its path',
+        restarts,
+      );
+    }
     if ('restart' in outcome) {
       shared = widened(shared, outcome.restart);
       continue;
@@ -334,6 +360,8 @@ function parallelResult<C>(
     description: 'no event is enabled in a state the model does not call stable',
     status: run.complete ? 'holds' : 'unknown',
   });
+  const { id, ...throws } = STEPS_COMPLETE;
+  properties.push({ ...throws, kind: 'always', invariant: id, status: run.complete ? 'holds' : 'unknown' });
   const states = sum(figures, 'states');
   const orbitStates = meta.symmetry ? sum(figures, 'orbitStates') : null;
   const result: ExploreResult<C> = {

@@ -12,6 +12,7 @@ import { HA_EVENT_TYPES } from '../../../models/haService.ts';
 import { AssertionError, assert } from '../../base/assert.ts';
 import type { InvariantId } from '../../base/invariants.ts';
 import { explore } from '../explorer/explore.ts';
+import { thrownLine } from '../explorer/thrown.ts';
 import type { CampaignResult } from '../fuzz/campaign.ts';
 import { type BehaviourChange, behaviourChanges } from './equivalence.ts';
 import { type ModelMutant, PROTOCOL_MACHINES } from './model-mutants.ts';
@@ -106,7 +107,7 @@ function exploreMutant(machine: AnyStateMachine, mutant: ModelMutant, hosts: num
         detector: 'explore',
         invariant: violation.invariant ?? null,
         property: violation.property,
-        message: `${violation.property}: ${violation.description} (${violation.trace.length - 1} steps)`,
+        message: `${violation.property}: ${violation.thrown ? thrownLine(violation.thrown) : violation.description} (${violation.trace.length - 1} steps)`,
         reproduce: `ftcheck mutate --only ${mutant.id}`,
       },
     };

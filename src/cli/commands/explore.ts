@@ -8,6 +8,7 @@ import { findBug } from '../../check/bugs/catalog.ts';
 import { type ExploreResult, explore } from '../../check/explorer/explore.ts';
 import { exploreParallel } from '../../check/explorer/parallel.ts';
 import { eventText, formatStepTable, type StateView } from '../../check/explorer/stepTable.ts';
+import { thrownLine } from '../../check/explorer/thrown.ts';
 import { RANGES } from '../config.ts';
 import { checkOutputDir, EXIT_VIOLATION, parseIntInRange, parsePositiveInt, UsageError } from '../context.ts';
 import { writeItf } from '../explore-itf.ts';
@@ -155,6 +156,7 @@ function printText(
       );
     }
     io.out(formatStepTable(v.trace as never, view));
+    if (v.thrown) io.out(`then ${thrownLine(v.thrown)}`);
   }
   if (result.violations.length === 0 && result.complete)
     io.out('all properties hold in every reachable state');
@@ -241,6 +243,9 @@ export const registerExplore: CommandRegistrar = (program, io, setExit) => {
           description: v.description,
           steps: v.trace.length - 1,
           loopStart: v.loopStart ?? null,
+          ...(v.thrown
+            ? { thrown: { event: v.thrown.event && eventText(v.thrown.event), error: v.thrown.error } }
+            : {}),
           itf: itfPaths[i],
           trace: v.trace.map((step, k) => ({
             step: k,
