@@ -98,7 +98,17 @@ function environmentTables(options: ClusterOptions, entriesMax: number): Environ
 function initialContext(t: EnvironmentTables, o: Bounds): ClusterContext {
   const hosts: HostState[] = [];
   for (let h = 0; h < o.hosts; h++) {
-    hosts.push({ agent: 0, up: 1, storage: 1, current: 0, hist: 0, recv: 0, ioOut: 0, req: REQ.none });
+    hosts.push({
+      agent: 0,
+      up: 1,
+      storage: 1,
+      current: 0,
+      hist: 0,
+      recv: 0,
+      ioOut: 0,
+      req: REQ.none,
+      ackd: 0,
+    });
   }
   const context: ClusterContext = {
     hosts,
@@ -330,6 +340,7 @@ export function itfCluster(t: EnvironmentTables, c: ClusterContext): Record<stri
       current: x.current === 1,
       hist: x.hist,
       recv: x.recv,
+      ackd: x.ackd,
       ioOut: x.ioOut === 1,
       req: REQ_NAMES[x.req]!,
     })),
@@ -364,7 +375,7 @@ export function viewCluster(
       .join(',');
     const req = x.req === REQ.none ? '' : ` req=${REQ_NAMES[x.req]}`;
     view[`h${h}`] =
-      `${t.agent.names[x.agent]} hist=${x.hist} recv=${x.recv}${req}${flags ? ` [${flags}]` : ''}`;
+      `${t.agent.names[x.agent]} hist=${x.hist} recv=${x.recv}${x.ackd === x.recv ? '' : ` ackd=${x.ackd}`}${req}${flags ? ` [${flags}]` : ''}`;
   });
   view.ha = t.ha.names[c.ha]!;
   for (const key of ['acked', 'released', 'durable', 'partitioned', 'colocated'] as const) view[key] = c[key];

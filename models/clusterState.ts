@@ -22,6 +22,8 @@ export interface HostState {
   /** A disk write of this VM instance is outstanding at the storage. */
   ioOut: number;
   req: number;
+  /** Log entries the secondary acknowledged (its agent's `ackLogEntry`); the channel carries them. */
+  ackd: number;
 }
 
 export interface ClusterContext {
@@ -58,6 +60,7 @@ const HOST_FIELDS: [keyof HostState, number, number][] = [
   ['recv', 12, 3],
   ['ioOut', 15, 1],
   ['req', 16, 3],
+  ['ackd', 19, 3],
 ];
 type GlobalField = Exclude<keyof ClusterContext, 'hosts'>;
 const GLOBAL_FIELDS: [GlobalField, number, number][] = [
@@ -91,11 +94,13 @@ export function packHost(x: HostState): number {
     (x.hist << 9) |
     (x.recv << 12) |
     (x.ioOut << 15) |
-    (x.req << 16);
+    (x.req << 16) |
+    (x.ackd << 19);
   if (
     x.agent >>> 6 ||
     x.hist >>> 3 ||
     x.recv >>> 3 ||
+    x.ackd >>> 3 ||
     x.req >>> 3 ||
     (x.up | x.storage | x.current | x.ioOut) >>> 1
   ) {
@@ -114,6 +119,7 @@ export function unpackHost(w: number): HostState {
     recv: (w >>> 12) & 7,
     ioOut: (w >>> 15) & 1,
     req: (w >>> 16) & 7,
+    ackd: (w >>> 19) & 7,
   };
 }
 

@@ -120,7 +120,8 @@ function applyRespond(t: T, c: C, h: number): void {
   if (symbol === AE.snapshotReady) {
     const source = snapshotSource(t, c);
     const primary = c.hosts[source]!;
-    host.hist = host.recv = primary.hist;
+    // The snapshot is the secondary's starting point: received, executed and acknowledged.
+    host.hist = host.recv = host.ackd = primary.hist;
     host.current = 1;
     c.acked = primary.hist;
     host.req = REQ.none;
@@ -254,7 +255,7 @@ export function globalStepEnabled(t: T, c: C, type: GlobalStepType): boolean {
     case 'ACK': {
       if (c.partitioned === 1 || engagedPrimary(t, c) < 0) return false;
       const s = engagedSecondary(t, c);
-      return s >= 0 && c.acked < c.hosts[s]!.recv;
+      return s >= 0 && c.acked < c.hosts[s]!.ackd;
     }
     case 'PARTITION':
       return c.partitioned === 0 && c.partitionsLeft > 0;

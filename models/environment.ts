@@ -106,6 +106,7 @@ function clearVm(host: HostState): void {
   host.current = 0;
   host.hist = 0;
   host.recv = 0;
+  host.ackd = 0;
   host.ioOut = 0;
   host.req = REQ.none;
 }
@@ -159,14 +160,17 @@ function runAgentCommand(c: ClusterContext, host: HostState, command: string): v
     case 'reissuePendingIo':
       host.req = REQ.reissue;
       return;
+    case 'ackLogEntry':
+      // The secondary acknowledges what it has received; the channel carries it (the ACK step).
+      host.ackd = host.recv;
+      return;
     case 'releaseOutput':
       assert(c.released < host.hist, 'an output is released only after its entry executed');
       c.released++;
       return;
     default:
-      // takeClientAddress, ackLogEntry, sendHeartbeat, disengage, halt, announceCandidate: their
-      // effects are implicit in the abstract state (acks are counted by the channel, a halted or
-      // idle instance is cleared by stepAgent).
+      // takeClientAddress, sendHeartbeat, disengage, halt, announceCandidate: their effects are
+      // implicit in the abstract state (a halted or idle instance is cleared by stepAgent).
       return;
   }
 }

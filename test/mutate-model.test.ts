@@ -119,13 +119,16 @@ describe('detectors on model mutants', () => {
       status: 'killed',
       kill: { detector: 'explore', invariant: 'I0', property: 'agentHandlesDeliveredEvents' },
     });
-    // LOG_ENTRY handled without the ack (`LOG_ENTRY: {}`) is handled: the abstract environment counts
-    // acks on the channel, not the agent's ackLogEntry, so the explorer cannot see this one.
+    // LOG_ENTRY handled without the ack: the channel carries only what the agent acknowledged, so
+    // outputs are held for good and requests starve (a lasso under fairness).
     const ack = runModelMutant(
       mutant('agent~drop-action~secondary.engaged~LOG_ENTRY.0~ackLogEntry'),
       explorerOnly,
     );
-    expect(ack.status).toBe('survived');
+    expect(ack).toMatchObject({
+      status: 'killed',
+      kill: { detector: 'explore', invariant: 'I7', property: 'requestsAnswered' },
+    });
     // A primary that releases output on LOCKSTEP_ENGAGED, before any entry executed: the
     // environment's own assertion refuses it, a step that throws, which explore reports as an I0
     // finding with its path (never a crash of ftcheck).
