@@ -183,12 +183,12 @@ describe('ftcheck fuzz', () => {
   });
 
   it('splits its search over --workers threads and finds what one thread finds, in the same trace file', async () => {
-    // output-released-before-ack first fails at schedule 7 of seed 2: one stripe of 3 finds it,
-    // after the other stripes ran every schedule before it (and some after, which do not count).
+    // pending-disk-write-not-reissued first fails at schedule 10 of seed 2: one stripe of 3 finds
+    // it, after the other stripes ran every schedule before it (and some after, which do not count).
     const run = async (workers: string) => {
       const c = capture();
       const out = join(dir, `workers-${workers}`);
-      const args = ['fuzz', '--runs', '10', '--seed', '2', '--bug', 'output-released-before-ack'];
+      const args = ['fuzz', '--runs', '12', '--seed', '2', '--bug', 'pending-disk-write-not-reissued'];
       const code = await main(
         [...args, '--shrink-budget', '0', '--workers', workers, '--out', out, '--json'],
         c.io,
@@ -202,7 +202,7 @@ describe('ftcheck fuzz', () => {
     const one = await run('1');
     const three = await run('3');
     expect(one.code).toBe(1);
-    expect(one.json).toMatchObject({ runs: 7, runsToFailure: 7, invariant: 'I4' });
+    expect(one.json).toMatchObject({ runs: 10, runsToFailure: 10, invariant: 'I4' });
     expect(three).toEqual(one);
   });
 

@@ -150,6 +150,7 @@ export class FtDataPlane {
           instance.host.name,
           instance.serial,
           carried.offset + carried.bytes.length,
+          carried.bytes,
         );
       }
     }
@@ -306,6 +307,8 @@ export class FtDataPlane {
     const primary = this.ft.instanceOn(peer);
     if (primary.streamId !== streamId || primary.sender === null || primary.recorder === null) return;
     if (!primary.host.up) return;
+    for (const observer of this.ctx.observers)
+      observer.ackArrived?.(this.ft.name, primary.host.name, primary.serial, ack.receivedBytes);
     primary.lastLogTrafficUs = this.ctx.sim.now;
     primary.lag?.setMarks(LAG_HIGH_MS * perMs, LAG_LOW_MS * perMs);
     primary.recorder.onAck(ack);

@@ -69,8 +69,16 @@ export interface ClusterObserver {
     windowBytes: number,
     writtenBytes: number,
   ): void;
-  /** The primary instance `serial` on `host` sent its secondary the log up to offset `endOffset`. */
-  logShipped?(vm: string, host: string, serial: number, endOffset: number): void;
+  /**
+   * The primary instance `serial` on `host` sent its secondary the log up to offset `endOffset`:
+   * `bytes` = the segment, the stream's bytes that end there (a stream starts at offset 0).
+   */
+  logShipped?(vm: string, host: string, serial: number, endOffset: number, bytes: Uint8Array): void;
+  /**
+   * An acknowledgement of `receivedBytes` of the log stream of primary instance `serial` reached
+   * its host, before the primary acts on it (releasing outputs is acting on it).
+   */
+  ackArrived?(vm: string, host: string, serial: number, receivedBytes: number): void;
   /**
    * An instance became the live primary (after failover or at power-on); `produced` = its
    * execution's outputs so far; `pendingDiskDropped` = disk requests pending at go-live that it
@@ -117,6 +125,7 @@ const HOOKS: Record<keyof ClusterObserver, true> = {
   outputHeld: true,
   logAcked: true,
   logShipped: true,
+  ackArrived: true,
   wentLive: true,
   replaying: true,
   primaryLost: true,

@@ -11,6 +11,7 @@ import { EnvironmentTruth } from './environment-truth.ts';
 import { LagMonitor } from './lag-monitor.ts';
 import { LockstepMonitor } from './lockstep-monitor.ts';
 import { LogFlowMonitor } from './log-flow-monitor.ts';
+import { OutputEntryMonitor } from './output-entry-monitor.ts';
 import { OutputMonitor } from './output-monitor.ts';
 import { OutputRuleMonitor } from './output-rule-monitor.ts';
 import { PeerTraffic } from './peer-traffic.ts';
@@ -43,6 +44,7 @@ export class MonitorSet implements MonitorSink {
       this.lockstep,
       this.output,
       new OutputRuleMonitor(this),
+      new OutputEntryMonitor(this),
       new LogFlowMonitor(this, cluster),
       new SplitBrainMonitor(this),
       new StorageFenceMonitor(this, cluster),

@@ -1,0 +1,150 @@
+// The Output Rule, its safety half, judged from the log itself (I4): an engaged primary lets an
+// output out only once its secondary has acknowledged the log entry of the instruction that
+// produced it. Without that, a failover right after the release loses an output the world saw.
+//
+// The monitor trusts none of the primary's bookkeeping (where the recorder says an entry ends,
+// what the gate holds): it decodes the log stream from the bytes the primary shipped, with the
+// log format's own reader, to find where each output entry ends, and keeps the furthest offset
+// an acknowledgement that reached the primary covered. An output released while its entry is
+// unacknowledged, or was never shipped at all, is a violation at that instant; a failover need
+// not follow. A stream it cannot follow (a gap, bytes the format refuses) is not judged: the
+// replayer and the lockstep monitor speak for those.
+import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
+import { ByteQueue } from '../../lockstep/byte-queue.ts';
+import { LogFormatError, LogReader } from '../../lockstep/log-codec.ts';
+import type { MonitorSink } from './violation.ts';
+
+const ENGAGED_PRIMARY = 'primary.engaged';
+/** OutputKind's values, in order (log-entry.ts). */
+const KIND_NAMES = ['console', 'nic', 'disk'] as const;
+
+/** One log stream as the monitor decoded it. */
+interface Stream {
+  reader: LogReader;
+  /** The instret of the stream's start entry (−1 until decoded). */
+  startInstret: number;
+  /** Output entries not yet matched to a release, oldest first: kind index, instret, end offset. */
+  kinds: number[];
+  instrets: number[];
+  ends: number[];
+  head: number;
+  /** The furthest offset an acknowledgement that reached the primary covered. */
+  acked: number;
+  /** The monitor lost track of the stream (a gap or malformed bytes): no verdicts on it. */
+  lost: boolean;
+}
+
+function newStream(): Stream {
+  return {
+    reader: new LogReader(new ByteQueue(4096, 0)),
+    startInstret: -1,
+    kinds: [],
+    instrets: [],
+    ends: [],
+    head: 0,
+    acked: 0,
+    lost: false,
+  };
+}
+
+export class OutputEntryMonitor implements ClusterObserver {
+  /** By `vm|host|serial`: the primary instance's current stream. */
+  private readonly streams = new Map<string, Stream>();
+  /** Agent state by `vm|host`. */
+  private readonly states = new Map<string, string>();
+
+  constructor(private readonly sink: MonitorSink) {}
+
+  agentState(vm: string, host: string, _from: string, to: string): void {
+    this.states.set(`${vm}|${host}`, to);
+  }
+
+  logShipped(vm: string, host: string, serial: number, endOffset: number, bytes: Uint8Array): void {
+    const key = `${vm}|${host}|${serial}`;
+    const offset = endOffset - bytes.length;
+    let stream = this.streams.get(key);
+    // A stream starts at offset 0 (a new pairing, or the first one resent): decode it afresh.
+    if (offset === 0 && (stream === undefined || stream.reader.queue.tailOffset > 0)) {
+      stream = newStream();
+      this.streams.set(key, stream);
+    }
+    if (stream === undefined || stream.lost) return;
+    const queue = stream.reader.queue;
+    const tail = queue.tailOffset;
+    if (offset > tail) {
+      stream.lost = true;
+      return;
+    }
+    if (endOffset <= tail) return; // a resend of what was decoded already
+    queue.pushBytes(offset === tail ? bytes : bytes.subarray(tail - offset));
+    this.decode(stream);
+  }
+
+  private decode(stream: Stream): void {
+    const reader = stream.reader;
+    try {
+      for (let entry = reader.next(); entry !== null; entry = reader.next()) {
+        if (entry.kind === 'start') stream.startInstret = entry.instret;
+        else if (entry.kind === 'output') {
+          stream.kinds.push(entry.output);
+          stream.instrets.push(entry.instret);
+          stream.ends.push(reader.queue.headOffset);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof LogFormatError)) throw error;
+      stream.lost = true;
+    }
+  }
+
+  ackArrived(vm: string, host: string, serial: number, receivedBytes: number): void {
+    const stream = this.streams.get(`${vm}|${host}|${serial}`);
+    if (stream !== undefined && receivedBytes > stream.acked) stream.acked = receivedBytes;
+  }
+
+  worldOutput(output: WorldOutput): void {
+    if (this.states.get(`${output.vm}|${output.host}`) !== ENGAGED_PRIMARY) return;
+    const stream = this.streams.get(`${output.vm}|${output.host}|${output.serial}`);
+    if (stream === undefined || stream.lost || stream.startInstret < 0) return;
+    // Produced at the boundary the stream starts from or before: not the stream's to cover.
+    if (output.instret <= stream.startInstret) return;
+    const kind = KIND_NAMES.indexOf(output.kind);
+    // Releases follow production order: entries before this one were released unjudged (while
+    // the agent was not engaged) and are passed over.
+    let at = stream.head;
+    while (at < stream.ends.length && stream.instrets[at]! < output.instret) at++;
+    while (at < stream.ends.length && stream.instrets[at] === output.instret && stream.kinds[at] !== kind)
+      at++;
+    const what = `its ${output.kind} output #${output.index} (instruction ${output.instret})`;
+    const who = `${output.host}, the engaged primary of ${output.vm},`;
+    if (at === stream.ends.length || stream.instrets[at] !== output.instret) {
+      this.sink.report({
+        invariant: 'I4',
+        vm: output.vm,
+        host: output.host,
+        message: `${who} released ${what} whose log entry it had not sent its secondary (log sent through byte ${stream.reader.queue.tailOffset}): the Output Rule lets an output out only after its entry is acknowledged`,
+      });
+      return;
+    }
+    stream.head = at + 1;
+    const end = stream.ends[at]!;
+    if (end > stream.acked) {
+      this.sink.report({
+        invariant: 'I4',
+        vm: output.vm,
+        host: output.host,
+        message: `${who} released ${what} before its secondary acknowledged the output's log entry (ending at byte ${end}; acknowledged through byte ${stream.acked}): a failover now would lose an output the world saw`,
+      });
+    }
+    this.compact(stream);
+  }
+
+  /** Drops matched entries once they make up most of the arrays (amortised, no per-release shift). */
+  private compact(stream: Stream): void {
+    if (stream.head < 1024 || stream.head * 2 < stream.ends.length) return;
+    stream.kinds.splice(0, stream.head);
+    stream.instrets.splice(0, stream.head);
+    stream.ends.splice(0, stream.head);
+    stream.head = 0;
+  }
+}
