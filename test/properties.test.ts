@@ -12,6 +12,7 @@ import {
   swarmFaultListArb,
 } from '../properties/arbitraries/fault-schedule.ts';
 import { modelPathTemplates } from '../properties/arbitraries/model-paths.ts';
+import { withReprotectionStress } from '../properties/arbitraries/reprotection-stress.ts';
 import { runSpecArb } from '../properties/arbitraries/run-spec.ts';
 import { withStorageAftershock } from '../properties/arbitraries/storage-aftershock.ts';
 import { describeViolation, INVARIANT_PROPERTIES, judgeRun } from '../properties/invariant-properties.ts';
@@ -202,6 +203,65 @@ describe('arbitraries', () => {
       s.schedule.faults.some((f) => f.kind === 'hba-fail' && f.host === 'primary' && ms(f) < 10),
     );
     expect(aloneDegraded.length).toBeGreaterThan(3);
+    for (const spec of specs) parseFaultSchedule(spec.schedule);
+  });
+
+  it('re-protection under stress: a named host crashes, the primary’s storage fails, the host comes back, then the primary may crash — in time order', () => {
+    const faults: FuzzFault[] = [{ at: '300ms', kind: 'delay', network: 'logging', ms: 20 }];
+    expect(
+      withReprotectionStress(faults, {
+        afterMs: 100,
+        crashed: 2,
+        troubleAfterMs: 50,
+        trouble: { kind: 'cut', healAfterMs: 500 },
+        repairAfterMs: 100,
+        crashPrimaryAfterMs: 200,
+      }),
+    ).toEqual([
+      ...faults,
+      { at: '400ms', kind: 'crash', host: 'h2' },
+      { at: '450ms', kind: 'partition', network: 'storage', host: 'primary' },
+      { at: '550ms', kind: 'repair', host: 'h2' },
+      { at: '750ms', kind: 'crash', host: 'primary' },
+      { at: '950ms', kind: 'heal', network: 'storage' },
+    ]);
+    expect(
+      withReprotectionStress([], {
+        afterMs: 0,
+        crashed: 1,
+        troubleAfterMs: 0,
+        trouble: { kind: 'slow', ms: 300, forMs: 200 },
+        repairAfterMs: 400,
+        crashPrimaryAfterMs: undefined,
+      }),
+    ).toEqual([
+      { at: '0ms', kind: 'crash', host: 'h1' },
+      { at: '0ms', kind: 'delay', network: 'storage', host: 'primary', ms: 300 },
+      { at: '200ms', kind: 'delay', network: 'storage', ms: 0 },
+      { at: '400ms', kind: 'repair', host: 'h1' },
+    ]);
+    // About one swarm run in six has one: a crash of a named host repaired 0-900 ms later with a
+    // storage fault of the primary in between; every schedule still validates.
+    const specs = fc.sample(runSpecArb({ determinismEvery: 0 }), { seed: 23, numRuns: 600 });
+    const ms = (f: Record<string, unknown>) => Number.parseInt(String(f.at), 10);
+    const stressed = specs.filter((spec) =>
+      spec.schedule.faults.some(
+        (crash, i, all) =>
+          crash.kind === 'crash' &&
+          /^h\d$/.test(String(crash.host)) &&
+          all.some(
+            (trouble, j) =>
+              j > i &&
+              trouble.host === 'primary' &&
+              ['hba-fail', 'partition', 'delay'].includes(String(trouble.kind)) &&
+              all.some(
+                (r, k) => k > j && r.kind === 'repair' && r.host === crash.host && ms(r) <= ms(crash) + 900,
+              ),
+          ),
+      ),
+    );
+    expect(stressed.length).toBeGreaterThan(60);
+    expect(stressed.length).toBeLessThan(160);
     for (const spec of specs) parseFaultSchedule(spec.schedule);
   });
 

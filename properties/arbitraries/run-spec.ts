@@ -28,6 +28,7 @@ import {
   swarmFaultListArb,
 } from './fault-schedule.ts';
 import { modelPathFaultsArb } from './model-paths.ts';
+import { reprotectionStressArb, withReprotectionStress } from './reprotection-stress.ts';
 import { storageAftershockArb, withStorageAftershock } from './storage-aftershock.ts';
 import { type FuzzWorkload, workloadArb } from './workload.ts';
 
@@ -199,11 +200,15 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       // After the limits, for the same reason; then the double fault.
       aftershock: storageAftershockArb(),
       doubleFault: doubleFaultArb(),
+      // Last of all, for the same reason.
+      reprotection: reprotectionStressArb(),
     })
     .map((parts) => {
       const shaken =
         parts.aftershock === undefined ? parts.faults : withStorageAftershock(parts.faults, parts.aftershock);
-      const faults = parts.doubleFault === undefined ? shaken : withDoubleFault(shaken, parts.doubleFault);
+      const doubled = parts.doubleFault === undefined ? shaken : withDoubleFault(shaken, parts.doubleFault);
+      const faults =
+        parts.reprotection === undefined ? doubled : withReprotectionStress(doubled, parts.reprotection);
       const spec = buildRunSpec({ ...parts, faults }, minUs);
       spec.durationUs = runLengthUs(spec);
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
