@@ -108,6 +108,7 @@ function initialContext(t: EnvironmentTables, o: Bounds): ClusterContext {
       ioOut: 0,
       req: REQ.none,
       ackd: 0,
+      link: 0,
     });
   }
   const context: ClusterContext = {
@@ -341,6 +342,7 @@ export function itfCluster(t: EnvironmentTables, c: ClusterContext): Record<stri
       hist: x.hist,
       recv: x.recv,
       ackd: x.ackd,
+      link: x.link === 1,
       ioOut: x.ioOut === 1,
       req: REQ_NAMES[x.req]!,
     })),
@@ -357,6 +359,9 @@ export function itfCluster(t: EnvironmentTables, c: ClusterContext): Record<stri
   };
 }
 
+const engagedState = (t: EnvironmentTables, x: HostState) =>
+  t.kinds.secEngaged[x.agent]! | t.kinds.primEngaged[x.agent]!;
+
 /** A flat, readable view: one column per host plus the shared fields. */
 export function viewCluster(
   t: EnvironmentTables,
@@ -370,6 +375,8 @@ export function viewCluster(
       x.storage ? '' : 'no-storage',
       x.current ? 'gen' : '',
       x.ioOut ? 'io' : '',
+      // The stream's end is attached exactly while engaged, unless the agent failed to disengage.
+      x.link === engagedState(t, x) ? '' : x.link ? 'attached' : 'detached',
     ]
       .filter(Boolean)
       .join(',');

@@ -24,6 +24,12 @@ export interface HostState {
   req: number;
   /** Log entries the secondary acknowledged (its agent's `ackLogEntry`); the channel carries them. */
   ackd: number;
+  /**
+   * This instance's end of the logging stream is attached: set when the pair forms (the snapshot,
+   * on both ends), cleared by the agent's `disengage` and with the VM instance. Log, replay and
+   * acknowledgements flow only between two attached ends.
+   */
+  link: number;
 }
 
 export interface ClusterContext {
@@ -61,6 +67,7 @@ const HOST_FIELDS: [keyof HostState, number, number][] = [
   ['ioOut', 15, 1],
   ['req', 16, 3],
   ['ackd', 19, 3],
+  ['link', 22, 1],
 ];
 type GlobalField = Exclude<keyof ClusterContext, 'hosts'>;
 const GLOBAL_FIELDS: [GlobalField, number, number][] = [
@@ -95,14 +102,15 @@ export function packHost(x: HostState): number {
     (x.recv << 12) |
     (x.ioOut << 15) |
     (x.req << 16) |
-    (x.ackd << 19);
+    (x.ackd << 19) |
+    (x.link << 22);
   if (
     x.agent >>> 6 ||
     x.hist >>> 3 ||
     x.recv >>> 3 ||
     x.ackd >>> 3 ||
     x.req >>> 3 ||
-    (x.up | x.storage | x.current | x.ioOut) >>> 1
+    (x.up | x.storage | x.current | x.ioOut | x.link) >>> 1
   ) {
     checkFits(x, HOST_FIELDS);
   }
@@ -120,6 +128,7 @@ export function unpackHost(w: number): HostState {
     ioOut: (w >>> 15) & 1,
     req: (w >>> 16) & 7,
     ackd: (w >>> 19) & 7,
+    link: (w >>> 22) & 1,
   };
 }
 

@@ -79,6 +79,24 @@ const snapshotSource = (t: T, c: C) => currentOfKind(c, t.kinds.primAlone);
 const engagedPrimary = (t: T, c: C) => currentOfKind(c, t.kinds.primEngaged);
 const engagedSecondary = (t: T, c: C) => currentOfKind(c, t.kinds.secEngaged);
 
+/**
+ * The ends of the current pair's logging stream: an up instance of the current generation whose
+ * end is attached (`link`: from the snapshot until its agent's `disengage`). The primary's end
+ * ships while its VM executes (`acting`; the cluster's primary ships from its execution slices);
+ * the secondary's end receives, replays and acknowledges in whatever state its agent is. With an
+ * agent that disengages on leaving lockstep these are exactly the engaged primary and secondary.
+ */
+function streamEnd(c: C, kind: Uint8Array): number {
+  const hosts = c.hosts;
+  for (let h = 0; h < hosts.length; h++) {
+    const x = hosts[h]!;
+    if (x.up === 1 && x.current === 1 && x.link === 1 && kind[x.agent] === 1) return h;
+  }
+  return -1;
+}
+const sendingEnd = (t: T, c: C) => streamEnd(c, t.kinds.acting);
+const receivingEnd = (t: T, c: C) => streamEnd(c, t.kinds.secondary);
+
 /** The failure detector: heartbeats and logging traffic from the peer have stopped. */
 export function peerSilent(t: T, c: C, h: number): boolean {
   const host = c.hosts[h]!;
@@ -123,6 +141,10 @@ function applyRespond(t: T, c: C, h: number): void {
     // The snapshot is the secondary's starting point: received, executed and acknowledged.
     host.hist = host.recv = host.ackd = primary.hist;
     host.current = 1;
+    // The pair forms: both ends of the logging stream attach (the cluster's transferSnapshot and
+    // installSecondary); each stays attached until its agent disengages.
+    host.link = 1;
+    primary.link = 1;
     c.acked = primary.hist;
     host.req = REQ.none;
     stepAgent(t, c, h, AE.snapshotReady);
@@ -130,7 +152,6 @@ function applyRespond(t: T, c: C, h: number): void {
     notifyHa(t, c, HE.engaged);
     return;
   }
-  if (symbol === AE.logDrained) host.hist = host.recv;
   if (symbol === AE.lockGrantedNoIo || symbol === AE.lockGrantedPendingIo) {
     // The atomic test-and-set: the generation moves on, fencing every other instance.
     for (let j = 0; j < c.hosts.length; j++) {
@@ -138,6 +159,8 @@ function applyRespond(t: T, c: C, h: number): void {
     }
     host.current = 1;
   }
+  // A detached secondary's drain (see `replayLog` in environment.ts): what it had received.
+  if (symbol === AE.logDrained && host.link === 0) host.hist = host.recv;
   if (symbol === AE.ioReissued && host.hist >= 1 && c.durable === 0) host.ioOut = 1;
   host.req = REQ.none;
   if (agentReacts(t, c, h, symbol)) stepAgent(t, c, h, symbol);
@@ -153,13 +176,17 @@ export type HostGuard = (t: T, c: C, x: HostState, h: number) => boolean;
 /** Whether each host step is enabled: one function per step (this runs for every candidate event). */
 const HOST_GUARDS: Record<HostStepType, HostGuard> = {
   EXECUTE: (t, _c, x) => x.up === 1 && t.kinds.acting[x.agent] === 1 && x.hist < t.entriesMax,
+  // The stream carries the primary's log to an attached secondary end, whatever its agent's state:
+  // one that left lockstep without disengaging is still told LOG_ENTRY.
   DELIVER: (t, c, x) => {
-    if (x.up === 0 || x.current === 0 || t.kinds.secEngaged[x.agent] === 0 || c.partitioned === 1)
-      return false;
-    const p = engagedPrimary(t, c);
+    if (x.up === 0 || x.current === 0 || x.link === 0 || t.kinds.secondary[x.agent] === 0) return false;
+    if (c.partitioned === 1) return false;
+    const p = sendingEnd(t, c);
     return p >= 0 && c.hosts[p]!.hist > x.recv;
   },
-  REPLAY: (t, _c, x) => x.up === 1 && t.kinds.secEngaged[x.agent] === 1 && x.recv > x.hist,
+  // Replay in slices runs while the secondary's end is attached (the cluster's runSecondary); once
+  // detached, only the go-live drain (`replayLog`, answered by RESPOND) replays.
+  REPLAY: (t, _c, x) => x.up === 1 && x.link === 1 && t.kinds.secondary[x.agent] === 1 && x.recv > x.hist,
   // Offered in every state the agent reacts to it: the Output Rule is the agent's to keep, not the
   // environment's (a held output outlives the state that produced it).
   OUTPUT: (t, c, x, h) => x.up === 1 && c.released < x.hist && agentReacts(t, c, h, outputSymbol(c, x)),
@@ -253,8 +280,8 @@ function unprotected(t: T, c: C): boolean {
 export function globalStepEnabled(t: T, c: C, type: GlobalStepType): boolean {
   switch (type) {
     case 'ACK': {
-      if (c.partitioned === 1 || engagedPrimary(t, c) < 0) return false;
-      const s = engagedSecondary(t, c);
+      if (c.partitioned === 1 || sendingEnd(t, c) < 0) return false;
+      const s = receivingEnd(t, c);
       return s >= 0 && c.acked < c.hosts[s]!.ackd;
     }
     case 'PARTITION':

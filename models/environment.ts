@@ -77,6 +77,8 @@ export interface AgentKinds {
   acting: Uint8Array;
   /** Tag `solo`: a primary running without a secondary. */
   solo: Uint8Array;
+  /** Tag `secondary`: syncing, engaged or going live (the receiving end of a logging stream). */
+  secondary: Uint8Array;
 }
 
 export function classifyAgents(table: ActorTable): AgentKinds {
@@ -92,6 +94,7 @@ export function classifyAgents(table: ActorTable): AgentKinds {
     primAlone: by((p) => p === 'primary.alone'),
     acting: by((_, t) => t.has('acting')),
     solo: by((_, t) => t.has('solo')),
+    secondary: by((_, t) => t.has('secondary')),
   };
 }
 
@@ -107,6 +110,7 @@ function clearVm(host: HostState): void {
   host.hist = 0;
   host.recv = 0;
   host.ackd = 0;
+  host.link = 0;
   host.ioOut = 0;
   host.req = REQ.none;
 }
@@ -152,6 +156,13 @@ function runAgentCommand(c: ClusterContext, host: HostState, command: string): v
       host.req = REQ.snapshot;
       return;
     case 'replayLog':
+      // The drain replays what has been received when it is asked for (the cluster's replayLog
+      // runs the replayer to the end of the received log at once, then answers LOG_DRAINED after
+      // the time that takes). An entry taken later is replayed only by a slice while the end is
+      // still attached (REPLAY), and is lost if the instance goes live first. A detached end
+      // receives nothing more, so its replay is applied with the answer (RESPOND) instead: the same
+      // entries, and the draining states of a correct agent stay as they were.
+      if (host.link === 1) host.hist = host.recv;
       host.req = REQ.replay;
       return;
     case 'testAndSet':
@@ -164,13 +175,19 @@ function runAgentCommand(c: ClusterContext, host: HostState, command: string): v
       // The secondary acknowledges what it has received; the channel carries it (the ACK step).
       host.ackd = host.recv;
       return;
+    case 'disengage':
+      // The instance leaves lockstep: its end of the logging stream detaches, so nothing more is
+      // shipped, received, replayed in slices or acknowledged on it (the cluster's FtInstance
+      // `disengaged`). Until then the stream runs, whatever state the agent is in.
+      host.link = 0;
+      return;
     case 'releaseOutput':
       assert(c.released < host.hist, 'an output is released only after its entry executed');
       c.released++;
       return;
     default:
-      // takeClientAddress, sendHeartbeat, disengage, halt, announceCandidate: their effects are
-      // implicit in the abstract state (a halted or idle instance is cleared by stepAgent).
+      // takeClientAddress, sendHeartbeat, halt, announceCandidate: their effects are implicit in
+      // the abstract state (a halted or idle instance is cleared by stepAgent).
       return;
   }
 }

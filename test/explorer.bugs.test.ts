@@ -8,6 +8,7 @@ import { toItf } from '../src/check/explorer/itf.ts';
 import { formatStepTable } from '../src/check/explorer/stepTable.ts';
 import { cloneConfig, rebuild, type StateConfig, stateAt } from '../src/check/mutate/machine-config.ts';
 import { incompleteAgentModel } from './fixtures/incomplete-agent.ts';
+import { lateDisengageModel } from './fixtures/late-disengage-agent.ts';
 
 // The exact shortest counterexample of each seeded bug on 2 hosts (steps after the initial state).
 const EXPECTED: Record<string, [property: string, steps: number]> = {
@@ -194,5 +195,65 @@ describe('an agent that does not handle an event the environment delivers', () =
     expect(starving.violations.map((v) => [v.property, v.invariant, v.kind])).toEqual([
       ['requestsAnswered', 'I7', 'eventually'],
     ]);
+  });
+});
+
+describe('an agent that disengages late', () => {
+  // A host's end of the logging stream is attached from the snapshot until its agent's
+  // `disengage` (the host field `link`); DELIVER, REPLAY and ACK run between attached ends, in
+  // whatever state the agents are. The correct agent is attached exactly while engaged, so its
+  // graph is the one the state-name gating gave.
+  it('the correct agent is attached exactly while engaged, and every property holds', () => {
+    const model = createClusterModel({ hosts: 2 });
+    const k = model.tables.kinds;
+    const attachedWhileEngaged = {
+      name: 'attachedExactlyWhileEngaged',
+      id: 'I0' as const,
+      description: "a host's end of the logging stream is attached exactly while its agent is engaged",
+      holds: (s: { context: { hosts: { agent: number; link: number }[] } }) =>
+        s.context.hosts.every((x) => x.link === (k.secEngaged[x.agent]! | k.primEngaged[x.agent]!)),
+    };
+    const result = explore(
+      { ...model, invariants: [...model.invariants, attachedWhileEngaged] },
+      {
+        engine: 'compiled',
+      },
+    );
+    expect(result.violations).toEqual([]);
+    expect([result.states, result.transitions]).toEqual([56_671, 269_670]);
+  });
+
+  it('a draining secondary still attached is told the log it no longer expects (agentHandlesDeliveredEvents)', () => {
+    // The fault hunt's mutant: PEER_SILENT with log pending drains without `disengage`, which
+    // comes only at LOG_DRAINED. After a partition heals, the primary (not yet timed out) ships
+    // its next entry to the draining secondary, whose state has no LOG_ENTRY.
+    const model = lateDisengageModel({ hosts: 2, variant: 'silent' });
+    const result = explore(model, { engine: 'compiled' });
+    expect(result.violations.map((v) => [v.property, v.invariant, v.trace.length - 1])).toEqual([
+      ['agentHandlesDeliveredEvents', 'I0', 10],
+    ]);
+    const last = result.violations[0]!.trace.at(-1)!;
+    expect(last.event).toMatchObject({ type: 'DELIVER' });
+    const receiver = last.state.context.hosts[(last.event as unknown as { host: number }).host]!;
+    expect([model.tables.agent.paths[receiver.agent], receiver.link]).toEqual([
+      'secondary.goingLive.draining',
+      1,
+    ]);
+    expect(model.itfVars(last.state)).toMatchObject({ unhandled: 'LOG_ENTRY' });
+    expect(formatStepTable(result.violations[0]!.trace, model.view)).toContain('[gen,attached]');
+  });
+
+  it('one that also acknowledges what arrives while draining loses a released output (releasedOutputSurvives)', () => {
+    // What the cluster's data plane does for a secondary that has not disengaged: it acknowledges
+    // what it receives. The primary releases the output of an entry that arrived after the drain
+    // was asked for, and the secondary goes live without it.
+    const model = lateDisengageModel({ hosts: 2, variant: 'acknowledging' });
+    const result = explore(model, { engine: 'compiled' });
+    expect(result.violations.map((v) => [v.property, v.invariant, v.trace.length - 1])).toEqual([
+      ['releasedOutputSurvives', 'I4', 17],
+    ]);
+    const last = result.violations[0]!.trace.at(-1)!.state;
+    const live = last.context.hosts.find((x) => model.tables.agent.paths[x.agent] === 'primary.alone')!;
+    expect([live.hist, live.recv, last.context.released]).toEqual([1, 2, 2]);
   });
 });

@@ -129,6 +129,21 @@ describe('detectors on model mutants', () => {
       status: 'killed',
       kill: { detector: 'explore', invariant: 'I7', property: 'requestsAnswered' },
     });
+    // A secondary that goes live without `disengage` keeps its end of the logging stream attached:
+    // after a partition heals, the primary's next entry reaches a going-live state without LOG_ENTRY.
+    for (const silent of ['PEER_SILENT.0', 'PEER_SILENT.2']) {
+      expect(
+        runModelMutant(mutant(`agent~drop-action~secondary.engaged~${silent}~disengage`), explorerOnly),
+      ).toMatchObject({
+        status: 'killed',
+        kill: { detector: 'explore', invariant: 'I0', property: 'agentHandlesDeliveredEvents' },
+      });
+    }
+    // The primary's: equivalent in effect (properties/README.md); its end ships only while it executes.
+    expect(
+      runModelMutant(mutant('agent~drop-action~primary.engaged~PEER_SILENT.0~disengage'), explorerOnly)
+        .status,
+    ).toBe('survived');
     // A primary that releases output on LOCKSTEP_ENGAGED, before any entry executed: the
     // environment's own assertion refuses it, a step that throws, which explore reports as an I0
     // finding with its path (never a crash of ftcheck).
