@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../src/base/package-root.ts';
 import { explore } from '../src/check/explorer/explore.ts';
 import { exploreParallel } from '../src/check/explorer/parallel.ts';
+import { exploreSwarm } from '../src/check/explorer/swarm.ts';
 import { thrownByChecker } from '../src/check/explorer/thrown.ts';
 import { THROWING_MODEL_MODULE, throwingModel } from './fixtures/throwing-model.ts';
 
@@ -64,6 +65,20 @@ describe('a step that throws', () => {
     );
     expect(finding(parallel)).toEqual(finding(sequential));
     expect(finding(parallel)[0]).toMatchObject({ property: 'stepsComplete', steps: 12 });
+  });
+});
+
+describe('a step that throws, under swarm', () => {
+  it('is a violation each member can find, replayed and shown with the event that throws', () => {
+    const result = exploreSwarm(throwingModel(LIMIT), { members: 3, seed: 1, maxStates: 10_000 });
+    expect(result.verdict).toBe('violation');
+    expect(result.violation).toMatchObject({ property: 'stepsComplete', invariant: 'I0', kind: 'invariant' });
+    expect(result.violation!.trace.at(-1)!.state.context).toMatchObject({ a: LIMIT });
+    expect(result.violation!.thrown).toEqual({
+      event: { type: 'INC_A' },
+      error: expect.stringMatching(/^RangeError: counter a passed its limit 4 at throwing-model\.ts:\d+$/),
+    });
+    expect(result.properties.find((p) => p.name === 'stepsComplete')?.status).toBe('violated');
   });
 });
 

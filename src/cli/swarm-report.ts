@@ -7,6 +7,7 @@ import type { PropertyResult } from '../check/explorer/explore.ts';
 import { eventText, formatStepTable, type StateView } from '../check/explorer/stepTable.ts';
 import type { SwarmResult } from '../check/explorer/swarm.ts';
 import { HLL_BITS } from '../check/explorer/swarmSketch.ts';
+import { thrownLine } from '../check/explorer/thrown.ts';
 import { EXIT_INCONCLUSIVE, EXIT_OK, EXIT_VIOLATION } from './context.ts';
 
 export interface SwarmReportContext {
@@ -174,6 +175,7 @@ export function swarmText(result: SwarmResult, ctx: SwarmReportContext): string[
       `found by member ${v.member} (${member.strategy}, seed ${member.seed}): a counterexample of ${v.trace.length - 1} steps, not necessarily the shortest${ctx.itf ? ` (ITF: ${ctx.itf})` : ''}:`,
       formatStepTable(v.trace as never, ctx.view),
     );
+    if (v.thrown) lines.push(`then ${thrownLine(v.thrown)}`);
     const others = result.members.filter((m) => m.violated !== null && m.member !== v.member);
     if (others.length > 0)
       lines.push(`also found by: ${others.map((m) => `member ${m.member} (${m.violated})`).join(', ')}`);

@@ -395,7 +395,7 @@ class Search<C> {
 }
 
 /** Which event of a state throws, and what (the error the search met, if no event throws again). */
-function throwingStep<C>(
+export function throwingStep<C>(
   engine: Engine<C>,
   state: ModelState<C>,
   met: Error,

@@ -15,7 +15,8 @@
 
 import { assert } from '../../base/assert.ts';
 import type { InvariantId } from '../../base/invariants.ts';
-import type { PropertyResult, Violation } from './explore.ts';
+import { compiledEngine } from './compiledEngine.ts';
+import { type PropertyResult, throwingStep, type Violation } from './explore.ts';
 import {
   type MemberEnd,
   type MemberRecord,
@@ -25,8 +26,9 @@ import {
 } from './swarmMember.ts';
 import { initialState, replayClaim, SwarmRecordError } from './swarmReplay.ts';
 import { type DecodedSketch, decodeSketch, type UnionCoverage, unionCoverage } from './swarmSketch.ts';
+import { STEPS_COMPLETE } from './thrown.ts';
 import type { TraceStep } from './trace.ts';
-import type { ExplorerModel } from './types.ts';
+import type { ExplorerModel, ModelState } from './types.ts';
 
 /** Most members a swarm may have (a CI matrix or a night's run is far below). */
 export const SWARM_MEMBERS_MAX = 4096;
@@ -208,6 +210,8 @@ export function summarizeSwarm<C>(
     description: 'no event is enabled in a state the model does not call stable',
     status: status('deadlock'),
   });
+  const { id, ...throws } = STEPS_COMPLETE;
+  properties.push({ ...throws, kind: 'always', invariant: id, status: status(STEPS_COMPLETE.name) });
   for (const p of sometimes) {
     const at = records.findIndex((r) => r.witnesses.some((w) => w.property === p.name));
     const result: PropertyResult<C> = {
@@ -286,7 +290,7 @@ function firstViolation<C>(
     const property = properties.find(
       (p) => p.name === v.property && p.kind === (v.kind === 'deadlock' ? 'deadlock' : 'always'),
     );
-    return {
+    const found = {
       member: record.member,
       kind: v.kind,
       property: v.property,
@@ -294,6 +298,10 @@ function firstViolation<C>(
       description: property?.description ?? v.property,
       trace,
     };
+    if (v.property !== STEPS_COMPLETE.name) return found;
+    const engine = compiledEngine(model as ExplorerModel<unknown>, { symmetry: false });
+    const last = trace.at(-1)!.state as ModelState<unknown>;
+    return { ...found, thrown: throwingStep(engine, last, new Error('no step throws again')) };
   }
   const unwitnessed = properties.find((p) => p.kind === 'sometimes' && p.status === 'violated');
   if (unwitnessed === undefined) return null;

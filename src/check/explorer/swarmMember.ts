@@ -17,6 +17,7 @@ import { StateFingerprint } from './fingerprint.ts';
 import { GrowableInt32 } from './growable.ts';
 import { safetyChecks } from './parallelProtocol.ts';
 import { CoverageSketch, type EncodedSketch } from './swarmSketch.ts';
+import { isModelFault, STEPS_COMPLETE } from './thrown.ts';
 import { concreteTrace, treePath } from './trace.ts';
 import type { ExplorerModel } from './types.ts';
 
@@ -167,7 +168,17 @@ class MemberSearch {
     this.fresh.length = 0;
     this.current = index;
     this.currentDepth = this.depthOf.get(index);
-    const enabled = this.engine.expand(index, this.onVisit);
+    let enabled: number;
+    try {
+      enabled = this.engine.expand(index, this.onVisit);
+    } catch (error) {
+      // A step that throws is a finding (I0); the engine may be half-way through the state, so
+      // the member stops here (its search loop ends on the violation).
+      if (!isModelFault(error)) throw error;
+      this.violation ??= { kind: 'invariant', property: STEPS_COMPLETE.name, index };
+      this.fresh.length = 0;
+      return;
+    }
     this.expanded++;
     if (enabled === 0 && this.violation === null && !this.engine.holds(this.checks.stable, index)) {
       this.violation = { kind: 'deadlock', property: 'deadlock', index };

@@ -6,6 +6,7 @@
 // refused with the field that is wrong, so a shard cannot claim a violation it did not find.
 import type { EventObject } from 'xstate';
 import { compiledEngine } from './compiledEngine.ts';
+import { isModelFault, STEPS_COMPLETE } from './thrown.ts';
 import type { TraceStep } from './trace.ts';
 import type { ExplorerModel, ModelState } from './types.ts';
 
@@ -59,7 +60,9 @@ export function replayClaim<C>(
   field: string,
 ): TraceStep<C>[] {
   const untyped = model as ExplorerModel<unknown>;
-  const predicate = predicateOf(untyped, claim, `${field}.property`);
+  // A step that throws (I0): the claim is that some event of the last state throws.
+  const throws = claim.kind === 'invariant' && claim.property === STEPS_COMPLETE.name;
+  const predicate = throws ? () => true : predicateOf(untyped, claim, `${field}.property`);
   const engine = compiledEngine(untyped, { symmetry: false });
   let state = engine.initial();
   const trace: TraceStep<unknown>[] = [{ event: null, state }];
@@ -78,8 +81,9 @@ export function replayClaim<C>(
     state = next;
   });
   const last = trace.at(-1)!.state;
-  const bad =
-    claim.kind === 'invariant'
+  const bad = throws
+    ? engine.events(last).some((e) => stepThrows(engine, last, e))
+    : claim.kind === 'invariant'
       ? !predicate(last)
       : claim.kind === 'sometimes'
         ? predicate(last)
@@ -94,6 +98,19 @@ export function replayClaim<C>(
     throw new SwarmRecordError(`${field}.events`, `the events do not end in a state that ${what}`);
   }
   return trace as TraceStep<C>[];
+}
+
+function stepThrows(
+  engine: ReturnType<typeof compiledEngine<unknown>>,
+  state: ModelState<unknown>,
+  event: EventObject,
+): boolean {
+  try {
+    engine.stepConcrete(state, event);
+    return false;
+  } catch (error) {
+    return isModelFault(error);
+  }
 }
 
 /** The model's initial state (the whole trace of a `sometimes` property no state satisfies). */
