@@ -105,56 +105,37 @@ describe('equivalent mutants', () => {
 
 describe('detectors on model mutants', () => {
   it('the explorer kills a negated Output Rule with I2, a dropped LOG_ENTRY with I0 and an impossible release as a step that throws', () => {
-    const rule = runModelMutant(mutant('agent~negate-guard~primary.engaged~OUTPUT_READY.0'), explorerOnly);
-    expect(rule).toMatchObject({
+    const explored = (id: string) => runModelMutant(mutant(id), explorerOnly);
+    const killedBy = (invariant: string, property: string) => ({
       status: 'killed',
-      kill: { detector: 'explore', invariant: 'I2', property: 'outputReproducible' },
+      kill: { detector: 'explore', invariant, property },
     });
-    // An engaged secondary that does not handle LOG_ENTRY at all: a named property with its path.
-    const dropped = runModelMutant(
-      mutant('agent~drop-transition~secondary.engaged~LOG_ENTRY.0'),
-      explorerOnly,
+    expect(explored('agent~negate-guard~primary.engaged~OUTPUT_READY.0')).toMatchObject(
+      killedBy('I2', 'outputReproducible'),
     );
-    expect(dropped).toMatchObject({
-      status: 'killed',
-      kill: { detector: 'explore', invariant: 'I0', property: 'agentHandlesDeliveredEvents' },
-    });
+    // An engaged secondary that does not handle LOG_ENTRY at all: a named property with its path.
+    expect(explored('agent~drop-transition~secondary.engaged~LOG_ENTRY.0')).toMatchObject(
+      killedBy('I0', 'agentHandlesDeliveredEvents'),
+    );
     // LOG_ENTRY handled without the ack: the channel carries only what the agent acknowledged, so
     // outputs are held for good and requests starve (a lasso under fairness).
-    const ack = runModelMutant(
-      mutant('agent~drop-action~secondary.engaged~LOG_ENTRY.0~ackLogEntry'),
-      explorerOnly,
+    expect(explored('agent~drop-action~secondary.engaged~LOG_ENTRY.0~ackLogEntry')).toMatchObject(
+      killedBy('I7', 'requestsAnswered'),
     );
-    expect(ack).toMatchObject({
-      status: 'killed',
-      kill: { detector: 'explore', invariant: 'I7', property: 'requestsAnswered' },
-    });
     // A secondary that goes live without `disengage` keeps its end of the logging stream attached:
     // after a partition heals, the primary's next entry reaches a going-live state without LOG_ENTRY.
     for (const silent of ['PEER_SILENT.0', 'PEER_SILENT.2']) {
-      expect(
-        runModelMutant(mutant(`agent~drop-action~secondary.engaged~${silent}~disengage`), explorerOnly),
-      ).toMatchObject({
-        status: 'killed',
-        kill: { detector: 'explore', invariant: 'I0', property: 'agentHandlesDeliveredEvents' },
-      });
+      expect(explored(`agent~drop-action~secondary.engaged~${silent}~disengage`)).toMatchObject(
+        killedBy('I0', 'agentHandlesDeliveredEvents'),
+      );
     }
     // The primary's: equivalent in effect (properties/README.md); its end ships only while it executes.
-    expect(
-      runModelMutant(mutant('agent~drop-action~primary.engaged~PEER_SILENT.0~disengage'), explorerOnly)
-        .status,
-    ).toBe('survived');
+    expect(explored('agent~drop-action~primary.engaged~PEER_SILENT.0~disengage').status).toBe('survived');
     // A primary that releases output on LOCKSTEP_ENGAGED, before any entry executed: the
     // environment's own assertion refuses it, a step that throws, which explore reports as an I0
     // finding with its path (never a crash of ftcheck).
-    const release = runModelMutant(
-      mutant('agent~swap-events~primary.alone~OUTPUT_READY~LOCKSTEP_ENGAGED'),
-      explorerOnly,
-    );
-    expect(release).toMatchObject({
-      status: 'killed',
-      kill: { detector: 'explore', invariant: 'I0', property: 'stepsComplete' },
-    });
+    const release = explored('agent~swap-events~primary.alone~OUTPUT_READY~LOCKSTEP_ENGAGED');
+    expect(release).toMatchObject(killedBy('I0', 'stepsComplete'));
     expect(release.kill?.message).toMatch(
       /^stepsComplete: RESPOND\(host=0\) threw assertion failed: an output is released only after its entry executed at environment\.ts:\d+/,
     );

@@ -13,6 +13,7 @@
 // acknowledgement to another two heartbeat intervals (plus a slice) later is a violation.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
+import { dropInstanceRecords, ENGAGED_PRIMARY, EngagedPrimaries } from './engaged-primaries.ts';
 import type { MonitorSink } from './violation.ts';
 
 interface Stream {
@@ -24,12 +25,10 @@ interface Stream {
   waitingSinceUs: number;
 }
 
-const ENGAGED_PRIMARY = 'primary.engaged';
-
 export class LogFlowMonitor implements ClusterObserver {
   /** By `vm|host|serial`. */
   private readonly streams = new Map<string, Stream>();
-  private readonly states = new Map<string, string>();
+  private readonly engaged = new EngagedPrimaries();
 
   constructor(
     private readonly sink: MonitorSink,
@@ -43,11 +42,10 @@ export class LogFlowMonitor implements ClusterObserver {
   }
 
   agentState(vm: string, host: string, _from: string, to: string): void {
-    this.states.set(`${vm}|${host}`, to);
+    this.engaged.set(vm, host, to);
     if (to === ENGAGED_PRIMARY) return;
     // Not an engaged primary (yet, or any more): nothing it must send; a new pairing starts afresh.
-    const prefix = `${vm}|${host}|`;
-    for (const key of [...this.streams.keys()]) if (key.startsWith(prefix)) this.streams.delete(key);
+    dropInstanceRecords(this.streams, vm, host);
   }
 
   private stream(key: string): Stream {
@@ -60,7 +58,7 @@ export class LogFlowMonitor implements ClusterObserver {
   }
 
   logShipped(vm: string, host: string, serial: number, endOffset: number): void {
-    if (this.states.get(`${vm}|${host}`) !== ENGAGED_PRIMARY) return;
+    if (!this.engaged.has(vm, host)) return;
     const stream = this.stream(`${vm}|${host}|${serial}`);
     if (endOffset <= stream.sent) return;
     stream.sent = endOffset;
@@ -75,7 +73,7 @@ export class LogFlowMonitor implements ClusterObserver {
     windowBytes: number,
     writtenBytes: number,
   ): void {
-    if (this.states.get(`${vm}|${host}`) !== ENGAGED_PRIMARY) return;
+    if (!this.engaged.has(vm, host)) return;
     const stream = this.stream(`${vm}|${host}|${serial}`);
     stream.windowEnd = receivedBytes + windowBytes;
     if (receivedBytes > stream.sent) stream.sent = receivedBytes;

@@ -12,9 +12,9 @@
 import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
 import { ByteQueue } from '../../lockstep/byte-queue.ts';
 import { LogFormatError, LogReader } from '../../lockstep/log-codec.ts';
+import { EngagedPrimaries } from './engaged-primaries.ts';
 import type { MonitorSink } from './violation.ts';
 
-const ENGAGED_PRIMARY = 'primary.engaged';
 /** OutputKind's values, in order (log-entry.ts). */
 const KIND_NAMES = ['console', 'nic', 'disk'] as const;
 
@@ -50,13 +50,12 @@ function newStream(): Stream {
 export class OutputEntryMonitor implements ClusterObserver {
   /** By `vm|host|serial`: the primary instance's current stream. */
   private readonly streams = new Map<string, Stream>();
-  /** Agent state by `vm|host`. */
-  private readonly states = new Map<string, string>();
+  private readonly engaged = new EngagedPrimaries();
 
   constructor(private readonly sink: MonitorSink) {}
 
   agentState(vm: string, host: string, _from: string, to: string): void {
-    this.states.set(`${vm}|${host}`, to);
+    this.engaged.set(vm, host, to);
   }
 
   logShipped(vm: string, host: string, serial: number, endOffset: number, bytes: Uint8Array): void {
@@ -103,7 +102,7 @@ export class OutputEntryMonitor implements ClusterObserver {
   }
 
   worldOutput(output: WorldOutput): void {
-    if (this.states.get(`${output.vm}|${output.host}`) !== ENGAGED_PRIMARY) return;
+    if (!this.engaged.has(output.vm, output.host)) return;
     const stream = this.streams.get(`${output.vm}|${output.host}|${output.serial}`);
     if (stream === undefined || stream.lost || stream.startInstret < 0) return;
     // Produced at the boundary the stream starts from or before: not the stream's to cover.

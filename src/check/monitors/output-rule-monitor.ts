@@ -9,6 +9,7 @@
 // order, and the acknowledgements that instance took. After each acknowledgement, the oldest
 // output still held must end past the acknowledged offset while the agent is `primary.engaged`.
 import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
+import { dropInstanceRecords, EngagedPrimaries } from './engaged-primaries.ts';
 import type { MonitorSink } from './violation.ts';
 
 /** Entry ends of one primary instance's outputs not yet released, oldest first. */
@@ -17,22 +18,18 @@ interface HeldQueue {
   head: number;
 }
 
-const ENGAGED_PRIMARY = 'primary.engaged';
-
 export class OutputRuleMonitor implements ClusterObserver {
   /** By `vm|host|serial`. */
   private readonly held = new Map<string, HeldQueue>();
-  /** Agent state by `vm|host`. */
-  private readonly states = new Map<string, string>();
+  private readonly engaged = new EngagedPrimaries();
 
   constructor(private readonly sink: MonitorSink) {}
 
   agentState(vm: string, host: string, _from: string, to: string): void {
-    this.states.set(`${vm}|${host}`, to);
+    this.engaged.set(vm, host, to);
     if (to.startsWith('primary.')) return;
     // The instance stopped being a primary (failed, halted, reset): what it held is gone with it.
-    const prefix = `${vm}|${host}|`;
-    for (const key of [...this.held.keys()]) if (key.startsWith(prefix)) this.held.delete(key);
+    dropInstanceRecords(this.held, vm, host);
   }
 
   outputHeld(vm: string, host: string, serial: number, entryEnd: number): void {
@@ -56,7 +53,7 @@ export class OutputRuleMonitor implements ClusterObserver {
   }
 
   logAcked(vm: string, host: string, serial: number, receivedBytes: number): void {
-    if (this.states.get(`${vm}|${host}`) !== ENGAGED_PRIMARY) return;
+    if (!this.engaged.has(vm, host)) return;
     const queue = this.held.get(`${vm}|${host}|${serial}`);
     if (queue === undefined || queue.head === queue.ends.length) return;
     const oldest = queue.ends[queue.head]!;

@@ -1,0 +1,24 @@
+// Which VM instances are engaged primaries now, from the agentState hook, and per-instance records
+// keyed `vm|host|serial` that end with the instance's engagement: what the monitors of the Output
+// Rule and of the log stream (which judge only an engaged primary) share.
+export const ENGAGED_PRIMARY = 'primary.engaged';
+
+export class EngagedPrimaries {
+  /** Agent state by `vm|host`. */
+  private readonly states = new Map<string, string>();
+
+  /** Notes the agent's new state. */
+  set(vm: string, host: string, to: string): void {
+    this.states.set(`${vm}|${host}`, to);
+  }
+
+  has(vm: string, host: string): boolean {
+    return this.states.get(`${vm}|${host}`) === ENGAGED_PRIMARY;
+  }
+}
+
+/** Drops the records of every instance on `host` of `vm` (keys `vm|host|serial`). */
+export function dropInstanceRecords(records: Map<string, unknown>, vm: string, host: string): void {
+  const prefix = `${vm}|${host}|`;
+  for (const key of [...records.keys()]) if (key.startsWith(prefix)) records.delete(key);
+}
