@@ -3,7 +3,7 @@
 // library (a type-checked user file importing 'ftcheck' that explores its own xstate machine,
 // bounded through `input`). Dependencies come from the local npm cache (--prefer-offline).
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -84,6 +84,13 @@ describe('the packed tarball in a fresh project', () => {
     );
     const bugs = JSON.parse(ok(run('npx', ['ftcheck', 'bugs', '--json'], project), 'ftcheck bugs'));
     expect(bugs.map((b: { name: string }) => b.name)).toContain('output-before-ack');
+  });
+
+  it('leaves the clone\'s own build executable after the pack rebuilt it (npx ftcheck in the clone)', () => {
+    expect(statSync(join(ROOT, 'dist/src/cli/bin.js')).mode & 0o111).toBe(0o111);
+    expect(ok(run('npx', ['ftcheck', '--version'], ROOT), 'ftcheck --version in the clone').trim()).toBe(
+      manifest.version,
+    );
   });
 
   it('reads ftcheck.config.ts in a folder without a package.json, naming it when it is wrong', () => {
