@@ -86,7 +86,7 @@ describe('the packed tarball in a fresh project', () => {
     expect(bugs.map((b: { name: string }) => b.name)).toContain('output-before-ack');
   });
 
-  it('leaves the clone\'s own build executable after the pack rebuilt it (npx ftcheck in the clone)', () => {
+  it("leaves the clone's own build executable after the pack rebuilt it (npx ftcheck in the clone)", () => {
     expect(statSync(join(ROOT, 'dist/src/cli/bin.js')).mode & 0o111).toBe(0o111);
     expect(ok(run('npx', ['ftcheck', '--version'], ROOT), 'ftcheck --version in the clone').trim()).toBe(
       manifest.version,
