@@ -134,6 +134,9 @@ export function agentReacts(t: EnvironmentTables, c: ClusterContext, h: number, 
  */
 export function stepAgent(t: EnvironmentTables, c: ClusterContext, h: number, symbol: number): void {
   const host = c.hosts[h]!;
+  // A down host's agent hears its CRASH and nothing else until REPAIR brings the host back (ftcheck
+  // mutate counts on it: src/check/mutate/equivalence.ts HOST_LIVENESS).
+  assert(host.up === 1 || symbol === AE.crash, 'a down host hears nothing but its crash');
   const index = host.agent * AGENT_ALPHABET.length + symbol;
   const to = t.agent.next[index]!;
   if (to < 0) {

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createActor } from 'xstate';
 import { agentMachine } from '../models/agent.ts';
+import { createClusterModel } from '../models/clusterModel.ts';
+import { AE, stepAgent } from '../models/environment.ts';
 import { fuzzCampaign } from '../properties/fuzz-campaign.ts';
 import { bugRunOptions } from '../src/check/fuzz/bug-injection.ts';
 import { behaviourChanges } from '../src/check/mutate/equivalence.ts';
@@ -15,10 +17,19 @@ import {
   modelMutants,
   mutantsOf,
 } from '../src/check/mutate/model-mutants.ts';
-import { EQUIVALENCE_ALPHABETS, runModelMutant } from '../src/check/mutate/model-runner.ts';
+import {
+  EQUIVALENCE_ALPHABETS,
+  EQUIVALENCE_OBSERVATIONS,
+  runModelMutant,
+} from '../src/check/mutate/model-runner.ts';
 import { scoreOf } from '../src/check/mutate/outcome.ts';
 import { sampleIndices, selectMutants } from '../src/check/mutate/select.ts';
 import { main } from '../src/cli/main.ts';
+import { Cluster } from '../src/cluster/cluster.ts';
+import { kvstoreWorkload } from '../src/cluster/workloads.ts';
+import { VirtualMachine } from '../src/vm/machine.ts';
+
+const kvstore = new Uint8Array(readFileSync(new URL('../guests/kvstore.elf', import.meta.url)));
 
 const mutant = (id: string) => {
   const found = findModelMutant(id);
@@ -100,6 +111,61 @@ describe('equivalent mutants', () => {
         after: '→ secondary.engaged',
       },
     ]);
+  });
+});
+
+describe('what the environments observe', () => {
+  it('a reaction to a second CRASH of a host already down is unreachable: its retargets are equivalent', () => {
+    const r = runModelMutant(mutant('agent~retarget~failed~CRASH.0~primary.alone'), explorerOnly);
+    expect(r.status).toBe('equivalent');
+    // Without the hosts' liveness discipline it is a difference any environment could trigger.
+    const anyEvent = behaviourChanges(
+      agentMachine,
+      mutant('agent~retarget~failed~CRASH.0~primary.alone').build(),
+      EQUIVALENCE_ALPHABETS.agent,
+    );
+    expect(anyEvent.map((c) => `${c.state} ${c.event}`)).toContain('failed CRASH');
+    // The repair that follows the crash is still observed.
+    expect(runModelMutant(mutant('agent~retarget~failed~REPAIR.1~halted'), explorerOnly).status).not.toBe(
+      'equivalent',
+    );
+  });
+
+  it('halt and announceCandidate are inert (their effect comes with the state); dropping releaseOutput is not', () => {
+    for (const id of [
+      'agent~drop-action~primary.acquiringLock~LOCK_DENIED.0~halt',
+      'agent~drop-action~failed~REPAIR.1~announceCandidate',
+    ])
+      expect(runModelMutant(mutant(id), explorerOnly).status).toBe('equivalent');
+    const release = behaviourChanges(
+      agentMachine,
+      mutant('agent~drop-action~primary.alone~OUTPUT_READY.0~releaseOutput').build(),
+      EQUIVALENCE_ALPHABETS.agent,
+      EQUIVALENCE_OBSERVATIONS.agent,
+    );
+    expect(release.length).toBeGreaterThan(0);
+  });
+
+  it('both environments refuse to step the agent of a down host, so the discipline is checked, not assumed', () => {
+    const cluster = new Cluster({
+      seed: 1,
+      vms: [{ name: 'vm1', ft: true, primaryHost: 'h1', createVm: () => VirtualMachine.fromElf(kvstore) }],
+      clients: [{ vm: 'vm1', workload: kvstoreWorkload(1, 4) }],
+    });
+    cluster.start();
+    cluster.run(200_000);
+    cluster.crashHost('h2');
+    const vm = cluster.vms[0]!;
+    const down = vm.instances.find((i) => i.host.name === 'h2')!;
+    expect(() => vm.send(down, { type: 'HEARTBEAT_DUE' })).toThrow(
+      /h2 is down but its agent was sent HEARTBEAT_DUE/,
+    );
+    const model = createClusterModel({ hosts: 2 });
+    const context = structuredClone(createActor(model.machine).getSnapshot().context);
+    context.hosts[1]!.up = 0;
+    expect(() => stepAgent(model.tables, context, 1, AE.logEntry)).toThrow(
+      /a down host hears nothing but its crash/,
+    );
   });
 });
 

@@ -136,6 +136,12 @@ export class FtVm {
 
   /** Sends an agent event and carries out what follows: state reactions, then the commands. */
   send(instance: FtInstance, event: AgentEvent): readonly AgentCommand[] {
+    // A down host's agent hears its CRASH and nothing else until REPAIR brings the host back (the
+    // host is marked down before the CRASH and up before the REPAIR; ftcheck mutate counts on it).
+    assert(
+      instance.host.up || event.type === 'CRASH',
+      `${instance.host.name} is down but its agent was sent ${event.type}`,
+    );
     const before = instance.agent.state;
     const commands = instance.agent.send(event);
     const after = instance.agent.state;

@@ -14,7 +14,13 @@ import type { InvariantId } from '../../base/invariants.ts';
 import { explore } from '../explorer/explore.ts';
 import { thrownLine } from '../explorer/thrown.ts';
 import type { CampaignResult } from '../fuzz/campaign.ts';
-import { type BehaviourChange, behaviourChanges } from './equivalence.ts';
+import {
+  ANY_EVENT,
+  type BehaviourChange,
+  behaviourChanges,
+  HOST_LIVENESS,
+  type Observation,
+} from './equivalence.ts';
 import { type ModelMutant, PROTOCOL_MACHINES } from './model-mutants.ts';
 import type { Kill, MutantOutcome } from './outcome.ts';
 
@@ -66,6 +72,17 @@ export const EQUIVALENCE_ALPHABETS: Record<ModelMutant['machine'], readonly Even
     { type: 'CANDIDATE', host: 0, healthy: true, runsThisVm: false, hasCapacity: false } as EventObject,
     { type: 'CANDIDATE', host: 0, healthy: true, runsThisVm: false, breaksAntiAffinity: true } as EventObject,
   ],
+};
+/**
+ * What the environments observe of each machine: when they send its events, and which of its
+ * commands neither acts on — `halt` is carried out on the state change to `halted` in both
+ * (`FtVm.onStateChange` in the cluster, `stepAgent` clearing the VM in the model), and
+ * `announceCandidate` only writes a trace note in the cluster (an idle agent is a candidate by its
+ * state); the model's `runAgentCommand` and the cluster's `FtVm.execute` ignore both.
+ */
+export const EQUIVALENCE_OBSERVATIONS: Record<ModelMutant['machine'], Observation> = {
+  agent: { discipline: HOST_LIVENESS, inertCommands: ['halt', 'announceCandidate'] },
+  ha: { discipline: ANY_EVENT },
 };
 for (const type of AGENT_EVENT_TYPES) {
   assert(
@@ -155,6 +172,7 @@ export function runModelMutant(mutant: ModelMutant, options: ModelMutationOption
     PROTOCOL_MACHINES[mutant.machine],
     machine,
     EQUIVALENCE_ALPHABETS[mutant.machine],
+    EQUIVALENCE_OBSERVATIONS[mutant.machine],
   );
   const base = {
     level: 'model' as const,
