@@ -3,9 +3,10 @@
 // by a lag control that stops the primary at its last step; one that never stops it (its last
 // share 1/64, a "never stop the primary completely" slip) lets the secondary fall behind without
 // bound, and the monitor reports it with no crash needed to show it.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { correctBehaviour } from '../src/cluster/cluster-context.ts';
 import { LAG_SHARES } from '../src/cluster/lag-marks.ts';
+import { SecondaryReplayer } from '../src/lockstep/secondary-replayer.ts';
 import { runScenario } from './ft-scenario.ts';
 
 const slowSecondary = [{ at: '200ms', kind: 'slow', host: 'secondary', factor: 200 }];
@@ -23,7 +24,7 @@ describe('lag monitor (I5 before the failure)', () => {
     const result = runScenario(slowSecondary, { behaviour: neverStops });
     const [message] = lagMessages(result);
     expect(message).toMatch(
-      /^the secondary of vm1 on h\d replayed instruction \d+ [\d.]+ ms after its primary ran it/,
+      /^the secondary of vm1 on h\d (replayed|had still not replayed) instruction \d+ /,
     );
     expect(result.violations.find((v) => v.message === message)?.invariant).toBe('I5');
   });
@@ -32,5 +33,63 @@ describe('lag monitor (I5 before the failure)', () => {
     const neverStops = { ...correctBehaviour, name: 'lag-never-stops', lagShares: LAG_SHARES.slice(0, -1) };
     const delayed = [{ at: '100ms', kind: 'delay', network: 'logging', ms: 1 }, ...slowSecondary];
     expect(lagMessages(runScenario(delayed, { behaviour: neverStops }))).toEqual([]);
+  });
+});
+
+describe('lag monitor: a secondary that stops replaying', () => {
+  /** Replayers stop advancing after `calls` slices; `which` picks them by order of first use. */
+  function stallReplayers(calls: number, which: (order: number) => boolean) {
+    const original = SecondaryReplayer.prototype.advance;
+    const order = new Map<SecondaryReplayer, number>();
+    const used = new Map<SecondaryReplayer, number>();
+    return vi.spyOn(SecondaryReplayer.prototype, 'advance').mockImplementation(function (
+      this: SecondaryReplayer,
+      budget: number,
+      stopAt?: number,
+    ) {
+      if (!order.has(this)) order.set(this, order.size);
+      const n = (used.get(this) ?? 0) + 1;
+      used.set(this, n);
+      if (which(order.get(this)!) && n > calls) return 0;
+      return original.call(this, budget, stopAt);
+    });
+  }
+  const stalls = (result: ReturnType<typeof runScenario>) =>
+    result.violations.filter((v) => /had still not replayed instruction/.test(v.message));
+
+  it('is reported once its oldest unreplayed checkpoint is overdue, though it never reaches it', () => {
+    const spy = stallReplayers(100, () => true);
+    try {
+      const [stall] = stalls(runScenario([]));
+      expect(stall?.invariant).toBe('I5');
+      expect(stall?.message).toMatch(
+        /^the secondary of vm1 on h\d had still not replayed instruction \d+ at [\d.]+ ms/,
+      );
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('is judged on a pair formed after a crash, while its logging link is calm', () => {
+    const spy = stallReplayers(100, (order) => order >= 1);
+    try {
+      const [stall] = stalls(runScenario([{ at: '100ms', kind: 'crash', host: 'secondary' }]));
+      expect(stall?.invariant).toBe('I5');
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('is not judged on a pair whose logging link is delayed', () => {
+    const spy = stallReplayers(100, (order) => order >= 1);
+    try {
+      const faults = [
+        { at: '100ms', kind: 'crash', host: 'secondary' },
+        { at: '150ms', kind: 'delay', network: 'logging', ms: 1 },
+      ];
+      expect(stalls(runScenario(faults))).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
