@@ -3,10 +3,11 @@
 // before it even shipped it — is reported at the release; the monitor finds where each entry ends
 // by decoding the shipped stream itself, not from the primary's bookkeeping.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { runFt } from '../src/check/monitors/ft-run.ts';
 import { OutputEntryMonitor } from '../src/check/monitors/output-entry-monitor.ts';
 import type { MonitorSink, Violation } from '../src/check/monitors/violation.ts';
+import { FtVm } from '../src/cluster/ft-vm.ts';
 import { encodeLog } from '../src/lockstep/log-codec.ts';
 import { OutputKind } from '../src/lockstep/log-entry.ts';
 import { correctStrategy } from '../src/lockstep/strategy.ts';
@@ -90,6 +91,40 @@ describe('OutputEntryMonitor', () => {
   });
 });
 
+describe('OutputEntryMonitor while a new secondary syncs', () => {
+  function aloneWithTarget() {
+    const reported: Omit<Violation, 'timeUs' | 'tracePosition'>[] = [];
+    const sink: MonitorSink = { now: () => 0, position: () => 0, report: (v) => reported.push(v) };
+    const m = new OutputEntryMonitor(sink);
+    m.agentState('vm1', 'h1', 'idle', 'primary.alone');
+    m.agentState('vm1', 'h2', 'idle', 'secondary.syncing');
+    m.snapshotTaken('vm1', 'h1', 1, 'h2', 1000);
+    return { m, reported };
+  }
+
+  it('judges a primary that lets out, past the snapshot, what its syncing secondary has not acknowledged', () => {
+    const { m, reported } = aloneWithTarget();
+    m.worldOutput(out('nic', 900)); // produced before the snapshot: the new secondary has it
+    m.worldOutput(out('nic', 1005)); // nothing of the new stream sent yet
+    ship(m, 0, stream.length);
+    m.worldOutput(out('nic', 1010));
+    expect(reported.map((v) => v.message)).toEqual([
+      'h1, the primary of vm1 with a new secondary syncing from its snapshot, released its nic output #0 (instruction 1005) whose log entry it had not sent its secondary (log sent through byte 0): the Output Rule lets an output out only after its entry is acknowledged',
+      `h1, the primary of vm1 with a new secondary syncing from its snapshot, released its nic output #0 (instruction 1010) before its secondary acknowledged the output's log entry (ending at byte ${nicEnd}; acknowledged through byte 0): a failover now would lose an output the world saw`,
+    ]);
+  });
+
+  it('asks nothing once the target left syncing, even if it syncs again for a later spawn', () => {
+    const { m, reported } = aloneWithTarget();
+    ship(m, 0, stream.length);
+    m.agentState('vm1', 'h2', 'secondary.syncing', 'idle');
+    m.worldOutput(out('nic', 1010));
+    m.agentState('vm1', 'h2', 'idle', 'secondary.syncing');
+    m.worldOutput(out('disk', 1020));
+    expect(reported).toEqual([]);
+  });
+});
+
 describe('the Output Rule on the cluster, from the log bytes', () => {
   const ledger = new Uint8Array(readFileSync(new URL('../guests/ledger.elf', import.meta.url)));
   const schedule = parseFaultSchedule({
@@ -117,5 +152,31 @@ describe('the Output Rule on the cluster, from the log bytes', () => {
 
   it('passes the correct release condition on the same schedule', () => {
     expect(run(correctStrategy.releasePolicy).violations).toEqual([]);
+  });
+
+  it('catches a primary that is not stunned while its snapshot goes to a new secondary, with no fault at all', () => {
+    // As an independent fault hunt wrote it: the snapshot is taken but the primary runs on.
+    const prototype = FtVm.prototype as unknown as Record<string, (this: FtVm, ...args: unknown[]) => void>;
+    const transfer = prototype.transferSnapshot!;
+    const spy = vi.spyOn(prototype, 'transferSnapshot').mockImplementation(function (this: FtVm, ...args) {
+      transfer.apply(this, args);
+      for (const instance of this.instances) instance.pausedForSnapshot = false;
+    });
+    try {
+      const result = runFt({
+        seed: 1,
+        elf: ledger,
+        guest: 'ledger',
+        durationUs: 300_000,
+        schedule: parseFaultSchedule({ version: 1, faults: [] }),
+        stopOnViolation: true,
+      });
+      expect(result.violations[0]).toMatchObject({ invariant: 'I4' });
+      expect(result.violations[0]!.message).toMatch(
+        /with a new secondary syncing from its snapshot, released its/,
+      );
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

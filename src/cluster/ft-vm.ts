@@ -638,6 +638,14 @@ export class FtVm {
       to: target.host.name,
       bytes,
     });
+    for (const observer of this.ctx.observers)
+      observer.snapshotTaken?.(
+        this.name,
+        primary.host.name,
+        primary.serial,
+        target.host.name,
+        primary.vm.instret,
+      );
     const link = { source: primary.host.name, target: target.host.name };
     const info = sim.trace.detail >= TRACE_DETAIL_MESSAGES ? { vm: this.name, stream: streamId } : undefined;
     this.ctx.networks.logging.send(

@@ -48,6 +48,11 @@ export interface ClusterObserver {
   /** The secondary of that stream, at the same boundary. */
   secondaryCheckpoint?(vm: string, stream: number, host: string, instret: number, digest: string): void;
   replayFault?(vm: string, host: string, fault: ReplayFault): void;
+  /**
+   * The primary instance `serial` on `host` took the snapshot of its VM at instruction `instret` for
+   * a new secondary on `target` (the stream to it starts there).
+   */
+  snapshotTaken?(vm: string, host: string, serial: number, target: string, instret: number): void;
   /** An output left for the outside world (client packet, console byte, disk request). */
   worldOutput?(output: WorldOutput): void;
   /**
@@ -121,6 +126,7 @@ const HOOKS: Record<keyof ClusterObserver, true> = {
   primaryCheckpoint: true,
   secondaryCheckpoint: true,
   replayFault: true,
+  snapshotTaken: true,
   worldOutput: true,
   outputHeld: true,
   logAcked: true,

@@ -1,6 +1,9 @@
-// The Output Rule, its safety half, judged from the log itself (I4): an engaged primary lets an
-// output out only once its secondary has acknowledged the log entry of the instruction that
-// produced it. Without that, a failover right after the release loses an output the world saw.
+// The Output Rule, its safety half, judged from the log itself (I4): a primary with a secondary
+// attached lets an output out only once that secondary has acknowledged the log entry of the
+// instruction that produced it. Without that, a failover right after the release loses an output
+// the world saw. Attached means engaged, and also while a new secondary is being created: from
+// the snapshot the primary took for it until it engages (the primary is stunned then; whatever it
+// let out past the snapshot would be missing from the new secondary).
 //
 // The monitor trusts none of the primary's bookkeeping (where the recorder says an entry ends,
 // what the gate holds): it decodes the log stream from the bytes the primary shipped, with the
@@ -14,6 +17,8 @@ import { ByteQueue } from '../../lockstep/byte-queue.ts';
 import { LogFormatError, LogReader } from '../../lockstep/log-codec.ts';
 import { EngagedPrimaries } from './engaged-primaries.ts';
 import type { MonitorSink } from './violation.ts';
+
+const SYNCING = 'secondary.syncing';
 
 /** OutputKind's values, in order (log-entry.ts). */
 const KIND_NAMES = ['console', 'nic', 'disk'] as const;
@@ -51,11 +56,46 @@ export class OutputEntryMonitor implements ClusterObserver {
   /** By `vm|host|serial`: the primary instance's current stream. */
   private readonly streams = new Map<string, Stream>();
   private readonly engaged = new EngagedPrimaries();
+  /** By `vm|host`: when (in hook order) an instance entered `secondary.syncing`, while it is there. */
+  private readonly syncingSince = new Map<string, number>();
+  /**
+   * By `vm|host|serial`: the snapshot the primary instance took for a new secondary — the
+   * target's `vm|host` key, when it entered `secondary.syncing`, and the snapshot's instruction.
+   */
+  private readonly snapshots = new Map<string, { target: string; since: number; instret: number }>();
+  /** Hook order: a counter, so that "the same syncing stretch" never depends on equal times. */
+  private tick = 0;
 
   constructor(private readonly sink: MonitorSink) {}
 
   agentState(vm: string, host: string, _from: string, to: string): void {
     this.engaged.set(vm, host, to);
+    if (to === SYNCING) this.syncingSince.set(`${vm}|${host}`, ++this.tick);
+    else this.syncingSince.delete(`${vm}|${host}`);
+  }
+
+  /**
+   * The primary starts a stream for a new secondary: judged from the snapshot on while that
+   * secondary syncs. What was decoded before belongs to an earlier pairing (a primary snapshots
+   * only with no stream attached).
+   */
+  snapshotTaken(vm: string, host: string, serial: number, target: string, instret: number): void {
+    const key = `${vm}|${host}|${serial}`;
+    this.streams.delete(key);
+    const since = this.syncingSince.get(`${vm}|${target}`);
+    if (since === undefined) this.snapshots.delete(key);
+    else this.snapshots.set(key, { target: `${vm}|${target}`, since, instret });
+  }
+
+  /** Whether `output` left while its instance's new secondary syncs from a snapshot before it. */
+  private whileSyncing(output: WorldOutput): boolean {
+    const snapshot = this.snapshots.get(`${output.vm}|${output.host}|${output.serial}`);
+    return (
+      snapshot !== undefined &&
+      output.acting &&
+      output.instret > snapshot.instret &&
+      this.syncingSince.get(snapshot.target) === snapshot.since
+    );
   }
 
   logShipped(vm: string, host: string, serial: number, endOffset: number, bytes: Uint8Array): void {
@@ -102,8 +142,17 @@ export class OutputEntryMonitor implements ClusterObserver {
   }
 
   worldOutput(output: WorldOutput): void {
-    if (!this.engaged.has(output.vm, output.host)) return;
+    const engaged = this.engaged.has(output.vm, output.host);
+    if (!engaged && !this.whileSyncing(output)) return;
     const stream = this.streams.get(`${output.vm}|${output.host}|${output.serial}`);
+    const who = engaged
+      ? `${output.host}, the engaged primary of ${output.vm},`
+      : `${output.host}, the primary of ${output.vm} with a new secondary syncing from its snapshot,`;
+    const what = `its ${output.kind} output #${output.index} (instruction ${output.instret})`;
+    if (stream === undefined && !engaged) {
+      this.notShipped(output, who, what, 0);
+      return;
+    }
     if (stream === undefined || stream.lost || stream.startInstret < 0) return;
     // Produced at the boundary the stream starts from or before: not the stream's to cover.
     if (output.instret <= stream.startInstret) return;
@@ -114,15 +163,8 @@ export class OutputEntryMonitor implements ClusterObserver {
     while (at < stream.ends.length && stream.instrets[at]! < output.instret) at++;
     while (at < stream.ends.length && stream.instrets[at] === output.instret && stream.kinds[at] !== kind)
       at++;
-    const what = `its ${output.kind} output #${output.index} (instruction ${output.instret})`;
-    const who = `${output.host}, the engaged primary of ${output.vm},`;
     if (at === stream.ends.length || stream.instrets[at] !== output.instret) {
-      this.sink.report({
-        invariant: 'I4',
-        vm: output.vm,
-        host: output.host,
-        message: `${who} released ${what} whose log entry it had not sent its secondary (log sent through byte ${stream.reader.queue.tailOffset}): the Output Rule lets an output out only after its entry is acknowledged`,
-      });
+      this.notShipped(output, who, what, stream.reader.queue.tailOffset);
       return;
     }
     stream.head = at + 1;
@@ -136,6 +178,15 @@ export class OutputEntryMonitor implements ClusterObserver {
       });
     }
     this.compact(stream);
+  }
+
+  private notShipped(output: WorldOutput, who: string, what: string, sentBytes: number): void {
+    this.sink.report({
+      invariant: 'I4',
+      vm: output.vm,
+      host: output.host,
+      message: `${who} released ${what} whose log entry it had not sent its secondary (log sent through byte ${sentBytes}): the Output Rule lets an output out only after its entry is acknowledged`,
+    });
   }
 
   /** Drops matched entries once they make up most of the arrays (amortised, no per-release shift). */
