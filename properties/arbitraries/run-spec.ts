@@ -17,6 +17,7 @@ import { drainAllowanceUs } from '../../src/check/monitors/lag-allowance.ts';
 import { CLUSTER_CONFIG_DEFAULT, type ClusterConfigInput } from '../../src/cluster/config.ts';
 import { LOG_ENTRY_BYTES_MAX } from '../../src/lockstep/log-codec.ts';
 import { clusterConfigArb, type FuzzClusterConfig, toClusterConfigInput } from './cluster-config.ts';
+import { componentRepairArb, withComponentRepair } from './component-repair.ts';
 import { doubleFaultArb, withDoubleFault } from './double-fault.ts';
 import {
   type FaultScheduleArbOptions,
@@ -200,15 +201,18 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       // After the limits, for the same reason; then the double fault.
       aftershock: storageAftershockArb(),
       doubleFault: doubleFaultArb(),
-      // Last of all, for the same reason.
+      // Last of all, for the same reason; then the component repair.
       reprotection: reprotectionStressArb(),
+      componentRepair: componentRepairArb(),
     })
     .map((parts) => {
       const shaken =
         parts.aftershock === undefined ? parts.faults : withStorageAftershock(parts.faults, parts.aftershock);
       const doubled = parts.doubleFault === undefined ? shaken : withDoubleFault(shaken, parts.doubleFault);
-      const faults =
+      const stressed =
         parts.reprotection === undefined ? doubled : withReprotectionStress(doubled, parts.reprotection);
+      const faults =
+        parts.componentRepair === undefined ? stressed : withComponentRepair(stressed, parts.componentRepair);
       const spec = buildRunSpec({ ...parts, faults }, minUs);
       spec.durationUs = runLengthUs(spec);
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
