@@ -3,6 +3,7 @@
 import { INVARIANTS, type InvariantId } from '../../base/invariants.ts';
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
+import { AbandonmentMonitor } from './abandonment-monitor.ts';
 import { AvailabilityMonitor } from './availability-monitor.ts';
 import { guardObserver } from './checker-error.ts';
 import { ClientAnswerMonitor } from './client-answer-monitor.ts';
@@ -49,6 +50,7 @@ export class MonitorSet implements MonitorSink {
       new SplitBrainMonitor(this),
       new StorageFenceMonitor(this, cluster),
       new RecoveryMonitor(this, cluster, this.truth),
+      new AbandonmentMonitor(this, cluster, this.truth),
       new LagMonitor(this, cluster, this.truth),
       new AvailabilityMonitor(this, cluster, this.truth),
       new DetectionMonitor(this, cluster, this.truth, traffic),
