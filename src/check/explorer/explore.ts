@@ -224,8 +224,9 @@ class Search<C> {
       : { result: { ...throws, kind: 'always', invariant: id, status: 'unknown' } };
   }
 
+  /** Edges are kept only for the temporal properties (reachable, eventually) that read the graph. */
   private get storesEdges(): boolean {
-    return this.scope.reachable || this.scope.eventually;
+    return this.flagPredicates.length > 0;
   }
 
   private report(checked: Checked, kind: Violation['kind'], index: number): void {
