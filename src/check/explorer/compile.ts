@@ -145,6 +145,10 @@ export class CompiledMachine {
   readonly domainSize = (field: number): number =>
     field < this.wordBase ? this.layout.domainSize(field) : this.chart.radix[field - this.wordBase]!;
 
+  /** Whether a row field's domain is complete: a region word (its radix) or a boolean that took both values. */
+  readonly domainSaturated = (field: number): boolean =>
+    field >= this.wordBase || this.layout.saturated(field);
+
   eventId(event: EventObject): number {
     const key = JSON.stringify(event);
     let id = this.eventIds.get(key);

@@ -79,7 +79,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
 
   const widen = () => {
     const oldUnpack = packer.unpack;
-    packer.widen(machine.domainSize);
+    packer.widen(machine.domainSize, machine.domainSaturated);
     if (packed.length < packer.words) packed = new Int32Array(packer.words);
     const row = new Int32Array(width);
     table.relayout(packer.words, (from, fromOffset, to, toOffset) => {
@@ -198,7 +198,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
       const words = new Int32Array(packer.words);
       if (!packer.pack(row, words, 0)) {
         machine.layout.observe(row);
-        packer.widen(machine.domainSize);
+        packer.widen(machine.domainSize, machine.domainSaturated);
       }
       return words;
     },

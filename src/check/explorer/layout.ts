@@ -197,6 +197,17 @@ export class ContextLayout {
     return this.values[field]!.length;
   }
 
+  /**
+   * Whether a field has taken every value it plausibly can: both booleans. The packing gives such
+   * a field no spare bit (a third value still fits after a widening, it just costs one).
+   */
+  saturated(field: number): boolean {
+    if (this.domainSize(field) !== 2) return false;
+    if (this.kinds[field] === 'bool') return true;
+    const values = this.values[field]!;
+    return typeof values[0] === 'boolean' && typeof values[1] === 'boolean';
+  }
+
   /** Writes a context's codes into `row[0 .. count)`; a shape that differs from the layout is refused. */
   encode(context: unknown, row: Int32Array): void {
     this.encodeNode(this.shape, context, row, []);

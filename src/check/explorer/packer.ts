@@ -36,8 +36,11 @@ export class Packer {
     return bitsFor(values);
   }
 
-  /** Widens every field that outgrew its bits, to one bit more than it needs now. */
-  widen(domainSize: (field: number) => number): void {
+  /**
+   * Widens every field that outgrew its bits, to one bit more than it needs now (just what it
+   * needs when `saturated` says its domain is complete).
+   */
+  widen(domainSize: (field: number) => number, saturated?: (field: number) => boolean): void {
     if (this.fixed) {
       const fields: number[] = [];
       for (let f = 0; f < this.fieldCount; f++) if (bitsFor(domainSize(f)) > this.bits[f]!) fields.push(f);
@@ -45,7 +48,7 @@ export class Packer {
     }
     for (let f = 0; f < this.fieldCount; f++) {
       const needed = bitsFor(domainSize(f));
-      if (needed > this.bits[f]!) this.bits[f] = Math.min(31, needed + 1);
+      if (needed > this.bits[f]!) this.bits[f] = saturated?.(f) ? needed : Math.min(31, needed + 1);
     }
     this.assign();
   }
