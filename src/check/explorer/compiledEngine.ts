@@ -7,7 +7,7 @@
 // `stable` are tabulated like guards.
 import type { EventObject, StateValue } from 'xstate';
 import { assert } from '../../base/assert.ts';
-import { type CompiledMachine, compileMachine, PACKED_MISS } from './compile.ts';
+import { type CompiledMachine, compileMachine, PACKED_MISS, type Plan } from './compile.ts';
 import type { Engine, Visit } from './engine.ts';
 import { UnsupportedMachineError } from './errors.ts';
 import { Packer, readPacked } from './packer.ts';
@@ -36,6 +36,12 @@ export interface CompiledEngineOptions {
   fixedBits?: Uint8Array;
   /** An already compiled machine (the same model), e.g. to share tries between phases. */
   compiled?: CompiledMachine;
+}
+
+/** A configuration's plans (by event id) and, per event list, its events that can select a transition. */
+interface ConfigEntry {
+  plans: (Plan | null | undefined)[];
+  live: (Int32Array | undefined)[];
 }
 
 export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngineOptions = {}) {
@@ -76,6 +82,29 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
   let createdPacked = false;
   const wordBase = machine.wordBase;
   const multipliers = machine.chart.multipliers;
+  /** Per configuration id: its plans and, per event list, the events that may select a transition. */
+  const configs = new Map<number, ConfigEntry>();
+  const everyEvent: Int32Array[] = [];
+  /** 0 .. n - 1: every event of a list (while some event's plan is still unknown). */
+  const allOf = (n: number) => {
+    let all = everyEvent[n];
+    if (all === undefined) all = everyEvent[n] = Int32Array.from({ length: n }, (_, e) => e);
+    return all;
+  };
+  /** The events of list `ids` whose plan selects something in this configuration, in list order. */
+  const liveEvents = (entry: ConfigEntry, list: number, ids: Int32Array): Int32Array => {
+    let live = entry.live[list];
+    if (live !== undefined) return live;
+    const plans = entry.plans;
+    const kept: number[] = [];
+    for (let e = 0; e < ids.length; e++) {
+      const plan = plans[ids[e]!];
+      if (plan === undefined) return allOf(ids.length); // not built yet: the step will build it
+      if (plan !== null) kept.push(e);
+    }
+    live = entry.live[list] = Int32Array.from(kept);
+    return live;
+  };
 
   const widen = () => {
     const oldUnpack = packer.unpack;
@@ -219,21 +248,28 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
       let id = 0;
       for (let k = 0; k < multipliers.length; k++)
         id += readPacked(srcPacked, 0, desc[wordBase + k]!) * multipliers[k]!;
-      let config = machine.chart.configurationById(id);
-      if (config === undefined) {
-        unpackSource();
-        config = machine.configuration(src);
+      let entry = configs.get(id);
+      if (entry === undefined) {
+        let config = machine.chart.configurationById(id);
+        if (config === undefined) {
+          unpackSource();
+          config = machine.configuration(src);
+        }
+        entry = { plans: machine.plansOf(config), live: [] };
+        configs.set(id, entry);
       }
-      const plans = machine.plansOf(config);
+      const plans = entry.plans;
       let list = machine.tries.lookupPacked(events.trie, srcPacked, 0, desc);
       if (list < 0) {
         unpackSource();
         list = events.lookup(src);
       }
       const ids = idsOf(list);
+      const live = liveEvents(entry, list, ids);
       let epoch = layoutEpoch;
       let enabled = 0;
-      for (let e = 0; e < ids.length; e++) {
+      for (let k = 0; k < live.length; k++) {
+        const e = live[k]!;
         const action = ids[e]!;
         const status = machine.stepPacked(plans, srcPacked, words, action, out, 0, desc);
         if (status === 0) continue;
