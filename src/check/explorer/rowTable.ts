@@ -4,6 +4,9 @@
 // `relayout` repacks every stored row when the packing widens.
 import { assert } from '../../base/assert.ts';
 
+/** Below this many slots the table grows four-fold (fewer rebuilds while it is small), then two-fold. */
+const GROW_FOUR_FOLD_BELOW = 1 << 18;
+
 export class RowTable {
   width: number;
   /** Slots of `width + 1` words: state index + 1 (0 = empty), then the row. */
@@ -97,13 +100,14 @@ export class RowTable {
     }
     this.slotOf[index] = base + 1;
     this.lastWasNew = true;
-    if (this.count * 2 > mask) this.rebuild(width, (mask + 1) * 2, null);
+    if (this.count * 2 > mask) this.rebuild(width, (mask + 1) * (mask < GROW_FOUR_FOLD_BELOW ? 4 : 2), null);
     return index;
   }
 
   /**
    * Moves every row into a table of `capacity` slots and `width` words, reading the old slots in
-   * order: when only the capacity doubles, the writes land near slot s or s + old capacity.
+   * order (when only the capacity grows, the row of slot s lands near s + k · old capacity), or the
+   * rows in index order when the new table would be mostly empty slots.
    */
   private rebuild(
     width: number,
@@ -112,7 +116,8 @@ export class RowTable {
   ): void {
     const old = this.slots;
     const oldStride = this.stride;
-    const oldLength = this.slotOf.length;
+    const oldSlotOf = this.slotOf;
+    const oldLength = oldSlotOf.length;
     const stride = width + 1;
     const row = new Int32Array(width);
     this.width = width;
@@ -129,13 +134,17 @@ export class RowTable {
       for (let i = 0; i < width; i++) slots[base + 1 + i] = row[i]!;
       slotOf[index] = base + 1;
     };
-    for (let base = 0; base < old.length; base += oldStride) {
-      const entry = old[base]!;
-      if (entry === 0) continue;
+    const move = (base: number) => {
       if (repack) repack(old, base + 1, row, 0);
       else for (let i = 0; i < width; i++) row[i] = old[base + 1 + i]!;
-      place(entry - 1);
+      place(old[base]! - 1);
+    };
+    if (this.count * 8 < capacity) {
+      // A sparse table (a relayout early in a search): visit the rows, not the empty slots.
+      for (let index = 0; index < this.count; index++) move(oldSlotOf[index]! - 1);
+      return;
     }
+    for (let base = 0; base < old.length; base += oldStride) if (old[base]! !== 0) move(base);
   }
 
   /** Rewrites every stored row into a new width (indices are kept) and rebuilds the index. */
