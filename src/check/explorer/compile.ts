@@ -17,7 +17,7 @@ import { type AnyStateMachine, createActor, type EventObject, type StateValue } 
 import { assert } from '../../base/assert.ts';
 import { UnsupportedMachineError } from './errors.ts';
 import { ContextLayout, type ShapeNode } from './layout.ts';
-import { MASKS } from './packer.ts';
+import { MASKS, readPacked } from './packer.ts';
 import {
   type ChartNode,
   type Configuration,
@@ -64,6 +64,8 @@ export interface Plan {
   chain: Int32Array | null;
   chainGuards: Int32Array | null;
   chainEffects: (Effect | undefined)[];
+  /** The combined trie of a chain plan's whole step (see stepPacked); -1 until its first step. */
+  stepTrie: number;
 }
 
 const NO_PLAN = null;
@@ -492,6 +494,7 @@ export class CompiledMachine {
       chain: chain ? Int32Array.from(chain) : null,
       chainGuards: chain ? Int32Array.from(chain, (c) => this.candGuard[c]!) : null,
       chainEffects: [],
+      stepTrie: -1,
     };
   }
 
@@ -615,6 +618,12 @@ export class CompiledMachine {
    * writes the successor to `target[at ..]`. 1 when it stepped, 0 when the event is disabled or
    * changes nothing, PACKED_MISS when only the interpreted step can tell (a plan or trie path not
    * known yet, a general selection, a copy between fields, or a code that does not fit its bits).
+   *
+   * A plan's step is tabulated once more as a whole: its combined trie reads the source fields
+   * that the guards and actions of the chain read (each once) and ends in the step's outcome, 0
+   * (no successor) or 1 + a delta (the fields the step writes and their codes). So a known step
+   * is one trie walk and a few writes; an unknown one runs through the guard and action tries
+   * (`stepChain`), which records the walk and adds it to the combined trie.
    */
   stepPacked(
     plans: (Plan | null | undefined)[],
@@ -628,31 +637,114 @@ export class CompiledMachine {
     const plan = plans[eventId];
     if (plan === null) return 0;
     if (plan === undefined || plan.chain === null) return PACKED_MISS;
+    if (plan.stepTrie >= 0) {
+      const outcome = this.tries.lookupPacked(plan.stepTrie, source, 0, desc);
+      if (outcome === 0) return 0;
+      if (outcome > 0) {
+        for (let w = 0; w < words; w++) target[at + w] = source[w]!;
+        const delta = this.stepDeltas[outcome - 1]!;
+        for (let k = 0; k < delta.length; k += 2) {
+          if (!writePackedAt(target, at, desc[delta[k]!]!, delta[k + 1]!)) return PACKED_MISS;
+        }
+        return 1;
+      }
+    }
+    return this.learnStep(plan, source, words, target, at, desc);
+  }
+
+  /** Step deltas of the combined tries: (field, code) pairs a step writes. */
+  private readonly stepDeltas: Int32Array[] = [];
+  private readonly stepDeltaIds = new Map<string, number>();
+  private readonly stepReads: number[] = [];
+  private readonly stepWrites: number[] = [];
+
+  /** `stepChain`, recording its reads; a known outcome is added to the plan's combined trie. */
+  private learnStep(
+    plan: Plan,
+    source: Int32Array,
+    words: number,
+    target: Int32Array,
+    at: number,
+    desc: Int32Array,
+  ): number {
+    const reads = this.stepReads;
+    const writes = this.stepWrites;
+    reads.length = 0;
+    writes.length = 0;
+    const status = this.stepChain(plan, source, words, target, at, desc, reads, writes);
+    if (status === PACKED_MISS) return status;
+    let outcome = 0;
+    if (status === 1) {
+      const delta: number[] = [];
+      for (let k = 0; k < writes.length; k++) {
+        const field = writes[k]!;
+        if (writes.indexOf(field) < k) continue; // written twice: its final code once
+        delta.push(field, readPacked(target, at, desc[field]!));
+      }
+      outcome = 1 + this.stepDelta(delta);
+    }
+    if (plan.stepTrie < 0) {
+      plan.stepTrie = this.tries.create(
+        `the step of ${this.events[plan.eventId]!.type} in ${JSON.stringify(plan.config.value)}`,
+      );
+    }
+    this.tries.insert(plan.stepTrie, reads, outcome, this.domainSize);
+    return status;
+  }
+
+  private stepDelta(delta: number[]): number {
+    const key = delta.join(',');
+    let id = this.stepDeltaIds.get(key);
+    if (id === undefined) {
+      id = this.stepDeltas.length;
+      this.stepDeltaIds.set(key, id);
+      this.stepDeltas.push(Int32Array.from(delta));
+    }
+    return id;
+  }
+
+  /**
+   * A chain plan's step through its guard and action tries. `reads` gets the (field, code) pairs
+   * of the source fields read (each once; a field the step wrote before reading it is not a
+   * source read), `writes` the fields written, in order.
+   */
+  private stepChain(
+    plan: Plan,
+    source: Int32Array,
+    words: number,
+    target: Int32Array,
+    at: number,
+    desc: Int32Array,
+    reads: number[],
+    writes: number[],
+  ): number {
     const tries = this.tries;
     const guards = plan.chainGuards!;
     for (let i = 0; i < guards.length; i++) {
       const g = guards[i]!;
       if (g >= 0) {
-        const known = tries.lookupPacked(g, source, 0, desc);
+        const known = tries.lookupPackedTraced(g, source, 0, desc, reads, writes);
         if (known === 0) continue;
         if (known < 0) return PACKED_MISS;
       }
       const effect = this.chainEffect(plan, i);
       if (!effect.changes) return 0;
       for (let w = 0; w < words; w++) target[at + w] = source[w]!;
-      const writes = effect.words;
-      for (let k = 0; k < writes.length; k += 2) {
-        if (!writePackedAt(target, at, desc[writes[k]!]!, writes[k + 1]!)) return PACKED_MISS;
+      const words_ = effect.words;
+      for (let k = 0; k < words_.length; k += 2) {
+        if (!writePackedAt(target, at, desc[words_[k]!]!, words_[k + 1]!)) return PACKED_MISS;
+        writes.push(words_[k]!);
       }
       const actions = effect.actions;
       for (let a = 0; a < actions.length; a++) {
-        const r = tries.lookupPacked(actions[a]!, target, at, desc);
+        const r = tries.lookupPackedTraced(actions[a]!, target, at, desc, reads, writes);
         if (r < 0) return PACKED_MISS;
         const w = this.actionResults[r]!;
         const n = w[0]!;
         if (w[1 + 2 * n]! !== 0 || w[2 + 2 * n + 2 * w[1 + 2 * n]!]! !== 0) return PACKED_MISS;
         for (let j = 0; j < n; j++) {
           if (!writePackedAt(target, at, desc[w[1 + 2 * j]!]!, w[2 + 2 * j]!)) return PACKED_MISS;
+          writes.push(w[1 + 2 * j]!);
         }
       }
       return 1;

@@ -55,6 +55,30 @@ export class Tries {
     return n === 0 ? -1 : -n - 1;
   }
 
+  /**
+   * `lookupPacked` that also records what it read: the (field, code) pairs of the fields not in
+   * `skip` and not recorded in `reads` already (a step's combined trie, see CompiledMachine).
+   */
+  lookupPackedTraced(
+    trie: number,
+    row: Int32Array,
+    offset: number,
+    desc: Int32Array,
+    reads: number[],
+    skip: readonly number[],
+  ): number {
+    const pool = this.pool;
+    let n = this.roots[trie]!;
+    while (n > 0) {
+      const field = pool[n]!;
+      const d = desc[field]!;
+      const code = (row[offset + (d >>> 10)]! >>> ((d >>> 5) & 31)) & MASKS[d & 31]!;
+      if (!skip.includes(field) && !readsField(reads, field)) reads.push(field, code);
+      n = code < pool[n + 1]! ? pool[n + NODE_HEADER + code]! : 0;
+    }
+    return n === 0 ? -1 : -n - 1;
+  }
+
   private allocate(field: number, capacity: number): number {
     const size = NODE_HEADER + capacity;
     if (this.top + size > this.pool.length) {
@@ -117,4 +141,9 @@ export class Tries {
   byteLength(): number {
     return this.pool.byteLength + this.roots.byteLength;
   }
+}
+
+function readsField(reads: readonly number[], field: number): boolean {
+  for (let i = 0; i < reads.length; i += 2) if (reads[i] === field) return true;
+  return false;
 }
