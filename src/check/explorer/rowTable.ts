@@ -37,13 +37,7 @@ export class RowTable {
   }
 
   hashOf(source: Int32Array, offset: number): number {
-    let h = 0x811c9dc5 | 0;
-    for (let i = 0; i < this.width; i++) {
-      h = Math.imul(h ^ source[offset + i]!, 0x01000193);
-      h ^= h >>> 15;
-    }
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    return (h ^ (h >>> 13)) >>> 0;
+    return hashRow(source, offset, this.width);
   }
 
   private matches(base: number, source: Int32Array, offset: number): boolean {
@@ -70,13 +64,7 @@ export class RowTable {
     const stride = this.stride;
     const slots = this.slots;
     const mask = this.mask;
-    let h = 0x811c9dc5 | 0;
-    for (let i = 0; i < width; i++) {
-      h = Math.imul(h ^ source[offset + i]!, 0x01000193);
-      h ^= h >>> 15;
-    }
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    let slot = (h ^ (h >>> 13)) & mask;
+    let slot = hashRow(source, offset, width) & mask;
     for (;;) {
       const base = slot * stride;
       const entry = slots[base]!;
@@ -100,19 +88,44 @@ export class RowTable {
     }
     this.slotOf[index] = base + 1;
     this.lastWasNew = true;
-    if (this.count * 2 > mask) this.rebuild(width, (mask + 1) * (mask < GROW_FOUR_FOLD_BELOW ? 4 : 2), null);
+    if (this.count * 2 > mask) this.grow((mask + 1) * (mask < GROW_FOUR_FOLD_BELOW ? 4 : 2));
     return index;
   }
 
   /**
-   * Moves every row into a table of `capacity` slots and `width` words, reading the old slots in
-   * order (when only the capacity grows, the row of slot s lands near s + k · old capacity), or the
-   * rows in index order when the new table would be mostly empty slots.
+   * Moves every row into a table of `capacity` slots, reading the old slots in order: the row of
+   * slot s lands near s + k · old capacity, so reads and writes both stream.
+   */
+  private grow(capacity: number): void {
+    const old = this.slots;
+    const width = this.width;
+    const stride = this.stride;
+    const mask = capacity - 1;
+    const slots = new Int32Array(capacity * stride);
+    const slotOf = new Int32Array(Math.max(this.slotOf.length, capacity / 2));
+    for (let from = 0; from < old.length; from += stride) {
+      const entry = old[from]!;
+      if (entry === 0) continue;
+      let slot = hashRow(old, from + 1, width) & mask;
+      while (slots[slot * stride] !== 0) slot = (slot + 1) & mask;
+      const to = slot * stride;
+      slots[to] = entry;
+      for (let i = 1; i <= width; i++) slots[to + i] = old[from + i]!;
+      slotOf[entry - 1] = to + 1;
+    }
+    this.slots = slots;
+    this.slotOf = slotOf;
+    this.mask = mask;
+  }
+
+  /**
+   * Repacks every row into `width` words in a table of `capacity` slots, reading the old slots in
+   * order, or the rows in index order when most slots are empty (a relayout early in a search).
    */
   private rebuild(
     width: number,
     capacity: number,
-    repack: ((from: Int32Array, fromOffset: number, to: Int32Array, toOffset: number) => void) | null,
+    repack: (from: Int32Array, fromOffset: number, to: Int32Array, toOffset: number) => void,
   ): void {
     const old = this.slots;
     const oldStride = this.stride;
@@ -135,12 +148,10 @@ export class RowTable {
       slotOf[index] = base + 1;
     };
     const move = (base: number) => {
-      if (repack) repack(old, base + 1, row, 0);
-      else for (let i = 0; i < width; i++) row[i] = old[base + 1 + i]!;
+      repack(old, base + 1, row, 0);
       place(old[base]! - 1);
     };
     if (this.count * 8 < capacity) {
-      // A sparse table (a relayout early in a search): visit the rows, not the empty slots.
       for (let index = 0; index < this.count; index++) move(oldSlotOf[index]! - 1);
       return;
     }
@@ -163,4 +174,15 @@ export class RowTable {
   bytesPerState(): number {
     return this.count === 0 ? 0 : this.byteLength() / this.count;
   }
+}
+
+/** FNV-1a over the row's words, with a murmur-style finish; unsigned. */
+function hashRow(source: Int32Array, offset: number, width: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = 0; i < width; i++) {
+    h = Math.imul(h ^ source[offset + i]!, 0x01000193);
+    h ^= h >>> 15;
+  }
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return (h ^ (h >>> 13)) >>> 0;
 }
