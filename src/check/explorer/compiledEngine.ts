@@ -108,13 +108,23 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
   };
 
   const widen = () => {
-    const oldUnpack = packer.unpack;
+    const oldDesc = packer.desc.slice();
+    const oldBits = packer.bits.slice();
     packer.widen(machine.domainSize, machine.domainSaturated);
     if (packed.length < packer.words) packed = new Int32Array(packer.words);
-    const row = new Int32Array(width);
-    table.relayout(packer.words, (from, fromOffset, to, toOffset) => {
-      oldUnpack(from, fromOffset, row);
-      assert(packer.pack(row, to, toOffset), 'a stored row fits the widened packing');
+    const desc = packer.desc;
+    const words = packer.words;
+    for (let f = 0; f < width; f++)
+      assert(packer.bits[f]! >= oldBits[f]!, 'a widening never narrows a field');
+    // Field by field from the old descriptors to the new ones (every code fits: no field narrowed).
+    table.relayout(words, (from, fromOffset, to, toOffset) => {
+      for (let w = 0; w < words; w++) to[toOffset + w] = 0;
+      for (let f = 0; f < width; f++) {
+        const code = readPacked(from, fromOffset, oldDesc[f]!);
+        const d = desc[f]!;
+        const at = toOffset + (d >>> 10);
+        to[at] = to[at]! | (code << ((d >>> 5) & 31));
+      }
     });
     layoutEpoch++;
   };
