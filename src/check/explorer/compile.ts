@@ -655,8 +655,6 @@ export class CompiledMachine {
   /** Step deltas of the combined tries: (field, code) pairs a step writes. */
   private readonly stepDeltas: Int32Array[] = [];
   private readonly stepDeltaIds = new Map<string, number>();
-  private readonly stepReads: number[] = [];
-  private readonly stepWrites: number[] = [];
 
   /** `stepChain`, recording its reads; a known outcome is added to the plan's combined trie. */
   private learnStep(
@@ -667,10 +665,8 @@ export class CompiledMachine {
     at: number,
     desc: Int32Array,
   ): number {
-    const reads = this.stepReads;
-    const writes = this.stepWrites;
-    reads.length = 0;
-    writes.length = 0;
+    const reads: number[] = [];
+    const writes: number[] = [];
     const status = this.stepChain(plan, source, words, target, at, desc, reads, writes);
     if (status === PACKED_MISS) return status;
     let outcome = 0;

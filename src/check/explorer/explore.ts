@@ -174,6 +174,7 @@ class Search<C> {
     ) => {
       const checked: Checked = {
         result: { name: p.name, kind, invariant: p.id, description: describe(p), status: 'unknown' },
+        holds: undefined,
       };
       this.checked.push(checked);
       return checked;
@@ -235,10 +236,15 @@ class Search<C> {
     this.violations.push({ checked, kind, index });
   }
 
+  /** The always and sometimes properties (the ones with a predicate to check on every new state). */
+  private predicated: Checked[] = [];
+
   private onNew(index: number): void {
-    for (const c of this.checked) {
-      if (c.holds === undefined || c.result.status !== 'unknown') continue;
-      const holds = this.engine.holdsOnNew(c.holds);
+    const predicated = this.predicated;
+    for (let i = 0; i < predicated.length; i++) {
+      const c = predicated[i]!;
+      if (c.result.status !== 'unknown') continue;
+      const holds = this.engine.holdsOnNew(c.holds!);
       if (c.result.kind === 'always' && !holds) this.report(c, 'invariant', index);
       if (c.result.kind === 'sometimes' && holds) {
         c.result.status = 'holds';
@@ -273,6 +279,7 @@ class Search<C> {
 
   /** Runs the search; returns whether every reachable state was expanded. */
   run(maxStates: number, stopAtFirst: boolean): boolean {
+    this.predicated = this.checked.filter((c) => c.holds !== undefined);
     this.engine.start();
     this.parent.push(-1);
     this.parentEvent.push(-1);
