@@ -633,6 +633,8 @@ export class CompiledMachine {
     target: Int32Array,
     at: number,
     desc: Int32Array,
+    /** The packing's version (Packer.version): `desc` means something else when it changes. */
+    version = -1,
   ): number {
     const plan = plans[eventId];
     if (plan === null) return 0;
@@ -641,15 +643,46 @@ export class CompiledMachine {
       const outcome = this.tries.lookupPacked(plan.stepTrie, source, 0, desc);
       if (outcome === 0) return 0;
       if (outcome > 0) {
-        for (let w = 0; w < words; w++) target[at + w] = source[w]!;
-        const delta = this.stepDeltas[outcome - 1]!;
-        for (let k = 0; k < delta.length; k += 2) {
-          if (!writePackedAt(target, at, desc[delta[k]!]!, delta[k + 1]!)) return PACKED_MISS;
-        }
+        const masks = this.deltaMasks(outcome - 1, words, desc, version);
+        if (masks === null) return PACKED_MISS;
+        for (let w = 0; w < words; w++) target[at + w] = (source[w]! & masks[2 * w]!) | masks[2 * w + 1]!;
         return 1;
       }
     }
     return this.learnStep(plan, source, words, target, at, desc);
+  }
+
+  /** Per step delta, in the packing `masksDesc` at `masksVersion`: per word a keep mask and the bits set. */
+  private readonly masks: (Int32Array | null | undefined)[] = [];
+  private masksDesc: Int32Array | null = null;
+  private masksVersion = -1;
+
+  /** A delta as word masks in the packing of `desc` (null when a code does not fit its field). */
+  private deltaMasks(delta: number, words: number, desc: Int32Array, version: number): Int32Array | null {
+    if (desc !== this.masksDesc || version !== this.masksVersion || version < 0) {
+      this.masks.length = 0;
+      this.masksDesc = desc;
+      this.masksVersion = version;
+    }
+    const known = this.masks[delta];
+    if (known !== undefined) return known;
+    const writes = this.stepDeltas[delta]!;
+    let masks: Int32Array | null = new Int32Array(2 * words).fill(-1, 0, 2 * words);
+    for (let w = 0; w < words; w++) masks[2 * w + 1] = 0;
+    for (let k = 0; k < writes.length && masks !== null; k += 2) {
+      const d = desc[writes[k]!]!;
+      const code = writes[k + 1]!;
+      const bits = d & 31;
+      const w = d >>> 10;
+      const shift = (d >>> 5) & 31;
+      if (code >>> bits !== 0) masks = null;
+      else {
+        masks[2 * w] = masks[2 * w]! & ~(MASKS[bits]! << shift);
+        masks[2 * w + 1] = (masks[2 * w + 1]! & ~(MASKS[bits]! << shift)) | (code << shift);
+      }
+    }
+    if (version >= 0) this.masks[delta] = masks;
+    return masks;
   }
 
   /** Step deltas of the combined tries: (field, code) pairs a step writes. */

@@ -282,7 +282,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
       for (let k = 0; k < live.length; k++) {
         const e = live[k]!;
         const action = ids[e]!;
-        const status = machine.stepPacked(plans, srcPacked, words, action, out, 0, desc);
+        const status = machine.stepPacked(plans, srcPacked, words, action, out, 0, desc, packer.version);
         if (status === 0) continue;
         if (status === 1) {
           enabled++;

@@ -14,6 +14,8 @@ export class Packer {
   words = 0;
   /** Per field: (word << 10) | (shift << 5) | bits, for reading and writing fields in packed rows. */
   desc: Int32Array;
+  /** Counts the layouts: `desc` (the same array) changes meaning whenever this does. */
+  version = 0;
   pack!: (row: Int32Array, out: Int32Array, offset: number) => boolean;
   unpack!: (packed: Int32Array, offset: number, row: Int32Array) => void;
 
@@ -54,6 +56,7 @@ export class Packer {
   }
 
   private assign(): void {
+    this.version++;
     let word = 0;
     let used = 0;
     for (let f = 0; f < this.fieldCount; f++) {
