@@ -11,11 +11,15 @@ import { MASKS } from './packer.ts';
 const NODE_HEADER = 2; // [field, capacity, children...]
 
 export class Tries {
-  /** Node pool: 0 = missing entry, > 0 node offset, < 0 leaf: -(result + 1). Offset 0 is unused. */
-  pool = new Int32Array(1 << 12);
+  /**
+   * Node pool: 0 = missing entry, > 0 node offset, < 0 leaf: -(result + 1). Offset 0 is unused.
+   * Sized so a small model's tries never grow it: each growth replaces the array the hot loop's
+   * optimised code was specialised on, and that code is thrown away and rebuilt.
+   */
+  pool = new Int32Array(1 << 16);
   private top = 1;
   /** roots[t]: the root entry of trie t. */
-  roots = new Int32Array(64);
+  roots = new Int32Array(256);
   count = 0;
   readonly labels: string[] = [];
 
