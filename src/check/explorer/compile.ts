@@ -634,7 +634,7 @@ export class CompiledMachine {
     at: number,
     desc: Int32Array,
     /** The packing's version (Packer.version): `desc` means something else when it changes. */
-    version = -1,
+    version: number,
   ): number {
     const plan = plans[eventId];
     if (plan === null) return 0;
@@ -643,7 +643,13 @@ export class CompiledMachine {
       const outcome = this.tries.lookupPacked(plan.stepTrie, source, 0, desc);
       if (outcome === 0) return 0;
       if (outcome > 0) {
-        const masks = this.deltaMasks(outcome - 1, words, desc, version);
+        if (desc !== this.masksDesc || version !== this.masksVersion) {
+          this.masks.length = 0;
+          this.masksDesc = desc;
+          this.masksVersion = version;
+        }
+        let masks = this.masks[outcome - 1];
+        if (masks === undefined) masks = this.masks[outcome - 1] = this.deltaMasks(outcome - 1, words, desc);
         if (masks === null) return PACKED_MISS;
         for (let w = 0; w < words; w++) target[at + w] = (source[w]! & masks[2 * w]!) | masks[2 * w + 1]!;
         return 1;
@@ -658,14 +664,7 @@ export class CompiledMachine {
   private masksVersion = -1;
 
   /** A delta as word masks in the packing of `desc` (null when a code does not fit its field). */
-  private deltaMasks(delta: number, words: number, desc: Int32Array, version: number): Int32Array | null {
-    if (desc !== this.masksDesc || version !== this.masksVersion || version < 0) {
-      this.masks.length = 0;
-      this.masksDesc = desc;
-      this.masksVersion = version;
-    }
-    const known = this.masks[delta];
-    if (known !== undefined) return known;
+  private deltaMasks(delta: number, words: number, desc: Int32Array): Int32Array | null {
     const writes = this.stepDeltas[delta]!;
     let masks: Int32Array | null = new Int32Array(2 * words).fill(-1, 0, 2 * words);
     for (let w = 0; w < words; w++) masks[2 * w + 1] = 0;
@@ -681,7 +680,6 @@ export class CompiledMachine {
         masks[2 * w + 1] = (masks[2 * w + 1]! & ~(MASKS[bits]! << shift)) | (code << shift);
       }
     }
-    if (version >= 0) this.masks[delta] = masks;
     return masks;
   }
 
