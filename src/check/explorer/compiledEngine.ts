@@ -39,6 +39,8 @@ export interface CompiledEngineOptions {
   compiled?: CompiledMachine;
 }
 
+const SMALL_CONFIG_IDS = 1 << 12;
+
 /** A configuration's plans (by event id) and, per event list, its events that can select a transition. */
 interface ConfigEntry {
   plans: (Plan | null | undefined)[];
@@ -85,6 +87,8 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
   const multipliers = machine.chart.multipliers;
   /** Per configuration id: its plans and, per event list, the events that may select a transition. */
   const configs = new Map<number, ConfigEntry>();
+  /** The same entries by id, for ids below SMALL_CONFIG_IDS (an array read, not a map lookup). */
+  const smallConfigs = new Array<ConfigEntry | undefined>(SMALL_CONFIG_IDS).fill(undefined);
   const everyEvent: Int32Array[] = [];
   /** 0 .. n - 1: every event of a list (while some event's plan is still unknown). */
   const allOf = (n: number) => {
@@ -259,7 +263,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
       let id = 0;
       for (let k = 0; k < multipliers.length; k++)
         id += readPacked(srcPacked, 0, desc[wordBase + k]!) * multipliers[k]!;
-      let entry = configs.get(id);
+      let entry = id < SMALL_CONFIG_IDS ? smallConfigs[id] : configs.get(id);
       if (entry === undefined) {
         let config = machine.chart.configurationById(id);
         if (config === undefined) {
@@ -267,7 +271,8 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
           config = machine.configuration(src);
         }
         entry = { plans: machine.plansOf(config), live: [] };
-        configs.set(id, entry);
+        if (id < SMALL_CONFIG_IDS) smallConfigs[id] = entry;
+        else configs.set(id, entry);
       }
       const plans = entry.plans;
       let list = machine.tries.lookupPacked(events.trie, srcPacked, 0, desc);
