@@ -137,10 +137,17 @@ export class LagMonitor implements ClusterObserver {
     for (const [key, entry] of this.streams) {
       if (entry.disturbed || entry.head >= entry.instrets.length || this.reported.has(key)) continue;
       const ranUs = entry.timesUs[entry.head]!;
-      const secondary = this.cluster.vms
-        .find((v) => v.name === entry.vm)
-        ?.instances.find((i) => i.streamId === entry.stream && i.agent.state === 'secondary.engaged');
-      if (secondary === undefined) continue;
+      // Only the pair the primary still ships to: a stale secondary of an older stream (its primary
+      // paired anew) replays nothing more, and is no backlog of a failover.
+      const instances = this.cluster.vms.find((v) => v.name === entry.vm)?.instances ?? [];
+      const shipping = instances.some(
+        (i) =>
+          i.acting && i.sender !== null && i.streamId === entry.stream && i.host.name === entry.primaryHost,
+      );
+      const secondary = instances.find(
+        (i) => i.streamId === entry.stream && i.agent.state === 'secondary.engaged',
+      );
+      if (!shipping || secondary === undefined) continue;
       const host = secondary.host.name;
       if (!this.judged(entry, host, key)) continue;
       const boundUs = this.boundUs(host);
