@@ -13,7 +13,9 @@ import { runScenario } from './ft-scenario.ts';
 
 const slowSecondary = [{ at: '200ms', kind: 'slow', host: 'secondary', factor: 200 }];
 const lagMessages = (result: ReturnType<typeof runScenario>) =>
-  result.violations.filter((v) => /lag control lets a secondary fall/.test(v.message)).map((v) => v.message);
+  result.violations
+    .filter((v) => /lag control(?: lets a secondary fall|, settled at .*, holds a secondary)/.test(v.message))
+    .map((v) => v.message);
 
 describe('lag monitor (I5 before the failure)', () => {
   it('a secondary slowed 200× stays within its bound under the shipped lag control', () => {
@@ -29,6 +31,21 @@ describe('lag monitor (I5 before the failure)', () => {
       /^the secondary of vm1 on h\d (replayed|had still not replayed) instruction \d+ /,
     );
     expect(result.violations.find((v) => v.message === message)?.invariant).toBe('I5');
+  });
+
+  // Once the primary has heard of the new speed and stepped down, lag stays near the high mark:
+  // a control that never stops shows as growing lag within a second, though the reaction's
+  // allowance at ×1000 (what the primary runs at full speed meanwhile) is seconds long.
+  it('holds a secondary slowed 1000× near its high mark, and reports one that is never stopped within ~1 s', () => {
+    const slowed = [{ at: '200ms', kind: 'slow', host: 'secondary', factor: 1000 }];
+    expect(runScenario(slowed).violations.map((v) => v.message)).toEqual([]);
+    const neverStops = { ...correctBehaviour, name: 'lag-never-stops', lagShares: LAG_SHARES.slice(0, -1) };
+    const result = runScenario(slowed, { behaviour: neverStops });
+    const [message] = lagMessages(result);
+    expect(message).toMatch(/settled at its ×1000 slowdown since [\d.]+ ms, holds a secondary within [\d.]+ ms/);
+    const violation = result.violations.find((v) => v.message === message)!;
+    expect(violation.invariant).toBe('I5');
+    expect(violation.timeUs).toBeLessThan(1_500_000);
   });
 
   it('judges nothing once another fault may have stalled the log (a delay on the logging network)', () => {

@@ -5,9 +5,17 @@
 // that would miss its go-live bound if the primary died now, and a lag control that has stopped
 // controlling: reported without waiting for the crash that would show it.
 //
+// Once lag control has had time to react (the new speed reached the primary and it stepped down
+// to its last share), the primary runs only while its secondary is within the high mark: a
+// checkpoint it runs after that is replayed within the high mark, the little it runs at its
+// lowest share that still outruns the secondary before a fresh acknowledgement stops it, and log
+// transit — whatever the slowdown. The wide allowance covers only what was run before, during the
+// reaction. A lag control that never settles (that never stops the primary, say) shows here as a
+// lag that keeps growing, long before it would exceed the reaction's allowance.
+//
 // A secondary that stops replaying altogether never reaches its next checkpoint: its oldest
-// checkpoint not yet replayed is judged as time passes, with the same bound, so a stalled replayer
-// is reported once that checkpoint is overdue, not never.
+// checkpoint not yet replayed is judged as time passes, with the same bounds, so a stalled
+// replayer is reported once that checkpoint is overdue, not never.
 //
 // Judged only where the bound is exact: on a stream none of whose faults so far are other than
 // slowdowns (any other fault — a cut, loss or delay of the log, a failed NIC, a crash — may stall
@@ -18,6 +26,7 @@
 // replayed at the new one, so its pair is not judged until that backlog could have been replayed
 // and lag control could have settled at the new speed.
 import type { Cluster } from '../../cluster/cluster.ts';
+import { LAG_HIGH_MS, LAG_SHARES } from '../../cluster/lag-marks.ts';
 import type { ClusterObserver, FaultTarget } from '../../cluster/observer.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
@@ -26,6 +35,8 @@ import type { MonitorSink } from './violation.ts';
 
 /** How often (simulated time) unreplayed checkpoints are looked at. */
 const LOOK_EVERY_US = 1_000;
+/** Slices the primary may run at a step that outruns its secondary before it hears to stop. */
+const STEADY_OVERSHOOT_SLICES = 4;
 
 interface Stream {
   vm: string;
@@ -38,8 +49,14 @@ interface Stream {
   instrets: number[];
   timesUs: number[];
   head: number;
-  /** Not judged before this time (a slowdown's old backlog). */
+  /** Checkpoints run before this time belong to lag control's reaction (wide bound) ... */
+  steadyFromUs: number;
+  /** ... and are not judged before this time (a slowdown's old backlog). */
   judgedFromUs: number;
+  /** The first checkpoint (index) the primary ran at or after `steadyFromUs`. */
+  steadyIndex: number;
+  /** When the secondary had replayed every checkpoint run before `steadyFromUs` (null: not yet). */
+  drainedUs: number | null;
 }
 
 export class LagMonitor implements ClusterObserver {
@@ -83,7 +100,10 @@ export class LagMonitor implements ClusterObserver {
         instrets: [],
         timesUs: [],
         head: 0,
+        steadyFromUs: this.sink.now() + this.reactionUs(),
         judgedFromUs: this.sink.now(),
+        steadyIndex: 0,
+        drainedUs: null,
       };
       this.streams.set(key, entry);
     }
@@ -102,12 +122,14 @@ export class LagMonitor implements ClusterObserver {
     if (entry.head > 1024) {
       entry.instrets.splice(0, entry.head);
       entry.timesUs.splice(0, entry.head);
+      entry.steadyIndex = Math.max(0, entry.steadyIndex - entry.head);
       entry.head = 0;
     }
-    const now = this.sink.now();
-    if (!this.judged(entry, host, key)) return;
-    const boundUs = this.boundUs(host);
-    const lagUs = now - ranUs;
+    this.advanceSteady(entry);
+    const steady = ranUs >= entry.steadyFromUs;
+    if (!this.judged(entry, host, key, steady)) return;
+    const boundUs = steady ? this.steadyBoundUs(host) : this.boundUs(host);
+    const lagUs = this.sink.now() - this.fromUs(entry, ranUs, steady);
     if (lagUs <= boundUs) return;
     this.reported.add(key);
     this.sink.report({
@@ -116,9 +138,8 @@ export class LagMonitor implements ClusterObserver {
       vm,
       message:
         `the secondary of ${vm} on ${host} replayed instruction ${instret} ${(lagUs / 1000).toFixed(1)} ms after its ` +
-        `primary ran it: lag control lets a secondary fall at most ${(boundUs / 1000).toFixed(1)} ms behind ` +
-        `(its high mark, the reaction at its ×${this.truth.slowFactor(host)} slowdown, log transit), so a failover now could not ` +
-        'go live within the bound',
+        `primary ran it${this.sinceText(entry, ranUs, steady)}: ${this.boundText(entry, host, steady, boundUs)}, so a ` +
+        'failover now could not go live within the bound',
     });
   }
 
@@ -136,7 +157,6 @@ export class LagMonitor implements ClusterObserver {
   private lookForStalls(now: number): void {
     for (const [key, entry] of this.streams) {
       if (entry.disturbed || entry.head >= entry.instrets.length || this.reported.has(key)) continue;
-      const ranUs = entry.timesUs[entry.head]!;
       // Only the pair the primary still ships to: a stale secondary of an older stream (its primary
       // paired anew) replays nothing more, and is no backlog of a failover.
       const instances = this.cluster.vms.find((v) => v.name === entry.vm)?.instances ?? [];
@@ -149,27 +169,75 @@ export class LagMonitor implements ClusterObserver {
       );
       if (!shipping || secondary === undefined) continue;
       const host = secondary.host.name;
-      if (!this.judged(entry, host, key)) continue;
-      const boundUs = this.boundUs(host);
-      if (now - ranUs <= boundUs) continue;
-      this.reported.add(key);
-      this.sink.report({
-        invariant: 'I5',
-        host,
-        vm: entry.vm,
-        timeUs: ranUs + boundUs,
-        message:
-          `the secondary of ${entry.vm} on ${host} had still not replayed instruction ${entry.instrets[entry.head]} ` +
-          `at ${((ranUs + boundUs) / 1000).toFixed(1)} ms, ${(boundUs / 1000).toFixed(1)} ms after its primary ran it, while engaged on a calm ` +
-          `logging link: lag control lets a secondary fall at most ${(boundUs / 1000).toFixed(1)} ms behind (its high mark, ` +
-          `the reaction at its ×${this.truth.slowFactor(host)} slowdown, log transit), so a failover now could not go live within the bound`,
-      });
+      // The oldest unreplayed checkpoint, and the oldest one run after lag control settled: the
+      // later may be due first (its bound is the tighter).
+      this.advanceSteady(entry);
+      const candidates = [entry.head];
+      if (entry.steadyIndex > entry.head && entry.steadyIndex < entry.instrets.length)
+        candidates.push(entry.steadyIndex);
+      for (const index of candidates) {
+        const ranUs = entry.timesUs[index]!;
+        const steady = ranUs >= entry.steadyFromUs;
+        // A checkpoint run after the reaction is first due once the reaction's work is replayed.
+        if (steady && entry.drainedUs === null) continue;
+        if (!this.judged(entry, host, key, steady)) continue;
+        const boundUs = steady ? this.steadyBoundUs(host) : this.boundUs(host);
+        const fromUs = this.fromUs(entry, ranUs, steady);
+        if (now - fromUs <= boundUs) continue;
+        this.reported.add(key);
+        this.sink.report({
+          invariant: 'I5',
+          host,
+          vm: entry.vm,
+          timeUs: fromUs + boundUs,
+          message:
+            `the secondary of ${entry.vm} on ${host} had still not replayed instruction ${entry.instrets[index]} ` +
+            `at ${((fromUs + boundUs) / 1000).toFixed(1)} ms, ${(boundUs / 1000).toFixed(1)} ms after its primary ran it` +
+            `${this.sinceText(entry, ranUs, steady)}, while engaged on a calm ` +
+            `logging link: ${this.boundText(entry, host, steady, boundUs)}, so a failover now could not go live within the bound`,
+        });
+        break;
+      }
     }
   }
 
+  /** Past lag control's reaction, lag counts from when the reaction's own work was replayed. */
+  private fromUs(entry: Stream, ranUs: number, steady: boolean): number {
+    return steady ? Math.max(ranUs, entry.drainedUs ?? ranUs) : ranUs;
+  }
+
+  private sinceText(entry: Stream, ranUs: number, steady: boolean): string {
+    if (!steady || entry.drainedUs === null || entry.drainedUs <= ranUs) return '';
+    return ` (counted from ${(entry.drainedUs / 1000).toFixed(1)} ms, when it had replayed what the primary ran while lag control reacted)`;
+  }
+
+  /** Moves the first post-reaction checkpoint on, and notes when the reaction's work was replayed. */
+  private advanceSteady(entry: Stream): void {
+    while (
+      entry.steadyIndex < entry.instrets.length &&
+      entry.timesUs[entry.steadyIndex]! < entry.steadyFromUs
+    )
+      entry.steadyIndex++;
+    const now = this.sink.now();
+    if (entry.drainedUs === null && now >= entry.steadyFromUs && entry.head >= entry.steadyIndex)
+      entry.drainedUs = now;
+  }
+
+  private boundText(entry: Stream, host: string, steady: boolean, boundUs: number): string {
+    const factor = this.truth.slowFactor(host);
+    const ms = (us: number) => (us / 1000).toFixed(1);
+    return steady
+      ? `lag control, settled at its ×${factor} slowdown since ${ms(entry.steadyFromUs)} ms, holds a secondary within ` +
+          `${ms(boundUs)} ms (its high mark, what the primary runs at its last share that outruns it before an ` +
+          'acknowledgement stops it, log transit)'
+      : `lag control lets a secondary fall at most ${ms(boundUs)} ms behind (its high mark, ` +
+          `the reaction at its ×${factor} slowdown, log transit)`;
+  }
+
   /** Whether the stream's lag is judged now, with `secondaryHost` at its other end. */
-  private judged(entry: Stream, secondaryHost: string, key: string): boolean {
-    if (entry.disturbed || this.sink.now() < entry.judgedFromUs || this.reported.has(key)) return false;
+  private judged(entry: Stream, secondaryHost: string, key: string, steady: boolean): boolean {
+    if (entry.disturbed || this.reported.has(key)) return false;
+    if (!steady && this.sink.now() < entry.judgedFromUs) return false;
     // A stream started after a fault other than a slowdown: only while its link is calm.
     return this.truth.lastFaultUs < 0 || this.calm(entry.primaryHost, secondaryHost);
   }
@@ -192,6 +260,34 @@ export class LagMonitor implements ClusterObserver {
     return drainAllowanceUs(this.cluster.config, this.truth.slowFactor(host)) + this.slackUs();
   }
 
+  /**
+   * Lag within its high mark once control settled: the high mark, and what the primary runs at
+   * the least share that still outruns the secondary (the one step it may sit at while lag
+   * grows) for a few slices before an acknowledgement stops it, replayed at the secondary's speed.
+   */
+  private steadyBoundUs(host: string): number {
+    const factor = this.truth.slowFactor(host);
+    const outruns = Math.min(...LAG_SHARES.filter((share) => share * factor >= 1));
+    return (
+      LAG_HIGH_MS * 1000 +
+      STEADY_OVERSHOOT_SLICES * this.cluster.config.sliceUs * factor * outruns +
+      this.slackUs()
+    );
+  }
+
+  /**
+   * From a change of speed until the primary has heard of it and stepped down to its last share:
+   * the secondary acknowledges after every slice it replays, so the new speed is a slice and a
+   * round trip away (twice over), then one step per slice.
+   */
+  private reactionUs(): number {
+    const config = this.cluster.config;
+    const logging = config.networks.logging;
+    return (
+      2 * (config.sliceUs + 2 * (logging.latencyUs + logging.jitterUs)) + LAG_SHARES.length * config.sliceUs
+    );
+  }
+
   /** A slowdown of `host` to `after`: the pairs it is a secondary of wait out their backlog. */
   private slowed(host: string, before: number, after: number): void {
     if (after <= before) return;
@@ -205,8 +301,14 @@ export class LagMonitor implements ClusterObserver {
       const backlog = Math.max(0, (primary?.vm?.instret ?? 0) - (secondary.vm?.instret ?? 0));
       const backlogUs = (backlog * after) / secondary.host.instructionsPerUs;
       const from = this.sink.now() + backlogUs + drainAllowanceUs(config, after) + this.slackUs();
+      const steadyFrom = this.sink.now() + this.reactionUs();
       for (const [key, stream] of this.streams) {
-        if (key.startsWith(`${vm.name}|`) && stream.judgedFromUs < from) stream.judgedFromUs = from;
+        if (!key.startsWith(`${vm.name}|`)) continue;
+        if (stream.judgedFromUs < from) stream.judgedFromUs = from;
+        if (stream.steadyFromUs < steadyFrom) {
+          stream.steadyFromUs = steadyFrom;
+          stream.drainedUs = null;
+        }
       }
     }
   }
