@@ -42,7 +42,9 @@ describe('lag monitor (I5 before the failure)', () => {
     const neverStops = { ...correctBehaviour, name: 'lag-never-stops', lagShares: LAG_SHARES.slice(0, -1) };
     const result = runScenario(slowed, { behaviour: neverStops });
     const [message] = lagMessages(result);
-    expect(message).toMatch(/settled at its ×1000 slowdown since [\d.]+ ms, holds a secondary within [\d.]+ ms/);
+    expect(message).toMatch(
+      /settled at its ×1000 slowdown since [\d.]+ ms, holds a secondary within [\d.]+ ms/,
+    );
     const violation = result.violations.find((v) => v.message === message)!;
     expect(violation.invariant).toBe('I5');
     expect(violation.timeUs).toBeLessThan(1_500_000);
