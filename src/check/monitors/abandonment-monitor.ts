@@ -15,11 +15,8 @@
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
+import { holdsVmState as holdsState } from './replica-monitor.ts';
 import type { MonitorSink } from './violation.ts';
-
-/** Agent states whose instance holds the VM's state (a secondary from its snapshot on). */
-const holdsState = (state: string) =>
-  state.startsWith('primary.') || state === 'secondary.engaged' || state.startsWith('secondary.goingLive.');
 
 export class AbandonmentMonitor implements ClusterObserver {
   /** By `vm|host`: the array refused that host's latest test-and-set of the VM's lock. */

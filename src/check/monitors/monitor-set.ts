@@ -18,6 +18,7 @@ import { OutputRuleMonitor } from './output-rule-monitor.ts';
 import { PeerTraffic } from './peer-traffic.ts';
 import { ProportionMonitor } from './proportion-monitor.ts';
 import { RecoveryMonitor } from './recovery-monitor.ts';
+import { ReplicaMonitor } from './replica-monitor.ts';
 import { SplitBrainMonitor } from './split-brain-monitor.ts';
 import { StorageFenceMonitor } from './storage-fence-monitor.ts';
 import type { MonitorSink, Violation } from './violation.ts';
@@ -51,6 +52,7 @@ export class MonitorSet implements MonitorSink {
       new StorageFenceMonitor(this, cluster),
       new RecoveryMonitor(this, cluster, this.truth),
       new AbandonmentMonitor(this, cluster, this.truth),
+      new ReplicaMonitor(this, cluster),
       new LagMonitor(this, cluster, this.truth),
       new AvailabilityMonitor(this, cluster, this.truth),
       new DetectionMonitor(this, cluster, this.truth, traffic),
