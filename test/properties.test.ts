@@ -16,6 +16,7 @@ import { modelPathTemplates } from '../properties/arbitraries/model-paths.ts';
 import { withReprotectionStress } from '../properties/arbitraries/reprotection-stress.ts';
 import { runSpecArb } from '../properties/arbitraries/run-spec.ts';
 import { withStorageAftershock } from '../properties/arbitraries/storage-aftershock.ts';
+import { withSurvivorStorageCut } from '../properties/arbitraries/survivor-storage-cut.ts';
 import { describeViolation, INVARIANT_PROPERTIES, judgeRun } from '../properties/invariant-properties.ts';
 import { INVARIANTS } from '../src/base/invariants.ts';
 import { checkRunSpec, type RunSpec } from '../src/check/fuzz/run-spec.ts';
@@ -165,6 +166,35 @@ describe('arbitraries', () => {
     expect(ended('delay')).toBeGreaterThan(15);
     // Every one of them validates (rate 0 and 0 ms are how a lossy or slow network recovers).
     for (const spec of specs) parseFaultSchedule(spec.schedule);
+  });
+
+  it("a survivor's storage cut begins after the last fault, and its peer crashes before it heals", () => {
+    const faults: FuzzFault[] = [{ at: '1200ms', kind: 'delay', network: 'client', ms: 0 }];
+    expect(
+      withSurvivorStorageCut(faults, {
+        afterMs: 50,
+        survivor: 'primary',
+        crashAfterMs: 400,
+        healAfterMs: 300,
+      }),
+    ).toEqual([
+      ...faults,
+      { at: '1250ms', kind: 'partition', network: 'storage', host: 'primary' },
+      { at: '1549ms', kind: 'crash', host: 'secondary' },
+      { at: '1550ms', kind: 'heal', network: 'storage' },
+    ]);
+    const spread = withSurvivorStorageCut([], {
+      afterMs: 0,
+      survivor: 'secondary',
+      crashAfterMs: 10,
+      healAfterMs: 900,
+    });
+    expect(spread.map((f) => [f.at, f.kind, f.host])).toEqual([
+      ['0ms', 'partition', 'secondary'],
+      ['10ms', 'crash', 'primary'],
+      ['900ms', 'heal', undefined],
+    ]);
+    parseFaultSchedule({ version: 1, faults: spread });
   });
 
   it("a storage aftershock comes after the schedule's last fault and ends with its recovery", () => {

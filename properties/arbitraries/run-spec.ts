@@ -31,6 +31,7 @@ import {
 import { modelPathFaultsArb } from './model-paths.ts';
 import { reprotectionStressArb, withReprotectionStress } from './reprotection-stress.ts';
 import { storageAftershockArb, withStorageAftershock } from './storage-aftershock.ts';
+import { survivorStorageCutArb, withSurvivorStorageCut } from './survivor-storage-cut.ts';
 import { type FuzzWorkload, workloadArb } from './workload.ts';
 
 export interface RunSpecArbOptions extends FaultScheduleArbOptions {
@@ -204,6 +205,8 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       // Last of all, for the same reason; then the component repair.
       reprotection: reprotectionStressArb(),
       componentRepair: componentRepairArb(),
+      // Last of all, for the same reason.
+      survivorCut: survivorStorageCutArb(),
     })
     .map((parts) => {
       const shaken =
@@ -211,8 +214,10 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       const doubled = parts.doubleFault === undefined ? shaken : withDoubleFault(shaken, parts.doubleFault);
       const stressed =
         parts.reprotection === undefined ? doubled : withReprotectionStress(doubled, parts.reprotection);
-      const faults =
+      const repaired =
         parts.componentRepair === undefined ? stressed : withComponentRepair(stressed, parts.componentRepair);
+      const faults =
+        parts.survivorCut === undefined ? repaired : withSurvivorStorageCut(repaired, parts.survivorCut);
       const spec = buildRunSpec({ ...parts, faults }, minUs);
       spec.durationUs = runLengthUs(spec);
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
