@@ -26,6 +26,21 @@ describe('abandonment monitor (I5: the last copy is never dropped by choice)', (
     );
   });
 
+  it('reports a primary that gives up when its secondary fails while its own storage is cut', () => {
+    // The fuzz campaign's shrunk counterexample of this mutant (a survivor's storage cut as its
+    // peer fails): the primary, alone now, cannot reach the array and drops the VM.
+    const givesUp = findModelMutant('agent~retarget~primary.acquiringLock~STORAGE_UNREACHABLE.0~idle');
+    const faults = [
+      { at: '0ms', kind: 'partition', network: 'storage', host: 'primary' },
+      { at: '10ms', kind: 'crash', host: 'secondary' },
+    ];
+    const [violation] = dropped(runScenario(faults, { agentMachine: givesUp!.build() }));
+    expect(violation?.message).toMatch(
+      /^h\d dropped vm1 \(primary\.acquiringLock → idle\) while it held the VM's last copy/,
+    );
+    expect(dropped(runScenario([...faults, { at: '900ms', kind: 'heal', network: 'storage' }]))).toEqual([]);
+  });
+
   it('passes the correct survivor, which keeps trying and goes live once the cut heals', () => {
     const result = runScenario(survivorCut);
     expect(result.violations).toEqual([]);
