@@ -115,6 +115,31 @@ describe('lag monitor: a secondary that stops replaying', () => {
   });
 });
 
+describe('lag monitor: a speed-up leaves the backlog of the slower secondary', () => {
+  it('judges checkpoints run while the secondary was slower at that speed (clean fuzz seed 3 found it)', () => {
+    // ×162 from the start, then ×2: the checkpoint the primary ran at 15 ms, behind the backlog
+    // of the ×162 secondary, was judged at the ×2 allowance the moment the speed changed.
+    const spec: RunSpec = {
+      seed: 0,
+      guest: 'kvstore',
+      durationUs: 1_000_000,
+      config: { hosts: 2, racks: 1, cpuCapacity: 2 },
+      clientsPerVm: 1,
+      requestIntervalUs: 5000,
+      checkDeterminism: false,
+      plainVms: 1,
+      schedule: {
+        version: 1,
+        faults: [
+          { at: '0ms', kind: 'slow', host: 'h2', factor: 162 },
+          { at: '225ms', kind: 'slow', host: 'secondary', factor: 2 },
+        ],
+      },
+    };
+    expect(runSpecChecked(spec, null).violations).toEqual([]);
+  });
+});
+
 describe('lag monitor: only the pair the primary still ships to', () => {
   it('leaves a stale secondary of an older stream alone (the gate found it: seed 12 of its campaign)', () => {
     // The first primary, slowed, loses the lock race under heartbeat loss and becomes h2's

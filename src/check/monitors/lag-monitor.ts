@@ -57,6 +57,9 @@ interface Stream {
   steadyIndex: number;
   /** When the secondary had replayed every checkpoint run before `steadyFromUs` (null: not yet). */
   drainedUs: number | null;
+  /** Checkpoints run before this time ran while the secondary was as slow as `slowerFactor`. */
+  slowerBeforeUs: number;
+  slowerFactor: number;
 }
 
 export class LagMonitor implements ClusterObserver {
@@ -80,6 +83,7 @@ export class LagMonitor implements ClusterObserver {
       const before = this.slowFactors.get(host) ?? 1;
       this.slowFactors.set(host, fault.factor);
       this.slowed(host, before, fault.factor);
+      this.spedUp(host, before, fault.factor);
       return;
     }
     for (const entry of this.streams.values()) entry.disturbed = true;
@@ -104,6 +108,8 @@ export class LagMonitor implements ClusterObserver {
         judgedFromUs: this.sink.now(),
         steadyIndex: 0,
         drainedUs: null,
+        slowerBeforeUs: Number.NEGATIVE_INFINITY,
+        slowerFactor: 1,
       };
       this.streams.set(key, entry);
     }
@@ -128,7 +134,7 @@ export class LagMonitor implements ClusterObserver {
     this.advanceSteady(entry);
     const steady = ranUs >= entry.steadyFromUs;
     if (!this.judged(entry, host, key, steady)) return;
-    const boundUs = steady ? this.steadyBoundUs(host) : this.boundUs(host);
+    const boundUs = this.boundUs(entry, host, ranUs, steady);
     const lagUs = this.sink.now() - this.fromUs(entry, ranUs, steady);
     if (lagUs <= boundUs) return;
     this.reported.add(key);
@@ -138,7 +144,7 @@ export class LagMonitor implements ClusterObserver {
       vm,
       message:
         `the secondary of ${vm} on ${host} replayed instruction ${instret} ${(lagUs / 1000).toFixed(1)} ms after its ` +
-        `primary ran it${this.sinceText(entry, ranUs, steady)}: ${this.boundText(entry, host, steady, boundUs)}, so a ` +
+        `primary ran it${this.sinceText(entry, ranUs, steady)}: ${this.boundText(entry, host, ranUs, steady, boundUs)}, so a ` +
         'failover now could not go live within the bound',
     });
   }
@@ -181,7 +187,7 @@ export class LagMonitor implements ClusterObserver {
         // A checkpoint run after the reaction is first due once the reaction's work is replayed.
         if (steady && entry.drainedUs === null) continue;
         if (!this.judged(entry, host, key, steady)) continue;
-        const boundUs = steady ? this.steadyBoundUs(host) : this.boundUs(host);
+        const boundUs = this.boundUs(entry, host, ranUs, steady);
         const fromUs = this.fromUs(entry, ranUs, steady);
         if (now - fromUs <= boundUs) continue;
         this.reported.add(key);
@@ -194,7 +200,7 @@ export class LagMonitor implements ClusterObserver {
             `the secondary of ${entry.vm} on ${host} had still not replayed instruction ${entry.instrets[index]} ` +
             `at ${((fromUs + boundUs) / 1000).toFixed(1)} ms, ${(boundUs / 1000).toFixed(1)} ms after its primary ran it` +
             `${this.sinceText(entry, ranUs, steady)}, while engaged on a calm ` +
-            `logging link: ${this.boundText(entry, host, steady, boundUs)}, so a failover now could not go live within the bound`,
+            `logging link: ${this.boundText(entry, host, ranUs, steady, boundUs)}, so a failover now could not go live within the bound`,
         });
         break;
       }
@@ -223,8 +229,8 @@ export class LagMonitor implements ClusterObserver {
       entry.drainedUs = now;
   }
 
-  private boundText(entry: Stream, host: string, steady: boolean, boundUs: number): string {
-    const factor = this.truth.slowFactor(host);
+  private boundText(entry: Stream, host: string, ranUs: number, steady: boolean, boundUs: number): string {
+    const factor = this.factorFor(entry, host, ranUs);
     const ms = (us: number) => (us / 1000).toFixed(1);
     return steady
       ? `lag control, settled at its ×${factor} slowdown since ${ms(entry.steadyFromUs)} ms, holds a secondary within ` +
@@ -256,8 +262,20 @@ export class LagMonitor implements ClusterObserver {
     return true;
   }
 
-  private boundUs(host: string): number {
-    return drainAllowanceUs(this.cluster.config, this.truth.slowFactor(host)) + this.slackUs();
+  /**
+   * The slowdown a checkpoint is judged at: the secondary's now, or the slower one it had when
+   * the primary ran it (a speed-up leaves the backlog that built up at the old speed).
+   */
+  private factorFor(entry: Stream, host: string, ranUs: number): number {
+    const now = this.truth.slowFactor(host);
+    return ranUs < entry.slowerBeforeUs ? Math.max(now, entry.slowerFactor) : now;
+  }
+
+  private boundUs(entry: Stream, host: string, ranUs: number, steady: boolean): number {
+    const factor = this.factorFor(entry, host, ranUs);
+    return steady
+      ? this.steadyBoundUs(factor)
+      : drainAllowanceUs(this.cluster.config, factor) + this.slackUs();
   }
 
   /**
@@ -265,8 +283,7 @@ export class LagMonitor implements ClusterObserver {
    * the least share that still outruns the secondary (the one step it may sit at while lag
    * grows) for a few slices before an acknowledgement stops it, replayed at the secondary's speed.
    */
-  private steadyBoundUs(host: string): number {
-    const factor = this.truth.slowFactor(host);
+  private steadyBoundUs(factor: number): number {
     const outruns = Math.min(...LAG_SHARES.filter((share) => share * factor >= 1));
     return (
       LAG_HIGH_MS * 1000 +
@@ -286,6 +303,26 @@ export class LagMonitor implements ClusterObserver {
     return (
       2 * (config.sliceUs + 2 * (logging.latencyUs + logging.jitterUs)) + LAG_SHARES.length * config.sliceUs
     );
+  }
+
+  /**
+   * A speed-up of `host` from `before`: what its pairs' primaries ran until they heard of it was
+   * run against the slower secondary, and is judged at that speed.
+   */
+  private spedUp(host: string, before: number, after: number): void {
+    if (after >= before) return;
+    const until = this.sink.now() + this.reactionUs();
+    for (const vm of this.cluster.vms) {
+      const secondary = vm.instances.find(
+        (i) => i.host.name === host && i.agent.state.startsWith('secondary.'),
+      );
+      if (secondary === undefined) continue;
+      for (const [key, stream] of this.streams) {
+        if (!key.startsWith(`${vm.name}|`)) continue;
+        stream.slowerFactor = Math.max(stream.slowerFactor, before);
+        stream.slowerBeforeUs = Math.max(stream.slowerBeforeUs, until);
+      }
+    }
   }
 
   /** A slowdown of `host` to `after`: the pairs it is a secondary of wait out their backlog. */
