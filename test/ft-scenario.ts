@@ -17,7 +17,7 @@ export function runScenario(faults: Record<string, unknown>[], options: Partial<
     seed: 1,
     elf: kvstore,
     guest: 'kvstore',
-    durationUs: 3_000_000,
+    durationUs: options.durationUs ?? 3_000_000,
     config: { hosts: 3 },
     schedule: parseFaultSchedule({ version: 1, faults }),
   });

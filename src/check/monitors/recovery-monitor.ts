@@ -31,6 +31,8 @@ interface VmClock {
   lostOn: string;
   /** Unprotected since (null: protected). */
   unprotectedSince: number | null;
+  /** The cluster's own word (its protection events); protected only while a pair is there in truth. */
+  claimedProtected: boolean;
   /** After a failover the client address must reach the new primary by then. */
   addressBy: number | null;
   /** The host whose go-live set `addressBy`: a later go-live elsewhere sets its own deadline. */
@@ -56,6 +58,7 @@ export class RecoveryMonitor implements ClusterObserver {
           drainUs: 0,
           lostOn: '',
           unprotectedSince: 0,
+          claimedProtected: false,
           addressBy: null,
           addressFor: '',
           aloneBy: null,
@@ -78,6 +81,8 @@ export class RecoveryMonitor implements ClusterObserver {
       if (clock.aloneBy !== null) clock.aloneBy = timeUs + this.cluster.config.failoverBoundUs;
     }
     for (const vm of this.cluster.vms) this.primaryFailedInTruth(vm, timeUs);
+    // A fault that broke the pair starts the re-protection clock, whatever the cluster says.
+    for (const [name, clock] of this.clocks) this.judgeProtection(name, clock, timeUs);
   }
 
   /**
@@ -166,8 +171,42 @@ export class RecoveryMonitor implements ClusterObserver {
     if (clock === undefined) return;
     if (isProtected) this.checkRacks(vm);
     if (isProtected) this.checkCapacity(vm);
-    if (isProtected) clock.unprotectedSince = null;
-    else if (clock.unprotectedSince === null) clock.unprotectedSince = this.sink.now();
+    clock.claimedProtected = isProtected;
+    this.judgeProtection(vm, clock, this.sink.now());
+  }
+
+  /**
+   * Protected means what the cluster says *and* a pair that is there: the cluster's word alone
+   * would let an implementation that counts a secondary it no longer ships to (a stale one of an
+   * older stream, a spawn that never engaged, one whose host went down unnoticed) skip the
+   * re-protection the VM needs.
+   */
+  private judgeProtection(vm: string, clock: VmClock, nowUs: number): void {
+    const ftVm = this.cluster.vms.find((v) => v.name === vm);
+    if (clock.claimedProtected && ftVm !== undefined && this.pairInTruth(ftVm)) clock.unprotectedSince = null;
+    else clock.unprotectedSince ??= nowUs;
+  }
+
+  /**
+   * A pair in truth: an acting primary on an up host ships its current log stream, and an
+   * instance on another up host replays that very stream in lockstep (a VM restored from the
+   * primary's snapshot, the stream's receiver).
+   */
+  private pairInTruth(vm: FtVm): boolean {
+    const primary = vm.instances.find(
+      (i) => i.acting && i.vm !== null && i.sender !== null && this.truth.up(i.host.name),
+    );
+    if (primary === undefined) return false;
+    return vm.instances.some(
+      (i) =>
+        i !== primary &&
+        i.host !== primary.host &&
+        this.truth.up(i.host.name) &&
+        i.agent.state === 'secondary.engaged' &&
+        i.vm !== null &&
+        i.receiver !== null &&
+        i.streamId === primary.streamId,
+    );
   }
 
   /** Placement: a secondary on the primary's own host is no redundancy, even as an attempt. */
@@ -249,6 +288,7 @@ export class RecoveryMonitor implements ClusterObserver {
       if (clock.aloneBy !== null && nowUs > clock.aloneBy + this.storageStretchUs(vm))
         this.checkAlone(vm, clock);
       if (clock.addressBy !== null && nowUs > clock.addressBy) this.checkAddress(vm, clock);
+      this.judgeProtection(name, clock, nowUs);
       // Re-protection follows the go-live, so a delayed storage network stretches it as much.
       const bound = this.cluster.config.reprotectBoundUs + this.storageStretchUs(vm);
       // The re-protection clock only runs while a spare host exists: while none does (the other
@@ -259,7 +299,11 @@ export class RecoveryMonitor implements ClusterObserver {
           invariant: 'I5',
           vm: name,
           timeUs: clock.unprotectedSince + bound,
-          message: `${name} was not protected again within ${bound / 1000} ms although a spare host exists`,
+          message:
+            `${name} was not protected again within ${bound / 1000} ms although a spare host exists` +
+            (clock.claimedProtected
+              ? ` (the cluster counted it protected, but no secondary on an up host was in lockstep on its primary's current log stream)`
+              : ''),
         });
       }
     }
