@@ -14,6 +14,21 @@ describe('a failover needs a cause in the environment (I8)', () => {
     );
   });
 
+  it('a fault that carries neither heartbeats nor the log is no cause (client NICs, HBAs)', () => {
+    // Heartbeats leave by any working NIC, the log by the logging NIC: losing both client NICs or
+    // every HBA on the primary's host silences neither, so the same silent primary is reported.
+    for (const fault of [
+      { at: '1000ms', kind: 'nic-fail', host: 'primary', path: 'all', network: 'client' },
+      { at: '1000ms', kind: 'hba-fail', host: 'secondary', path: 'all' },
+    ]) {
+      const result = run([fault], { agentMachine: agentIgnoring(['primary', 'engaged'], 'HEARTBEAT_DUE') });
+      const violation = result.violations.find((v) => v.invariant === 'I8');
+      expect(violation?.message).toMatch(/nothing in the environment silenced it/);
+      // The failover 0.45 s after the fault already (the pairing at start excuses the first one).
+      expect(violation?.timeUs).toBeLessThan(2_000_000);
+    }
+  });
+
   it("a partition of the pair is a cause: the correct system's detector fires without a finding", () => {
     const result = run([
       { at: '500ms', kind: 'partition', network: 'heartbeat', between: ['primary', 'secondary'] },

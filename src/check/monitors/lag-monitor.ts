@@ -26,7 +26,7 @@
 // replayed at the new one, so its pair is not judged until that backlog could have been replayed
 // and lag control could have settled at the new speed.
 import type { Cluster } from '../../cluster/cluster.ts';
-import { LAG_HIGH_MS, LAG_SHARES } from '../../cluster/lag-marks.ts';
+import { LAG_HIGH_MS, LAG_LOW_MS, LAG_SHARES } from '../../cluster/lag-marks.ts';
 import type { ClusterObserver, FaultTarget } from '../../cluster/observer.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
@@ -35,7 +35,7 @@ import type { MonitorSink } from './violation.ts';
 
 /** How often (simulated time) unreplayed checkpoints are looked at. */
 const LOOK_EVERY_US = 1_000;
-/** Slices the primary may run at a step that outruns its secondary before it hears to stop. */
+/** Slices the primary may run at the top of its climb before it hears to stop. */
 const STEADY_OVERSHOOT_SLICES = 4;
 
 interface Stream {
@@ -234,7 +234,7 @@ export class LagMonitor implements ClusterObserver {
     const ms = (us: number) => (us / 1000).toFixed(1);
     return steady
       ? `lag control, settled at its ×${factor} slowdown since ${ms(entry.steadyFromUs)} ms, holds a secondary within ` +
-          `${ms(boundUs)} ms (its high mark, what the primary runs at its last share that outruns it before an ` +
+          `${ms(boundUs)} ms (its high mark, what the primary runs at the top of its climb back before an ` +
           'acknowledgement stops it, log transit)'
       : `lag control lets a secondary fall at most ${ms(boundUs)} ms behind (its high mark, ` +
           `the reaction at its ×${factor} slowdown, log transit)`;
@@ -279,17 +279,17 @@ export class LagMonitor implements ClusterObserver {
   }
 
   /**
-   * Lag within its high mark once control settled: the high mark, and what the primary runs at
-   * the least share that still outruns the secondary (the one step it may sit at while lag
-   * grows) for a few slices before an acknowledgement stops it, replayed at the secondary's speed.
+   * Lag within its high mark once control settled: the high mark, and what the primary runs
+   * beyond it before acknowledgements stop it. Lag control climbs back one step per slice while
+   * its secondary is under the low mark, so it can reach the step at which a single slice is worth
+   * more than the low mark of the secondary's replay (it passes the low mark within a slice
+   * there); it may run a few slices at that share before the climb turns into a descent.
    */
   private steadyBoundUs(factor: number): number {
-    const outruns = Math.min(...LAG_SHARES.filter((share) => share * factor >= 1));
-    return (
-      LAG_HIGH_MS * 1000 +
-      STEADY_OVERSHOOT_SLICES * this.cluster.config.sliceUs * factor * outruns +
-      this.slackUs()
-    );
+    const sliceUs = this.cluster.config.sliceUs;
+    const climbs = LAG_SHARES.filter((share) => share * factor * sliceUs >= LAG_LOW_MS * 1000);
+    const top = climbs.length === 0 ? 1 : Math.min(...climbs);
+    return LAG_HIGH_MS * 1000 + STEADY_OVERSHOOT_SLICES * sliceUs * factor * top + this.slackUs();
   }
 
   /**

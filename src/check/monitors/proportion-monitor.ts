@@ -25,6 +25,20 @@ import type { MonitorSink } from './violation.ts';
 /** Events on which an engaged instance may legitimately leave lockstep. */
 const LEAVE_ENGAGED_EVENTS = new Set(['PEER_SILENT', 'STORAGE_LOST', 'CRASH']);
 
+/**
+ * Whether a fault can keep a pair's heartbeats or log stream from arriving, by the environment's
+ * rules: heartbeats leave by any working NIC (logging or client) and the log by the logging NIC.
+ * The client network and client NICs, the storage network and HBAs carry neither: their faults
+ * explain no silence (a host that acts on them — a primary that halts without storage — is
+ * excused by its own state change).
+ */
+function canSilencePeers(fault: Fault): boolean {
+  if (fault.kind === 'hba-fail') return false;
+  if (fault.kind === 'nic-fail') return (fault.network ?? 'client') === 'logging';
+  const network = 'network' in fault ? fault.network : undefined;
+  return network !== 'client' && network !== 'storage';
+}
+
 export class ProportionMonitor implements ClusterObserver {
   /** VMs that were powered on (the one legitimate primary that is not a failover). */
   private readonly poweredOn = new Set<string>();
@@ -45,12 +59,13 @@ export class ProportionMonitor implements ClusterObserver {
   ) {}
 
   fault(fault: Fault, timeUs: number, target: FaultTarget): void {
+    if (!canSilencePeers(fault)) return;
     const struck = [...target.hosts, ...(target.between ?? [])];
     if (target.host !== undefined) struck.push(target.host);
     for (const host of struck) this.hostFaultUs.set(host, timeUs);
     const network = 'network' in fault ? fault.network : undefined;
     const wide = target.host === undefined && target.between === undefined;
-    if (fault.kind === 'heal' || (wide && (network === 'heartbeat' || network === 'logging'))) {
+    if (wide && (fault.kind === 'heal' || network === 'heartbeat' || network === 'logging')) {
       this.peerNetworksFaultUs = timeUs;
     }
   }
