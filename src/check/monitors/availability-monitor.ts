@@ -47,6 +47,8 @@ export const SLOW_FACTOR_SERVICE_MAX = 100;
 const RECOMPUTE_EVERY_US = 10_000;
 /** Disk reads a guest makes at boot before it can answer (kvstore: 256 sectors, 64 per read). */
 const BOOT_DISK_READS = 4;
+/** Guest instructions before a guest can answer at all (kvstore ≈ 0.8M, ledger ≈ 16k). */
+const BOOT_INSTRUCTIONS_MAX = 1_000_000;
 
 interface Server {
   host: string;
@@ -60,7 +62,7 @@ interface VmWatch {
   server: Server | null;
   /** The answer bound in force (recomputed when the environment or the roles change). */
   boundUs: number;
-  /** What the guest's boot adds while the VM has answered nothing yet (its disk reads). */
+  /** What the guest's boot adds while the VM has answered nothing yet (its disk reads and its work). */
   bootUs: number;
   /** The fault and the permitted stretch the bound was computed in (it only grows within them). */
   boundFaultUs: number;
@@ -148,7 +150,8 @@ export class AvailabilityMonitor implements ClusterObserver {
       // live keeps the time its go-live was allowed (the lock's round trips, the drain), which the
       // new primary's own bound no longer lists.
       const bound = this.boundUs(vm, watch.clients, server);
-      const boot = BOOT_DISK_READS * this.storageStretchUs(server.host);
+      const boot =
+        BOOT_DISK_READS * this.storageStretchUs(server.host) + this.workUs(vm, BOOT_INSTRUCTIONS_MAX);
       const same =
         watch.boundFaultUs === this.truth.lastFaultUs && watch.boundSinceUs === watch.permittedSinceUs;
       watch.boundUs = same ? Math.max(watch.boundUs, bound) : bound;
@@ -274,6 +277,18 @@ export class AvailabilityMonitor implements ClusterObserver {
     return 8 * delayUs + STORAGE_RETRIES_STRETCH * this.cluster.config.storageRetryUs;
   }
 
+  /**
+   * How long the guest takes for `instructions` at the pace of its slowest holder (lag control
+   * keeps an engaged primary to its secondary's speed).
+   */
+  private workUs(vm: FtVm, instructions: number): number {
+    const slowest = Math.max(
+      1,
+      ...vm.instances.filter((i) => i.vm !== null).map((i) => this.truth.slowFactor(i.host.name)),
+    );
+    return Math.ceil((instructions * slowest) / this.cluster.config.instructionsPerUs);
+  }
+
   /** The answer bound for the VM served from `server`, with the stretches the header lists. */
   private boundUs(vm: FtVm, clients: readonly string[], server: Server): number {
     const config = this.cluster.config;
@@ -287,11 +302,7 @@ export class AvailabilityMonitor implements ClusterObserver {
       server.role === 'primary'
         ? 0
         : storageUs + drainAllowanceUs(config, this.truth.slowFactor(server.host));
-    const slowest = Math.max(
-      1,
-      ...vm.instances.filter((i) => i.vm !== null).map((i) => this.truth.slowFactor(i.host.name)),
-    );
-    const workUs = Math.ceil((REQUEST_INSTRUCTIONS_MAX * slowest) / config.instructionsPerUs);
+    const workUs = this.workUs(vm, REQUEST_INSTRUCTIONS_MAX);
     const primary = vm.instances.find((i) => i.vm !== null && i.agent.state === 'primary.engaged');
     const outputRuleUs = primary === undefined ? 0 : 4 * this.loggingRoundTripUs(primary);
     // An engaged primary whose secondary was suddenly slowed stops until the secondary has replayed
