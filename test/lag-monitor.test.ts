@@ -34,9 +34,9 @@ describe('lag monitor (I5 before the failure)', () => {
   });
 
   // Once the primary has heard of the new speed and stepped down, lag stays near the high mark:
-  // a control that never stops shows as growing lag within a second, though the reaction's
+  // a control that never stops shows as growing lag within two seconds, though the reaction's
   // allowance at ×1000 (what the primary runs at full speed meanwhile) is seconds long.
-  it('holds a secondary slowed 1000× near its high mark, and reports one that is never stopped within ~1 s', () => {
+  it('holds a secondary slowed 1000× near its high mark, and reports one that is never stopped within 2 s', () => {
     const slowed = [{ at: '200ms', kind: 'slow', host: 'secondary', factor: 1000 }];
     expect(runScenario(slowed).violations.map((v) => v.message)).toEqual([]);
     const neverStops = { ...correctBehaviour, name: 'lag-never-stops', lagShares: LAG_SHARES.slice(0, -1) };
@@ -47,7 +47,7 @@ describe('lag monitor (I5 before the failure)', () => {
     );
     const violation = result.violations.find((v) => v.message === message)!;
     expect(violation.invariant).toBe('I5');
-    expect(violation.timeUs).toBeLessThan(1_500_000);
+    expect(violation.timeUs).toBeLessThan(2_200_000);
   });
 
   it('judges nothing once another fault may have stalled the log (a delay on the logging network)', () => {

@@ -35,6 +35,8 @@ import type { MonitorSink } from './violation.ts';
 
 /** How often (simulated time) unreplayed checkpoints are looked at. */
 const LOOK_EVERY_US = 1_000;
+/** How far past its natural top (as a share) lag control may climb on acknowledgements heard late. */
+const STALE_STEPS_SHARE = 4;
 /** Slices the primary may run at the top of its climb before it hears to stop. */
 const STEADY_OVERSHOOT_SLICES = 4;
 
@@ -281,14 +283,15 @@ export class LagMonitor implements ClusterObserver {
   /**
    * Lag within its high mark once control settled: the high mark, and what the primary runs
    * beyond it before acknowledgements stop it. Lag control climbs back one step per slice while
-   * its secondary is under the low mark, so it can reach the step at which a single slice is worth
-   * more than the low mark of the secondary's replay (it passes the low mark within a slice
-   * there); it may run a few slices at that share before the climb turns into a descent.
+   * its secondary is under the low mark: at least to the step at which a slice is worth the low
+   * mark of the secondary's replay, and, as it hears of the replay an acknowledgement or two late,
+   * up to two steps (four times the share) beyond; it may run a few slices there before the climb
+   * turns into a descent.
    */
   private steadyBoundUs(factor: number): number {
     const sliceUs = this.cluster.config.sliceUs;
     const climbs = LAG_SHARES.filter((share) => share * factor * sliceUs >= LAG_LOW_MS * 1000);
-    const top = climbs.length === 0 ? 1 : Math.min(...climbs);
+    const top = Math.min(1, STALE_STEPS_SHARE * (climbs.length === 0 ? 1 : Math.min(...climbs)));
     return LAG_HIGH_MS * 1000 + STEADY_OVERSHOOT_SLICES * sliceUs * factor * top + this.slackUs();
   }
 
