@@ -312,7 +312,9 @@ export class RecoveryMonitor implements ClusterObserver {
   /**
    * Go-live includes test-and-set round trips, so a delayed storage network stretches the bound:
    * with the lock timeout doubling on every miss, the misses add up to less than two round
-   * trips, plus the successful one, plus a retry pause per doubling.
+   * trips, plus the successful one, plus a retry pause per doubling. The pending disk requests
+   * reissued at go-live are committed before the new primary acts (it goes live behind the disk,
+   * never ahead of it), and they pay the same again.
    */
   private storageStretchUs(vm: FtVm): number {
     const storage = this.cluster.networks.storage;
@@ -326,7 +328,8 @@ export class RecoveryMonitor implements ClusterObserver {
       );
     }
     if (delayUs === 0) return 0;
-    return 3 * 2 * delayUs + LOCK_RETRIES_STRETCH * this.cluster.config.storageRetryUs;
+    const roundTripsUs = 3 * 2 * delayUs + LOCK_RETRIES_STRETCH * this.cluster.config.storageRetryUs;
+    return 2 * roundTripsUs;
   }
 
   private hasSurvivor(vm: FtVm): boolean {
