@@ -29,6 +29,16 @@ describe('a failover needs a cause in the environment (I8)', () => {
     }
   });
 
+  it('a secondary that sends no heartbeats: its fresh pairing excuses nothing', () => {
+    // Each new secondary is declared failed one detection timeout after it paired; coming into
+    // lockstep is no reason to fall silent (only leaving it is), so the failover is reported.
+    const result = run([], { agentMachine: agentIgnoring(['secondary', 'engaged'], 'HEARTBEAT_DUE') });
+    const violation = result.violations.find((v) => v.invariant === 'I8');
+    expect(violation?.message).toMatch(
+      /\(primary\.engaged\) declared h\d failed although h\d was up and running vm1 \(secondary\.engaged\)/,
+    );
+  });
+
   it("a partition of the pair is a cause: the correct system's detector fires without a finding", () => {
     const result = run([
       { at: '500ms', kind: 'partition', network: 'heartbeat', between: ['primary', 'secondary'] },

@@ -48,7 +48,7 @@ export class ProportionMonitor implements ClusterObserver {
   private readonly hostFaultUs = new Map<string, number>();
   /** When a fault last struck the heartbeat or logging network as a whole (or anything healed). */
   private peerNetworksFaultUs = Number.NEGATIVE_INFINITY;
-  /** When each instance ("vm|host") last went to a state other than engaged. */
+  /** When each instance ("vm|host") last left lockstep (an engaged state for one that is not). */
   private readonly stateChangedUs = new Map<string, number>();
 
   constructor(
@@ -71,8 +71,10 @@ export class ProportionMonitor implements ClusterObserver {
   }
 
   agentState(vm: string, host: string, from: string, to: string, event: string): void {
-    // Entering lockstep starts an instance's heartbeats; anything else may stop them.
-    if (!ENGAGED_STATES.has(to)) this.stateChangedUs.set(`${vm}|${host}`, this.sink.now());
+    // Leaving lockstep stops an instance's heartbeats; coming into it (a new secondary, a
+    // primary that paired) starts them, and the silence is measured from the pairing anyway.
+    if (ENGAGED_STATES.has(from) && !ENGAGED_STATES.has(to))
+      this.stateChangedUs.set(`${vm}|${host}`, this.sink.now());
     if (ENGAGED_STATES.has(from)) this.leftLockstep(vm, host, from, to, event);
     if (to === 'halted') this.halted(vm, host, from, event);
     if (to === 'primary.alone') this.becamePrimary(vm, host, from, event);
