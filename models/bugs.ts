@@ -68,7 +68,8 @@ export const MODEL_BUGS: readonly ModelBug[] = [
   {
     name: 'stale-primary-resumes',
     level: 'model',
-    breaks: ['I8', 'I3'],
+    // I5: the repaired host takes up the primary's role without the VM's state (replica monitor).
+    breaks: ['I8', 'I3', 'I5'],
     description:
       'A repaired host resumes as the primary it was before it failed, instead of rejoining as a candidate.',
     agent: { guards: { mayResumeAsPrimary: ({ context }) => context.wasPrimary } },
