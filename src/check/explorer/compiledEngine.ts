@@ -1,7 +1,8 @@
 // The compiled engine: states bit-packed (packer.ts) in an open-addressing table (rowTable.ts).
 // A state's successors come from the compiled step run straight on the packed words
 // (`stepPacked`: one combined trie per configuration and event walked through field descriptors,
-// then a few masked writes; only the events a configuration can take are stepped), so the hot
+// then a few masked writes; only the events a configuration can take are stepped, and of a long
+// event list not those that a few key fields show disabled: EventFilter), so the hot
 // loop never unpacks a row; where it cannot tell (a trie path not learnt yet, a code that outgrew its bits)
 // the interpreted step runs on the unpacked row, extends the tries, and widens the packing when
 // needed. Symmetry works on unpacked rows (symmetry.ts). The model's event list, properties and
