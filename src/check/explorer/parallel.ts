@@ -137,12 +137,16 @@ interface Shared {
   seeds: unknown[][];
 }
 
-/** The warm-up's packing with a bit of headroom (every field one bit wider than it needs now). */
+/**
+ * The warm-up's packing with a bit of headroom: every field one bit wider than it needs now, but
+ * those whose domain is complete (region words, booleans that took both values).
+ */
 function initialShared(warm: WarmUp): Shared {
   const { machine, packer } = warm.engine;
-  const bits = Uint8Array.from({ length: machine.width }, (_, f) =>
-    Math.min(31, Math.max(packer.bits[f]!, Packer.bitsFor(machine.domainSize(f))) + 1),
-  );
+  const bits = Uint8Array.from({ length: machine.width }, (_, f) => {
+    const needed = Math.max(packer.bits[f]!, Packer.bitsFor(machine.domainSize(f)));
+    return machine.domainSaturated(f) ? needed : Math.min(31, needed + 1);
+  });
   return { bits, seeds: machine.layout.tableSeeds() };
 }
 
