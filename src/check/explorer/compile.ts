@@ -99,6 +99,7 @@ export class CompiledMachine {
   private readonly actionResultIds = new Map<string, number>();
   private readonly selected: number[] = [];
   private readonly copyScratch: number[] = [];
+  private readonly learnRow: Int32Array;
 
   constructor(
     readonly machine: AnyStateMachine,
@@ -111,6 +112,7 @@ export class CompiledMachine {
     this.layout = new ContextLayout(initial.context, { identity: options.identityCodes });
     this.wordBase = this.layout.count;
     this.width = this.layout.count + this.chart.wordCount;
+    this.learnRow = new Int32Array(this.width);
     if (symmetry) {
       // Fields that symmetry swaps share one value table, so codes keep their meaning.
       const { perId } = identitySlices(symmetry, this.layout, this.chart, this.wordBase);
@@ -433,15 +435,26 @@ export class CompiledMachine {
     return id;
   }
 
+  /** Runs the assign action of `trie` on `row` and adds its result to the action's trie; the result's id. */
+  private tabulateAction(trie: number, row: Int32Array): number {
+    const partial = this.runAssign(trie, row);
+    const reads = this.tracer.reads.slice();
+    const r = this.actionResult(trie, partial);
+    this.tries.insert(trie, reads, r, this.domainSize);
+    return r;
+  }
+
+  /** A row for learning: the packed row at `packed[at ..]` unpacked through `desc` (overwritten by the next call). */
+  private unpackTo(packed: Int32Array, at: number, desc: Int32Array): Int32Array {
+    const row = this.learnRow;
+    for (let f = 0; f < this.width; f++) row[f] = readPacked(packed, at, desc[f]!);
+    return row;
+  }
+
   /** Applies the assign action of `trie` to `row` in place. */
   private applyAction(trie: number, row: Int32Array): void {
     let r = this.tries.lookup(trie, row);
-    if (r < 0) {
-      const partial = this.runAssign(trie, row);
-      const reads = this.tracer.reads.slice();
-      r = this.actionResult(trie, partial);
-      this.tries.insert(trie, reads, r, this.domainSize);
-    }
+    if (r < 0) r = this.tabulateAction(trie, row);
     const w = this.actionResults[r]!;
     const n = w[0]!;
     const m = w[1 + 2 * n]!;
@@ -616,14 +629,16 @@ export class CompiledMachine {
   /**
    * `stepIn` on packed rows (Packer.desc gives each field's bits): reads `source[0 .. words)`,
    * writes the successor to `target[at ..]`. 1 when it stepped, 0 when the event is disabled or
-   * changes nothing, PACKED_MISS when only the interpreted step can tell (a plan or trie path not
-   * known yet, a general selection, a copy between fields, or a code that does not fit its bits).
+   * changes nothing, PACKED_MISS when only the interpreted step can tell (a plan not built yet, a
+   * general selection, a copy between fields, or a code that does not fit its bits).
    *
    * A plan's step is tabulated once more as a whole: its combined trie reads the source fields
    * that the guards and actions of the chain read (each once) and ends in the step's outcome, 0
    * (no successor) or 1 + a delta (the fields the step writes and their codes). So a known step
    * is one trie walk and a few writes; an unknown one runs through the guard and action tries
-   * (`stepChain`), which records the walk and adds it to the combined trie.
+   * (`stepChain`), which records the walk and adds it to the combined trie. A guard or action
+   * meets a path its own trie does not know there and then: it runs on the row unpacked and is
+   * tabulated, so learning a step needs no detour through the interpreted step.
    */
   stepPacked(
     plans: (Plan | null | undefined)[],
@@ -750,9 +765,14 @@ export class CompiledMachine {
     for (let i = 0; i < guards.length; i++) {
       const g = guards[i]!;
       if (g >= 0) {
-        const known = tries.lookupPackedTraced(g, source, 0, desc, reads, writes);
+        let known = tries.lookupPackedTraced(g, source, 0, desc, reads, writes);
+        if (known < 0) {
+          // A path the guard's trie does not know: the guard itself decides, here (tabulated).
+          this.holds(g, this.unpackTo(source, 0, desc));
+          known = tries.lookupPackedTraced(g, source, 0, desc, reads, writes);
+          assert(known >= 0, 'a guard just tabulated knows the row');
+        }
         if (known === 0) continue;
-        if (known < 0) return PACKED_MISS;
       }
       const effect = this.chainEffect(plan, i);
       if (!effect.changes) return 0;
@@ -764,8 +784,13 @@ export class CompiledMachine {
       }
       const actions = effect.actions;
       for (let a = 0; a < actions.length; a++) {
-        const r = tries.lookupPackedTraced(actions[a]!, target, at, desc, reads, writes);
-        if (r < 0) return PACKED_MISS;
+        let r = tries.lookupPackedTraced(actions[a]!, target, at, desc, reads, writes);
+        if (r < 0) {
+          // An action's path not known yet: run the action itself on the row so far (tabulated).
+          this.tabulateAction(actions[a]!, this.unpackTo(target, at, desc));
+          r = tries.lookupPackedTraced(actions[a]!, target, at, desc, reads, writes);
+          assert(r >= 0, 'an action just tabulated knows the row');
+        }
         const w = this.actionResults[r]!;
         const n = w[0]!;
         if (w[1 + 2 * n]! !== 0 || w[2 + 2 * n + 2 * w[1 + 2 * n]!]! !== 0) return PACKED_MISS;

@@ -1,7 +1,8 @@
 // The compiled engine: states bit-packed (packer.ts) in an open-addressing table (rowTable.ts).
 // A state's successors come from the compiled step run straight on the packed words
 // (`stepPacked`: one combined trie per configuration and event walked through field descriptors,
-// then a few masked writes; only the events a configuration can take are stepped), so the hot
+// then a few masked writes; only the events a configuration can take are stepped, and of a long
+// event list not those that a few key fields show disabled: EventFilter), so the hot
 // loop never unpacks a row; where it cannot tell (a trie path not learnt yet, a code that outgrew its bits)
 // the interpreted step runs on the unpacked row, extends the tries, and widens the packing when
 // needed. Symmetry works on unpacked rows (symmetry.ts). The model's event list, properties and
@@ -45,7 +46,41 @@ const SMALL_CONFIG_IDS = 1 << 12;
 interface ConfigEntry {
   plans: (Plan | null | undefined)[];
   live: (Int32Array | undefined)[];
+  /** Per event list: its filter by key fields (null: none), made once the list has been expanded a while. */
+  filters: (EventFilter | null | undefined)[];
+  /** Per event list: expansions so far (until its filter is made). */
+  expanded: number[];
 }
+
+/**
+ * Skips the live events that are disabled for sure, by a few key fields: the first field each
+ * event's step trie reads. For each combination of their codes, the events whose step trie ends
+ * in "no successor" reading key fields only are dropped (that holds for every state with those
+ * codes); the rest are stepped as before. A conclusion drawn from a path not learnt yet is drawn
+ * again once the tries have learnt more.
+ */
+interface EventFilter {
+  /** The fields that may key it, most telling first. */
+  order: Int32Array;
+  /** The key fields in the packing in force (a prefix of `order`: their codes fit KEY_BITS_MAX bits). */
+  fields: Int32Array;
+  /** known[field] = 1 for the key fields. */
+  known: Uint8Array;
+  /** The packing the keys are made in (codes concatenated by their bits). */
+  version: number;
+  byKey: Map<number, { events: Int32Array; inserts: number }>;
+}
+
+/** Expansions of a configuration's event list before its filter is made (its step tries exist by then). */
+const FILTER_AFTER = 64;
+/** Live events a list needs for a filter to pay (its key and look-up cost about as much as a few steps). */
+const FILTER_EVENTS_MIN = 16;
+/** Bits of a filter's key (its fields' codes side by side): a double holds integers this wide exactly. */
+const KEY_BITS_MAX = 52;
+/** POW2[b] = 2^b, to put b-bit codes side by side in a key above 32 bits. */
+const POW2 = Float64Array.from({ length: 32 }, (_, b) => 2 ** b);
+/** Keys a filter remembers before it starts over. */
+const FILTER_KEYS_MAX = 1 << 14;
 
 export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngineOptions = {}) {
   if (typeof model.symmetry === 'function' && options.symmetry !== false) {
@@ -109,6 +144,116 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     }
     live = entry.live[list] = Int32Array.from(kept);
     return live;
+  };
+
+  /**
+   * The filter of an event list (null: nothing to key on). Its key fields, in priority order: the
+   * fields the live events' step tries read first, then those they read second.
+   */
+  const makeFilter = (entry: ConfigEntry, live: Int32Array, ids: Int32Array): EventFilter | null => {
+    const tries = machine.tries;
+    const pool = tries.pool;
+    const chosen = new Uint8Array(width);
+    const fields: number[] = [];
+    const choose = (node: number) => {
+      if (node <= 0 || chosen[pool[node]!] === 1) return;
+      chosen[pool[node]!] = 1;
+      fields.push(pool[node]!);
+    };
+    const roots: number[] = [];
+    for (let k = 0; k < live.length; k++) {
+      const plan = entry.plans[ids[live[k]!]!];
+      if (!plan || plan.stepTrie < 0) continue;
+      const root = tries.roots[plan.stepTrie]!;
+      if (root <= 0) continue;
+      roots.push(root);
+      choose(root);
+    }
+    for (const root of roots) {
+      for (let c = 0; c < pool[root + 1]!; c++) choose(pool[root + 2 + c]!);
+    }
+    if (fields.length === 0) return null;
+    return {
+      order: Int32Array.from(fields),
+      fields: new Int32Array(0),
+      known: new Uint8Array(width),
+      version: -1,
+      byKey: new Map(),
+    };
+  };
+  /** The live events not ruled out by the filter's key fields for the state in `srcPacked`. */
+  const candidates = (
+    filter: EventFilter,
+    plans: (Plan | null | undefined)[],
+    live: Int32Array,
+    ids: Int32Array,
+    desc: Int32Array,
+  ): Int32Array => {
+    if (filter.version !== packer.version) keyFields(filter, desc);
+    if (filter.fields.length === 0) return live;
+    let key = 0;
+    const fields = filter.fields;
+    for (let i = 0; i < fields.length; i++) {
+      const d = desc[fields[i]!]!;
+      key = key * POW2[d & 31]! + readPacked(srcPacked, 0, d); // exact: the key fields fit 52 bits
+    }
+    const tries = machine.tries;
+    const known = filter.byKey.get(key);
+    if (known !== undefined && (known.inserts < 0 || known.inserts === tries.inserts)) return known.events;
+    const kept: number[] = [];
+    let final = true;
+    for (let k = 0; k < live.length; k++) {
+      const e = live[k]!;
+      const plan = plans[ids[e]!];
+      // A general selection has no step trie (always stepped); a chain's may not be learnt yet.
+      const decided =
+        plan === undefined || plan === null
+          ? -1
+          : plan.chain === null
+            ? 1
+            : plan.stepTrie < 0
+              ? -1
+              : tries.decidesZero(plan.stepTrie, srcPacked, 0, desc, filter.known);
+      if (decided === 0) continue;
+      if (decided < 0) final = false;
+      kept.push(e);
+    }
+    if (filter.byKey.size >= FILTER_KEYS_MAX) filter.byKey.clear();
+    const events = Int32Array.from(kept);
+    filter.byKey.set(key, { events, inserts: final ? -1 : tries.inserts });
+    return events;
+  };
+  /** A filter's key fields in the packing in force: the longest prefix of its order that fits KEY_BITS_MAX. */
+  const keyFields = (filter: EventFilter, desc: Int32Array) => {
+    filter.version = packer.version;
+    filter.byKey.clear();
+    filter.known.fill(0);
+    let bits = 0;
+    let n = 0;
+    while (n < filter.order.length && bits + (desc[filter.order[n]!]! & 31) <= KEY_BITS_MAX) {
+      bits += desc[filter.order[n]!]! & 31;
+      filter.known[filter.order[n]!] = 1;
+      n++;
+    }
+    filter.fields = filter.order.slice(0, n);
+    assert(bits <= KEY_BITS_MAX, 'a filter key is an exact integer');
+  };
+  /** The events to step in a state: the live ones, filtered once the list has its filter. */
+  const eventsToStep = (
+    entry: ConfigEntry,
+    list: number,
+    live: Int32Array,
+    ids: Int32Array,
+    desc: Int32Array,
+  ) => {
+    let filter = entry.filters[list];
+    if (filter === undefined) {
+      const seen = (entry.expanded[list] ?? 0) + 1;
+      entry.expanded[list] = seen;
+      if (seen < FILTER_AFTER) return live;
+      filter = entry.filters[list] = live.length >= FILTER_EVENTS_MIN ? makeFilter(entry, live, ids) : null;
+    }
+    return filter === null ? live : candidates(filter, entry.plans, live, ids, desc);
   };
 
   const widen = () => {
@@ -270,7 +415,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
           unpackSource();
           config = machine.configuration(src);
         }
-        entry = { plans: machine.plansOf(config), live: [] };
+        entry = { plans: machine.plansOf(config), live: [], filters: [], expanded: [] };
         if (id < SMALL_CONFIG_IDS) smallConfigs[id] = entry;
         else configs.set(id, entry);
       }
@@ -281,7 +426,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
         list = events.lookup(src);
       }
       const ids = idsOf(list);
-      const live = liveEvents(entry, list, ids);
+      const live = eventsToStep(entry, list, liveEvents(entry, list, ids), ids, desc);
       let epoch = layoutEpoch;
       let enabled = 0;
       for (let k = 0; k < live.length; k++) {

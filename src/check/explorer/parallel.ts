@@ -137,12 +137,16 @@ interface Shared {
   seeds: unknown[][];
 }
 
-/** The warm-up's packing with a bit of headroom (every field one bit wider than it needs now). */
+/**
+ * The warm-up's packing with a bit of headroom: every field one bit wider than it needs now, but
+ * those whose domain is complete (region words, booleans that took both values).
+ */
 function initialShared(warm: WarmUp): Shared {
   const { machine, packer } = warm.engine;
-  const bits = Uint8Array.from({ length: machine.width }, (_, f) =>
-    Math.min(31, Math.max(packer.bits[f]!, Packer.bitsFor(machine.domainSize(f))) + 1),
-  );
+  const bits = Uint8Array.from({ length: machine.width }, (_, f) => {
+    const needed = Math.max(packer.bits[f]!, Packer.bitsFor(machine.domainSize(f)));
+    return machine.domainSaturated(f) ? needed : Math.min(31, needed + 1);
+  });
   return { bits, seeds: machine.layout.tableSeeds() };
 }
 
@@ -176,55 +180,53 @@ const restartOf = (replies: WorkerReply[]) =>
 const sum = (figures: Figures[], key: 'states' | 'frontier' | 'transitions' | 'storeBytes' | 'orbitStates') =>
   figures.reduce((n, f) => n + f[key], 0);
 
-/** One parallel search from the warm-up's frontier, level by level. */
+/** One parallel search from the warm-up's frontier, level by level, on the booted pool. */
 async function parallelRun(
   source: ModelSource,
   options: ParallelOptions & { symmetry: boolean },
   warm: WarmUp,
   shared: Shared,
+  pool: Pool,
+  booted: Promise<unknown>,
 ): Promise<RunOutcome> {
-  const pool = new Pool(options.workers);
   const maxStates = options.maxStates ?? 10_000_000;
   const parts = distribute(warm, shared.bits, options.workers);
-  try {
-    const ready = await pool.all(
-      (self) => ({
-        kind: 'init',
-        source,
-        self,
-        workers: options.workers,
-        symmetry: options.symmetry,
-        bits: shared.bits,
-        seeds: shared.seeds,
-        ...parts[self]!,
-      }),
-      (self) => [parts[self]!.rows.buffer as ArrayBuffer],
+  await booted;
+  const ready = await pool.all(
+    (self) => ({
+      kind: 'init',
+      source,
+      self,
+      workers: options.workers,
+      symmetry: options.symmetry,
+      bits: shared.bits,
+      seeds: shared.seeds,
+      ...parts[self]!,
+    }),
+    (self) => [parts[self]!.rows.buffer as ArrayBuffer],
+  );
+  const early = restartOf(ready);
+  if (early) return { restart: early };
+  let figures = ready as Figures[];
+  let depth = warm.depth;
+  for (;;) {
+    if (sum(figures, 'frontier') === 0) return { figures, depth, complete: true, violated: false };
+    if (sum(figures, 'states') >= maxStates) return { figures, depth, complete: false, violated: false };
+    const expanded = await pool.all(() => ({ kind: 'expand' }));
+    const narrow = restartOf(expanded);
+    if (narrow) return { restart: narrow };
+    const sent = expanded as Extract<WorkerReply, { kind: 'expanded' }>[];
+    const inbound = sent.map((_, to) => concat(sent.map((r) => r.rows[to]!)));
+    const absorbed = await pool.all(
+      (i) => ({ kind: 'absorb', rows: inbound[i]! }),
+      (i) => [inbound[i]!.buffer as ArrayBuffer],
     );
-    const early = restartOf(ready);
-    if (early) return { restart: early };
-    let figures = ready as Figures[];
-    let depth = warm.depth;
-    for (;;) {
-      if (sum(figures, 'frontier') === 0) return { figures, depth, complete: true, violated: false };
-      if (sum(figures, 'states') >= maxStates) return { figures, depth, complete: false, violated: false };
-      const expanded = await pool.all(() => ({ kind: 'expand' }));
-      const narrow = restartOf(expanded);
-      if (narrow) return { restart: narrow };
-      const sent = expanded as Extract<WorkerReply, { kind: 'expanded' }>[];
-      const inbound = sent.map((_, to) => concat(sent.map((r) => r.rows[to]!)));
-      const absorbed = await pool.all(
-        (i) => ({ kind: 'absorb', rows: inbound[i]! }),
-        (i) => [inbound[i]!.buffer as ArrayBuffer],
-      );
-      const late = restartOf(absorbed);
-      if (late) return { restart: late };
-      figures = absorbed as Figures[];
-      if (sum(figures, 'frontier') > 0) depth++;
-      if (figures.some((f) => f.violated.length > 0))
-        return { figures, depth, complete: false, violated: true };
-    }
-  } finally {
-    await pool.close();
+    const late = restartOf(absorbed);
+    if (late) return { restart: late };
+    figures = absorbed as Figures[];
+    if (sum(figures, 'frontier') > 0) depth++;
+    if (figures.some((f) => f.violated.length > 0))
+      return { figures, depth, complete: false, violated: true };
   }
 }
 
@@ -257,8 +259,28 @@ export async function exploreParallel<C>(
   }
   const started = performance.now();
   const model = (await loadModel(source)) as ExplorerModel<C>;
-  const untyped = model as ExplorerModel<unknown>;
   const symmetry = options.symmetry !== false && model.symmetry !== undefined;
+  // The workers boot (threads, modules, the model) while the coordinator warms up alone; a search
+  // that ends before the workers are needed closes them unused.
+  const pool = new Pool(options.workers);
+  const booted = pool.all(() => ({ kind: 'load', source }));
+  booted.catch(() => {}); // awaited, and so reported, by the parallel run (or not needed at all)
+  try {
+    return await searchOnPool(model, source, options, { started, symmetry, pool, booted });
+  } finally {
+    await pool.close();
+  }
+}
+
+/** `exploreParallel` with its pool booting: the warm-up, then the parallel runs (restarts included). */
+async function searchOnPool<C>(
+  model: ExplorerModel<C>,
+  source: ModelSource,
+  options: ParallelOptions,
+  run: { started: number; symmetry: boolean; pool: Pool; booted: Promise<unknown> },
+): Promise<ExploreResult<C>> {
+  const { started, symmetry } = run;
+  const untyped = model as ExplorerModel<unknown>;
   const sequential = (note: string, restarts = 0): ExploreResult<C> => {
     const result = explore(model, options);
     const temporal = !hasTemporal(untyped) ? 'none' : options.skipLiveness ? 'skipped' : 'sequential';
@@ -281,7 +303,7 @@ export async function exploreParallel<C>(
     assert(restarts <= RESTARTS_MAX, 'a parallel search restarts a bounded number of times');
     let outcome: Awaited<ReturnType<typeof parallelRun>>;
     try {
-      outcome = await parallelRun(source, { ...options, symmetry }, warm, shared);
+      outcome = await parallelRun(source, { ...options, symmetry }, warm, shared, run.pool, run.booted);
     } catch (error) {
       // A worker met a step of the model that throws (its stack names the model, not ftcheck).
       if (!(error instanceof Error) || thrownByChecker(error.message)) throw error;

@@ -17,6 +17,8 @@ export interface ModelSource {
 }
 
 export type WorkerRequest =
+  /** Load the model's module now (a worker boots while the coordinator warms up). */
+  | { kind: 'load'; source: ModelSource }
   | {
       kind: 'init';
       source: ModelSource;
@@ -49,6 +51,7 @@ export interface Figures {
 }
 
 export type WorkerReply =
+  | { kind: 'loaded' }
   | ({ kind: 'ready' } & Figures)
   | ({ kind: 'expanded'; rows: Int32Array[] } & Figures)
   | ({ kind: 'absorbed' } & Figures)

@@ -11,6 +11,7 @@ import { PackingTooNarrowError } from './packer.ts';
 import {
   type Figures,
   loadModel,
+  type ModelSource,
   ownerOf,
   safetyChecks,
   type WorkerReply,
@@ -111,10 +112,22 @@ class WorkerSearch {
 }
 
 let search: WorkerSearch | null = null;
+/** The model, loaded once per source (by 'load', or by the first 'init'; a restart inits again). */
+let loaded: { key: string; model: Promise<ExplorerModel<unknown>> } | null = null;
+
+function modelOf(source: ModelSource): Promise<ExplorerModel<unknown>> {
+  const key = JSON.stringify(source);
+  if (loaded?.key !== key) loaded = { key, model: loadModel(source) };
+  return loaded.model;
+}
 
 async function handle(request: WorkerRequest): Promise<WorkerReply> {
+  if (request.kind === 'load') {
+    await modelOf(request.source);
+    return { kind: 'loaded' };
+  }
   if (request.kind === 'init') {
-    search = new WorkerSearch(await loadModel(request.source), request);
+    search = new WorkerSearch(await modelOf(request.source), request);
     return { kind: 'ready', ...search.figures() };
   }
   if (search === null) throw new Error(`'${request.kind}' before 'init'`);

@@ -21,6 +21,8 @@ export class Tries {
   /** roots[t]: the root entry of trie t. */
   roots = new Int32Array(256);
   count = 0;
+  /** Paths inserted so far: a conclusion drawn from a path not learnt yet holds until this changes. */
+  inserts = 0;
   readonly labels: string[] = [];
 
   create(label: string): number {
@@ -57,6 +59,25 @@ export class Tries {
       n = code < pool[n + 1]! ? pool[n + NODE_HEADER + code]! : 0;
     }
     return n === 0 ? -1 : -n - 1;
+  }
+
+  /**
+   * Walks `trie` on a packed row reading only the fields `known` marks (1): 0 when the walk ends
+   * in result 0 (so the trie answers 0 for every row that agrees on those fields), 1 when it
+   * would read another field or ends in another result, -1 when it meets a path not learnt yet.
+   */
+  decidesZero(trie: number, row: Int32Array, offset: number, desc: Int32Array, known: Uint8Array): number {
+    const pool = this.pool;
+    let n = this.roots[trie]!;
+    while (n > 0) {
+      const field = pool[n]!;
+      if (known[field] !== 1) return 1;
+      const d = desc[field]!;
+      const code = (row[offset + (d >>> 10)]! >>> ((d >>> 5) & 31)) & MASKS[d & 31]!;
+      n = code < pool[n + 1]! ? pool[n + NODE_HEADER + code]! : 0;
+    }
+    if (n === 0) return -1;
+    return n === -1 ? 0 : 1;
   }
 
   /**
@@ -106,6 +127,7 @@ export class Tries {
     result: number,
     domainSize: (field: number) => number,
   ): void {
+    this.inserts++;
     const leaf = -result - 1;
     let slot = -1; // where the current entry lives: -1 = the root
     let n = this.roots[trie]!;
