@@ -163,10 +163,12 @@ export function translateBlock(layout: RamLayout, ram32: Int32Array, startIndex:
 }
 
 /**
- * True when the straight-line code from word `startIndex + from` reaches a `jal x0` back to the
- * block's start before any other control transfer, SYSTEM instruction or the length cap: the
- * shape of a top-tested loop (`1: bgeu t0, t1, 2f; ...; j 1b`), which then iterates inside one
- * block function instead of bouncing between two blocks through the dispatcher.
+ * True when the straight-line code from word `startIndex + from` reaches a `jal x0` or a
+ * conditional branch back to the block's start before any other control transfer, SYSTEM
+ * instruction or the length cap: the shape of a top-tested loop (`1: bgeu t0, t1, 2f; ...; j 1b`)
+ * or of a loop with an early exit (memcmp's `1: lbu; lbu; bne a3, a4, 3f; ...; bnez a2, 1b`),
+ * which then iterates inside one block function instead of bouncing between two blocks through
+ * the dispatcher.
  */
 function jumpsBackToStart(ram32: Int32Array, startIndex: number, from: number): boolean {
   for (let index = from; index < BLOCK_WORDS_MAX && startIndex + index < ram32.length; index++) {
@@ -177,7 +179,12 @@ function jumpsBackToStart(ram32: Int32Array, startIndex: number, from: number): 
         ((insn >> 31) << 20) | (insn & 0xff000) | ((insn >>> 9) & 0x800) | ((insn >>> 20) & 0x7fe);
       return ((insn >> 7) & 31) === 0 && offset === -index * 4;
     }
-    if (opcode === 0x63 || opcode === 0x67 || opcode === 0x73 || opcode === 0x0f) return false;
+    if (opcode === 0x63) {
+      const offset =
+        ((insn >> 31) << 12) | ((insn << 4) & 0x800) | ((insn >>> 20) & 0x7e0) | ((insn >>> 7) & 0x1e);
+      return offset === -index * 4;
+    }
+    if (opcode === 0x67 || opcode === 0x73 || opcode === 0x0f) return false;
   }
   return false;
 }
