@@ -214,11 +214,18 @@ export class AvailabilityMonitor implements ClusterObserver {
 
   /** A host that could serve the VM now, under the rule in the header; null when none. */
   private serverFor(vm: FtVm, clients: readonly string[]): Server | null {
-    const holders = vm.instances.filter((i) => i.vm !== null && this.truth.up(i.host.name));
-    if (holders.some((i) => this.truth.slowFactor(i.host.name) > SLOW_FACTOR_SERVICE_MAX)) return null;
-    const primary = vm.instances.find(
-      (i) => i.vm !== null && i.agent.hasTag('acting') && this.truth.up(i.host.name),
-    );
+    // Loops, not filter/some/find with closures: this runs every RECOMPUTE_EVERY_US of every run.
+    for (const i of vm.instances) {
+      if (i.vm === null || !this.truth.up(i.host.name)) continue;
+      if (this.truth.slowFactor(i.host.name) > SLOW_FACTOR_SERVICE_MAX) return null;
+    }
+    let primary: FtInstance | undefined;
+    for (const i of vm.instances) {
+      if (i.vm !== null && i.agent.hasTag('acting') && this.truth.up(i.host.name)) {
+        primary = i;
+        break;
+      }
+    }
     if (primary !== undefined) {
       if (!this.loggingFast(primary)) return null;
       if (this.capable(primary.host.name, clients)) return { host: primary.host.name, role: 'primary' };
@@ -277,9 +284,14 @@ export class AvailabilityMonitor implements ClusterObserver {
   /** The answer bound for the VM served from `server`, with the stretches the header lists. */
   private boundUs(vm: FtVm, clients: readonly string[], server: Server): number {
     const config = this.cluster.config;
-    const retransmitUs = Math.max(
-      ...this.cluster.clients.filter((c) => c.vm === vm.name).map((c) => c.timeoutMaxUs),
-    );
+    // The VM's clients: their longest retransmission wait, and how many there are.
+    let retransmitUs = Number.NEGATIVE_INFINITY;
+    let clientCount = 0;
+    for (const c of this.cluster.clients) {
+      if (c.vm !== vm.name) continue;
+      retransmitUs = Math.max(retransmitUs, c.timeoutMaxUs);
+      clientCount++;
+    }
     const clientDelayUs = this.truth.clientDelayUs(server.host, clients);
     const storageUs = this.storageStretchUs(server.host);
     // A survivor going live also replays its backlog, as far as a controlled lag allows.
@@ -287,10 +299,9 @@ export class AvailabilityMonitor implements ClusterObserver {
       server.role === 'primary'
         ? 0
         : storageUs + drainAllowanceUs(config, this.truth.slowFactor(server.host));
-    const slowest = Math.max(
-      1,
-      ...vm.instances.filter((i) => i.vm !== null).map((i) => this.truth.slowFactor(i.host.name)),
-    );
+    let slowest = 1;
+    for (const i of vm.instances)
+      if (i.vm !== null) slowest = Math.max(slowest, this.truth.slowFactor(i.host.name));
     const workUs = Math.ceil((REQUEST_INSTRUCTIONS_MAX * slowest) / config.instructionsPerUs);
     const primary = vm.instances.find((i) => i.vm !== null && i.agent.state === 'primary.engaged');
     const outputRuleUs = primary === undefined ? 0 : 4 * this.loggingRoundTripUs(primary);
@@ -301,7 +312,7 @@ export class AvailabilityMonitor implements ClusterObserver {
     const lagStallUs = secondarySlow > 1 ? drainAllowanceUs(config, secondarySlow) : 0;
     // The guest serves one request at a time and each client has at most one outstanding: a
     // request may queue behind one of every other client's, each paying its disk, work and wait.
-    const queued = Math.max(1, this.cluster.clients.filter((c) => c.vm === vm.name).length);
+    const queued = Math.max(1, clientCount);
     return (
       config.failoverBoundUs +
       2 * retransmitUs +

@@ -237,7 +237,9 @@ export class RecoveryMonitor implements ClusterObserver {
       // The survivor may have died or lost its storage since (a second failure): then nothing
       // can resume, and the single-failure bound does not apply.
       if (clock.liveBy !== null && !this.hasSurvivor(vm)) clock.liveBy = null;
-      if (clock.liveBy !== null && nowUs > clock.liveBy + this.storageStretchUs(vm)) {
+      // What a delayed storage network adds, taken once: nothing below changes the networks.
+      const stretchUs = this.storageStretchUs(vm);
+      if (clock.liveBy !== null && nowUs > clock.liveBy + stretchUs) {
         this.once(`${name}:live:${clock.liveBy}`, {
           invariant: 'I5',
           vm: name,
@@ -246,11 +248,10 @@ export class RecoveryMonitor implements ClusterObserver {
           message: `${name} had no live primary ${this.cluster.config.failoverBoundUs / 1000} ms after losing it on ${clock.lostOn} although an engaged secondary survived`,
         });
       }
-      if (clock.aloneBy !== null && nowUs > clock.aloneBy + this.storageStretchUs(vm))
-        this.checkAlone(vm, clock);
+      if (clock.aloneBy !== null && nowUs > clock.aloneBy + stretchUs) this.checkAlone(vm, clock);
       if (clock.addressBy !== null && nowUs > clock.addressBy) this.checkAddress(vm, clock);
       // Re-protection follows the go-live, so a delayed storage network stretches it as much.
-      const bound = this.cluster.config.reprotectBoundUs + this.storageStretchUs(vm);
+      const bound = this.cluster.config.reprotectBoundUs + stretchUs;
       // The re-protection clock only runs while a spare host exists: while none does (the other
       // host is down), it restarts, so a spare that appears later (a repair) gets the full bound.
       if (clock.unprotectedSince !== null && !this.spareExists(vm)) clock.unprotectedSince = nowUs;
