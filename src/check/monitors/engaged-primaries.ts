@@ -4,16 +4,21 @@
 export const ENGAGED_PRIMARY = 'primary.engaged';
 
 export class EngagedPrimaries {
-  /** Agent state by `vm|host`. */
-  private readonly states = new Map<string, string>();
+  /** Agent state by VM, then host (no key string per lookup: `has` runs for every output). */
+  private readonly states = new Map<string, Map<string, string>>();
 
   /** Notes the agent's new state. */
   set(vm: string, host: string, to: string): void {
-    this.states.set(`${vm}|${host}`, to);
+    let byHost = this.states.get(vm);
+    if (byHost === undefined) {
+      byHost = new Map();
+      this.states.set(vm, byHost);
+    }
+    byHost.set(host, to);
   }
 
   has(vm: string, host: string): boolean {
-    return this.states.get(`${vm}|${host}`) === ENGAGED_PRIMARY;
+    return this.states.get(vm)?.get(host) === ENGAGED_PRIMARY;
   }
 }
 

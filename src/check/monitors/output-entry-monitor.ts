@@ -145,12 +145,8 @@ export class OutputEntryMonitor implements ClusterObserver {
     const engaged = this.engaged.has(output.vm, output.host);
     if (!engaged && !this.whileSyncing(output)) return;
     const stream = this.streams.get(`${output.vm}|${output.host}|${output.serial}`);
-    const who = engaged
-      ? `${output.host}, the engaged primary of ${output.vm},`
-      : `${output.host}, the primary of ${output.vm} with a new secondary syncing from its snapshot,`;
-    const what = `its ${output.kind} output #${output.index} (instruction ${output.instret})`;
     if (stream === undefined && !engaged) {
-      this.notShipped(output, who, what, 0);
+      this.notShipped(output, engaged, 0);
       return;
     }
     if (stream === undefined || stream.lost || stream.startInstret < 0) return;
@@ -164,7 +160,7 @@ export class OutputEntryMonitor implements ClusterObserver {
     while (at < stream.ends.length && stream.instrets[at] === output.instret && stream.kinds[at] !== kind)
       at++;
     if (at === stream.ends.length || stream.instrets[at] !== output.instret) {
-      this.notShipped(output, who, what, stream.reader.queue.tailOffset);
+      this.notShipped(output, engaged, stream.reader.queue.tailOffset);
       return;
     }
     stream.head = at + 1;
@@ -174,18 +170,18 @@ export class OutputEntryMonitor implements ClusterObserver {
         invariant: 'I4',
         vm: output.vm,
         host: output.host,
-        message: `${who} released ${what} before its secondary acknowledged the output's log entry (ending at byte ${end}; acknowledged through byte ${stream.acked}): a failover now would lose an output the world saw`,
+        message: `${who(output, engaged)} released ${what(output)} before its secondary acknowledged the output's log entry (ending at byte ${end}; acknowledged through byte ${stream.acked}): a failover now would lose an output the world saw`,
       });
     }
     this.compact(stream);
   }
 
-  private notShipped(output: WorldOutput, who: string, what: string, sentBytes: number): void {
+  private notShipped(output: WorldOutput, engaged: boolean, sentBytes: number): void {
     this.sink.report({
       invariant: 'I4',
       vm: output.vm,
       host: output.host,
-      message: `${who} released ${what} whose log entry it had not sent its secondary (log sent through byte ${sentBytes}): the Output Rule lets an output out only after its entry is acknowledged`,
+      message: `${who(output, engaged)} released ${what(output)} whose log entry it had not sent its secondary (log sent through byte ${sentBytes}): the Output Rule lets an output out only after its entry is acknowledged`,
     });
   }
 
@@ -197,4 +193,16 @@ export class OutputEntryMonitor implements ClusterObserver {
     stream.ends.splice(0, stream.head);
     stream.head = 0;
   }
+}
+
+/** The releasing primary, as a violation names it (built only for a report). */
+function who(output: WorldOutput, engaged: boolean): string {
+  return engaged
+    ? `${output.host}, the engaged primary of ${output.vm},`
+    : `${output.host}, the primary of ${output.vm} with a new secondary syncing from its snapshot,`;
+}
+
+/** The released output, as a violation names it. */
+function what(output: WorldOutput): string {
+  return `its ${output.kind} output #${output.index} (instruction ${output.instret})`;
 }

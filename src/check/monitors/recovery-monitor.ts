@@ -10,6 +10,7 @@
 // lazily on every observation and at the end, so the monitor never schedules anything.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtVm } from '../../cluster/ft-vm.ts';
+import type { Network } from '../../cluster/network.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
@@ -355,20 +356,18 @@ export class RecoveryMonitor implements ClusterObserver {
   private spareExists(vm: FtVm): boolean {
     const primary = vm.primary();
     if (primary === null) return false;
-    return this.cluster.hosts.some((host) => {
-      const instance = vm.instanceOn(host.name);
-      return (
-        this.truth.up(host.name) &&
-        this.truth.storagePaths(host.name) > 0 &&
-        this.truth.loggingNic(host.name) &&
-        this.truth.loggingNic(primary.host.name) &&
-        host.freeSlots > 0 &&
-        instance.vm === null &&
-        host !== primary.host &&
-        this.pairLinksUsable(primary.host.name, host.name) &&
-        (!this.cluster.config.rackAntiAffinity || host.rack !== primary.host.rack)
-      );
-    });
+    if (!this.truth.loggingNic(primary.host.name)) return false;
+    const rackAntiAffinity = this.cluster.config.rackAntiAffinity;
+    // Pure predicates, cheapest first (this runs for every output while the VM is unprotected).
+    for (const host of this.cluster.hosts) {
+      if (host === primary.host || host.freeSlots <= 0) continue;
+      if (rackAntiAffinity && host.rack === primary.host.rack) continue;
+      if (vm.instanceOn(host.name).vm !== null) continue;
+      if (!this.truth.up(host.name) || this.truth.storagePaths(host.name) <= 0) continue;
+      if (!this.truth.loggingNic(host.name)) continue;
+      if (this.pairLinksUsable(primary.host.name, host.name)) return true;
+    }
+    return false;
   }
 
   /**
@@ -383,12 +382,11 @@ export class RecoveryMonitor implements ClusterObserver {
     const detectionUs = Math.min(config.heartbeatTimeoutUs, config.loggingTimeoutUs);
     const there = { source: primary, target: spare };
     const back = { source: spare, target: primary };
-    return [this.cluster.networks.logging, this.cluster.networks.heartbeat].every(
-      (network) =>
-        !network.isPartitioned(there) &&
-        Math.max(network.lossRateOf(there), network.lossRateOf(back)) < IMPAIRED_LOSS_RATE &&
-        network.extraDelayOf(there) + network.extraDelayOf(back) < detectionUs / 2,
-    );
+    const usable = (network: Network): boolean =>
+      !network.isPartitioned(there) &&
+      Math.max(network.lossRateOf(there), network.lossRateOf(back)) < IMPAIRED_LOSS_RATE &&
+      network.extraDelayOf(there) + network.extraDelayOf(back) < detectionUs / 2;
+    return usable(this.cluster.networks.logging) && usable(this.cluster.networks.heartbeat);
   }
 
   private once(key: string, violation: Parameters<MonitorSink['report']>[0]): void {
