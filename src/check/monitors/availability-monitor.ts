@@ -54,6 +54,8 @@ interface Server {
 }
 
 interface VmWatch {
+  /** The VM's name (the key it is kept under). */
+  name: string;
   clients: string[];
   /** Since when service has been permitted (null: not now). */
   permittedSinceUs: number | null;
@@ -91,6 +93,7 @@ export class AvailabilityMonitor implements ClusterObserver {
       const clients = cluster.clients.filter((c) => c.vm === vm.name).map((c) => c.name);
       if (clients.length > 0)
         this.watches.set(vm.name, {
+          name: vm.name,
           clients,
           permittedSinceUs: null,
           server: null,
@@ -135,7 +138,9 @@ export class AvailabilityMonitor implements ClusterObserver {
     const changedUs = this.stale ? this.staleSinceUs : now;
     this.stale = false;
     this.recomputedUs = now;
-    for (const [name, watch] of this.watches) {
+    // values(), not entries: no [key, value] array per watch on every delivered message.
+    for (const watch of this.watches.values()) {
+      const name = watch.name;
       const vm = this.vm(name);
       const server = vm.exited ? null : this.serverFor(vm, watch.clients);
       watch.server = server;
@@ -167,7 +172,9 @@ export class AvailabilityMonitor implements ClusterObserver {
     // Who can serve also changes with state no observer hook reports (a secondary learning its
     // lock generation, say): looked at again every RECOMPUTE_EVERY_US of simulated time.
     if (this.stale || now - this.recomputedUs >= RECOMPUTE_EVERY_US) this.recompute();
-    for (const [name, watch] of this.watches) {
+    // values(), not entries: no [key, value] array per watch on every delivered message.
+    for (const watch of this.watches.values()) {
+      const name = watch.name;
       if (watch.server === null || watch.permittedSinceUs === null) continue;
       for (const client of this.cluster.clients) {
         if (client.vm !== name) continue;

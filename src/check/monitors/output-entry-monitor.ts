@@ -15,7 +15,7 @@
 import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
 import { ByteQueue } from '../../lockstep/byte-queue.ts';
 import { LogFormatError, LogReader } from '../../lockstep/log-codec.ts';
-import { EngagedPrimaries } from './engaged-primaries.ts';
+import { EngagedPrimaries, instanceKey } from './engaged-primaries.ts';
 import type { MonitorSink } from './violation.ts';
 
 const SYNCING = 'secondary.syncing';
@@ -80,7 +80,7 @@ export class OutputEntryMonitor implements ClusterObserver {
    * only with no stream attached).
    */
   snapshotTaken(vm: string, host: string, serial: number, target: string, instret: number): void {
-    const key = `${vm}|${host}|${serial}`;
+    const key = instanceKey(vm, host, serial);
     this.streams.delete(key);
     const since = this.syncingSince.get(`${vm}|${target}`);
     if (since === undefined) this.snapshots.delete(key);
@@ -89,7 +89,7 @@ export class OutputEntryMonitor implements ClusterObserver {
 
   /** Whether `output` left while its instance's new secondary syncs from a snapshot before it. */
   private whileSyncing(output: WorldOutput): boolean {
-    const snapshot = this.snapshots.get(`${output.vm}|${output.host}|${output.serial}`);
+    const snapshot = this.snapshots.get(instanceKey(output.vm, output.host, output.serial));
     return (
       snapshot !== undefined &&
       output.acting &&
@@ -99,7 +99,7 @@ export class OutputEntryMonitor implements ClusterObserver {
   }
 
   logShipped(vm: string, host: string, serial: number, endOffset: number, bytes: Uint8Array): void {
-    const key = `${vm}|${host}|${serial}`;
+    const key = instanceKey(vm, host, serial);
     const offset = endOffset - bytes.length;
     let stream = this.streams.get(key);
     // A stream starts at offset 0 (a new pairing, or the first one resent): decode it afresh.
@@ -137,14 +137,14 @@ export class OutputEntryMonitor implements ClusterObserver {
   }
 
   ackArrived(vm: string, host: string, serial: number, receivedBytes: number): void {
-    const stream = this.streams.get(`${vm}|${host}|${serial}`);
+    const stream = this.streams.get(instanceKey(vm, host, serial));
     if (stream !== undefined && receivedBytes > stream.acked) stream.acked = receivedBytes;
   }
 
   worldOutput(output: WorldOutput): void {
     const engaged = this.engaged.has(output.vm, output.host);
     if (!engaged && !this.whileSyncing(output)) return;
-    const stream = this.streams.get(`${output.vm}|${output.host}|${output.serial}`);
+    const stream = this.streams.get(instanceKey(output.vm, output.host, output.serial));
     if (stream === undefined && !engaged) {
       this.notShipped(output, engaged, 0);
       return;

@@ -10,7 +10,7 @@
 // lazily on every observation and at the end, so the monitor never schedules anything.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtVm } from '../../cluster/ft-vm.ts';
-import type { Network } from '../../cluster/network.ts';
+import type { Link, Network } from '../../cluster/network.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
@@ -25,6 +25,8 @@ export const IMPAIRED_LOSS_RATE = 0.5;
 const LOCK_RETRIES_STRETCH = 7;
 
 interface VmClock {
+  /** The VM's name (the key it is kept under). */
+  readonly name: string;
   /** Must be live again by then (null: nothing pending). */
   liveBy: number | null;
   /** The survivor's announced replay (as far as the lag allowance goes): a restarted clock keeps it. */
@@ -44,6 +46,8 @@ interface VmClock {
 export class RecoveryMonitor implements ClusterObserver {
   private readonly clocks = new Map<string, VmClock>();
   private readonly reported = new Set<string>();
+  private readonly toStorageLinks = new Map<string, Link>();
+  private readonly fromStorageLinks = new Map<string, Link>();
 
   constructor(
     private readonly sink: MonitorSink,
@@ -53,6 +57,7 @@ export class RecoveryMonitor implements ClusterObserver {
     for (const vm of cluster.vms) {
       if (vm.spec.ft)
         this.clocks.set(vm.name, {
+          name: vm.name,
           liveBy: null,
           drainUs: 0,
           lostOn: '',
@@ -232,7 +237,9 @@ export class RecoveryMonitor implements ClusterObserver {
   }
 
   private check(nowUs: number): void {
-    for (const [name, clock] of this.clocks) {
+    // values(), not entries: no [key, value] array per VM on every output.
+    for (const clock of this.clocks.values()) {
+      const name = clock.name;
       const vm = this.cluster.vms.find((v) => v.name === name)!;
       if (vm.exited) continue;
       // The survivor may have died or lost its storage since (a second failure): then nothing
@@ -279,12 +286,31 @@ export class RecoveryMonitor implements ClusterObserver {
       if (!i.host.up || i.vm === null) continue;
       delayUs = Math.max(
         delayUs,
-        storage.extraDelayOf({ source: i.host.name, target: STORAGE_ENDPOINT }),
-        storage.extraDelayOf({ source: STORAGE_ENDPOINT, target: i.host.name }),
+        storage.extraDelayOf(this.toStorage(i.host.name)),
+        storage.extraDelayOf(this.fromStorage(i.host.name)),
       );
     }
     if (delayUs === 0) return 0;
     return 3 * 2 * delayUs + LOCK_RETRIES_STRETCH * this.cluster.config.storageRetryUs;
+  }
+
+  /** The link from `host` to the storage array (one object per host: checked per output). */
+  private toStorage(host: string): Link {
+    let link = this.toStorageLinks.get(host);
+    if (link === undefined) {
+      link = { source: host, target: STORAGE_ENDPOINT };
+      this.toStorageLinks.set(host, link);
+    }
+    return link;
+  }
+
+  private fromStorage(host: string): Link {
+    let link = this.fromStorageLinks.get(host);
+    if (link === undefined) {
+      link = { source: STORAGE_ENDPOINT, target: host };
+      this.fromStorageLinks.set(host, link);
+    }
+    return link;
   }
 
   private hasSurvivor(vm: FtVm): boolean {
@@ -296,8 +322,8 @@ export class RecoveryMonitor implements ClusterObserver {
         (i.isSecondary || i.isPrimary) &&
         i.generation >= 1 &&
         this.truth.storagePaths(i.host.name) > 0 &&
-        !storage.isPartitioned({ source: i.host.name, target: STORAGE_ENDPOINT }) &&
-        storage.lossRateOf({ source: i.host.name, target: STORAGE_ENDPOINT }) < IMPAIRED_LOSS_RATE,
+        !storage.isPartitioned(this.toStorage(i.host.name)) &&
+        storage.lossRateOf(this.toStorage(i.host.name)) < IMPAIRED_LOSS_RATE,
     );
   }
 
