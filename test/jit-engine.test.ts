@@ -9,7 +9,7 @@ import { hashRam } from '../src/rv32/ram-hash.ts';
 import { DATA, drive, HANDLER, hartState, makeHart, RAM, RAM_SIZE } from './jit-harness.ts';
 import { Asm, Reg } from './rv32-asm.ts';
 
-const { zero, ra, t0, t1, a0, a1, a2, a3, a4, s0, s1, s2, s3 } = Reg;
+const { zero, ra, t0, t1, t2, a0, a1, a2, a3, a4, s0, s1, s2, s3 } = Reg;
 
 /** Assembles a program whose trap handler (at HANDLER) records mcause/mepc/mtval/instret and stops. */
 function program(body: (asm: Asm) => void): Uint8Array {
@@ -115,6 +115,61 @@ describe('compiled engine: top-tested loops', () => {
         );
       }),
       { numRuns: 40, seed: 17 },
+    );
+  });
+});
+
+/**
+ * A loop with an early exit (memcmp's shape: compare, leave on a difference, count down, branch
+ * back): two arrays equal for 600 bytes, then different, compared over 700.
+ */
+let earlyExitHead = 0;
+const earlyExitLoop = program((asm) => {
+  asm
+    .li(a0, DATA)
+    .li(a1, DATA + 1024)
+    .li(a2, 700)
+    .li(t0, 0)
+    .label('fill')
+    .add(t1, a0, t0)
+    .sb(t0, 0, t1)
+    .add(t1, a1, t0)
+    .sb(t0, 0, t1)
+    .addi(t0, t0, 1)
+    .li(t2, 600)
+    .bne(t0, t2, 'fill')
+    .li(t2, 1)
+    .add(t1, a1, t0)
+    .sb(t2, 0, t1)
+    .label('head');
+  earlyExitHead = asm.here;
+  asm
+    .lbu(a3, 0, a0)
+    .lbu(a4, 0, a1)
+    .bne(a3, a4, 'differ')
+    .addi(a2, a2, -1)
+    .addi(a0, a0, 1)
+    .addi(a1, a1, 1)
+    .bne(a2, zero, 'head')
+    .label('differ')
+    .wfi()
+    .j('differ');
+});
+
+describe('compiled engine: loops with an early exit', () => {
+  it('iterate inside one block, leave at the exit branch and stop at any count exactly', () => {
+    const { hart, engine } = compiledHart(earlyExitLoop);
+    expect(translateBlock(hart, hart.ram32, (earlyExitHead - RAM) >>> 2).loops).toBe(true);
+    expect(engine.run(100_000)).toBe(Stop.Wfi);
+    expect(hart.regs[a2]).toBe(100);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 9000 }), { minLength: 1, maxLength: 20 }), (stops) => {
+        expectSameAsInterpreter(
+          earlyExitLoop,
+          stops.sort((x, y) => x - y),
+        );
+      }),
+      { numRuns: 40, seed: 23 },
     );
   });
 });

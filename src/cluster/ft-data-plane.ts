@@ -446,15 +446,21 @@ export class FtDataPlane {
     const { sim, observers } = this.ctx;
     instance.released[output.kind]++;
     if (sim.trace.detail >= TRACE_DETAIL_MESSAGES) this.traceRelease(instance, output);
+    // The output's digest is taken once, for the first observer that wants it (a 512-byte
+    // sector's hash per observer was a visible share of a fuzz run).
+    let hash = -1;
     for (const observer of observers) {
-      observer.worldOutput?.({
+      if (observer.worldOutput === undefined) continue;
+      if (hash < 0)
+        hash = output.request === undefined ? hashOutputBytes(output.bytes) : hashDiskRequest(output.request);
+      observer.worldOutput({
         vm: this.ft.name,
         host: instance.host.name,
         serial: instance.serial,
         kind: output.kind,
         index: output.index,
         instret: output.instret,
-        hash: output.request === undefined ? hashOutputBytes(output.bytes) : hashDiskRequest(output.request),
+        hash,
         acting: instance.acting,
       });
     }

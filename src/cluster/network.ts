@@ -49,6 +49,10 @@ export class Network {
   /** When each scope was last cut: a message in flight across a cut is lost even if healed since. */
   private readonly lastCutUs = new Map<string, number>();
   private readonly impairments = new Map<string, Impairment>();
+  /** `effective` per directed link (source, then target), until the impairments change. */
+  private readonly effectiveByLink = new Map<string, Map<string, Readonly<Impairment>>>();
+  /** `scopeKey(source, target)` per directed link, built once (every send looks it up). */
+  private readonly pairKeys = new Map<string, Map<string, string>>();
   /** FIFO on reliable networks: last scheduled arrival per directed link, by source then target. */
   private readonly lastArrivalUs = new Map<string, Map<string, number>>();
   private messageId = 0;
@@ -99,21 +103,24 @@ export class Network {
     const key = a === undefined ? ALL : scopeKey(a, b);
     const current = this.impairments.get(key) ?? { extraDelayUs: 0, lossRate: 0, duplicateRate: 0 };
     this.impairments.set(key, { ...current, ...change });
+    this.effectiveByLink.clear();
   }
 
   /** Whether a cut touched the link at or after `sinceUs`. */
   private cutSince(link: Link, sinceUs: number): boolean {
-    if (this.lastCutUs.size === 0) return false;
-    for (const key of [scopeKey(link.source, link.target), link.source, link.target]) {
-      if ((this.lastCutUs.get(key) ?? -1) >= sinceUs) return true;
-    }
-    return false;
+    const lastCutUs = this.lastCutUs;
+    if (lastCutUs.size === 0) return false;
+    return (
+      (lastCutUs.get(this.pairKey(link)) ?? -1) >= sinceUs ||
+      (lastCutUs.get(link.source) ?? -1) >= sinceUs ||
+      (lastCutUs.get(link.target) ?? -1) >= sinceUs
+    );
   }
 
   isPartitioned(link: Link): boolean {
     if (this.partitioned.size === 0) return false;
     return (
-      this.partitioned.has(scopeKey(link.source, link.target)) ||
+      this.partitioned.has(this.pairKey(link)) ||
       this.partitioned.has(scopeKey(link.source)) ||
       this.partitioned.has(scopeKey(link.target))
     );
@@ -263,14 +270,44 @@ export class Network {
     return `${link.target}-down`;
   }
 
+  /** `scopeKey(link.source, link.target)`, without building the string again. */
+  private pairKey(link: Link): string {
+    let byTarget = this.pairKeys.get(link.source);
+    if (byTarget === undefined) {
+      byTarget = new Map();
+      this.pairKeys.set(link.source, byTarget);
+    }
+    let key = byTarget.get(link.target);
+    if (key === undefined) {
+      key = scopeKey(link.source, link.target);
+      byTarget.set(link.target, key);
+    }
+    return key;
+  }
+
   private effective(link: Link): Readonly<Impairment> {
     if (this.impairments.size === 0) return this.unimpaired;
+    let byTarget = this.effectiveByLink.get(link.source);
+    if (byTarget === undefined) {
+      byTarget = new Map();
+      this.effectiveByLink.set(link.source, byTarget);
+    }
+    let result = byTarget.get(link.target);
+    if (result === undefined) {
+      result = this.combinedImpairment(link);
+      byTarget.set(link.target, result);
+    }
+    return result;
+  }
+
+  /** The strongest of the impairments in force on `link` (whole network, either end, the pair). */
+  private combinedImpairment(link: Link): Readonly<Impairment> {
     const result = {
       extraDelayUs: 0,
       lossRate: this.params.lossRate,
       duplicateRate: this.params.duplicateRate,
     };
-    const keys = [ALL, scopeKey(link.source), scopeKey(link.target), scopeKey(link.source, link.target)];
+    const keys = [ALL, scopeKey(link.source), scopeKey(link.target), this.pairKey(link)];
     for (const key of keys) {
       const impairment = this.impairments.get(key);
       if (impairment === undefined) continue;
@@ -278,7 +315,7 @@ export class Network {
       result.lossRate = Math.max(result.lossRate, impairment.lossRate);
       result.duplicateRate = Math.max(result.duplicateRate, impairment.duplicateRate);
     }
-    return result;
+    return Object.freeze(result);
   }
 }
 

@@ -57,6 +57,15 @@ function fmix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
+/** Two hex digits per byte value: a digest is printed with four lookups, not toString + padStart. */
+const HEX_BYTES: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** An unsigned 32-bit value as eight hex digits. */
 function hex32(value: number): string {
-  return value.toString(16).padStart(8, '0');
+  return (
+    HEX_BYTES[value >>> 24]! +
+    HEX_BYTES[(value >>> 16) & 255]! +
+    HEX_BYTES[(value >>> 8) & 255]! +
+    HEX_BYTES[value & 255]!
+  );
 }

@@ -56,6 +56,8 @@ interface Server {
 }
 
 interface VmWatch {
+  /** The VM's name (the key it is kept under). */
+  name: string;
   clients: string[];
   /** Since when service has been permitted (null: not now). */
   permittedSinceUs: number | null;
@@ -93,6 +95,7 @@ export class AvailabilityMonitor implements ClusterObserver {
       const clients = cluster.clients.filter((c) => c.vm === vm.name).map((c) => c.name);
       if (clients.length > 0)
         this.watches.set(vm.name, {
+          name: vm.name,
           clients,
           permittedSinceUs: null,
           server: null,
@@ -137,7 +140,9 @@ export class AvailabilityMonitor implements ClusterObserver {
     const changedUs = this.stale ? this.staleSinceUs : now;
     this.stale = false;
     this.recomputedUs = now;
-    for (const [name, watch] of this.watches) {
+    // values(), not entries: no [key, value] array per watch on every delivered message.
+    for (const watch of this.watches.values()) {
+      const name = watch.name;
       const vm = this.vm(name);
       const server = vm.exited ? null : this.serverFor(vm, watch.clients);
       watch.server = server;
@@ -170,7 +175,9 @@ export class AvailabilityMonitor implements ClusterObserver {
     // Who can serve also changes with state no observer hook reports (a secondary learning its
     // lock generation, say): looked at again every RECOMPUTE_EVERY_US of simulated time.
     if (this.stale || now - this.recomputedUs >= RECOMPUTE_EVERY_US) this.recompute();
-    for (const [name, watch] of this.watches) {
+    // values(), not entries: no [key, value] array per watch on every delivered message.
+    for (const watch of this.watches.values()) {
+      const name = watch.name;
       if (watch.server === null || watch.permittedSinceUs === null) continue;
       for (const client of this.cluster.clients) {
         if (client.vm !== name) continue;
@@ -217,11 +224,18 @@ export class AvailabilityMonitor implements ClusterObserver {
 
   /** A host that could serve the VM now, under the rule in the header; null when none. */
   private serverFor(vm: FtVm, clients: readonly string[]): Server | null {
-    const holders = vm.instances.filter((i) => i.vm !== null && this.truth.up(i.host.name));
-    if (holders.some((i) => this.truth.slowFactor(i.host.name) > SLOW_FACTOR_SERVICE_MAX)) return null;
-    const primary = vm.instances.find(
-      (i) => i.vm !== null && i.agent.hasTag('acting') && this.truth.up(i.host.name),
-    );
+    // Loops, not filter/some/find with closures: this runs every RECOMPUTE_EVERY_US of every run.
+    for (const i of vm.instances) {
+      if (i.vm === null || !this.truth.up(i.host.name)) continue;
+      if (this.truth.slowFactor(i.host.name) > SLOW_FACTOR_SERVICE_MAX) return null;
+    }
+    let primary: FtInstance | undefined;
+    for (const i of vm.instances) {
+      if (i.vm !== null && i.agent.hasTag('acting') && this.truth.up(i.host.name)) {
+        primary = i;
+        break;
+      }
+    }
     if (primary !== undefined) {
       if (!this.loggingFast(primary)) return null;
       if (this.capable(primary.host.name, clients)) return { host: primary.host.name, role: 'primary' };
@@ -282,19 +296,23 @@ export class AvailabilityMonitor implements ClusterObserver {
    * keeps an engaged primary to its secondary's speed).
    */
   private workUs(vm: FtVm, instructions: number): number {
-    const slowest = Math.max(
-      1,
-      ...vm.instances.filter((i) => i.vm !== null).map((i) => this.truth.slowFactor(i.host.name)),
-    );
+    let slowest = 1;
+    for (const i of vm.instances)
+      if (i.vm !== null) slowest = Math.max(slowest, this.truth.slowFactor(i.host.name));
     return Math.ceil((instructions * slowest) / this.cluster.config.instructionsPerUs);
   }
 
   /** The answer bound for the VM served from `server`, with the stretches the header lists. */
   private boundUs(vm: FtVm, clients: readonly string[], server: Server): number {
     const config = this.cluster.config;
-    const retransmitUs = Math.max(
-      ...this.cluster.clients.filter((c) => c.vm === vm.name).map((c) => c.timeoutMaxUs),
-    );
+    // The VM's clients: their longest retransmission wait, and how many there are.
+    let retransmitUs = Number.NEGATIVE_INFINITY;
+    let clientCount = 0;
+    for (const c of this.cluster.clients) {
+      if (c.vm !== vm.name) continue;
+      retransmitUs = Math.max(retransmitUs, c.timeoutMaxUs);
+      clientCount++;
+    }
     const clientDelayUs = this.truth.clientDelayUs(server.host, clients);
     const storageUs = this.storageStretchUs(server.host);
     // A survivor going live also replays its backlog, as far as a controlled lag allows.
@@ -312,7 +330,7 @@ export class AvailabilityMonitor implements ClusterObserver {
     const lagStallUs = secondarySlow > 1 ? drainAllowanceUs(config, secondarySlow) : 0;
     // The guest serves one request at a time and each client has at most one outstanding: a
     // request may queue behind one of every other client's, each paying its disk, work and wait.
-    const queued = Math.max(1, this.cluster.clients.filter((c) => c.vm === vm.name).length);
+    const queued = Math.max(1, clientCount);
     return (
       config.failoverBoundUs +
       2 * retransmitUs +

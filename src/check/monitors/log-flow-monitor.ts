@@ -13,7 +13,7 @@
 // acknowledgement to another two heartbeat intervals (plus a slice) later is a violation.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
-import { dropInstanceRecords, ENGAGED_PRIMARY, EngagedPrimaries } from './engaged-primaries.ts';
+import { dropInstanceRecords, ENGAGED_PRIMARY, EngagedPrimaries, instanceKey } from './engaged-primaries.ts';
 import type { MonitorSink } from './violation.ts';
 
 interface Stream {
@@ -59,7 +59,7 @@ export class LogFlowMonitor implements ClusterObserver {
 
   logShipped(vm: string, host: string, serial: number, endOffset: number): void {
     if (!this.engaged.has(vm, host)) return;
-    const stream = this.stream(`${vm}|${host}|${serial}`);
+    const stream = this.stream(instanceKey(vm, host, serial));
     if (endOffset <= stream.sent) return;
     stream.sent = endOffset;
     stream.waitingSinceUs = -1;
@@ -74,7 +74,7 @@ export class LogFlowMonitor implements ClusterObserver {
     writtenBytes: number,
   ): void {
     if (!this.engaged.has(vm, host)) return;
-    const stream = this.stream(`${vm}|${host}|${serial}`);
+    const stream = this.stream(instanceKey(vm, host, serial));
     stream.windowEnd = receivedBytes + windowBytes;
     if (receivedBytes > stream.sent) stream.sent = receivedBytes;
     const now = this.sink.now();

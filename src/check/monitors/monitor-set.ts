@@ -5,7 +5,7 @@ import type { Cluster } from '../../cluster/cluster.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import { AbandonmentMonitor } from './abandonment-monitor.ts';
 import { AvailabilityMonitor } from './availability-monitor.ts';
-import { guardObserver } from './checker-error.ts';
+import { guardObservers } from './checker-error.ts';
 import { ClientAnswerMonitor } from './client-answer-monitor.ts';
 import { DetectionMonitor } from './detection-monitor.ts';
 import { EnvironmentTruth } from './environment-truth.ts';
@@ -59,7 +59,9 @@ export class MonitorSet implements MonitorSink {
       new ProportionMonitor(this, cluster, this.truth, traffic),
       new ClientAnswerMonitor(this, cluster),
     ];
-    cluster.observers.push(...this.monitors.map((m) => guardObserver(m, m.constructor.name)));
+    cluster.observers.push(
+      guardObservers(this.monitors.map((m) => ({ observer: m, name: m.constructor.name }))),
+    );
   }
 
   now(): number {

@@ -15,7 +15,7 @@
 import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
 import { ByteQueue } from '../../lockstep/byte-queue.ts';
 import { LogFormatError, LogReader } from '../../lockstep/log-codec.ts';
-import { EngagedPrimaries } from './engaged-primaries.ts';
+import { EngagedPrimaries, instanceKey } from './engaged-primaries.ts';
 import type { MonitorSink } from './violation.ts';
 
 const SYNCING = 'secondary.syncing';
@@ -80,7 +80,7 @@ export class OutputEntryMonitor implements ClusterObserver {
    * only with no stream attached).
    */
   snapshotTaken(vm: string, host: string, serial: number, target: string, instret: number): void {
-    const key = `${vm}|${host}|${serial}`;
+    const key = instanceKey(vm, host, serial);
     this.streams.delete(key);
     const since = this.syncingSince.get(`${vm}|${target}`);
     if (since === undefined) this.snapshots.delete(key);
@@ -89,7 +89,7 @@ export class OutputEntryMonitor implements ClusterObserver {
 
   /** Whether `output` left while its instance's new secondary syncs from a snapshot before it. */
   private whileSyncing(output: WorldOutput): boolean {
-    const snapshot = this.snapshots.get(`${output.vm}|${output.host}|${output.serial}`);
+    const snapshot = this.snapshots.get(instanceKey(output.vm, output.host, output.serial));
     return (
       snapshot !== undefined &&
       output.acting &&
@@ -99,7 +99,7 @@ export class OutputEntryMonitor implements ClusterObserver {
   }
 
   logShipped(vm: string, host: string, serial: number, endOffset: number, bytes: Uint8Array): void {
-    const key = `${vm}|${host}|${serial}`;
+    const key = instanceKey(vm, host, serial);
     const offset = endOffset - bytes.length;
     let stream = this.streams.get(key);
     // A stream starts at offset 0 (a new pairing, or the first one resent): decode it afresh.
@@ -137,20 +137,16 @@ export class OutputEntryMonitor implements ClusterObserver {
   }
 
   ackArrived(vm: string, host: string, serial: number, receivedBytes: number): void {
-    const stream = this.streams.get(`${vm}|${host}|${serial}`);
+    const stream = this.streams.get(instanceKey(vm, host, serial));
     if (stream !== undefined && receivedBytes > stream.acked) stream.acked = receivedBytes;
   }
 
   worldOutput(output: WorldOutput): void {
     const engaged = this.engaged.has(output.vm, output.host);
     if (!engaged && !this.whileSyncing(output)) return;
-    const stream = this.streams.get(`${output.vm}|${output.host}|${output.serial}`);
-    const who = engaged
-      ? `${output.host}, the engaged primary of ${output.vm},`
-      : `${output.host}, the primary of ${output.vm} with a new secondary syncing from its snapshot,`;
-    const what = `its ${output.kind} output #${output.index} (instruction ${output.instret})`;
+    const stream = this.streams.get(instanceKey(output.vm, output.host, output.serial));
     if (stream === undefined && !engaged) {
-      this.notShipped(output, who, what, 0);
+      this.notShipped(output, engaged, 0);
       return;
     }
     if (stream === undefined || stream.lost || stream.startInstret < 0) return;
@@ -164,7 +160,7 @@ export class OutputEntryMonitor implements ClusterObserver {
     while (at < stream.ends.length && stream.instrets[at] === output.instret && stream.kinds[at] !== kind)
       at++;
     if (at === stream.ends.length || stream.instrets[at] !== output.instret) {
-      this.notShipped(output, who, what, stream.reader.queue.tailOffset);
+      this.notShipped(output, engaged, stream.reader.queue.tailOffset);
       return;
     }
     stream.head = at + 1;
@@ -174,18 +170,18 @@ export class OutputEntryMonitor implements ClusterObserver {
         invariant: 'I4',
         vm: output.vm,
         host: output.host,
-        message: `${who} released ${what} before its secondary acknowledged the output's log entry (ending at byte ${end}; acknowledged through byte ${stream.acked}): a failover now would lose an output the world saw`,
+        message: `${who(output, engaged)} released ${what(output)} before its secondary acknowledged the output's log entry (ending at byte ${end}; acknowledged through byte ${stream.acked}): a failover now would lose an output the world saw`,
       });
     }
     this.compact(stream);
   }
 
-  private notShipped(output: WorldOutput, who: string, what: string, sentBytes: number): void {
+  private notShipped(output: WorldOutput, engaged: boolean, sentBytes: number): void {
     this.sink.report({
       invariant: 'I4',
       vm: output.vm,
       host: output.host,
-      message: `${who} released ${what} whose log entry it had not sent its secondary (log sent through byte ${sentBytes}): the Output Rule lets an output out only after its entry is acknowledged`,
+      message: `${who(output, engaged)} released ${what(output)} whose log entry it had not sent its secondary (log sent through byte ${sentBytes}): the Output Rule lets an output out only after its entry is acknowledged`,
     });
   }
 
@@ -197,4 +193,16 @@ export class OutputEntryMonitor implements ClusterObserver {
     stream.ends.splice(0, stream.head);
     stream.head = 0;
   }
+}
+
+/** The releasing primary, as a violation names it (built only for a report). */
+function who(output: WorldOutput, engaged: boolean): string {
+  return engaged
+    ? `${output.host}, the engaged primary of ${output.vm},`
+    : `${output.host}, the primary of ${output.vm} with a new secondary syncing from its snapshot,`;
+}
+
+/** The released output, as a violation names it. */
+function what(output: WorldOutput): string {
+  return `its ${output.kind} output #${output.index} (instruction ${output.instret})`;
 }

@@ -10,27 +10,46 @@ import type { MonitorSink } from './violation.ts';
 
 const KINDS: OutputKindName[] = ['nic', 'console', 'disk'];
 
+/** The outputs of one kind of one VM the world saw, by index (arrays: no object per output). */
+interface SeenOutputs {
+  hashes: number[];
+  /** Who emitted each first (undefined: not seen yet). */
+  hosts: string[];
+  /** One past the highest index seen. */
+  count: number;
+}
+
 export class OutputMonitor implements ClusterObserver {
-  private readonly seen = new Map<string, Map<number, { hash: number; host: string }>>();
-  private readonly seenCount = new Map<string, number>();
+  /** By VM, then kind. */
+  private readonly seen = new Map<string, Record<OutputKindName, SeenOutputs>>();
   retransmissions = 0;
 
   constructor(private readonly sink: MonitorSink) {}
 
-  worldOutput(output: WorldOutput): void {
-    const key = `${output.vm}:${output.kind}`;
-    let outputs = this.seen.get(key);
-    if (outputs === undefined) {
-      outputs = new Map();
-      this.seen.set(key, outputs);
+  private seenOf(vm: string): Record<OutputKindName, SeenOutputs> {
+    let kinds = this.seen.get(vm);
+    if (kinds === undefined) {
+      kinds = {
+        nic: { hashes: [], hosts: [], count: 0 },
+        console: { hashes: [], hosts: [], count: 0 },
+        disk: { hashes: [], hosts: [], count: 0 },
+      };
+      this.seen.set(vm, kinds);
     }
-    const earlier = outputs.get(output.index);
-    if (earlier === undefined) {
-      outputs.set(output.index, { hash: output.hash, host: output.host });
-      this.seenCount.set(key, Math.max(this.seenCount.get(key) ?? 0, output.index + 1));
+    return kinds;
+  }
+
+  worldOutput(output: WorldOutput): void {
+    const outputs = this.seenOf(output.vm)[output.kind];
+    const index = output.index;
+    const earlierHost = outputs.hosts[index];
+    if (earlierHost === undefined) {
+      outputs.hashes[index] = output.hash;
+      outputs.hosts[index] = output.host;
+      outputs.count = Math.max(outputs.count, index + 1);
       return;
     }
-    if (earlier.hash === output.hash) {
+    if (outputs.hashes[index] === output.hash) {
       this.retransmissions++;
       return;
     }
@@ -38,7 +57,7 @@ export class OutputMonitor implements ClusterObserver {
       invariant: 'I2',
       vm: output.vm,
       host: output.host,
-      message: `the outside world saw two different ${output.kind} outputs #${output.index} of ${output.vm}: from ${earlier.host} and from ${output.host}`,
+      message: `the outside world saw two different ${output.kind} outputs #${output.index} of ${output.vm}: from ${earlierHost} and from ${output.host}`,
     });
   }
 
@@ -60,7 +79,7 @@ export class OutputMonitor implements ClusterObserver {
       return;
     }
     for (const kind of KINDS) {
-      const seen = this.seenCount.get(`${vm}:${kind}`) ?? 0;
+      const seen = this.seen.get(vm)?.[kind].count ?? 0;
       if (seen <= produced[kind]) continue;
       this.sink.report({
         invariant: 'I4',

@@ -9,7 +9,7 @@
 // order, and the acknowledgements that instance took. After each acknowledgement, the oldest
 // output still held must end past the acknowledged offset while the agent is `primary.engaged`.
 import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
-import { dropInstanceRecords, EngagedPrimaries } from './engaged-primaries.ts';
+import { dropInstanceRecords, EngagedPrimaries, instanceKey } from './engaged-primaries.ts';
 import type { MonitorSink } from './violation.ts';
 
 /** Entry ends of one primary instance's outputs not yet released, oldest first. */
@@ -33,7 +33,7 @@ export class OutputRuleMonitor implements ClusterObserver {
   }
 
   outputHeld(vm: string, host: string, serial: number, entryEnd: number): void {
-    const key = `${vm}|${host}|${serial}`;
+    const key = instanceKey(vm, host, serial);
     let queue = this.held.get(key);
     if (queue === undefined) {
       queue = { ends: [], head: 0 };
@@ -43,7 +43,7 @@ export class OutputRuleMonitor implements ClusterObserver {
   }
 
   worldOutput(output: WorldOutput): void {
-    const queue = this.held.get(`${output.vm}|${output.host}|${output.serial}`);
+    const queue = this.held.get(instanceKey(output.vm, output.host, output.serial));
     if (queue === undefined || queue.head === queue.ends.length) return;
     queue.head++;
     if (queue.head === queue.ends.length) {
@@ -54,7 +54,7 @@ export class OutputRuleMonitor implements ClusterObserver {
 
   logAcked(vm: string, host: string, serial: number, receivedBytes: number): void {
     if (!this.engaged.has(vm, host)) return;
-    const queue = this.held.get(`${vm}|${host}|${serial}`);
+    const queue = this.held.get(instanceKey(vm, host, serial));
     if (queue === undefined || queue.head === queue.ends.length) return;
     const oldest = queue.ends[queue.head]!;
     if (oldest > receivedBytes) return;

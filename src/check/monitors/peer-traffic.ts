@@ -9,9 +9,20 @@ export const ENGAGED_STATES: ReadonlySet<string> = new Set(['primary.engaged', '
 
 export type PeerNetwork = 'heartbeat' | 'logging';
 
+interface Delivery {
+  atUs: number;
+  sentUs: number;
+}
+
 export class PeerTraffic implements ClusterObserver {
-  /** Last delivery of a VM's message per "vm|network|source>target". */
-  private readonly delivered = new Map<string, { atUs: number; sentUs: number }>();
+  /**
+   * Last delivery of a VM's message per network, by VM, source and target (nested maps: no key
+   * string built per delivered message).
+   */
+  private readonly delivered: Record<PeerNetwork, Map<string, Map<string, Map<string, Delivery>>>> = {
+    heartbeat: new Map(),
+    logging: new Map(),
+  };
   /** Each instance's agent state, per "vm|host". */
   private readonly states = new Map<string, string>();
   /** When the secondary on "vm|host" started to sync: a pair's traffic is expected from then on. */
@@ -30,14 +41,30 @@ export class PeerTraffic implements ClusterObserver {
     sentUs: number,
   ): void {
     if (network !== 'heartbeat' && network !== 'logging') return;
-    const key = `${vm}|${network}|${source}>${target}`;
-    const last = this.delivered.get(key);
-    if (last === undefined) this.delivered.set(key, { atUs: this.now(), sentUs });
+    const byTarget = this.linksOf(vm, network, source);
+    const last = byTarget.get(target);
+    if (last === undefined) byTarget.set(target, { atUs: this.now(), sentUs });
     else {
       // Updated in place: no object per delivered message.
       last.atUs = this.now();
       last.sentUs = sentUs;
     }
+  }
+
+  /** The deliveries of `vm` on `network` from `source`, by target. */
+  private linksOf(vm: string, network: PeerNetwork, source: string): Map<string, Delivery> {
+    const byVm = this.delivered[network];
+    let bySource = byVm.get(vm);
+    if (bySource === undefined) {
+      bySource = new Map();
+      byVm.set(vm, bySource);
+    }
+    let byTarget = bySource.get(source);
+    if (byTarget === undefined) {
+      byTarget = new Map();
+      bySource.set(source, byTarget);
+    }
+    return byTarget;
   }
 
   agentState(vm: string, host: string, from: string, to: string): void {
@@ -74,7 +101,7 @@ export class PeerTraffic implements ClusterObserver {
    * about the new peer), or `sentSinceUs` if none arrived.
    */
   lastHeardUs(vm: string, network: PeerNetwork, source: string, target: string, sentSinceUs: number): number {
-    const message = this.delivered.get(`${vm}|${network}|${source}>${target}`);
+    const message = this.linksOf(vm, network, source).get(target);
     return message !== undefined && message.sentUs >= sentSinceUs
       ? Math.max(sentSinceUs, message.atUs)
       : sentSinceUs;

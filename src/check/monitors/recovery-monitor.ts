@@ -10,6 +10,7 @@
 // lazily on every observation and at the end, so the monitor never schedules anything.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtVm } from '../../cluster/ft-vm.ts';
+import type { Link, Network } from '../../cluster/network.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
@@ -24,6 +25,8 @@ export const IMPAIRED_LOSS_RATE = 0.5;
 const LOCK_RETRIES_STRETCH = 7;
 
 interface VmClock {
+  /** The VM's name (the key it is kept under). */
+  readonly name: string;
   /** Must be live again by then (null: nothing pending). */
   liveBy: number | null;
   /** The survivor's announced replay (as far as the lag allowance goes): a restarted clock keeps it. */
@@ -45,6 +48,8 @@ interface VmClock {
 export class RecoveryMonitor implements ClusterObserver {
   private readonly clocks = new Map<string, VmClock>();
   private readonly reported = new Set<string>();
+  private readonly toStorageLinks = new Map<string, Link>();
+  private readonly fromStorageLinks = new Map<string, Link>();
 
   constructor(
     private readonly sink: MonitorSink,
@@ -54,6 +59,7 @@ export class RecoveryMonitor implements ClusterObserver {
     for (const vm of cluster.vms) {
       if (vm.spec.ft)
         this.clocks.set(vm.name, {
+          name: vm.name,
           liveBy: null,
           drainUs: 0,
           lostOn: '',
@@ -270,13 +276,17 @@ export class RecoveryMonitor implements ClusterObserver {
   }
 
   private check(nowUs: number): void {
-    for (const [name, clock] of this.clocks) {
+    // values(), not entries: no [key, value] array per VM on every output.
+    for (const clock of this.clocks.values()) {
+      const name = clock.name;
       const vm = this.cluster.vms.find((v) => v.name === name)!;
       if (vm.exited) continue;
       // The survivor may have died or lost its storage since (a second failure): then nothing
       // can resume, and the single-failure bound does not apply.
       if (clock.liveBy !== null && !this.hasSurvivor(vm)) clock.liveBy = null;
-      if (clock.liveBy !== null && nowUs > clock.liveBy + this.storageStretchUs(vm)) {
+      // What a delayed storage network adds, taken once: nothing below changes the networks.
+      const stretchUs = this.storageStretchUs(vm);
+      if (clock.liveBy !== null && nowUs > clock.liveBy + stretchUs) {
         this.once(`${name}:live:${clock.liveBy}`, {
           invariant: 'I5',
           vm: name,
@@ -285,12 +295,11 @@ export class RecoveryMonitor implements ClusterObserver {
           message: `${name} had no live primary ${this.cluster.config.failoverBoundUs / 1000} ms after losing it on ${clock.lostOn} although an engaged secondary survived`,
         });
       }
-      if (clock.aloneBy !== null && nowUs > clock.aloneBy + this.storageStretchUs(vm))
-        this.checkAlone(vm, clock);
+      if (clock.aloneBy !== null && nowUs > clock.aloneBy + stretchUs) this.checkAlone(vm, clock);
       if (clock.addressBy !== null && nowUs > clock.addressBy) this.checkAddress(vm, clock);
       this.judgeProtection(name, clock, nowUs);
       // Re-protection follows the go-live, so a delayed storage network stretches it as much.
-      const bound = this.cluster.config.reprotectBoundUs + this.storageStretchUs(vm);
+      const bound = this.cluster.config.reprotectBoundUs + stretchUs;
       // The re-protection clock only runs while a spare host exists: while none does (the other
       // host is down), it restarts, so a spare that appears later (a repair) gets the full bound.
       if (clock.unprotectedSince !== null && !this.spareExists(vm)) clock.unprotectedSince = nowUs;
@@ -323,13 +332,32 @@ export class RecoveryMonitor implements ClusterObserver {
       if (!i.host.up || i.vm === null) continue;
       delayUs = Math.max(
         delayUs,
-        storage.extraDelayOf({ source: i.host.name, target: STORAGE_ENDPOINT }),
-        storage.extraDelayOf({ source: STORAGE_ENDPOINT, target: i.host.name }),
+        storage.extraDelayOf(this.toStorage(i.host.name)),
+        storage.extraDelayOf(this.fromStorage(i.host.name)),
       );
     }
     if (delayUs === 0) return 0;
     const roundTripsUs = 3 * 2 * delayUs + LOCK_RETRIES_STRETCH * this.cluster.config.storageRetryUs;
     return 2 * roundTripsUs;
+  }
+
+  /** The link from `host` to the storage array (one object per host: checked per output). */
+  private toStorage(host: string): Link {
+    let link = this.toStorageLinks.get(host);
+    if (link === undefined) {
+      link = { source: host, target: STORAGE_ENDPOINT };
+      this.toStorageLinks.set(host, link);
+    }
+    return link;
+  }
+
+  private fromStorage(host: string): Link {
+    let link = this.fromStorageLinks.get(host);
+    if (link === undefined) {
+      link = { source: STORAGE_ENDPOINT, target: host };
+      this.fromStorageLinks.set(host, link);
+    }
+    return link;
   }
 
   private hasSurvivor(vm: FtVm): boolean {
@@ -341,8 +369,8 @@ export class RecoveryMonitor implements ClusterObserver {
         (i.isSecondary || i.isPrimary) &&
         i.generation >= 1 &&
         this.truth.storagePaths(i.host.name) > 0 &&
-        !storage.isPartitioned({ source: i.host.name, target: STORAGE_ENDPOINT }) &&
-        storage.lossRateOf({ source: i.host.name, target: STORAGE_ENDPOINT }) < IMPAIRED_LOSS_RATE,
+        !storage.isPartitioned(this.toStorage(i.host.name)) &&
+        storage.lossRateOf(this.toStorage(i.host.name)) < IMPAIRED_LOSS_RATE,
     );
   }
 
@@ -401,20 +429,18 @@ export class RecoveryMonitor implements ClusterObserver {
   private spareExists(vm: FtVm): boolean {
     const primary = vm.primary();
     if (primary === null) return false;
-    return this.cluster.hosts.some((host) => {
-      const instance = vm.instanceOn(host.name);
-      return (
-        this.truth.up(host.name) &&
-        this.truth.storagePaths(host.name) > 0 &&
-        this.truth.loggingNic(host.name) &&
-        this.truth.loggingNic(primary.host.name) &&
-        host.freeSlots > 0 &&
-        instance.vm === null &&
-        host !== primary.host &&
-        this.pairLinksUsable(primary.host.name, host.name) &&
-        (!this.cluster.config.rackAntiAffinity || host.rack !== primary.host.rack)
-      );
-    });
+    if (!this.truth.loggingNic(primary.host.name)) return false;
+    const rackAntiAffinity = this.cluster.config.rackAntiAffinity;
+    // Pure predicates, cheapest first (this runs for every output while the VM is unprotected).
+    for (const host of this.cluster.hosts) {
+      if (host === primary.host || host.freeSlots <= 0) continue;
+      if (rackAntiAffinity && host.rack === primary.host.rack) continue;
+      if (vm.instanceOn(host.name).vm !== null) continue;
+      if (!this.truth.up(host.name) || this.truth.storagePaths(host.name) <= 0) continue;
+      if (!this.truth.loggingNic(host.name)) continue;
+      if (this.pairLinksUsable(primary.host.name, host.name)) return true;
+    }
+    return false;
   }
 
   /**
@@ -429,12 +455,11 @@ export class RecoveryMonitor implements ClusterObserver {
     const detectionUs = Math.min(config.heartbeatTimeoutUs, config.loggingTimeoutUs);
     const there = { source: primary, target: spare };
     const back = { source: spare, target: primary };
-    return [this.cluster.networks.logging, this.cluster.networks.heartbeat].every(
-      (network) =>
-        !network.isPartitioned(there) &&
-        Math.max(network.lossRateOf(there), network.lossRateOf(back)) < IMPAIRED_LOSS_RATE &&
-        network.extraDelayOf(there) + network.extraDelayOf(back) < detectionUs / 2,
-    );
+    const usable = (network: Network): boolean =>
+      !network.isPartitioned(there) &&
+      Math.max(network.lossRateOf(there), network.lossRateOf(back)) < IMPAIRED_LOSS_RATE &&
+      network.extraDelayOf(there) + network.extraDelayOf(back) < detectionUs / 2;
+    return usable(this.cluster.networks.logging) && usable(this.cluster.networks.heartbeat);
   }
 
   private once(key: string, violation: Parameters<MonitorSink['report']>[0]): void {

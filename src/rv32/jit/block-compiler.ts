@@ -5,8 +5,9 @@
 // branch or jump targets its own start iterates inside the function while the caller's
 // instruction budget allows.
 //
-// A block function takes the instruction budget (>= its length) and returns the instructions it
-// retired, with `exitOffset[0]` set to where execution continues (pc - RAM base, as an int32). A
+// A block function takes the hart's environment (its RAM views, registers and the engine's hooks)
+// and the instruction budget (>= its length) and returns the instructions it retired, with
+// `env.exitOffset[0]` set to where execution continues (pc - RAM base, as an int32). A
 // negative result `-(k) - 1` means `k` instructions retired and the one there must run in the
 // interpreter (it needs the bus,
 // traps, or is a store into compiled code that must be replayed exactly).
@@ -15,7 +16,12 @@ import type { Hart } from '../hart.ts';
 import { mulh, mulhsu, mulhu } from '../multiply.ts';
 import { type TranslateContext, translate } from './translate.ts';
 
-export type BlockFunction = (budget: number) => number;
+/**
+ * One function per translation, shared by every hart: the hart's arrays come in `env`. (Closures
+ * bound per hart did not share V8's feedback: each VM's blocks were warmed up and optimised again,
+ * so the short-lived VMs of a fuzz campaign ran guest code mostly in V8's lower tiers.)
+ */
+export type BlockFunction = (env: BlockEnvironment, budget: number) => number;
 
 /** The longest block compiled (words); also bounds how far back invalidation must look. */
 export const BLOCK_WORDS_MAX = 64;
@@ -31,24 +37,68 @@ export interface CompiledBlock {
   source: string;
 }
 
-/** Everything the generated code closes over, fixed for the life of a hart. */
+/**
+ * Everything the generated code reads of one hart, fixed for the life of the hart. Always made by
+ * `blockEnvironment` (one property order: one shape for V8 across all harts).
+ */
 export interface BlockEnvironment {
-  hart: Hart;
-  codeWords: Uint8Array;
+  readonly hart: Hart;
+  readonly regs: Int32Array;
+  readonly ram8: Uint8Array;
+  readonly ram8s: Int8Array;
+  readonly ram16: Uint16Array;
+  readonly ram16s: Int16Array;
+  readonly ram32: Int32Array;
+  readonly ramStale: Uint8Array;
+  readonly codeWords: Uint8Array;
   /** Called (with the RAM word index) when a compiled store hits a word covered by code. */
-  onCodeWrite: (wordIndex: number) => void;
+  readonly onCodeWrite: (wordIndex: number) => void;
   /** Where a block leaves the next pc, as an int32 RAM offset (no float field write per block). */
-  exitOffset: Int32Array;
+  readonly exitOffset: Int32Array;
 }
 
-/** Makes one hart's block function from the hart's arrays and the engine's hooks. */
-export type BlockFactory = (...args: unknown[]) => BlockFunction;
+/** The environment blocks run in on `hart`. */
+export function blockEnvironment(
+  hart: Hart,
+  codeWords: Uint8Array,
+  onCodeWrite: (wordIndex: number) => void,
+  exitOffset: Int32Array,
+): BlockEnvironment {
+  return {
+    hart,
+    regs: hart.regs,
+    ram8: hart.ram8,
+    ram8s: hart.ram8s,
+    ram16: hart.ram16,
+    ram16s: hart.ram16s,
+    ram32: hart.ram32,
+    ramStale: hart.ramStale,
+    codeWords,
+    onCodeWrite,
+    exitOffset,
+  };
+}
+
+/** The names a block reads from its environment (each declared only where the block uses it). */
+const ENVIRONMENT_NAMES = [
+  'hart',
+  'regs',
+  'ram8',
+  'ram8s',
+  'ram16',
+  'ram16s',
+  'ram32',
+  'ramStale',
+  'codeWords',
+  'onCodeWrite',
+  'exitOffset',
+] as const;
 
 /**
  * A translated block, independent of any hart: its code is a function of the instruction words it
  * was translated from and the RAM layout (base and size are constants in it). Every hart whose RAM
- * holds the same words at the same start gets its own function from `factory` (a closure over that
- * hart's arrays), so V8 parses and optimises the block once per process, not once per VM.
+ * holds the same words at the same start calls the same `fn` with its own environment, so V8
+ * parses, profiles and optimises the block once per process, not once per VM.
  */
 export interface BlockTemplate {
   /** RAM word index of the block's first instruction. */
@@ -61,25 +111,12 @@ export interface BlockTemplate {
   /** Index of the first store (`length` if none). */
   readonly firstStore: number;
   readonly source: string;
-  readonly factory: BlockFactory | null;
+  /** The block's function (null for length 0). */
+  readonly fn: BlockFunction | null;
 }
 
-const FACTORY_PARAMETERS = [
-  'hart',
-  'regs',
-  'ram8',
-  'ram8s',
-  'ram16',
-  'ram16s',
-  'ram32',
-  'ramStale',
-  'codeWords',
-  'onCodeWrite',
-  'exitOffset',
-  'mulh',
-  'mulhsu',
-  'mulhu',
-];
+/** What the generated code gets from the module, the same for every hart. */
+const FACTORY_PARAMETERS = ['mulh', 'mulhsu', 'mulhu'];
 
 /** The RAM layout a template is compiled against (constants in its code). */
 export interface RamLayout {
@@ -138,7 +175,7 @@ export function translateBlock(layout: RamLayout, ram32: Int32Array, startIndex:
   }
   const words = ram32.slice(startIndex, startIndex + Math.max(length, 1));
   if (length === 0) {
-    return { start: startIndex, words, length: 0, loops: false, firstStore: 0, source: '', factory: null };
+    return { start: startIndex, words, length: 0, loops: false, firstStore: 0, source: '', fn: null };
   }
   const hasStores = firstStore >= 0;
   const endPc = (startPc + length * 4) >>> 0;
@@ -150,7 +187,7 @@ export function translateBlock(layout: RamLayout, ram32: Int32Array, startIndex:
     [...written],
     loops,
   );
-  const factory = new Function(...FACTORY_PARAMETERS, source) as BlockFactory;
+  const factory = new Function(...FACTORY_PARAMETERS, source) as (...args: unknown[]) => BlockFunction;
   return {
     start: startIndex,
     words,
@@ -158,15 +195,17 @@ export function translateBlock(layout: RamLayout, ram32: Int32Array, startIndex:
     loops,
     firstStore: hasStores ? firstStore : length,
     source,
-    factory,
+    fn: factory(mulh, mulhsu, mulhu),
   };
 }
 
 /**
- * True when the straight-line code from word `startIndex + from` reaches a `jal x0` back to the
- * block's start before any other control transfer, SYSTEM instruction or the length cap: the
- * shape of a top-tested loop (`1: bgeu t0, t1, 2f; ...; j 1b`), which then iterates inside one
- * block function instead of bouncing between two blocks through the dispatcher.
+ * True when the straight-line code from word `startIndex + from` reaches a `jal x0` or a
+ * conditional branch back to the block's start before any other control transfer, SYSTEM
+ * instruction or the length cap: the shape of a top-tested loop (`1: bgeu t0, t1, 2f; ...; j 1b`)
+ * or of a loop with an early exit (memcmp's `1: lbu; lbu; bne a3, a4, 3f; ...; bnez a2, 1b`),
+ * which then iterates inside one block function instead of bouncing between two blocks through
+ * the dispatcher.
  */
 function jumpsBackToStart(ram32: Int32Array, startIndex: number, from: number): boolean {
   for (let index = from; index < BLOCK_WORDS_MAX && startIndex + index < ram32.length; index++) {
@@ -177,7 +216,12 @@ function jumpsBackToStart(ram32: Int32Array, startIndex: number, from: number): 
         ((insn >> 31) << 20) | (insn & 0xff000) | ((insn >>> 9) & 0x800) | ((insn >>> 20) & 0x7fe);
       return ((insn >> 7) & 31) === 0 && offset === -index * 4;
     }
-    if (opcode === 0x63 || opcode === 0x67 || opcode === 0x73 || opcode === 0x0f) return false;
+    if (opcode === 0x63) {
+      const offset =
+        ((insn >> 31) << 12) | ((insn << 4) & 0x800) | ((insn >>> 20) & 0x7e0) | ((insn >>> 7) & 0x1e);
+      return offset === -index * 4;
+    }
+    if (opcode === 0x67 || opcode === 0x73 || opcode === 0x0f) return false;
   }
   return false;
 }
@@ -190,34 +234,18 @@ export function templateMatches(template: BlockTemplate, ram32: Int32Array): boo
   return true;
 }
 
-/** The template's block function for one hart (a template of length 0 has none). */
-export function bindBlock(template: BlockTemplate, env: BlockEnvironment): BlockFunction {
-  assert(template.factory !== null, 'bindBlock: a block of length 0 has no function');
-  const hart = env.hart;
-  return template.factory(
-    hart,
-    hart.regs,
-    hart.ram8,
-    hart.ram8s,
-    hart.ram16,
-    hart.ram16s,
-    hart.ram32,
-    hart.ramStale,
-    env.codeWords,
-    env.onCodeWrite,
-    env.exitOffset,
-    mulh,
-    mulhsu,
-    mulhu,
-  );
+/** The template's block function (a template of length 0 has none). */
+export function blockFunction(template: BlockTemplate): BlockFunction {
+  assert(template.fn !== null, 'blockFunction: a block of length 0 has no function');
+  return template.fn;
 }
 
-/** Decodes, translates and binds the block starting at RAM word `startIndex` (no sharing). */
+/** Decodes and translates the block starting at RAM word `startIndex` (no sharing). */
 export function compileBlock(env: BlockEnvironment, startIndex: number): CompiledBlock {
-  const template = translateBlock(env.hart, env.hart.ram32, startIndex);
+  const template = translateBlock(env.hart, env.ram32, startIndex);
   const { length, loops, firstStore, source } = template;
   if (length === 0) return { fn: notCompiled, length: 0, loops: false, firstStore: 0, source: '' };
-  return { fn: bindBlock(template, env), length, loops, firstStore, source };
+  return { fn: blockFunction(template), length, loops, firstStore, source };
 }
 
 function blockSource(
@@ -229,9 +257,14 @@ function blockSource(
 ): string {
   const locals = used.map((r) => `x${r} = regs[${r}]`);
   const writeBack = written.map((r) => `regs[${r}] = x${r};`).join(' ');
+  const text = [...body, writeBack, 'exitOffset'].join('\n');
+  const names = ENVIRONMENT_NAMES.filter(
+    (name) => (name === 'regs' && locals.length > 0) || new RegExp(`\\b${name}\\b`).test(text),
+  );
   return [
     `'use strict';`,
-    `return function block_${startPc.toString(16)}(budget) {`,
+    `return function block_${startPc.toString(16)}(env, budget) {`,
+    `const ${names.map((name) => `${name} = env.${name}`).join(', ')};`,
     locals.length > 0 ? `let ${locals.join(', ')};` : '',
     'let o = 0, w = 0, t = 0, n = 0, result = 0, next = 0;',
     loops ? 'exit: for (;;) {' : 'exit: {',

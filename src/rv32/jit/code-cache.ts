@@ -13,7 +13,8 @@ import {
   type BlockEnvironment,
   type BlockFunction,
   type BlockTemplate,
-  bindBlock,
+  blockEnvironment,
+  blockFunction,
 } from './block-compiler.ts';
 import { type BlockTemplates, sharedTemplates } from './block-templates.ts';
 
@@ -61,7 +62,8 @@ export class CodeCache {
   /** Interpreted entries into a start before it is compiled (tests use 0: compile at once). */
   private readonly entriesBeforeCompile: number;
   private readonly templates: BlockTemplates;
-  private readonly environment: BlockEnvironment;
+  /** What this hart's blocks run in (passed to every block function). */
+  readonly environment: BlockEnvironment;
 
   constructor(
     hart: Hart,
@@ -86,12 +88,7 @@ export class CodeCache {
     this.codeWords = new Uint8Array(words);
     this.invalidations = new Uint8Array(window);
     this.heat = new Uint8Array(window);
-    this.environment = {
-      hart,
-      codeWords: this.codeWords,
-      onCodeWrite: (w) => this.invalidateWord(w),
-      exitOffset: this.exitOffset,
-    };
+    this.environment = blockEnvironment(hart, this.codeWords, (w) => this.invalidateWord(w), this.exitOffset);
   }
 
   /** Extends the per-start arrays to cover start word `start` (< RAM words). */
@@ -140,7 +137,7 @@ export class CodeCache {
     }
     const functions = this.functions;
     while (functions.length <= start) functions.push(undefined);
-    functions[start] = bindBlock(template, this.environment);
+    functions[start] = blockFunction(template);
     this.lengths[start] = template.length;
     this.storeFreePrefix[start] = template.firstStore;
     for (let w = start; w < start + template.length; w++) this.codeWords[w]!++;

@@ -64,6 +64,7 @@ export class CompiledEngine {
     let windowBytes = lengths.length << 2;
     const functions = cache.functions;
     const exitOffset = cache.exitOffset;
+    const env = cache.environment;
     const ramBase = this.ramBase;
     const ramSize = this.ramSizeBytes;
     const startInstret = hart.instret;
@@ -96,7 +97,7 @@ export class CompiledEngine {
         next = length <= 0 ? Next.Step : Next.Tail;
         break;
       }
-      const result = functions[start]!(left);
+      const result = functions[start]!(env, left);
       offset = exitOffset[0]!;
       if (result < 0) {
         left += result + 1;
