@@ -316,12 +316,8 @@ export class LagMonitor implements ClusterObserver {
     if (after >= before) return;
     const until = this.sink.now() + this.reactionUs();
     for (const vm of this.cluster.vms) {
-      const secondary = vm.instances.find(
-        (i) => i.host.name === host && i.agent.state.startsWith('secondary.'),
-      );
-      if (secondary === undefined) continue;
-      for (const [key, stream] of this.streams) {
-        if (!key.startsWith(`${vm.name}|`)) continue;
+      if (secondaryOn(vm.instances, host) === undefined) continue;
+      for (const stream of this.streamsOf(vm.name)) {
         stream.slowerFactor = Math.max(stream.slowerFactor, before);
         stream.slowerBeforeUs = Math.max(stream.slowerBeforeUs, until);
       }
@@ -333,17 +329,14 @@ export class LagMonitor implements ClusterObserver {
     if (after <= before) return;
     const config = this.cluster.config;
     for (const vm of this.cluster.vms) {
-      const secondary = vm.instances.find(
-        (i) => i.host.name === host && i.agent.state.startsWith('secondary.'),
-      );
+      const secondary = secondaryOn(vm.instances, host);
       if (secondary === undefined) continue;
       const primary = vm.instances.find((i) => i.vm !== null && i.agent.state.startsWith('primary.'));
       const backlog = Math.max(0, (primary?.vm?.instret ?? 0) - (secondary.vm?.instret ?? 0));
       const backlogUs = (backlog * after) / secondary.host.instructionsPerUs;
       const from = this.sink.now() + backlogUs + drainAllowanceUs(config, after) + this.slackUs();
       const steadyFrom = this.sink.now() + this.reactionUs();
-      for (const [key, stream] of this.streams) {
-        if (!key.startsWith(`${vm.name}|`)) continue;
+      for (const stream of this.streamsOf(vm.name)) {
         if (stream.judgedFromUs < from) stream.judgedFromUs = from;
         if (stream.steadyFromUs < steadyFrom) {
           stream.steadyFromUs = steadyFrom;
@@ -353,10 +346,23 @@ export class LagMonitor implements ClusterObserver {
     }
   }
 
+  /** The VM's streams (its pairs so far). */
+  private *streamsOf(vm: string): Iterable<Stream> {
+    for (const [key, stream] of this.streams) if (key.startsWith(`${vm}|`)) yield stream;
+  }
+
   /** Log transit: a slice to ship, the link both ways, a heartbeat tick's keepalive, twice over. */
   private slackUs(): number {
     const config = this.cluster.config;
     const logging = config.networks.logging;
     return 2 * (config.sliceUs + 2 * (logging.latencyUs + logging.jitterUs) + config.heartbeatIntervalUs);
   }
+}
+
+/** The instance on `host` while it is a secondary (syncing, engaged or going live). */
+function secondaryOn<T extends { host: { name: string }; agent: { state: string } }>(
+  instances: readonly T[],
+  host: string,
+): T | undefined {
+  return instances.find((i) => i.host.name === host && i.agent.state.startsWith('secondary.'));
 }
