@@ -6,16 +6,16 @@
 // let out past the snapshot would be missing from the new secondary).
 //
 // The monitor trusts none of the primary's bookkeeping (where the recorder says an entry ends,
-// what the gate holds): it decodes the log stream from the bytes the primary shipped, with the
-// log format's own reader, to find where each output entry ends, and keeps the furthest offset
+// what the gate holds): it reads the log stream from the bytes the primary shipped, with its own
+// reading of the wire format (log-scanner.ts, not the product's decoder, whose bugs it would
+// share), to find where each output entry ends, and keeps the furthest offset
 // an acknowledgement that reached the primary covered. An output released while its entry is
 // unacknowledged, or was never shipped at all, is a violation at that instant; a failover need
 // not follow. A stream it cannot follow (a gap, bytes the format refuses) is not judged: the
 // replayer and the lockstep monitor speak for those.
 import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
-import { ByteQueue } from '../../lockstep/byte-queue.ts';
-import { LogFormatError, LogReader } from '../../lockstep/log-codec.ts';
 import { EngagedPrimaries, instanceKey } from './engaged-primaries.ts';
+import { LogScanError, LogScanner, type LogScanSink } from './log-scanner.ts';
 import type { MonitorSink } from './violation.ts';
 
 const SYNCING = 'secondary.syncing';
@@ -23,9 +23,9 @@ const SYNCING = 'secondary.syncing';
 /** OutputKind's values, in order (log-entry.ts). */
 const KIND_NAMES = ['console', 'nic', 'disk'] as const;
 
-/** One log stream as the monitor decoded it. */
-interface Stream {
-  reader: LogReader;
+/** One log stream as the monitor read it. */
+interface Stream extends LogScanSink {
+  scanner: LogScanner;
   /** The instret of the stream's start entry (−1 until decoded). */
   startInstret: number;
   /** Output entries not yet matched to a release, oldest first: kind index, instret, end offset. */
@@ -41,7 +41,7 @@ interface Stream {
 
 function newStream(): Stream {
   return {
-    reader: new LogReader(new ByteQueue(4096, 0)),
+    scanner: new LogScanner(),
     startInstret: -1,
     kinds: [],
     instrets: [],
@@ -49,6 +49,14 @@ function newStream(): Stream {
     head: 0,
     acked: 0,
     lost: false,
+    start(instret) {
+      this.startInstret = instret;
+    },
+    output(kind, instret, endOffset) {
+      this.kinds.push(kind);
+      this.instrets.push(instret);
+      this.ends.push(endOffset);
+    },
   };
 }
 
@@ -103,35 +111,23 @@ export class OutputEntryMonitor implements ClusterObserver {
     const offset = endOffset - bytes.length;
     let stream = this.streams.get(key);
     // A stream starts at offset 0 (a new pairing, or the first one resent): decode it afresh.
-    if (offset === 0 && (stream === undefined || stream.reader.queue.tailOffset > 0)) {
+    if (offset === 0 && (stream === undefined || stream.scanner.tailOffset > 0)) {
       stream = newStream();
       this.streams.set(key, stream);
     }
     if (stream === undefined || stream.lost) return;
-    const queue = stream.reader.queue;
-    const tail = queue.tailOffset;
+    const scanner = stream.scanner;
+    const tail = scanner.tailOffset;
     if (offset > tail) {
       stream.lost = true;
       return;
     }
-    if (endOffset <= tail) return; // a resend of what was decoded already
-    queue.pushBytes(offset === tail ? bytes : bytes.subarray(tail - offset));
-    this.decode(stream);
-  }
-
-  private decode(stream: Stream): void {
-    const reader = stream.reader;
+    if (endOffset <= tail) return; // a resend of what was read already
+    scanner.push(offset === tail ? bytes : bytes.subarray(tail - offset));
     try {
-      for (let entry = reader.next(); entry !== null; entry = reader.next()) {
-        if (entry.kind === 'start') stream.startInstret = entry.instret;
-        else if (entry.kind === 'output') {
-          stream.kinds.push(entry.output);
-          stream.instrets.push(entry.instret);
-          stream.ends.push(reader.queue.headOffset);
-        }
-      }
+      scanner.scan(stream);
     } catch (error) {
-      if (!(error instanceof LogFormatError)) throw error;
+      if (!(error instanceof LogScanError)) throw error;
       stream.lost = true;
     }
   }
@@ -160,7 +156,7 @@ export class OutputEntryMonitor implements ClusterObserver {
     while (at < stream.ends.length && stream.instrets[at] === output.instret && stream.kinds[at] !== kind)
       at++;
     if (at === stream.ends.length || stream.instrets[at] !== output.instret) {
-      this.notShipped(output, engaged, stream.reader.queue.tailOffset);
+      this.notShipped(output, engaged, stream.scanner.tailOffset);
       return;
     }
     stream.head = at + 1;
