@@ -12,6 +12,7 @@ import { BUG_CATALOG } from '../src/check/bugs/catalog.ts';
 import { bugRunOptions, fuzzableBugs } from '../src/check/fuzz/bug-injection.ts';
 import { runCampaign } from '../src/check/fuzz/campaign.ts';
 import { replayTraceFile } from '../src/check/fuzz/replay.ts';
+import type { FtRunResult } from '../src/check/monitors/ft-run.ts';
 import { readTraceFile } from '../src/check/trace-file.ts';
 import { main } from '../src/cli/main.ts';
 import { CLUSTER_BUGS } from '../src/cluster/cluster-bugs.ts';
@@ -94,6 +95,34 @@ describe('campaign', () => {
     expect(system.found).toBe(true);
     // A judge that always fails keeps failing with no fault at all: local minimisation removes them all.
     if (system.found) expect([system.traceFile.search.faultsShrunk, system.minimal]).toEqual([0, true]);
+  });
+
+  it('blames the bug when the system without it breaks the invariant only later than the bug did', async () => {
+    // The judge also fails any run that lasts 150 ms: the system without the bug "breaks" I1 then.
+    // The bug breaks it at once (about 20 ms); the run without the bug is asked only about that
+    // stretch, so the find stands. Judged over whole runs, the system without the bug would excuse it.
+    const lateFailure = (result: FtRunResult) =>
+      result.violations.length > 0 || result.endUs >= 150_000
+        ? {
+            invariant: 'I1' as const,
+            atMicros: result.endUs,
+            message: result.violations[0]?.message ?? 'late',
+          }
+        : null;
+    const common = {
+      arbitrary: runSpecArb({ durationUs: 200_000 }),
+      judge: lateFailure,
+      invariants: ['I1' as const],
+      seed: 1,
+      runs: 1,
+      outDir: null,
+      shrinkRuns: 0,
+    };
+    const result = await runCampaign({ ...common, bug: 'dma-misplaced' });
+    expect(result.found && result.violation.message).toMatch(
+      /secondary of vm1 .* (diverged|could not follow)/,
+    );
+    expect((await runCampaign({ ...common, bug: null })).found).toBe(true);
   });
 
   it('is a pure function of its seed: the same campaign finds the same counterexample', async () => {

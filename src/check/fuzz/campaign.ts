@@ -203,16 +203,26 @@ class Campaign {
     if (this.thrown !== null) throw this.thrown.error;
   }
 
-  run(spec: RunSpec, bug: string | null, stopOn: readonly InvariantId[] | 'any'): FtRunResult {
+  run(
+    spec: RunSpec,
+    bug: string | null,
+    stopOn: readonly InvariantId[] | 'any',
+    stopAtUs?: number,
+  ): FtRunResult {
     this.executions++;
-    return runSpecChecked(spec, bug, stopOn);
+    return runSpecChecked(spec, bug, stopOn, stopAtUs);
   }
 
-  /** Whether the system without the bug breaks `invariant` on this spec as well. */
-  alsoWithoutBug(spec: RunSpec, invariant: InvariantId): boolean {
+  /**
+   * Whether the system without the bug breaks `invariant` on this spec as well, no later than the
+   * run with the bug was stopped (`byUs`): then the bug did not bring the violation about. The
+   * run without the bug stops there too, so the check costs what the failing run did, not a
+   * whole clean run.
+   */
+  alsoWithoutBug(spec: RunSpec, invariant: InvariantId, byUs: number): boolean {
     const { bug, attributeToBug, judge } = this.options;
     if (bug === null || attributeToBug === false) return false;
-    return judgeWithin(judge, this.run(spec, null, [invariant]), [invariant]) !== null;
+    return judgeWithin(judge, this.run(spec, null, [invariant], byUs), [invariant]) !== null;
   }
 
   noteIncidental(spec: RunSpec, result: FtRunResult, run: number): void {
@@ -225,7 +235,7 @@ class Campaign {
         invariant: violation.invariant,
         run,
         message: failure?.message ?? violation.message,
-        alsoWithoutBug: this.alsoWithoutBug(spec, violation.invariant),
+        alsoWithoutBug: this.alsoWithoutBug(spec, violation.invariant, result.endUs),
       });
     }
   }
@@ -249,16 +259,15 @@ class Campaign {
     onResult?.(spec, result);
     this.noteIncidental(spec, result, run);
     const failure = judgeWithin(judge, result, invariants);
-    if (failure === null || this.alsoWithoutBug(spec, failure.invariant)) return null;
+    if (failure === null || this.alsoWithoutBug(spec, failure.invariant, result.endUs)) return null;
     return failure;
   }
 
   /** Whether the spec still breaks `invariant` (and, with a bug, because of it). */
   keeps(spec: RunSpec, invariant: InvariantId): ExpectedViolation | null {
-    const failure = judgeWithin(this.options.judge, this.run(spec, this.options.bug, [invariant]), [
-      invariant,
-    ]);
-    if (failure === null || this.alsoWithoutBug(spec, invariant)) return null;
+    const result = this.run(spec, this.options.bug, [invariant]);
+    const failure = judgeWithin(this.options.judge, result, [invariant]);
+    if (failure === null || this.alsoWithoutBug(spec, invariant, result.endUs)) return null;
     return failure;
   }
 

@@ -8,14 +8,19 @@ import { CheckerError } from '../monitors/checker-error.ts';
 import { type FtRunResult, runFt, setupFailure } from '../monitors/ft-run.ts';
 import { type RunSpec, runOptionsOf } from './run-spec.ts';
 
-/** The run of `spec` (with `bug`), ending at the first violation of any invariant or of `stopOn`. */
+/**
+ * The run of `spec` (with `bug`), ending at the first violation of any invariant or of `stopOn`,
+ * or at `stopAtUs` of simulated time when given.
+ */
 export function runSpecChecked(
   spec: RunSpec,
   bug: string | null,
   stopOn: readonly InvariantId[] | 'any' = 'any',
+  stopAtUs?: number,
 ): FtRunResult {
   try {
-    return runFt(runOptionsOf(spec, bug, 'events', stopOn));
+    const options = runOptionsOf(spec, bug, 'events', stopOn);
+    return runFt(stopAtUs === undefined ? options : { ...options, stopAtUs });
   } catch (error) {
     if (error instanceof CheckerError) throw error;
     return setupFailure({ seed: spec.seed, guest: spec.guest, config: spec.config }, error);

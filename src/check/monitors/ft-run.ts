@@ -35,6 +35,11 @@ export interface FtRunOptions {
   schedule?: FaultSchedule;
   /** Simulated run length; default 10 s. */
   durationUs?: number;
+  /**
+   * Ends the run early, at this simulated time, without changing the run it is a prefix of (the
+   * workload is still sized by `durationUs`): for questions about what had happened by then.
+   */
+  stopAtUs?: number;
   /** FT VMs (vm1…), primaries on h1, h2, … in turn. Default 1. */
   ftVms?: number;
   /** Plain (non-FT) VMs sharing the hosts. Default 0. */
@@ -189,7 +194,8 @@ function runOnce(options: FtRunOptions): FtRunResult {
     return setupFailure(options, error);
   }
   const { cluster, monitors } = built;
-  const stop = runCluster(cluster, monitors, options.durationUs ?? DURATION_US_DEFAULT);
+  const durationUs = options.durationUs ?? DURATION_US_DEFAULT;
+  const stop = runCluster(cluster, monitors, Math.min(durationUs, options.stopAtUs ?? durationUs));
   return summarise(options, cluster, monitors, stop);
 }
 
