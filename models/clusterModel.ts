@@ -120,13 +120,14 @@ function initialContext(t: EnvironmentTables, o: Bounds): ClusterContext {
     partitioned: 0,
     colocated: 0,
     unhandled: 0,
+    addressMisplaced: 0,
     crashesLeft: o.crashes,
     partitionsLeft: o.partitions,
     storageLossesLeft: o.storageLosses,
   };
   // The FT VM powers on at host 0, which holds the lock; the HA service will protect it.
-  stepAgent(t, context, 0, AE.powerOn);
   hosts[0]!.current = 1;
+  stepAgent(t, context, 0, AE.powerOn);
   return canonicalClusterContext(context);
 }
 
@@ -247,6 +248,13 @@ function properties(t: EnvironmentTables): Property[] {
       holds: (s) => s.context.colocated === 0,
     },
     {
+      name: 'addressFollowsCurrentPrimary',
+      id: 'I8',
+      description:
+        "the VM's client address is announced only by an acting primary that holds the current lock generation",
+      holds: (s) => s.context.addressMisplaced === 0,
+    },
+    {
       // Completeness of the agent (I0: the system under test fails, not the checker): DELIVER,
       // CRASH, REPAIR, RESET, the snapshot's arrival and the HA's spawn tell the agent what
       // happened without asking whether its state handles it. One that has no transition for it
@@ -352,6 +360,7 @@ export function itfCluster(t: EnvironmentTables, c: ClusterContext): Record<stri
     durable: c.durable === 1,
     partitioned: c.partitioned === 1,
     colocated: c.colocated === 1,
+    addressMisplaced: c.addressMisplaced === 1,
     unhandled: unhandledName(c),
     crashesLeft: c.crashesLeft,
     partitionsLeft: c.partitionsLeft,
@@ -386,6 +395,7 @@ export function viewCluster(
   });
   view.ha = t.ha.names[c.ha]!;
   for (const key of ['acked', 'released', 'durable', 'partitioned', 'colocated'] as const) view[key] = c[key];
+  if (c.addressMisplaced !== 0) view.addressMisplaced = 1;
   if (c.unhandled !== 0) view.unhandled = unhandledName(c);
   view.budget = `crashes=${c.crashesLeft} partitions=${c.partitionsLeft} storageLosses=${c.storageLossesLeft}`;
   return view;

@@ -47,6 +47,11 @@ export interface ClusterContext {
   /** A secondary was placed on a host already running this VM (an anti-affinity breach). */
   colocated: number;
   /**
+   * An instance announced the VM's client address (`takeClientAddress`) while it was not an acting
+   * primary of the current lock generation: clients were sent to an instance that must not serve them.
+   */
+  addressMisplaced: number;
+  /**
    * The first event the environment delivered to an agent whose state does not handle it, as its
    * symbol in AGENT_ALPHABET plus one (0: none): an incomplete protocol, a finding like `colocated`.
    */
@@ -81,6 +86,7 @@ const GLOBAL_FIELDS: [GlobalField, number, number][] = [
   ['partitionsLeft', 16, 3],
   ['storageLossesLeft', 19, 3],
   ['unhandled', 22, 5],
+  ['addressMisplaced', 27, 1],
 ];
 export const COUNTER_MAX = 7;
 
@@ -143,7 +149,8 @@ function packGlobals(c: ClusterContext): number {
     (c.crashesLeft << 13) |
     (c.partitionsLeft << 16) |
     (c.storageLossesLeft << 19) |
-    (c.unhandled << 22);
+    (c.unhandled << 22) |
+    (c.addressMisplaced << 27);
   if (
     c.ha >>> 4 ||
     c.unhandled >>> 5 ||
@@ -151,7 +158,7 @@ function packGlobals(c: ClusterContext): number {
   ) {
     checkFits(c, GLOBAL_FIELDS);
   }
-  if ((c.durable | c.partitioned | c.colocated) >>> 1) checkFits(c, GLOBAL_FIELDS);
+  if ((c.durable | c.partitioned | c.colocated | c.addressMisplaced) >>> 1) checkFits(c, GLOBAL_FIELDS);
   return word;
 }
 
@@ -171,6 +178,7 @@ function unpackContext(row: Int32Array, offset: number, hostCount: number): Clus
     partitionsLeft: (w >>> 16) & 7,
     storageLossesLeft: (w >>> 19) & 7,
     unhandled: (w >>> 22) & 31,
+    addressMisplaced: (w >>> 27) & 1,
   };
 }
 

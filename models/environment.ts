@@ -145,7 +145,7 @@ export function stepAgent(t: EnvironmentTables, c: ClusterContext, h: number, sy
   }
   const from = host.agent;
   host.agent = to;
-  for (const command of t.agent.commands[index]!) runAgentCommand(c, host, command);
+  for (const command of t.agent.commands[index]!) runAgentCommand(t, c, host, command);
   if (t.kinds.idle[to] || t.kinds.failed[to] || t.kinds.halted[to]) clearVm(host);
   // A primary ignores the loss of its storage while alone (nobody to fail over to); once it has a
   // secondary, a host still without storage is told again, as the cluster's agent is on engaging.
@@ -153,7 +153,7 @@ export function stepAgent(t: EnvironmentTables, c: ClusterContext, h: number, sy
     stepAgent(t, c, h, AE.storageLost);
 }
 
-function runAgentCommand(c: ClusterContext, host: HostState, command: string): void {
+function runAgentCommand(t: EnvironmentTables, c: ClusterContext, host: HostState, command: string): void {
   switch (command) {
     case 'requestSnapshot':
       host.req = REQ.snapshot;
@@ -184,12 +184,17 @@ function runAgentCommand(c: ClusterContext, host: HostState, command: string): v
       // `disengaged`). Until then the stream runs, whatever state the agent is in.
       host.link = 0;
       return;
+    case 'takeClientAddress':
+      // Gratuitous ARP: clients follow the announcement. Only the acting primary that holds the
+      // current lock generation may make it (run after the agent has entered its new state).
+      if (host.current === 0 || t.kinds.acting[host.agent] === 0) c.addressMisplaced = 1;
+      return;
     case 'releaseOutput':
       assert(c.released < host.hist, 'an output is released only after its entry executed');
       c.released++;
       return;
     default:
-      // takeClientAddress, sendHeartbeat, halt, announceCandidate: their effects are implicit in
+      // sendHeartbeat, halt, announceCandidate: their effects are implicit in
       // the abstract state (a halted or idle instance is cleared by stepAgent).
       return;
   }

@@ -17,7 +17,7 @@ const EXPECTED: Record<string, [property: string, steps: number]> = {
   'go-live-without-replay': ['releasedOutputSurvives', 10],
   'skip-pending-io-reissue': ['pendingWriteOutstanding', 7],
   'respawn-on-primary-host': ['secondaryOnSeparateHost', 2],
-  'stale-primary-resumes': ['singleSoloPrimary', 7],
+  'stale-primary-resumes': ['addressFollowsCurrentPrimary', 2],
   'continue-alone-without-test-and-set': ['outputReproducible', 7],
   // Starvation only: a lasso (6-step stem, 3-step cycle), found by the check under fairness.
   'snapshot-outlasts-respawn-timeout': ['protectionRestored', 9],
