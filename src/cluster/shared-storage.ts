@@ -20,21 +20,11 @@ export type TestAndSetResult =
 
 export type WriteResult = { ok: true } | { ok: false; fenced: true; generation: number };
 
-/** An accepted write, kept for the I3 / I4 monitors. */
-export interface WriteRecord {
-  vm: string;
-  host: string;
-  generation: number;
-  sector: number;
-  count: number;
-}
-
 export const DISK_SECTORS_MAX = 1 << 20;
 
 export class SharedStorage {
   private readonly disks = new Map<string, Map<number, Uint8Array>>();
   private readonly locks = new Map<string, FtLock>();
-  readonly writes: WriteRecord[] = [];
   fencedWrites = 0;
 
   /** Creates a VM's disk and lock; `owner` holds generation 1. */
@@ -93,7 +83,6 @@ export class SharedStorage {
     for (let i = 0; i < count; i++) {
       disk.set(sector + i, data.slice(i * DISK_SECTOR_BYTES, (i + 1) * DISK_SECTOR_BYTES));
     }
-    this.writes.push({ vm, host, generation, sector, count });
     return { ok: true };
   }
 
