@@ -3,13 +3,15 @@
 // takes an acknowledgement only when it acknowledges new bytes, so a window reopened by replay
 // (same bytes received, buffer drained) is ignored and the stream stops for good; with a secondary
 // slowed ×100, nothing else reported it. Seeded here by replacing LogSender.onAck in the test.
+// Its safety half: a segment never overruns the secondary's receive buffer (hunt 10's window that
+// ignored the bytes already buffered), seeded by replacing LogReceiver.ack.
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runFt } from '../src/check/monitors/ft-run.ts';
 import { LogFlowMonitor } from '../src/check/monitors/log-flow-monitor.ts';
 import type { MonitorSink, Violation } from '../src/check/monitors/violation.ts';
 import type { Cluster } from '../src/cluster/cluster.ts';
-import { type LogAck, LogSender } from '../src/lockstep/log-channel.ts';
+import { type LogAck, LogReceiver, LogSender } from '../src/lockstep/log-channel.ts';
 import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
 
 function monitor() {
@@ -85,6 +87,18 @@ describe('the log channel on the cluster', () => {
     });
     const i7 = run().violations.find((v) => v.invariant === 'I7');
     expect(i7?.message).toMatch(/sent no log past byte \d+ .* the stream stopped while the secondary waited/);
+  });
+
+  it('catches a window that ignores what the secondary already holds: the primary overruns its buffer', () => {
+    // Fault hunt 10: the receiver advertises its whole buffer as room, so the primary sends past
+    // what fits; the secondary keeps what fits and drops the rest, and nothing else saw it.
+    vi.spyOn(LogReceiver.prototype, 'ack').mockImplementation(function (this: LogReceiver, replayedInstret) {
+      return { receivedBytes: this.receivedBytes, windowBytes: this.bufferBytesMax, replayedInstret };
+    });
+    const i7 = run().violations.find((v) => v.invariant === 'I7');
+    expect(i7?.message).toMatch(
+      /h2, the secondary of vm1, was sent log up to byte \d+ but had room only up to byte \d+ \(receive buffer 40000 bytes\)/,
+    );
   });
 
   it('passes the correct sender on the same run', () => {

@@ -210,6 +210,18 @@ export class FtDataPlane {
       this.sendAck(secondary);
       return;
     }
+    if (result === 'partial') {
+      const receiver = secondary.receiver;
+      for (const observer of this.ctx.observers) {
+        observer.logOverrun?.(
+          this.ft.name,
+          host,
+          segment.offset + segment.bytes.length,
+          receiver.receivedBytes,
+          receiver.bufferBytesMax,
+        );
+      }
+    }
     this.ft.send(secondary, { type: 'LOG_ENTRY' });
   }
 

@@ -80,6 +80,12 @@ export interface ClusterObserver {
    */
   logShipped?(vm: string, host: string, serial: number, endOffset: number, bytes: Uint8Array): void;
   /**
+   * A log segment (ending at stream offset `segmentEnd`) reached the secondary on `host` with more
+   * new bytes than its receive buffer had room for: it kept the stream up to `receivedBytes` and
+   * dropped the rest. `bufferBytes` = the buffer's size.
+   */
+  logOverrun?(vm: string, host: string, segmentEnd: number, receivedBytes: number, bufferBytes: number): void;
+  /**
    * An acknowledgement of `receivedBytes` of the log stream of primary instance `serial` reached
    * its host, before the primary acts on it (releasing outputs is acting on it).
    */
@@ -131,6 +137,7 @@ const HOOKS: Record<keyof ClusterObserver, true> = {
   outputHeld: true,
   logAcked: true,
   logShipped: true,
+  logOverrun: true,
   ackArrived: true,
   wentLive: true,
   replaying: true,

@@ -6,6 +6,12 @@
 // output is released again, and nothing else tells a stalled stream from a quiet one until the
 // clients give up.
 //
+// The other half of flow control is safety: the primary sends only within the window the
+// secondary advertised, so a segment always fits the secondary's receive buffer. A segment that
+// does not (the secondary keeps what fits and drops the rest) shows a window advertised or obeyed
+// wrongly: the dropped bytes must be sent again, and a primary that keeps overrunning its
+// secondary wastes the logging link and delays every acknowledgement. Reported at once.
+//
 // The monitor keeps its own view from what crossed the channel: the window end the latest
 // acknowledgement the primary took advertised (received + room; an older one delivered late, a
 // duplicate, only makes it smaller, so a correct sender never knows less) and the furthest log
@@ -63,6 +69,15 @@ export class LogFlowMonitor implements ClusterObserver {
     if (endOffset <= stream.sent) return;
     stream.sent = endOffset;
     stream.waitingSinceUs = -1;
+  }
+
+  logOverrun(vm: string, host: string, segmentEnd: number, receivedBytes: number, bufferBytes: number): void {
+    this.sink.report({
+      invariant: 'I7',
+      vm,
+      host,
+      message: `${host}, the secondary of ${vm}, was sent log up to byte ${segmentEnd} but had room only up to byte ${receivedBytes} (receive buffer ${bufferBytes} bytes): its primary sent past the window the secondary advertised, and the bytes beyond were dropped`,
+    });
   }
 
   logAcked(
