@@ -389,36 +389,6 @@ describe('arbitraries', () => {
     ]);
   });
 
-  it('a double fault may lose the other path of the same component later: the whole resource, one path at a time', () => {
-    const faults: FuzzFault[] = [{ at: '500ms', kind: 'delay', network: 'logging', ms: 20 }];
-    expect(
-      withDoubleFault(faults, {
-        when: 'after-last-fault',
-        atMs: 10,
-        degraded: 'primary',
-        component: { kind: 'hba-fail', path: 1 },
-        crashAfterMs: 50,
-        otherPathAfterMs: 200,
-      }).slice(1),
-    ).toEqual([
-      { at: '510ms', kind: 'hba-fail', path: 1, host: 'primary' },
-      { at: '560ms', kind: 'crash', host: 'secondary' },
-      { at: '710ms', kind: 'hba-fail', path: 0, host: 'primary' },
-    ]);
-    // Only a single path has another one to lose.
-    const whole = { kind: 'nic-fail' as const, path: 'all' as const };
-    expect(
-      withDoubleFault(faults, {
-        when: 'power-on',
-        atMs: 3,
-        degraded: 'secondary',
-        component: whole,
-        crashAfterMs: undefined,
-        otherPathAfterMs: 200,
-      }),
-    ).toEqual([{ at: '3ms', ...whole, host: 'secondary' }, ...faults]);
-  });
-
   it('model-path schedules exist for every agent transition', () => {
     const templates = modelPathTemplates();
     expect(templates.length).toBe(28);

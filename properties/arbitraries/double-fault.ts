@@ -15,12 +15,6 @@
 // almost never (the hunt of round 5 measured 0 go-lives on a host without a client NIC and 0 HBA
 // losses of an alone primary in 300 runs).
 //
-// Half the time one path of two fails (an HBA, a client NIC): absorbable. Then, half of those
-// times, the other path of the same component fails 20-600 ms later: the whole resource is gone,
-// lost one absorbable failure at a time — which must be answered as a loss of the whole resource
-// (fault hunt 10: a host that reacted only to a failure of every path at once kept a primary with
-// no storage path running, and nothing generated the scenario).
-//
 // Drawn after every other field of a run, so adding it left every other draw of a seed as it was.
 import fc from 'fast-check';
 import { type FuzzFault, lastFaultUs, oneRunIn } from './fault-schedule.ts';
@@ -35,11 +29,6 @@ export interface DoubleFault {
   component: Record<string, unknown> & { kind: 'hba-fail' | 'nic-fail' };
   /** Milliseconds from the component fault to the crash of the other host of the pair (none: no crash). */
   crashAfterMs: number | undefined;
-  /**
-   * When one path of two failed: milliseconds until the other path of the same component fails too
-   * (none: it does not). The whole resource is then gone, lost one absorbable failure at a time.
-   */
-  otherPathAfterMs?: number | undefined;
 }
 
 /** The whole resource half the time: one path of two is what the host must absorb (I8). */
@@ -66,7 +55,6 @@ const doubleFault: fc.Arbitrary<DoubleFault> = fc.record({
   component,
   // A third of them stop at the component fault: a degraded primary pairing, or a degraded pair.
   crashAfterMs: fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined, freq: 3 }),
-  otherPathAfterMs: fc.option(fc.integer({ min: 20, max: 600 }), { nil: undefined, freq: 2 }),
 });
 
 /** No double fault in four runs of five. */
@@ -82,27 +70,21 @@ export function withDoubleFault(faults: readonly FuzzFault[], double: DoubleFaul
   const powerOn = double.when === 'power-on';
   const startMs = powerOn ? double.atMs % 10 : lastFaultUs(faults) / 1000 + double.atMs;
   const other: Role = double.degraded === 'primary' ? 'secondary' : 'primary';
-  const component: FuzzFault = { at: `${startMs}ms`, ...double.component, host: double.degraded };
+  const added: FuzzFault[] = [{ at: `${startMs}ms`, ...double.component, host: double.degraded }];
   const crashAtMs =
     double.crashAfterMs === undefined
       ? undefined
       : startMs + double.crashAfterMs + (powerOn ? POWER_ON_CRASH_DELAY_MS : 0);
-  const later: FuzzFault[] = [];
-  const path = double.component.path;
-  if ((path === 0 || path === 1) && double.otherPathAfterMs !== undefined) {
-    later.push({ ...component, at: `${startMs + double.otherPathAfterMs}ms`, path: 1 - path });
-  }
-  if (crashAtMs !== undefined) later.push({ at: `${crashAtMs}ms`, kind: 'crash', host: other });
-  // In time order: a later fault at power-on may fall among the schedule's own faults.
-  let schedule = powerOn ? [component, ...faults] : [...faults, component];
-  for (const fault of later) schedule = inTimeOrder(schedule, fault);
+  if (crashAtMs !== undefined && !powerOn) added.push({ at: `${crashAtMs}ms`, kind: 'crash', host: other });
+  if (!powerOn) return [...faults, ...added];
+  const schedule = [...added, ...faults];
+  if (crashAtMs === undefined) return schedule;
+  // In time order: the power-on crash may fall among the schedule's own faults.
+  const later = schedule.findIndex((f) => Number.parseInt(f.at, 10) > crashAtMs);
+  schedule.splice(later < 0 ? schedule.length : later, 0, {
+    at: `${crashAtMs}ms`,
+    kind: 'crash',
+    host: other,
+  });
   return schedule;
-}
-
-/** `fault` inserted after every fault of `schedule` that is not later than it. */
-function inTimeOrder(schedule: FuzzFault[], fault: FuzzFault): FuzzFault[] {
-  const atMs = Number.parseInt(fault.at, 10);
-  const later = schedule.findIndex((f) => Number.parseInt(f.at, 10) > atMs);
-  const index = later < 0 ? schedule.length : later;
-  return [...schedule.slice(0, index), fault, ...schedule.slice(index)];
 }
