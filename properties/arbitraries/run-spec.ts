@@ -29,6 +29,7 @@ import {
   swarmFaultListArb,
 } from './fault-schedule.ts';
 import { modelPathFaultsArb } from './model-paths.ts';
+import { pathByPathLossArb, withPathByPathLoss } from './path-by-path-loss.ts';
 import { reprotectionStressArb, withReprotectionStress } from './reprotection-stress.ts';
 import { storageAftershockArb, withStorageAftershock } from './storage-aftershock.ts';
 import { survivorStorageCutArb, withSurvivorStorageCut } from './survivor-storage-cut.ts';
@@ -205,8 +206,9 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       // Last of all, for the same reason; then the component repair.
       reprotection: reprotectionStressArb(),
       componentRepair: componentRepairArb(),
-      // Last of all, for the same reason.
+      // Last of all, for the same reason; then the path-by-path loss.
       survivorCut: survivorStorageCutArb(),
+      pathByPath: pathByPathLossArb(),
     })
     .map((parts) => {
       const shaken =
@@ -216,8 +218,9 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
         parts.reprotection === undefined ? doubled : withReprotectionStress(doubled, parts.reprotection);
       const repaired =
         parts.componentRepair === undefined ? stressed : withComponentRepair(stressed, parts.componentRepair);
-      const faults =
+      const cut =
         parts.survivorCut === undefined ? repaired : withSurvivorStorageCut(repaired, parts.survivorCut);
+      const faults = parts.pathByPath === undefined ? cut : withPathByPathLoss(cut, parts.pathByPath);
       const spec = buildRunSpec({ ...parts, faults }, minUs);
       spec.durationUs = runLengthUs(spec);
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;

@@ -21,6 +21,7 @@ import { RecoveryMonitor } from './recovery-monitor.ts';
 import { ReplicaMonitor } from './replica-monitor.ts';
 import { SplitBrainMonitor } from './split-brain-monitor.ts';
 import { StorageFenceMonitor } from './storage-fence-monitor.ts';
+import { ThrottleMonitor } from './throttle-monitor.ts';
 import type { MonitorSink, Violation } from './violation.ts';
 
 export class MonitorSet implements MonitorSink {
@@ -54,6 +55,7 @@ export class MonitorSet implements MonitorSink {
       new AbandonmentMonitor(this, cluster, this.truth),
       new ReplicaMonitor(this, cluster),
       new LagMonitor(this, cluster, this.truth),
+      new ThrottleMonitor(this, cluster),
       new AvailabilityMonitor(this, cluster, this.truth),
       new DetectionMonitor(this, cluster, this.truth, traffic),
       new ProportionMonitor(this, cluster, this.truth, traffic),

@@ -1,0 +1,96 @@
+// Lag control answers a slow secondary by slowing its primary, and only while the secondary lags
+// (I8, proportionate response; the whitepaper: the primary's CPU limit is raised again as the
+// backup catches up). A primary kept throttled while its secondary replays everything it runs
+// almost at once is a service slowed for nothing — down to a stop at the last share — and no
+// other invariant sees it: outputs still leave, only late.
+//
+// The monitor measures the lag itself, in time, from the checkpoints: how long after its primary
+// ran a boundary the secondary replayed it. Once CAUGHT_UP_RUNS checkpoints in a row were replayed
+// within half the low mark (the controller climbs back one share per slice the primary runs
+// below the low mark, and each checkpoint is such a slice), a primary that runs another
+// checkpoint below full share is reported. Judged only on a calm pair: a fault other than a
+// slowdown, or a change of speed, restarts the count after SETTLE_US (a late acknowledgement may
+// keep the primary's own estimate of the lag high for a while).
+import type { Cluster } from '../../cluster/cluster.ts';
+import { LAG_LOW_MS } from '../../cluster/lag-marks.ts';
+import type { ClusterObserver } from '../../cluster/observer.ts';
+import type { Fault } from '../../sim/fault-schedule.ts';
+import type { MonitorSink } from './violation.ts';
+
+/** Checkpoints in a row replayed within half the low mark before the primary must run at full share. */
+const CAUGHT_UP_RUNS = 12;
+const CAUGHT_UP_LAG_US = (LAG_LOW_MS * 1000) / 2;
+/** After a fault, checkpoints run this long after it start the count. */
+const SETTLE_US = 200_000;
+
+interface Stream {
+  /** Primary checkpoints not yet replayed: instret and when the primary ran it. */
+  instrets: number[];
+  timesUs: number[];
+  head: number;
+  /** Checkpoints replayed in a row within the caught-up lag (after the last settle point). */
+  caughtUp: number;
+  reported: boolean;
+}
+
+export class ThrottleMonitor implements ClusterObserver {
+  /** By `vm|stream`. */
+  private readonly streams = new Map<string, Stream>();
+  /** Checkpoints run before this time do not count as caught up. */
+  private settledFromUs = 0;
+
+  constructor(
+    private readonly sink: MonitorSink,
+    private readonly cluster: Cluster,
+  ) {}
+
+  fault(_fault: Fault): void {
+    // Any fault — a slowdown too: the controller re-derives its marks from the new speed.
+    this.settledFromUs = this.sink.now() + SETTLE_US;
+    for (const stream of this.streams.values()) stream.caughtUp = 0;
+  }
+
+  primaryCheckpoint(vm: string, stream: number, instret: number): void {
+    const key = `${vm}|${stream}`;
+    let entry = this.streams.get(key);
+    if (entry === undefined) {
+      entry = { instrets: [], timesUs: [], head: 0, caughtUp: 0, reported: false };
+      this.streams.set(key, entry);
+    }
+    entry.instrets.push(instret);
+    entry.timesUs.push(this.sink.now());
+    if (entry.caughtUp < CAUGHT_UP_RUNS || entry.reported) return;
+    const primary = this.cluster.vms
+      .find((v) => v.name === vm)
+      ?.instances.find((i) => i.acting && i.streamId === stream && i.sender !== null && !i.disengaged);
+    const share = primary?.lag?.share ?? 1;
+    if (primary === undefined || share >= 1) return;
+    entry.reported = true;
+    this.sink.report({
+      invariant: 'I8',
+      vm,
+      host: primary.host.name,
+      message: `${primary.host.name}, the primary of ${vm}, ran at ${formatShare(share)} of its speed although its secondary had replayed each of its last ${entry.caughtUp} checkpoints within ${CAUGHT_UP_LAG_US / 1000} ms (half the ${LAG_LOW_MS} ms low mark): lag control kept slowing a primary whose secondary kept up`,
+    });
+  }
+
+  secondaryCheckpoint(vm: string, stream: number, _host: string, instret: number): void {
+    const entry = this.streams.get(`${vm}|${stream}`);
+    if (entry === undefined) return;
+    while (entry.head < entry.instrets.length && entry.instrets[entry.head]! < instret) entry.head++;
+    if (entry.head >= entry.instrets.length || entry.instrets[entry.head] !== instret) return;
+    const ranUs = entry.timesUs[entry.head]!;
+    entry.head++;
+    if (entry.head > 1024) {
+      entry.instrets.splice(0, entry.head);
+      entry.timesUs.splice(0, entry.head);
+      entry.head = 0;
+    }
+    const caughtUp = ranUs >= this.settledFromUs && this.sink.now() - ranUs <= CAUGHT_UP_LAG_US;
+    entry.caughtUp = caughtUp ? entry.caughtUp + 1 : 0;
+  }
+}
+
+function formatShare(share: number): string {
+  return share === 0 ? 'a stop (share 0)' : `1/${Math.round(1 / share)}`;
+}
