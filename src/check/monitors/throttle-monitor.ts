@@ -70,7 +70,7 @@ export class ThrottleMonitor implements ClusterObserver {
       invariant: 'I8',
       vm,
       host: primary.host.name,
-      message: `${primary.host.name}, the primary of ${vm}, ran at ${formatShare(share)} of its speed although its secondary had replayed each of its last ${entry.caughtUp} checkpoints within ${CAUGHT_UP_LAG_US / 1000} ms (half the ${LAG_LOW_MS} ms low mark): lag control kept slowing a primary whose secondary kept up`,
+      message: `${primary.host.name}, the primary of ${vm}, ran ${formatShare(share)} although its secondary had replayed each of its last ${entry.caughtUp} checkpoints within ${CAUGHT_UP_LAG_US / 1000} ms (half the ${LAG_LOW_MS} ms low mark): lag control kept slowing a primary whose secondary kept up`,
     });
   }
 
@@ -92,5 +92,5 @@ export class ThrottleMonitor implements ClusterObserver {
 }
 
 function formatShare(share: number): string {
-  return share === 0 ? 'a stop (share 0)' : `1/${Math.round(1 / share)}`;
+  return share === 0 ? 'at a stop (share 0)' : `at 1/${Math.round(1 / share)} of its speed`;
 }
