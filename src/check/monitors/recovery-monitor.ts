@@ -432,8 +432,10 @@ export class RecoveryMonitor implements ClusterObserver {
     if (!this.truth.loggingNic(primary.host.name)) return false;
     const rackAntiAffinity = this.cluster.config.rackAntiAffinity;
     // Pure predicates, cheapest first (this runs for every output while the VM is unprotected).
+    // A free slot is judged on what runs there, not on the host's own count: a count that leaks
+    // (a crash that never gives its slots back) must not excuse a spare left unused.
     for (const host of this.cluster.hosts) {
-      if (host === primary.host || host.freeSlots <= 0) continue;
+      if (host === primary.host || this.runningOn(host.name) >= host.cpuCapacity) continue;
       if (rackAntiAffinity && host.rack === primary.host.rack) continue;
       if (vm.instanceOn(host.name).vm !== null) continue;
       if (!this.truth.up(host.name) || this.truth.storagePaths(host.name) <= 0) continue;
