@@ -20,6 +20,11 @@ export class EngagedPrimaries {
   has(vm: string, host: string): boolean {
     return this.states.get(vm)?.get(host) === ENGAGED_PRIMARY;
   }
+
+  /** The agent's state as last noted (undefined before any). */
+  state(vm: string, host: string): string | undefined {
+    return this.states.get(vm)?.get(host);
+  }
 }
 
 /** Drops the records of every instance on `host` of `vm` (keys `vm|host|serial`). */

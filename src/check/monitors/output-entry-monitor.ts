@@ -1,7 +1,9 @@
 // The Output Rule, its safety half, judged from the log itself (I4): a primary with a secondary
 // attached lets an output out only once that secondary has acknowledged the log entry of the
 // instruction that produced it. Without that, a failover right after the release loses an output
-// the world saw. Attached means engaged, and also while a new secondary is being created: from
+// the world saw. Attached means engaged; also after the secondary fell silent, while the primary
+// contends for the lock (the secondary may win it and go live with what it acknowledged); and
+// while a new secondary is being created: from
 // the snapshot the primary took for it until it engages (the primary is stunned then; whatever it
 // let out past the snapshot would be missing from the new secondary).
 //
@@ -14,11 +16,20 @@
 // not follow. A stream it cannot follow (a gap, bytes the format refuses) is not judged: the
 // replayer and the lockstep monitor speak for those.
 import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
-import { EngagedPrimaries, instanceKey } from './engaged-primaries.ts';
+import { ENGAGED_PRIMARY, EngagedPrimaries, instanceKey } from './engaged-primaries.ts';
 import { LogScanError, LogScanner, type LogScanSink } from './log-scanner.ts';
 import type { MonitorSink } from './violation.ts';
 
 const SYNCING = 'secondary.syncing';
+/**
+ * A primary whose secondary fell silent, before it has won the test-and-set: the secondary may be
+ * alive and win the lock instead, going live with only the log it acknowledged. Until the primary
+ * knows it is alone, the Output Rule still binds it to that secondary.
+ */
+const CONTENDING = 'primary.acquiringLock';
+
+/** Why the monitor judges a release: the primary is engaged, contending, or feeding a syncing secondary. */
+type Role = 'engaged' | 'contending' | 'syncing';
 
 /** OutputKind's values, in order (log-entry.ts). */
 const KIND_NAMES = ['console', 'nic', 'disk'] as const;
@@ -138,11 +149,14 @@ export class OutputEntryMonitor implements ClusterObserver {
   }
 
   worldOutput(output: WorldOutput): void {
-    const engaged = this.engaged.has(output.vm, output.host);
-    if (!engaged && !this.whileSyncing(output)) return;
+    const state = this.engaged.state(output.vm, output.host);
+    const engaged = state === ENGAGED_PRIMARY;
+    const contending = state === CONTENDING;
+    if (!engaged && !contending && !this.whileSyncing(output)) return;
+    const role: Role = engaged ? 'engaged' : contending ? 'contending' : 'syncing';
     const stream = this.streams.get(instanceKey(output.vm, output.host, output.serial));
-    if (stream === undefined && !engaged) {
-      this.notShipped(output, engaged, 0);
+    if (stream === undefined && role === 'syncing') {
+      this.notShipped(output, role, 0);
       return;
     }
     if (stream === undefined || stream.lost || stream.startInstret < 0) return;
@@ -156,7 +170,7 @@ export class OutputEntryMonitor implements ClusterObserver {
     while (at < stream.ends.length && stream.instrets[at] === output.instret && stream.kinds[at] !== kind)
       at++;
     if (at === stream.ends.length || stream.instrets[at] !== output.instret) {
-      this.notShipped(output, engaged, stream.scanner.tailOffset);
+      this.notShipped(output, role, stream.scanner.tailOffset);
       return;
     }
     stream.head = at + 1;
@@ -166,18 +180,18 @@ export class OutputEntryMonitor implements ClusterObserver {
         invariant: 'I4',
         vm: output.vm,
         host: output.host,
-        message: `${who(output, engaged)} released ${what(output)} before its secondary acknowledged the output's log entry (ending at byte ${end}; acknowledged through byte ${stream.acked}): a failover now would lose an output the world saw`,
+        message: `${who(output, role)} released ${what(output)} before its secondary acknowledged the output's log entry (ending at byte ${end}; acknowledged through byte ${stream.acked}): a failover now would lose an output the world saw`,
       });
     }
     this.compact(stream);
   }
 
-  private notShipped(output: WorldOutput, engaged: boolean, sentBytes: number): void {
+  private notShipped(output: WorldOutput, role: Role, sentBytes: number): void {
     this.sink.report({
       invariant: 'I4',
       vm: output.vm,
       host: output.host,
-      message: `${who(output, engaged)} released ${what(output)} whose log entry it had not sent its secondary (log sent through byte ${sentBytes}): the Output Rule lets an output out only after its entry is acknowledged`,
+      message: `${who(output, role)} released ${what(output)} whose log entry it had not sent its secondary (log sent through byte ${sentBytes}): the Output Rule lets an output out only after its entry is acknowledged`,
     });
   }
 
@@ -192,8 +206,11 @@ export class OutputEntryMonitor implements ClusterObserver {
 }
 
 /** The releasing primary, as a violation names it (built only for a report). */
-function who(output: WorldOutput, engaged: boolean): string {
-  return engaged
+function who(output: WorldOutput, role: Role): string {
+  if (role === 'contending') {
+    return `${output.host}, the primary of ${output.vm} contending for the lock after its secondary fell silent,`;
+  }
+  return role === 'engaged'
     ? `${output.host}, the engaged primary of ${output.vm},`
     : `${output.host}, the primary of ${output.vm} with a new secondary syncing from its snapshot,`;
 }
