@@ -22,6 +22,9 @@ export interface PanRun {
   /** pan's own search time (excludes generating and compiling pan.c). */
   seconds: number;
   statesPerSecond: number;
+  /** pan's user + system CPU time (the whole process: its start and report included). */
+  cpuSeconds: number;
+  statesPerCpuSecond: number;
   /** "actual memory usage for states" ÷ states stored. */
   bytesPerState: number;
   /** "total actual memory usage" (states, hash table, DFS stack) ÷ states stored. */
@@ -63,6 +66,15 @@ const number = (text: string, pattern: RegExp): number => {
   return Number(match[1]);
 };
 
+/** The children's user + system time from `times` (its second line: `0m1.330000s 0m0.070000s`). */
+function childCpuSeconds(timesOutput: string): number {
+  const lines = timesOutput.trim().split('\n');
+  const match = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines.at(-1)!.trim());
+  if (!match) throw new Error(`no CPU times from the shell's \`times\`: ${timesOutput}`);
+  const [, um, us, sm, ss] = match.map(Number);
+  return um! * 60 + us! + sm! * 60 + ss!;
+}
+
 /** pan's -w for a state count: at least twice as many slots as states. */
 export const hashBitsFor = (states: number) => Math.max(16, Math.ceil(Math.log2(Math.max(states, 1))) + 1);
 
@@ -82,6 +94,8 @@ function parse(out: string, hashBits: number): PanRun {
     depth: number(out, /depth reached (\d+)/),
     seconds,
     statesPerSecond: Math.round(states / Math.max(seconds, 1e-3)),
+    cpuSeconds: 0,
+    statesPerCpuSecond: 0,
     bytesPerState: Number((megabytes('actual memory usage for states') / states).toFixed(1)),
     totalBytesPerState: Number((megabytes('total actual memory usage') / states).toFixed(1)),
     stateVectorBytes: number(out, /State-vector (\d+) byte/),
@@ -116,19 +130,18 @@ export function buildPan(options: PromelaOptions, optimize: 0 | 2 = 2): Pan {
     buildSeconds,
     run(hashBits, continueOnErrors = false) {
       assert(Number.isInteger(hashBits) && hashBits >= 10 && hashBits <= 32, 'pan -w is 10..32');
-      const args = [`-m${PAN_DEPTH_MAX}`, `-w${hashBits}`];
+      const args = [`-m${PAN_DEPTH_MAX}`, `-w${hashBits}`, ...(continueOnErrors ? ['-c0', '-E'] : [])];
       // Going on past errors, pan prints a line per failed assert (millions): keep only its report.
-      const out = continueOnErrors
-        ? execFileSync(
-            'sh',
-            ['-c', `./pan ${args.join(' ')} -c0 -E | grep -v '^pan:[0-9]*: assertion violated'`],
-            {
-              cwd: dir,
-              encoding: 'utf8',
-            },
-          )
-        : execFileSync('./pan', args, { cwd: dir, encoding: 'utf8' });
+      const filter = continueOnErrors ? " | grep -v '^pan:[0-9]*: assertion violated'" : '';
+      // `times` (POSIX) prints the shell's and then its children's user and system CPU time.
+      const script = `./pan ${args.join(' ')}${filter}; status=$?; times >&2; exit $status`;
+      const child = spawnSync('sh', ['-c', script], { cwd: dir, encoding: 'utf8', maxBuffer: 16 << 20 });
+      if (child.status !== 0)
+        throw new Error(`pan failed (${child.status}): ${child.stderr}\n${child.stdout}`);
+      const out = child.stdout;
       const result = parse(out, hashBits);
+      result.cpuSeconds = childCpuSeconds(child.stderr);
+      result.statesPerCpuSecond = Math.round(result.states / Math.max(result.cpuSeconds, 1e-3));
       if (!continueOnErrors && result.errors !== 0) throw new Error(`SPIN found an error:\n${out}`);
       return result;
     },
