@@ -4,6 +4,7 @@
 #   chromium           the HTML report is checked in a real headless browser  (FTCHECK_SKIP_BROWSER=1)
 #   qemu-system-misc   the CPU is cross-checked against QEMU's `virt` board     (FTCHECK_SKIP_QEMU=1)
 #   clang, lld         the committed guest ELFs are rebuilt byte for byte      (FTCHECK_SKIP_CLANG=1)
+#   spin, gcc          the SPIN port of the cluster model has ftcheck's states  (FTCHECK_SKIP_SPIN=1)
 # Setting a variable to 1 skips that tool's tests on purpose; otherwise a missing tool fails them.
 set -euo pipefail
 
@@ -18,6 +19,8 @@ need /usr/bin/chromium chromium FTCHECK_SKIP_BROWSER
 need qemu-system-riscv32 qemu-system-misc FTCHECK_SKIP_QEMU
 need clang clang FTCHECK_SKIP_CLANG
 need ld.lld lld FTCHECK_SKIP_CLANG
+need spin spin FTCHECK_SKIP_SPIN
+need gcc gcc FTCHECK_SKIP_SPIN
 
 if [ "${#packages[@]}" -eq 0 ]; then
   exit 0
