@@ -77,6 +77,20 @@ describe('OutputEntryMonitor', () => {
     ]);
   });
 
+  it('keeps judging a primary whose secondary fell silent while it contends for the lock', () => {
+    // Fault hunt 10: an agent that released held outputs in primary.acquiringLock (explore caught it;
+    // in the cluster, held outputs are offered again when an acknowledgement arrives).
+    const { m, reported } = monitor();
+    ship(m, 0, stream.length);
+    m.ackArrived('vm1', 'h1', 1, nicEnd);
+    m.agentState('vm1', 'h1', 'primary.engaged', 'primary.acquiringLock');
+    m.worldOutput(out('nic', 1010)); // acknowledged: the secondary has it, whoever wins
+    m.worldOutput(out('disk', 1020));
+    expect(reported.map((v) => v.message)).toEqual([
+      `h1, the primary of vm1 contending for the lock after its secondary fell silent, released its disk output #0 (instruction 1020) before its secondary acknowledged the output's log entry (ending at byte ${stream.length}; acknowledged through byte ${nicEnd}): a failover now would lose an output the world saw`,
+    ]);
+  });
+
   it('asks nothing of a primary that is not engaged, of outputs before the stream, or of a stream it lost', () => {
     const { m, reported } = monitor();
     ship(m, 0, stream.length);
