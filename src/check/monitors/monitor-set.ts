@@ -55,7 +55,7 @@ export class MonitorSet implements MonitorSink {
       new AbandonmentMonitor(this, cluster, this.truth),
       new ReplicaMonitor(this, cluster),
       new LagMonitor(this, cluster, this.truth),
-      new ThrottleMonitor(this, cluster),
+      new ThrottleMonitor(this, cluster, this.truth),
       new AvailabilityMonitor(this, cluster, this.truth),
       new DetectionMonitor(this, cluster, this.truth, traffic),
       new ProportionMonitor(this, cluster, this.truth, traffic),

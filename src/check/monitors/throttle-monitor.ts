@@ -6,20 +6,25 @@
 //
 // The monitor measures the lag itself, in time, from the checkpoints: how long after its primary
 // ran a boundary the secondary replayed it. Once CAUGHT_UP_RUNS checkpoints in a row were replayed
-// within half the low mark (the controller climbs back one share per slice the primary runs
-// below the low mark, and each checkpoint is such a slice), a primary that runs another
-// checkpoint below full share is reported. Judged only on a calm pair: a fault other than a
-// slowdown, or a change of speed, restarts the count after SETTLE_US (a late acknowledgement may
-// keep the primary's own estimate of the lag high for a while).
+// within a quarter of the low mark, a primary that runs another checkpoint below the share lag
+// control can climb back to is reported. The controller climbs one share per slice the primary
+// runs while its estimate of the lag is below the low mark, and each checkpoint is such a slice;
+// its estimate counts the slice it just ran and what the secondary replayed but has not yet
+// acknowledged, so the monitor asks only for the highest share at which one whole slice takes the
+// secondary at most a quarter of the low mark to replay (a secondary ×376 slower than its
+// primary keeps the controller at 1/64 or above, not at full speed; one as fast, at full speed).
+// Judged only on a calm pair: any fault, a change of speed included, restarts the count after
+// SETTLE_US (a late acknowledgement may keep the primary's estimate high for a while).
 import type { Cluster } from '../../cluster/cluster.ts';
-import { LAG_LOW_MS } from '../../cluster/lag-marks.ts';
+import { LAG_LOW_MS, LAG_SHARES } from '../../cluster/lag-marks.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
+import type { EnvironmentTruth } from './environment-truth.ts';
 import type { MonitorSink } from './violation.ts';
 
-/** Checkpoints in a row replayed within half the low mark before the primary must run at full share. */
+/** Checkpoints in a row replayed within a quarter of the low mark before the primary must climb back. */
 const CAUGHT_UP_RUNS = 12;
-const CAUGHT_UP_LAG_US = (LAG_LOW_MS * 1000) / 2;
+const CAUGHT_UP_LAG_US = (LAG_LOW_MS * 1000) / 4;
 /** After a fault, checkpoints run this long after it start the count. */
 const SETTLE_US = 200_000;
 
@@ -42,6 +47,7 @@ export class ThrottleMonitor implements ClusterObserver {
   constructor(
     private readonly sink: MonitorSink,
     private readonly cluster: Cluster,
+    private readonly truth: EnvironmentTruth,
   ) {}
 
   fault(_fault: Fault): void {
@@ -60,17 +66,22 @@ export class ThrottleMonitor implements ClusterObserver {
     entry.instrets.push(instret);
     entry.timesUs.push(this.sink.now());
     if (entry.caughtUp < CAUGHT_UP_RUNS || entry.reported) return;
-    const primary = this.cluster.vms
-      .find((v) => v.name === vm)
-      ?.instances.find((i) => i.acting && i.streamId === stream && i.sender !== null && !i.disengaged);
-    const share = primary?.lag?.share ?? 1;
-    if (primary === undefined || share >= 1) return;
+    const instances = this.cluster.vms.find((v) => v.name === vm)?.instances ?? [];
+    const primary = instances.find(
+      (i) => i.acting && i.streamId === stream && i.sender !== null && !i.disengaged,
+    );
+    const secondary = instances.find((i) => i.streamId === stream && i.agent.state === 'secondary.engaged');
+    if (primary === undefined || secondary === undefined) return;
+    const share = primary.lag?.share ?? 1;
+    const slower = this.truth.slowFactor(secondary.host.name) / this.truth.slowFactor(primary.host.name);
+    const top = topShare(slower, this.cluster.config.sliceUs);
+    if (share >= top) return;
     entry.reported = true;
     this.sink.report({
       invariant: 'I8',
       vm,
       host: primary.host.name,
-      message: `${primary.host.name}, the primary of ${vm}, ran ${formatShare(share)} although its secondary had replayed each of its last ${entry.caughtUp} checkpoints within ${CAUGHT_UP_LAG_US / 1000} ms (half the ${LAG_LOW_MS} ms low mark): lag control kept slowing a primary whose secondary kept up`,
+      message: `${primary.host.name}, the primary of ${vm}, ran at ${formatShare(share)} although its secondary on ${secondary.host.name} had replayed each of its last ${entry.caughtUp} checkpoints within ${CAUGHT_UP_LAG_US / 1000} ms (a quarter of the ${LAG_LOW_MS} ms low mark), and lag control climbs back to ${formatShare(top)} for a secondary ${formatFactor(slower)} its primary: it kept slowing a primary whose secondary kept up`,
     });
   }
 
@@ -91,6 +102,20 @@ export class ThrottleMonitor implements ClusterObserver {
   }
 }
 
+/** The highest share at which one whole slice takes the secondary a quarter of the low mark to replay. */
+function topShare(slower: number, sliceUs: number): number {
+  for (const share of LAG_SHARES) if (share * slower * sliceUs <= CAUGHT_UP_LAG_US) return share;
+  return 0;
+}
+
+function formatFactor(slower: number): string {
+  if (slower === 1) return 'as fast as';
+  return slower > 1
+    ? `×${Number(slower.toFixed(2))} slower than`
+    : `×${Number((1 / slower).toFixed(2))} faster than`;
+}
+
 function formatShare(share: number): string {
-  return share === 0 ? 'at a stop (share 0)' : `at 1/${Math.round(1 / share)} of its speed`;
+  if (share === 0) return 'share 0 (a stop)';
+  return share === 1 ? 'full speed' : `share 1/${Math.round(1 / share)}`;
 }
