@@ -13,6 +13,7 @@ import {
   swarmFaultListArb,
 } from '../properties/arbitraries/fault-schedule.ts';
 import { modelPathTemplates } from '../properties/arbitraries/model-paths.ts';
+import { withPathByPathLoss } from '../properties/arbitraries/path-by-path-loss.ts';
 import { withReprotectionStress } from '../properties/arbitraries/reprotection-stress.ts';
 import { runSpecArb } from '../properties/arbitraries/run-spec.ts';
 import { withStorageAftershock } from '../properties/arbitraries/storage-aftershock.ts';
@@ -160,10 +161,11 @@ describe('arbitraries', () => {
         const last = spec.schedule.faults.at(-1);
         return last?.kind === kind && last.network === 'storage' && (last.rate === 0 || last.ms === 0);
       }).length;
-    // (A re-protection or component-repair scenario drawn later may follow it in a run: fewer end with it.)
-    expect(shortCuts.length).toBeGreaterThan(15);
-    expect(ended('loss')).toBeGreaterThan(15);
-    expect(ended('delay')).toBeGreaterThan(15);
+    // (A re-protection, component-repair, survivor-cut or path-by-path scenario drawn later may
+    // follow it in a run: fewer end with it.)
+    expect(shortCuts.length).toBeGreaterThan(12);
+    expect(ended('loss')).toBeGreaterThan(12);
+    expect(ended('delay')).toBeGreaterThan(12);
     // Every one of them validates (rate 0 and 0 ms are how a lossy or slow network recovers).
     for (const spec of specs) parseFaultSchedule(spec.schedule);
   });
@@ -387,6 +389,32 @@ describe('arbitraries', () => {
       { at: '550ms', kind: 'nic-fail', path: 'all', host: 'primary' },
       { at: '550ms', kind: 'crash', host: 'secondary' },
     ]);
+  });
+
+  it('one run in eight loses both paths of one host component, one after the other, after the last fault', () => {
+    const faults: FuzzFault[] = [{ at: '700ms', kind: 'crash', host: 'h3' }];
+    expect(
+      withPathByPathLoss(faults, { afterMs: 30, host: 'primary', component: 'hba', first: 1, gapMs: 200 }),
+    ).toEqual([
+      ...faults,
+      { at: '730ms', kind: 'hba-fail', host: 'primary', path: 1 },
+      { at: '930ms', kind: 'hba-fail', host: 'primary', path: 0 },
+    ]);
+    expect(
+      withPathByPathLoss([], { afterMs: 0, host: 'secondary', component: 'client-nic', first: 0, gapMs: 20 }),
+    ).toEqual([
+      { at: '0ms', kind: 'nic-fail', host: 'secondary', path: 0, network: 'client' },
+      { at: '20ms', kind: 'nic-fail', host: 'secondary', path: 1, network: 'client' },
+    ]);
+    const specs = fc.sample(runSpecArb({ determinismEvery: 0 }), { seed: 23, numRuns: 400 });
+    const both = specs.filter((spec) => {
+      const [a, b] = spec.schedule.faults.slice(-2);
+      return (
+        a !== undefined && b !== undefined && a.kind === b.kind && a.host === b.host && a.path !== b.path
+      );
+    });
+    expect(both.length).toBeGreaterThan(30);
+    expect(both.length).toBeLessThan(75);
   });
 
   it('model-path schedules exist for every agent transition', () => {
