@@ -6,7 +6,8 @@
 //
 // The monitor measures the lag itself, in time, from the checkpoints: how long after its primary
 // ran a boundary the secondary replayed it. Once CAUGHT_UP_RUNS checkpoints in a row were replayed
-// within a quarter of the low mark, a primary that runs another checkpoint below the share lag
+// within a quarter of the low mark, and none run earlier waits longer than that, a primary that
+// runs another checkpoint below the share lag
 // control can climb back to is reported. The controller climbs one share per slice the primary
 // runs while its estimate of the lag is below the low mark, and each checkpoint is such a slice;
 // its estimate counts the slice it just ran and what the secondary replayed but has not yet
@@ -63,9 +64,14 @@ export class ThrottleMonitor implements ClusterObserver {
       entry = { instrets: [], timesUs: [], head: 0, caughtUp: 0, reported: false };
       this.streams.set(key, entry);
     }
+    const now = this.sink.now();
     entry.instrets.push(instret);
-    entry.timesUs.push(this.sink.now());
+    entry.timesUs.push(now);
     if (entry.caughtUp < CAUGHT_UP_RUNS || entry.reported) return;
+    // Caught up now, not only before: a checkpoint run earlier and still not replayed is a backlog
+    // the controller rightly answers (a burst after a quiet stretch).
+    const pending = entry.instrets.length - 1 - entry.head;
+    if (pending > 0 && now - entry.timesUs[entry.head]! > CAUGHT_UP_LAG_US) return;
     const instances = this.cluster.vms.find((v) => v.name === vm)?.instances ?? [];
     const primary = instances.find(
       (i) => i.acting && i.streamId === stream && i.sender !== null && !i.disengaged,
