@@ -40,6 +40,11 @@ export class MachineActor<E extends MachineEvent, C extends MachineEvent> {
     return this.node.hasTag(tag);
   }
 
+  /** Whether the current state takes `event`; pass a constant event object (answers are kept by it). */
+  can(event: E): boolean {
+    return this.node.can(event);
+  }
+
   /** Delivers an event; returns the commands emitted by the transition (shared: do not change). */
   send(event: E): readonly C[] {
     this.eventsHandled++;

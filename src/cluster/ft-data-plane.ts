@@ -19,6 +19,9 @@ export const CHECKPOINTS_MAX = 4096;
 /** Disk requests wait at most 2^6 × the storage timeout for a reply. */
 const DISK_BACKOFF_DOUBLINGS_MAX = 6;
 
+/** The event asking whether an agent takes an acknowledged output now. */
+const ACKED_OUTPUT = { type: 'OUTPUT_READY', acked: true } as const;
+
 /** A disk output's bytes: the request itself is what is performed and hashed. */
 const NO_BYTES = new Uint8Array(0);
 
@@ -325,7 +328,10 @@ export class FtDataPlane {
     primary.lag?.setMarks(LAG_HIGH_MS * perMs, LAG_LOW_MS * perMs);
     primary.recorder.onAck(ack);
     this.ft.secondaryEngaged(primary);
-    if (primary.acting) this.flushStaged(primary);
+    // Held outputs go back to the agent whenever its state takes an acknowledged output: the
+    // agent's machine alone decides the Output Rule, as in the model (which offers OUTPUT to any
+    // state that reacts to it), not a second rule here.
+    if (primary.agent.can(ACKED_OUTPUT)) this.flushStaged(primary);
     // Acting on it may have dropped the stream (a decision of the agent): then nothing to report.
     const sender = primary.sender as LogSender | null;
     if (sender === null) return;

@@ -92,6 +92,18 @@ export class MachineState {
     }
     return has;
   }
+
+  /** Whether the state takes `event` (a transition whose guards pass); remembered per event object. */
+  can(event: MachineEvent): boolean {
+    let can = this.answers.get(event);
+    if (can === undefined) {
+      can = this.snapshot.can(event as never);
+      this.answers.set(event, can);
+    }
+    return can;
+  }
+
+  private readonly answers = new Map<MachineEvent, boolean>();
 }
 
 /** The remembered steps of one machine (one object per machine, `provide`d variants included). */
