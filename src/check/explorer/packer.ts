@@ -2,7 +2,7 @@
 // (none while it holds one value; fields never straddle a 32-bit word). Codes only grow, so when a
 // field outgrows its bits `pack` says so, the packer widens and the stored rows are repacked
 // (RowTable.relayout), with a bit of headroom: a logarithmic number of times per field. Pack and unpack are generated as
-// straight-line code for the layout in force.
+// straight-line code for the layout in force. The top bit of a row's last word is never used.
 
 const bitsFor = (values: number) => (values <= 1 ? 0 : 32 - Math.clz32(values - 1));
 
@@ -70,7 +70,8 @@ export class Packer {
       this.desc[f] = (word << 10) | (used << 5) | b;
       used += b;
     }
-    this.words = word + 1;
+    // Bit 31 of the last word stays free: the visited set marks its used slots with it (rowTable.ts).
+    this.words = used > 31 ? word + 2 : word + 1;
     this.generate();
   }
 
