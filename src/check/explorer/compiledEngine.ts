@@ -15,6 +15,7 @@ import { UnsupportedMachineError } from './errors.ts';
 import { Packer, readPacked } from './packer.ts';
 import { RowTable } from './rowTable.ts';
 import { RowSymmetry } from './symmetry.ts';
+import { NODE_HEADER } from './tabulate.ts';
 import type { ExplorerModel, ModelState } from './types.ts';
 
 /** Where successors go in a parallel search: states are owned by one worker each. */
@@ -170,7 +171,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
       choose(root);
     }
     for (const root of roots) {
-      for (let c = 0; c < pool[root + 1]!; c++) choose(pool[root + 2 + c]!);
+      for (let c = 0; c < pool[root + 1]!; c++) choose(pool[root + NODE_HEADER + c]!);
     }
     if (fields.length === 0) return null;
     return {

@@ -12,7 +12,10 @@ export class Packer {
   word: Int32Array;
   shift: Uint8Array;
   words = 0;
-  /** Per field: (word << 10) | (shift << 5) | bits, for reading and writing fields in packed rows. */
+  /**
+   * Per field: (word << 10) | (shift << 5) | bits, for reading and writing fields in packed rows.
+   * A new array per layout, so an array in hand tells which layout it describes.
+   */
   desc: Int32Array;
   /** Counts the layouts: `desc` (the same array) changes meaning whenever this does. */
   version = 0;
@@ -57,6 +60,7 @@ export class Packer {
 
   private assign(): void {
     this.version++;
+    this.desc = new Int32Array(this.fieldCount);
     let word = 0;
     let used = 0;
     for (let f = 0; f < this.fieldCount; f++) {
