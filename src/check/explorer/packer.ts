@@ -2,9 +2,13 @@
 // (none while it holds one value; fields never straddle a 32-bit word). Codes only grow, so when a
 // field outgrows its bits `pack` says so, the packer widens and the stored rows are repacked
 // (RowTable.relayout), with a bit of headroom: a logarithmic number of times per field. Pack and unpack are generated as
-// straight-line code for the layout in force. The top bit of a row's last word is never used.
+// straight-line code for the layout in force, once it has served a while (a search widens most
+// fields in its first states, and compiling code for each short-lived layout costs more than it
+// saves). The top bit of a row's last word is never used.
 
 const bitsFor = (values: number) => (values <= 1 ? 0 : 32 - Math.clz32(values - 1));
+/** Packs and unpacks in one layout before they are generated as straight-line code. */
+const GENERATE_AFTER = 4096;
 
 export class Packer {
   /** Per field: bits, word, shift. */
@@ -21,6 +25,8 @@ export class Packer {
   version = 0;
   pack!: (row: Int32Array, out: Int32Array, offset: number) => boolean;
   unpack!: (packed: Int32Array, offset: number, row: Int32Array) => void;
+  /** Packs and unpacks in this layout so far (until they are generated). */
+  private uses = 0;
 
   constructor(
     readonly fieldCount: number,
@@ -76,8 +82,29 @@ export class Packer {
     }
     // Bit 31 of the last word stays free: the visited set marks its used slots with it (rowTable.ts).
     this.words = used > 31 ? word + 2 : word + 1;
-    this.generate();
+    this.uses = 0;
+    this.pack = this.packLoop;
+    this.unpack = this.unpackLoop;
   }
+
+  /** `pack` through the descriptors, until the layout has served GENERATE_AFTER calls. */
+  private readonly packLoop = (row: Int32Array, out: Int32Array, offset: number): boolean => {
+    if (++this.uses === GENERATE_AFTER) this.generate();
+    const desc = this.desc;
+    for (let f = 0; f < desc.length; f++) if (row[f]! >>> (desc[f]! & 31) !== 0) return false;
+    for (let w = 0; w < this.words; w++) out[offset + w] = 0;
+    for (let f = 0; f < desc.length; f++) {
+      const d = desc[f]!;
+      out[offset + (d >>> 10)] |= row[f]! << ((d >>> 5) & 31);
+    }
+    return true;
+  };
+
+  private readonly unpackLoop = (packed: Int32Array, offset: number, row: Int32Array): void => {
+    if (++this.uses === GENERATE_AFTER) this.generate();
+    const desc = this.desc;
+    for (let f = 0; f < desc.length; f++) row[f] = readPacked(packed, offset, desc[f]!);
+  };
 
   private generate(): void {
     const packLines: string[] = [];
