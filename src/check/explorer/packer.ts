@@ -131,8 +131,12 @@ export class Packer {
       packLines.push(`out[offset + ${w}] = ${parts.join(' | ') || '0'};`);
     });
     packLines.push('return true;');
-    this.pack = new Function('r', 'out', 'offset', packLines.join('\n')) as Packer['pack'];
-    this.unpack = new Function('p', 'o', 'r', unpackLines.join('\n')) as Packer['unpack'];
+    // Strict arrow functions, like packLoop and unpackLoop: a field that changes the kind of
+    // function it holds makes V8 throw away the optimised code that read it.
+    const arrow = (params: string, body: string[]) =>
+      new Function(`"use strict"; return (${params}) => {\n${body.join('\n')}\n};`)();
+    this.pack = arrow('r, out, offset', packLines) as Packer['pack'];
+    this.unpack = arrow('p, o, r', unpackLines) as Packer['unpack'];
   }
 }
 
