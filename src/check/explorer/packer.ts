@@ -21,7 +21,7 @@ export class Packer {
    * A new array per layout, so an array in hand tells which layout it describes.
    */
   desc: Int32Array;
-  /** Counts the layouts: `desc` (the same array) changes meaning whenever this does. */
+  /** Counts the layouts (a new `desc` array each). */
   version = 0;
   pack!: (row: Int32Array, out: Int32Array, offset: number) => boolean;
   unpack!: (packed: Int32Array, offset: number, row: Int32Array) => void;

@@ -3,7 +3,7 @@
 // open-addressing hash table over them (linear probing, load ≤ 1/2) whose slots hold the rows
 // themselves: a probe touches one cache line and never a second array. A slot's last word is
 // stored with bit 31 set (Packer leaves that bit of a row's last word free), so 0 marks an empty
-// slot. Which state a slot holds is kept only when asked (`indexed`): a search needs the index of
+// slot. Which state a slot holds is kept only when asked (`index`): a search needs the index of
 // a state seen before only for the edges of temporal properties. `relayout` repacks every stored
 // row when the packing widens.
 import { assert } from '../../base/assert.ts';
@@ -33,11 +33,6 @@ export class RowTable {
     this.rows = new Int32Array(capacity * width);
   }
 
-  /** Whether `intern` gives the index of a row stored before (else -1 for those). */
-  get indexed(): boolean {
-    return this.slotIndex !== null;
-  }
-
   /** Keeps each slot's state index from now on, so `intern` gives the index of every row. */
   index(): void {
     if (this.slotIndex !== null) return;
@@ -49,21 +44,17 @@ export class RowTable {
     return index * this.width;
   }
 
-  hashOf(source: Int32Array, offset: number): number {
-    return hashRow(source, offset, this.width);
-  }
-
   /**
    * Returns the index of the row, inserting it when new; `lastWasNew` tells which happened. A row
-   * stored before gives -1 unless the table is `indexed`. `hash` is `hashOf` the row.
+   * stored before gives -1 unless the table keeps slot indices (`index`).
    */
-  intern(source: Int32Array, offset: number, hash = hashRow(source, offset, this.width)): number {
+  intern(source: Int32Array, offset: number): number {
     const width = this.width;
     const last = width - 1;
     const slots = this.slots;
     const mask = this.mask;
     const tail = source[offset + last]! | USED;
-    let base = (hash & mask) * width;
+    let base = (hashRow(source, offset, width) & mask) * width;
     for (;;) {
       const word = slots[base + last]!;
       if (word === 0) break;
