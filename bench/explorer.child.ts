@@ -1,5 +1,6 @@
 // One explorer measurement in a fresh process, so peak RSS figures do not pollute each other.
 // Usage: node --import tsx bench/explorer.child.ts <compiled|generic|xstate-graph|safety> '<options JSON>'
+// (the bench runs it built: node <out>/bench/explorer.child.js, see explorer.bench.ts)
 // Options are the cluster model's, or `{ "toy": [L, O, E] }` for the SPIN yardstick's toy model;
 // mode `safety` runs the compiled engine without temporal properties on `workers` threads
 // (`{ "workers": N }`, 1 = the sequential search), for the parallel speed-up.
@@ -18,8 +19,10 @@ const { toy, workers, ...options } = JSON.parse(optionsJson ?? '{}') as {
   workers?: number;
 };
 const model = (toy ? toyModel(...toy) : createClusterModel(options)) as ExplorerModel<unknown>;
+/** Run from the sources (tsx) or as built JavaScript (explorer.bench.ts builds it). */
+const extension = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
 const source = toy
-  ? { module: new URL('./spin/model.ts', import.meta.url).href, exportName: 'toyModel', args: toy }
+  ? { module: new URL(`./spin/model.${extension}`, import.meta.url).href, exportName: 'toyModel', args: toy }
   : { module: CLUSTER_MODEL_MODULE, exportName: 'clusterModelFromOptions', args: [options] };
 // RSS once the model is built and before exploring: what the search itself adds is peak − this.
 const baselineRssBytes = process.memoryUsage().rss;

@@ -48,7 +48,7 @@ function fingerprints(model: ExplorerModel<unknown>, symmetry: boolean, reversed
   const seen = new Set<string>();
   const rows = new Set<string>();
   for (let i = 0; i < engine.count(); i++) {
-    engine.packer.unpack(engine.table.slots, engine.table.offsetOf(i), row);
+    engine.packer.unpack(engine.table.rows, engine.table.offsetOf(i), row);
     fingerprint.of(row);
     seen.add(`${fingerprint.hi}:${fingerprint.lo}`);
     rows.add(JSON.stringify(engine.state(i)));

@@ -725,13 +725,34 @@ export class CompiledMachine {
       }
       outcome = 1 + this.stepDelta(delta);
     }
-    if (plan.stepTrie < 0) {
-      plan.stepTrie = this.tries.create(
-        `the step of ${this.events[plan.eventId]!.type} in ${JSON.stringify(plan.config.value)}`,
-      );
-    }
+    if (plan.stepTrie < 0) plan.stepTrie = this.stepTrieOf(plan);
     this.tries.insert(plan.stepTrie, reads, outcome, this.domainSize);
     return status;
+  }
+
+  /** Combined step tries by what the step does (its guards and effects), see `stepTrieOf`. */
+  private readonly stepTries = new Map<string, number>();
+
+  /**
+   * A chain plan's combined trie. Plans whose chains have the same guards and the same effects
+   * compute the same function of the row (an event of one region in configurations that differ in
+   * other regions), so they share one trie and learn each path once.
+   */
+  private stepTrieOf(plan: Plan): number {
+    const parts: string[] = [];
+    for (let i = 0; i < plan.chain!.length; i++) {
+      const effect = this.chainEffect(plan, i);
+      parts.push(`${plan.chainGuards![i]}:${effect.changes}:${effect.words}:${effect.actions}`);
+    }
+    const key = parts.join('|');
+    let trie = this.stepTries.get(key);
+    if (trie === undefined) {
+      trie = this.tries.create(
+        `the step of ${this.events[plan.eventId]!.type} in ${JSON.stringify(plan.config.value)} (and configurations alike)`,
+      );
+      this.stepTries.set(key, trie);
+    }
+    return trie;
   }
 
   private stepDelta(delta: number[]): number {

@@ -15,6 +15,7 @@ import { UnsupportedMachineError } from './errors.ts';
 import { Packer, readPacked } from './packer.ts';
 import { RowTable } from './rowTable.ts';
 import { RowSymmetry } from './symmetry.ts';
+import { NODE_HEADER } from './tabulate.ts';
 import type { ExplorerModel, ModelState } from './types.ts';
 
 /** Where successors go in a parallel search: states are owned by one worker each. */
@@ -170,7 +171,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
       choose(root);
     }
     for (const root of roots) {
-      for (let c = 0; c < pool[root + 1]!; c++) choose(pool[root + 2 + c]!);
+      for (let c = 0; c < pool[root + 1]!; c++) choose(pool[root + NODE_HEADER + c]!);
     }
     if (fields.length === 0) return null;
     return {
@@ -291,7 +292,7 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     }
     return index;
   };
-  const unpack = (index: number, row: Int32Array) => packer.unpack(table.slots, table.offsetOf(index), row);
+  const unpack = (index: number, row: Int32Array) => packer.unpack(table.rows, table.offsetOf(index), row);
   const toState = (row: Int32Array) => machine.decode(row) as ModelState<C>;
   const canonicalRow = (state: ModelState<C>) => {
     const row = machine.encode(state as { value: StateValue; context: unknown });
@@ -393,7 +394,8 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     },
     lastWasNew: () => table.lastWasNew,
     predicate: (label, fn) => machine.predicate(label, fn as never),
-    start() {
+    start(options = {}) {
+      if (options.targets) table.index();
       const row = machine.initialRow.slice();
       symmetry?.canonicalize(row);
       intern(row);
@@ -402,7 +404,8 @@ export function compiledEngine<C>(model: ExplorerModel<C>, options: CompiledEngi
     expand(index: number, visit: Visit) {
       const offset = table.offsetOf(index);
       let words = packer.words;
-      for (let w = 0; w < words; w++) srcPacked[w] = table.slots[offset + w]!;
+      const rows = table.rows;
+      for (let w = 0; w < words; w++) srcPacked[w] = rows[offset + w]!;
       srcUnpacked = false;
       let desc = packer.desc;
       let id = 0;

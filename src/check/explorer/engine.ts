@@ -16,8 +16,12 @@ export interface Engine<C> {
   readonly kind: 'generic' | 'compiled';
   /** Registers a predicate on states before `start`; returns its handle. */
   predicate(label: string, fn: (state: ModelState<C>) => boolean): number;
-  /** Interns the initial state (index 0). */
-  start(): void;
+  /**
+   * Interns the initial state (index 0). Without `targets`, `expand` may give -1 as the target of
+   * a state stored before (a compiled engine then keeps no index per slot); new states always
+   * get their index.
+   */
+  start(options?: { targets?: boolean }): void;
   count(): number;
   /** Computes the successors of state `index`; returns how many events were enabled. */
   expand(index: number, visit: Visit): number;

@@ -280,7 +280,7 @@ class Search<C> {
   /** Runs the search; returns whether every reachable state was expanded. */
   run(maxStates: number, stopAtFirst: boolean): boolean {
     this.predicated = this.checked.filter((c) => c.holds !== undefined);
-    this.engine.start();
+    this.engine.start({ targets: this.storesEdges });
     this.parent.push(-1);
     this.parentEvent.push(-1);
     this.onNew(0);

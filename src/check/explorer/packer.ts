@@ -2,9 +2,13 @@
 // (none while it holds one value; fields never straddle a 32-bit word). Codes only grow, so when a
 // field outgrows its bits `pack` says so, the packer widens and the stored rows are repacked
 // (RowTable.relayout), with a bit of headroom: a logarithmic number of times per field. Pack and unpack are generated as
-// straight-line code for the layout in force.
+// straight-line code for the layout in force, once it has served a while (a search widens most
+// fields in its first states, and compiling code for each short-lived layout costs more than it
+// saves). The top bit of a row's last word is never used.
 
 const bitsFor = (values: number) => (values <= 1 ? 0 : 32 - Math.clz32(values - 1));
+/** Packs and unpacks in one layout before they are generated as straight-line code. */
+const GENERATE_AFTER = 4096;
 
 export class Packer {
   /** Per field: bits, word, shift. */
@@ -12,12 +16,17 @@ export class Packer {
   word: Int32Array;
   shift: Uint8Array;
   words = 0;
-  /** Per field: (word << 10) | (shift << 5) | bits, for reading and writing fields in packed rows. */
+  /**
+   * Per field: (word << 10) | (shift << 5) | bits, for reading and writing fields in packed rows.
+   * A new array per layout, so an array in hand tells which layout it describes.
+   */
   desc: Int32Array;
-  /** Counts the layouts: `desc` (the same array) changes meaning whenever this does. */
+  /** Counts the layouts (a new `desc` array each). */
   version = 0;
   pack!: (row: Int32Array, out: Int32Array, offset: number) => boolean;
   unpack!: (packed: Int32Array, offset: number, row: Int32Array) => void;
+  /** Packs and unpacks in this layout so far (until they are generated). */
+  private uses = 0;
 
   constructor(
     readonly fieldCount: number,
@@ -57,6 +66,7 @@ export class Packer {
 
   private assign(): void {
     this.version++;
+    this.desc = new Int32Array(this.fieldCount);
     let word = 0;
     let used = 0;
     for (let f = 0; f < this.fieldCount; f++) {
@@ -70,9 +80,31 @@ export class Packer {
       this.desc[f] = (word << 10) | (used << 5) | b;
       used += b;
     }
-    this.words = word + 1;
-    this.generate();
+    // Bit 31 of the last word stays free: the visited set marks its used slots with it (rowTable.ts).
+    this.words = used > 31 ? word + 2 : word + 1;
+    this.uses = 0;
+    this.pack = this.packLoop;
+    this.unpack = this.unpackLoop;
   }
+
+  /** `pack` through the descriptors, until the layout has served GENERATE_AFTER calls. */
+  private readonly packLoop = (row: Int32Array, out: Int32Array, offset: number): boolean => {
+    if (++this.uses === GENERATE_AFTER) this.generate();
+    const desc = this.desc;
+    for (let f = 0; f < desc.length; f++) if (row[f]! >>> (desc[f]! & 31) !== 0) return false;
+    for (let w = 0; w < this.words; w++) out[offset + w] = 0;
+    for (let f = 0; f < desc.length; f++) {
+      const d = desc[f]!;
+      out[offset + (d >>> 10)] |= row[f]! << ((d >>> 5) & 31);
+    }
+    return true;
+  };
+
+  private readonly unpackLoop = (packed: Int32Array, offset: number, row: Int32Array): void => {
+    if (++this.uses === GENERATE_AFTER) this.generate();
+    const desc = this.desc;
+    for (let f = 0; f < desc.length; f++) row[f] = readPacked(packed, offset, desc[f]!);
+  };
 
   private generate(): void {
     const packLines: string[] = [];
@@ -99,8 +131,12 @@ export class Packer {
       packLines.push(`out[offset + ${w}] = ${parts.join(' | ') || '0'};`);
     });
     packLines.push('return true;');
-    this.pack = new Function('r', 'out', 'offset', packLines.join('\n')) as Packer['pack'];
-    this.unpack = new Function('p', 'o', 'r', unpackLines.join('\n')) as Packer['unpack'];
+    // Strict arrow functions, like packLoop and unpackLoop: a field that changes the kind of
+    // function it holds makes V8 throw away the optimised code that read it.
+    const arrow = (params: string, body: string[]) =>
+      new Function(`"use strict"; return (${params}) => {\n${body.join('\n')}\n};`)();
+    this.pack = arrow('r, out, offset', packLines) as Packer['pack'];
+    this.unpack = arrow('p, o, r', unpackLines) as Packer['unpack'];
   }
 }
 

@@ -159,7 +159,7 @@ function distribute(warm: WarmUp, bits: Uint8Array, workers: number) {
   const rows = Array.from({ length: workers }, () => new GrowableInt32());
   const frontier = Array.from({ length: workers }, () => [] as number[]);
   for (let i = 0; i < engine.count(); i++) {
-    engine.packer.unpack(engine.table.slots, engine.table.offsetOf(i), row);
+    engine.packer.unpack(engine.table.rows, engine.table.offsetOf(i), row);
     assert(shared.pack(row, packed, 0), 'the shared packing holds every state of the warm-up');
     const owner = ownerOf(packed, 0, shared.words, workers);
     for (let w = 0; w < shared.words; w++) rows[owner]!.push(packed[w]!);

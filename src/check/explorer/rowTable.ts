@@ -1,182 +1,141 @@
-// The visited set: packed int32 rows stored inline in an open-addressing hash table (linear
-// probing, load ≤ 1/2), each slot [index + 1, row words...], so a probe touches one cache line;
-// `slotOf` maps a state's index (its insertion order, which is its BFS order) to its slot.
-// `relayout` repacks every stored row when the packing widens.
+// The visited set: packed int32 rows kept in index order (a state's index is its insertion order,
+// which is its BFS order, so a search reads the rows it expands one after the other), and an
+// open-addressing hash table over them (linear probing, load ≤ 1/2) whose slots hold the rows
+// themselves: a probe touches one cache line and never a second array. A slot's last word is
+// stored with bit 31 set (Packer leaves that bit of a row's last word free), so 0 marks an empty
+// slot. Which state a slot holds is kept only when asked (`index`): a search needs the index of
+// a state seen before only for the edges of temporal properties. `relayout` repacks every stored
+// row when the packing widens.
 import { assert } from '../../base/assert.ts';
 
 /** Below this many slots the table grows four-fold (fewer rebuilds while it is small), then two-fold. */
 const GROW_FOUR_FOLD_BELOW = 1 << 18;
+/** Marks a slot's last word as occupied. */
+const USED = 0x80000000 | 0;
 
 export class RowTable {
   width: number;
-  /** Slots of `width + 1` words: state index + 1 (0 = empty), then the row. */
+  /** Rows in index order: state i at `i * width`. */
+  rows: Int32Array;
+  /** Slots of `width` words: the row, its last word with bit 31 set (0: empty). */
   slots: Int32Array;
-  /** slotOf[index]: the word offset of the state's row in `slots` (after its index word). */
-  slotOf: Int32Array;
+  /** Per slot: the state index it holds (only when `indexed`). */
+  private slotIndex: Int32Array | null = null;
   count = 0;
   private mask: number;
-  private stride: number;
   lastWasNew = false;
 
   constructor(width: number, capacity = 1 << 12) {
     assert(width >= 1, 'a row has at least one word');
     this.width = width;
-    this.stride = width + 1;
-    this.slots = new Int32Array(capacity * 2 * this.stride);
+    this.slots = new Int32Array(capacity * 2 * width);
     this.mask = capacity * 2 - 1;
-    this.slotOf = new Int32Array(capacity);
+    this.rows = new Int32Array(capacity * width);
   }
 
-  /** The array and offset holding state `index`'s row. */
-  get rows(): Int32Array {
-    return this.slots;
+  /** Keeps each slot's state index from now on, so `intern` gives the index of every row. */
+  index(): void {
+    if (this.slotIndex !== null) return;
+    this.slotIndex = new Int32Array(this.mask + 1);
+    this.rebuild(this.mask + 1);
   }
 
   offsetOf(index: number): number {
-    return this.slotOf[index]!;
+    return index * this.width;
   }
 
-  hashOf(source: Int32Array, offset: number): number {
-    return hashRow(source, offset, this.width);
-  }
-
-  private matches(base: number, source: Int32Array, offset: number): boolean {
-    const slots = this.slots;
-    for (let i = 0; i < this.width; i++) if (slots[base + 1 + i] !== source[offset + i]) return false;
-    return true;
-  }
-
-  /** The index of the row, or -1 when it is not stored. */
-  find(source: Int32Array, offset: number): number {
-    let slot = this.hashOf(source, offset) & this.mask;
-    for (;;) {
-      const base = slot * this.stride;
-      const entry = this.slots[base]!;
-      if (entry === 0) return -1;
-      if (this.matches(base, source, offset)) return entry - 1;
-      slot = (slot + 1) & this.mask;
-    }
-  }
-
-  /** Returns the index of the row, inserting it when new; `lastWasNew` tells which happened. */
+  /**
+   * Returns the index of the row, inserting it when new; `lastWasNew` tells which happened. A row
+   * stored before gives -1 unless the table keeps slot indices (`index`).
+   */
   intern(source: Int32Array, offset: number): number {
     const width = this.width;
-    const stride = this.stride;
+    const last = width - 1;
     const slots = this.slots;
     const mask = this.mask;
-    let slot = hashRow(source, offset, width) & mask;
+    const tail = source[offset + last]! | USED;
+    let base = (hashRow(source, offset, width) & mask) * width;
     for (;;) {
-      const base = slot * stride;
-      const entry = slots[base]!;
-      if (entry === 0) break;
-      let i = 0;
-      while (i < width && slots[base + 1 + i] === source[offset + i]) i++;
-      if (i === width) {
-        this.lastWasNew = false;
-        return entry - 1;
+      const word = slots[base + last]!;
+      if (word === 0) break;
+      if (word === tail) {
+        let i = 0;
+        while (i < last && slots[base + i] === source[offset + i]) i++;
+        if (i === last) {
+          this.lastWasNew = false;
+          return this.slotIndex === null ? -1 : this.slotIndex[base / width]!;
+        }
       }
-      slot = (slot + 1) & mask;
+      base += width;
+      if (base === slots.length) base = 0;
     }
     const index = this.count++;
-    const base = slot * stride;
-    slots[base] = index + 1;
-    for (let i = 0; i < width; i++) slots[base + 1 + i] = source[offset + i]!;
-    if (index === this.slotOf.length) {
-      const next = new Int32Array(this.slotOf.length * 2);
-      next.set(this.slotOf);
-      this.slotOf = next;
+    for (let i = 0; i < last; i++) slots[base + i] = source[offset + i]!;
+    slots[base + last] = tail;
+    if (this.slotIndex !== null) this.slotIndex[base / width] = index;
+    let rows = this.rows;
+    const at = index * width;
+    if (at + width > rows.length) {
+      rows = new Int32Array(rows.length * 2);
+      rows.set(this.rows);
+      this.rows = rows;
     }
-    this.slotOf[index] = base + 1;
+    for (let i = 0; i < width; i++) rows[at + i] = source[offset + i]!;
     this.lastWasNew = true;
-    if (this.count * 2 > mask) this.grow((mask + 1) * (mask < GROW_FOUR_FOLD_BELOW ? 4 : 2));
+    if (this.count * 2 > mask) this.rebuild((mask + 1) * (mask < GROW_FOUR_FOLD_BELOW ? 4 : 2));
     return index;
   }
 
-  /**
-   * Moves every row into a table of `capacity` slots, reading the old slots in order: the row of
-   * slot s lands near s + k · old capacity, so reads and writes both stream.
-   */
-  private grow(capacity: number): void {
-    const old = this.slots;
+  /** Rebuilds the slots (`capacity` of them) from the rows, in index order. */
+  private rebuild(capacity: number): void {
     const width = this.width;
-    const stride = this.stride;
+    const last = width - 1;
     const mask = capacity - 1;
-    const slots = new Int32Array(capacity * stride);
-    const slotOf = new Int32Array(Math.max(this.slotOf.length, capacity / 2));
-    for (let from = 0; from < old.length; from += stride) {
-      const entry = old[from]!;
-      if (entry === 0) continue;
-      let slot = hashRow(old, from + 1, width) & mask;
-      while (slots[slot * stride] !== 0) slot = (slot + 1) & mask;
-      const to = slot * stride;
-      slots[to] = entry;
-      for (let i = 1; i <= width; i++) slots[to + i] = old[from + i]!;
-      slotOf[entry - 1] = to + 1;
+    const rows = this.rows;
+    const slots = new Int32Array(capacity * width);
+    const slotIndex = this.slotIndex === null ? null : new Int32Array(capacity);
+    for (let index = 0; index < this.count; index++) {
+      const at = index * width;
+      let slot = hashRow(rows, at, width) & mask;
+      while (slots[slot * width + last] !== 0) slot = (slot + 1) & mask;
+      const base = slot * width;
+      for (let i = 0; i < last; i++) slots[base + i] = rows[at + i]!;
+      slots[base + last] = rows[at + last]! | USED;
+      if (slotIndex !== null) slotIndex[slot] = index;
     }
     this.slots = slots;
-    this.slotOf = slotOf;
+    this.slotIndex = slotIndex;
     this.mask = mask;
   }
 
-  /**
-   * Repacks every row into `width` words in a table of `capacity` slots, reading the old slots in
-   * order, or the rows in index order when most slots are empty (a relayout early in a search).
-   */
-  private rebuild(
-    width: number,
-    capacity: number,
-    repack: (from: Int32Array, fromOffset: number, to: Int32Array, toOffset: number) => void,
-  ): void {
-    const old = this.slots;
-    const oldStride = this.stride;
-    const oldSlotOf = this.slotOf;
-    const oldLength = oldSlotOf.length;
-    const stride = width + 1;
-    const row = new Int32Array(width);
-    this.width = width;
-    this.stride = stride;
-    this.mask = capacity - 1;
-    const slots = (this.slots = new Int32Array(capacity * stride));
-    const slotOf = (this.slotOf = new Int32Array(Math.max(oldLength, capacity / 2)));
-    const mask = this.mask;
-    const place = (index: number) => {
-      let slot = this.hashOf(row, 0) & mask;
-      while (slots[slot * stride] !== 0) slot = (slot + 1) & mask;
-      const base = slot * stride;
-      slots[base] = index + 1;
-      for (let i = 0; i < width; i++) slots[base + 1 + i] = row[i]!;
-      slotOf[index] = base + 1;
-    };
-    const move = (base: number) => {
-      repack(old, base + 1, row, 0);
-      place(old[base]! - 1);
-    };
-    if (this.count * 8 < capacity) {
-      for (let index = 0; index < this.count; index++) move(oldSlotOf[index]! - 1);
-      return;
-    }
-    for (let base = 0; base < old.length; base += oldStride) if (old[base]! !== 0) move(base);
-  }
-
-  /** Rewrites every stored row into a new width (indices are kept) and rebuilds the index. */
+  /** Rewrites every stored row into a new width (indices are kept) and rebuilds the slots. */
   relayout(
     width: number,
     repack: (from: Int32Array, fromOffset: number, to: Int32Array, toOffset: number) => void,
   ) {
-    this.rebuild(width, this.mask + 1, repack);
+    const old = this.rows;
+    const oldWidth = this.width;
+    const rows = new Int32Array(Math.max(1, old.length / oldWidth) * width);
+    for (let index = 0; index < this.count; index++) repack(old, index * oldWidth, rows, index * width);
+    this.rows = rows;
+    this.width = width;
+    this.rebuild(this.mask + 1);
   }
 
   byteLength(): number {
-    return this.slots.byteLength + this.slotOf.byteLength;
+    return this.slots.byteLength + this.rows.byteLength + (this.slotIndex?.byteLength ?? 0);
   }
 
-  /** Bytes per stored state: its slot at the current load plus its index entry. */
+  /** Bytes per stored state: its slot at the current load plus its row. */
   bytesPerState(): number {
     return this.count === 0 ? 0 : this.byteLength() / this.count;
   }
 }
 
-/** FNV-1a over the row's words, with a murmur-style finish; unsigned. */
+/**
+ * A multiply-xorshift hash of the row's words, with a murmur-style finish. 30 bits: a small
+ * integer to V8, so returning it allocates nothing (a 32-bit result is boxed on every call).
+ */
 function hashRow(source: Int32Array, offset: number, width: number): number {
   let h = 0x811c9dc5 | 0;
   for (let i = 0; i < width; i++) {
@@ -184,5 +143,5 @@ function hashRow(source: Int32Array, offset: number, width: number): number {
     h ^= h >>> 15;
   }
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  return (h ^ (h >>> 13)) >>> 0;
+  return (h ^ (h >>> 13)) >>> 2;
 }

@@ -158,7 +158,7 @@ class MemberSearch {
   /** Adds a stored state to the coverage sketch. */
   private count(index: number): void {
     const { packer, table } = this.engine;
-    packer.unpack(table.slots, table.offsetOf(index), this.row);
+    packer.unpack(table.rows, table.offsetOf(index), this.row);
     this.fingerprint.of(this.row);
     this.sketch.add(this.fingerprint.hi, this.fingerprint.lo);
   }

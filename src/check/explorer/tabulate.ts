@@ -8,7 +8,11 @@
 import { ImpureFunctionError } from './errors.ts';
 import { MASKS } from './packer.ts';
 
-const NODE_HEADER = 2; // [field, capacity, children...]
+/**
+ * A node: [field, capacity, the field's packed descriptor, children...]. The descriptor (Packer.desc)
+ * saves `lookupPacked` a dependent read per level; it is rewritten when the packing changes.
+ */
+export const NODE_HEADER = 3;
 
 export class Tries {
   /**
@@ -24,6 +28,8 @@ export class Tries {
   /** Paths inserted so far: a conclusion drawn from a path not learnt yet holds until this changes. */
   inserts = 0;
   readonly labels: string[] = [];
+  /** The packing (Packer.desc, a new array per layout) the nodes' descriptors are written for. */
+  private packing: Int32Array | null = null;
 
   create(label: string): number {
     if (this.count === this.roots.length) {
@@ -51,10 +57,11 @@ export class Tries {
    * row is never unpacked. -1 when the path is not known yet.
    */
   lookupPacked(trie: number, row: Int32Array, offset: number, desc: Int32Array): number {
+    if (desc !== this.packing) this.repack(desc);
     const pool = this.pool;
     let n = this.roots[trie]!;
     while (n > 0) {
-      const d = desc[pool[n]!]!;
+      const d = pool[n + 2]!;
       const code = (row[offset + (d >>> 10)]! >>> ((d >>> 5) & 31)) & MASKS[d & 31]!;
       n = code < pool[n + 1]! ? pool[n + NODE_HEADER + code]! : 0;
     }
@@ -104,6 +111,13 @@ export class Tries {
     return n === 0 ? -1 : -n - 1;
   }
 
+  /** Writes every node's descriptor for the packing `desc` (nodes lie end to end in the pool). */
+  private repack(desc: Int32Array): void {
+    const pool = this.pool;
+    for (let n = 1; n < this.top; n += NODE_HEADER + pool[n + 1]!) pool[n + 2] = desc[pool[n]!]!;
+    this.packing = desc;
+  }
+
   private allocate(field: number, capacity: number): number {
     const size = NODE_HEADER + capacity;
     if (this.top + size > this.pool.length) {
@@ -117,6 +131,7 @@ export class Tries {
     this.top += size;
     this.pool[n] = field;
     this.pool[n + 1] = capacity;
+    this.pool[n + 2] = this.packing === null ? 0 : this.packing[field]!;
     return n;
   }
 
