@@ -40,7 +40,7 @@ describe('spare capacity judged on what runs there', () => {
   it('catches a crash that leaks the slots of its instances: the repaired spare is never used', () => {
     const original = FtInstance.prototype.clear;
     vi.spyOn(FtInstance.prototype, 'clear').mockImplementation(function (this: FtInstance) {
-      const leaked = this.holdsSlot && !this.host.up;
+      const leaked = (this as unknown as { holdsSlot: boolean }).holdsSlot && !this.host.up;
       original.call(this);
       // The fault: a crashed host gives nothing back.
       if (leaked) this.host.slotsUsed++;
