@@ -28,6 +28,8 @@ export class LogScanError extends Error {
 export interface LogScanSink {
   start(instret: number): void;
   output(kind: number, instret: number, endOffset: number): void;
+  /** Every entry (the start and outputs too), after the calls above. */
+  entry?(tag: number, instret: number, endOffset: number): void;
 }
 
 export class LogScanner {
@@ -74,6 +76,7 @@ export class LogScanner {
       else if (tag >= Tag.OutputBase && tag < Tag.OutputBase + OUTPUT_KINDS) {
         sink.output(tag - Tag.OutputBase, instret, this.base + pos);
       }
+      sink.entry?.(tag, instret, this.base + pos);
     }
   }
 

@@ -11,6 +11,7 @@ import { DetectionMonitor } from './detection-monitor.ts';
 import { EnvironmentTruth } from './environment-truth.ts';
 import { LagMonitor } from './lag-monitor.ts';
 import { LockstepMonitor } from './lockstep-monitor.ts';
+import { LogDecoderMonitor } from './log-decoder-monitor.ts';
 import { LogFlowMonitor } from './log-flow-monitor.ts';
 import { OutputEntryMonitor } from './output-entry-monitor.ts';
 import { OutputMonitor } from './output-monitor.ts';
@@ -48,6 +49,7 @@ export class MonitorSet implements MonitorSink {
       this.output,
       new OutputRuleMonitor(this),
       new OutputEntryMonitor(this),
+      new LogDecoderMonitor(this),
       new LogFlowMonitor(this, cluster),
       new SplitBrainMonitor(this),
       new StorageFenceMonitor(this, cluster),
