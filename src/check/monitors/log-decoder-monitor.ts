@@ -11,20 +11,17 @@ import type { ClusterObserver } from '../../cluster/observer.ts';
 import { ByteQueue } from '../../lockstep/byte-queue.ts';
 import { LogFormatError, LogReader } from '../../lockstep/log-codec.ts';
 import { instanceKey } from './engaged-primaries.ts';
-import { LogScanError, LogScanner, type LogScanSink } from './log-scanner.ts';
+import { type FollowedStream, followShipped, LogScanner } from './log-scanner.ts';
 import type { MonitorSink } from './violation.ts';
 
 /** One stream: both readers, and the entries the scanner read that the product's has not yet. */
-interface Stream extends LogScanSink {
-  scanner: LogScanner;
+interface Stream extends FollowedStream {
   reader: LogReader;
   instrets: number[];
   ends: number[];
   head: number;
   /** Entries compared so far. */
   compared: number;
-  /** Stopped: a gap, bytes the format refuses, or a disagreement already reported. */
-  done: boolean;
 }
 
 function newStream(): Stream {
@@ -35,7 +32,7 @@ function newStream(): Stream {
     ends: [],
     head: 0,
     compared: 0,
-    done: false,
+    lost: false,
     start() {},
     output() {},
     entry(_tag, instret, endOffset) {
@@ -52,32 +49,10 @@ export class LogDecoderMonitor implements ClusterObserver {
   constructor(private readonly sink: MonitorSink) {}
 
   logShipped(vm: string, host: string, serial: number, endOffset: number, bytes: Uint8Array): void {
-    const key = instanceKey(vm, host, serial);
-    const offset = endOffset - bytes.length;
-    let stream = this.streams.get(key);
-    // A stream starts at offset 0 (a new pairing, or the first one resent): read it afresh.
-    if (offset === 0 && (stream === undefined || stream.scanner.tailOffset > 0)) {
-      stream = newStream();
-      this.streams.set(key, stream);
-    }
-    if (stream === undefined || stream.done) return;
-    const tail = stream.scanner.tailOffset;
-    if (offset > tail) {
-      stream.done = true;
-      return;
-    }
-    if (endOffset <= tail) return; // a resend of what was read already
-    const fresh = offset === tail ? bytes : bytes.subarray(tail - offset);
-    try {
-      stream.scanner.push(fresh);
-      stream.scanner.scan(stream);
-    } catch (error) {
-      if (!(error instanceof LogScanError)) throw error;
-      stream.done = true;
-      return;
-    }
-    stream.reader.queue.pushBytes(fresh);
-    this.compare(vm, host, stream);
+    const followed = followShipped(this.streams, instanceKey(vm, host, serial), endOffset, bytes, newStream);
+    if (followed === null) return;
+    followed.stream.reader.queue.pushBytes(followed.fresh);
+    this.compare(vm, host, followed.stream);
   }
 
   private compare(vm: string, host: string, stream: Stream): void {
@@ -123,7 +98,7 @@ export class LogDecoderMonitor implements ClusterObserver {
   }
 
   private disagree(vm: string, host: string, stream: Stream, what: string): void {
-    stream.done = true;
+    stream.lost = true;
     this.sink.report({
       invariant: 'I1',
       vm,

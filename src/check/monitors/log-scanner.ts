@@ -153,3 +153,48 @@ export class LogScanner {
 function unzigzag(code: number): number {
   return code % 2 === 0 ? code / 2 : -(code + 1) / 2;
 }
+
+/** A shipped stream as a monitor follows it: its scanner, and whether it lost track of it. */
+export interface FollowedStream extends LogScanSink {
+  scanner: LogScanner;
+  /** A gap, bytes the format refuses, or the monitor gave up on it: no more verdicts. */
+  lost: boolean;
+}
+
+/**
+ * Reads a segment the primary instance `key` shipped (the stream's bytes up to `endOffset`) into
+ * its followed stream and scans it, the stream as the sink. A stream starts at offset 0 (a new
+ * pairing, or the first one resent) and is then followed afresh, made by `make`. Returns the
+ * stream and the bytes new to it, or null when nothing was new or the stream is lost.
+ */
+export function followShipped<S extends FollowedStream>(
+  streams: Map<string, S>,
+  key: string,
+  endOffset: number,
+  bytes: Uint8Array,
+  make: () => S,
+): { stream: S; fresh: Uint8Array } | null {
+  const offset = endOffset - bytes.length;
+  let stream = streams.get(key);
+  if (offset === 0 && (stream === undefined || stream.scanner.tailOffset > 0)) {
+    stream = make();
+    streams.set(key, stream);
+  }
+  if (stream === undefined || stream.lost) return null;
+  const tail = stream.scanner.tailOffset;
+  if (offset > tail) {
+    stream.lost = true;
+    return null;
+  }
+  if (endOffset <= tail) return null; // a resend of what was read already
+  const fresh = offset === tail ? bytes : bytes.subarray(tail - offset);
+  stream.scanner.push(fresh);
+  try {
+    stream.scanner.scan(stream);
+  } catch (error) {
+    if (!(error instanceof LogScanError)) throw error;
+    stream.lost = true;
+    return null;
+  }
+  return { stream, fresh };
+}

@@ -17,7 +17,7 @@
 // replayer and the lockstep monitor speak for those.
 import type { ClusterObserver, WorldOutput } from '../../cluster/observer.ts';
 import { ENGAGED_PRIMARY, EngagedPrimaries, instanceKey } from './engaged-primaries.ts';
-import { LogScanError, LogScanner, type LogScanSink } from './log-scanner.ts';
+import { type FollowedStream, followShipped, LogScanner } from './log-scanner.ts';
 import type { MonitorSink } from './violation.ts';
 
 const SYNCING = 'secondary.syncing';
@@ -35,8 +35,7 @@ type Role = 'engaged' | 'contending' | 'syncing';
 const KIND_NAMES = ['console', 'nic', 'disk'] as const;
 
 /** One log stream as the monitor read it. */
-interface Stream extends LogScanSink {
-  scanner: LogScanner;
+interface Stream extends FollowedStream {
   /** The instret of the stream's start entry (−1 until decoded). */
   startInstret: number;
   /** Output entries not yet matched to a release, oldest first: kind index, instret, end offset. */
@@ -46,8 +45,6 @@ interface Stream extends LogScanSink {
   head: number;
   /** The furthest offset an acknowledgement that reached the primary covered. */
   acked: number;
-  /** The monitor lost track of the stream (a gap or malformed bytes): no verdicts on it. */
-  lost: boolean;
 }
 
 function newStream(): Stream {
@@ -118,29 +115,7 @@ export class OutputEntryMonitor implements ClusterObserver {
   }
 
   logShipped(vm: string, host: string, serial: number, endOffset: number, bytes: Uint8Array): void {
-    const key = instanceKey(vm, host, serial);
-    const offset = endOffset - bytes.length;
-    let stream = this.streams.get(key);
-    // A stream starts at offset 0 (a new pairing, or the first one resent): decode it afresh.
-    if (offset === 0 && (stream === undefined || stream.scanner.tailOffset > 0)) {
-      stream = newStream();
-      this.streams.set(key, stream);
-    }
-    if (stream === undefined || stream.lost) return;
-    const scanner = stream.scanner;
-    const tail = scanner.tailOffset;
-    if (offset > tail) {
-      stream.lost = true;
-      return;
-    }
-    if (endOffset <= tail) return; // a resend of what was read already
-    scanner.push(offset === tail ? bytes : bytes.subarray(tail - offset));
-    try {
-      scanner.scan(stream);
-    } catch (error) {
-      if (!(error instanceof LogScanError)) throw error;
-      stream.lost = true;
-    }
+    followShipped(this.streams, instanceKey(vm, host, serial), endOffset, bytes, newStream);
   }
 
   ackArrived(vm: string, host: string, serial: number, receivedBytes: number): void {
