@@ -14,3 +14,5 @@ GUESTS=(crc kvstore ledger clock)
 for guest in "${GUESTS[@]}"; do
   "$CC" "${CFLAGS[@]}" -o "$out/$guest.elf" "${LIB[@]}" "$guest.c"
 done
+# Variants: a guest built from another's source with one feature switched off.
+"$CC" "${CFLAGS[@]}" -DKVSTORE_QUIET -o "$out/kvstore-quiet.elf" "${LIB[@]}" kvstore.c

@@ -9,7 +9,7 @@ import { runStandalone } from '../src/vm/standalone-host.ts';
 import { CLANG, QEMU } from './system-tools.ts';
 
 const GUESTS_DIR = join(import.meta.dirname, '..', 'guests');
-const GUEST_NAMES = ['crc', 'kvstore', 'ledger', 'clock'] as const;
+const GUEST_NAMES = ['crc', 'kvstore', 'ledger', 'clock', 'kvstore-quiet'] as const;
 const QEMU_TIMEOUT_MS = 30_000;
 
 describe.skipIf(CLANG.skip)('guest build (clang and ld.lld; FTCHECK_SKIP_CLANG=1 skips)', () => {

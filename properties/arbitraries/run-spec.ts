@@ -30,6 +30,7 @@ import {
 } from './fault-schedule.ts';
 import { modelPathFaultsArb } from './model-paths.ts';
 import { pathByPathLossArb, withPathByPathLoss } from './path-by-path-loss.ts';
+import { quietServiceArb, withQuietService } from './quiet-service.ts';
 import { reprotectionStressArb, withReprotectionStress } from './reprotection-stress.ts';
 import { storageAftershockArb, withStorageAftershock } from './storage-aftershock.ts';
 import { survivorStorageCutArb, withSurvivorStorageCut } from './survivor-storage-cut.ts';
@@ -209,6 +210,8 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       // Last of all, for the same reason; then the path-by-path loss.
       survivorCut: survivorStorageCutArb(),
       pathByPath: pathByPathLossArb(),
+      // Last of all, for the same reason.
+      quiet: quietServiceArb(),
     })
     .map((parts) => {
       const shaken =
@@ -221,7 +224,8 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       const cut =
         parts.survivorCut === undefined ? repaired : withSurvivorStorageCut(repaired, parts.survivorCut);
       const faults = parts.pathByPath === undefined ? cut : withPathByPathLoss(cut, parts.pathByPath);
-      const spec = buildRunSpec({ ...parts, faults }, minUs);
+      const built = buildRunSpec({ ...parts, faults }, minUs);
+      const spec = parts.quiet === undefined ? built : withQuietService(built, parts.quiet);
       spec.durationUs = runLengthUs(spec);
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
       if (parts.vms.plain !== 0) spec.plainVms = parts.vms.plain;

@@ -65,6 +65,14 @@ export const CLUSTER_BUGS: readonly ClusterBug[] = [
       watchesPeer: (instance) => !instance.isPrimary,
     },
   },
+  {
+    name: 'keepalive-not-acked',
+    level: 'cluster',
+    breaks: ['I8'],
+    description:
+      'The secondary takes a keepalive as proof that its primary lives but does not acknowledge it: while the guest has nothing to log, the primary hears nothing on the logging channel and declares its healthy secondary failed.',
+    behaviour: { ...correctBehaviour, name: 'keepalive-not-acked', acksKeepalives: false },
+  },
 ];
 
 export function clusterBehaviour(name?: string): ClusterBehaviour {

@@ -39,6 +39,8 @@ export interface ClusterBehaviour {
    * the one still on its way).
    */
   readonly parksFencedWrites: boolean;
+  /** A secondary answers each keepalive with an acknowledgement (all the primary hears of it while nothing is logged). */
+  readonly acksKeepalives: boolean;
   /** The primary's speed steps under lag control, full speed first; the last stops it (lag-marks.ts). */
   readonly lagShares: readonly number[];
 }
@@ -54,6 +56,7 @@ export const correctBehaviour: ClusterBehaviour = {
   watchesPeer: () => true,
   dropsOrphanSpawns: true,
   parksFencedWrites: true,
+  acksKeepalives: true,
   lagShares: LAG_SHARES,
 };
 

@@ -182,7 +182,7 @@ export class FtDataPlane {
         if (secondary.streamId !== streamId || secondary.receiver === null || secondary.disengaged) return;
         secondary.lastLogTrafficUs = this.ctx.sim.now;
         this.learnGeneration(secondary, generation);
-        this.sendAck(secondary);
+        if (this.ctx.behaviour.acksKeepalives) this.sendAck(secondary);
       },
       keepaliveInfo,
       this.ft.name,

@@ -11,7 +11,8 @@ import {
   type LedgerRequest,
 } from './protocol/ledger.ts';
 
-export const GUEST_WORKLOADS = ['kvstore', 'ledger'] as const;
+/** Guests with a client workload; `kvstore-quiet` is kvstore without its timer (same protocol). */
+export const GUEST_WORKLOADS = ['kvstore', 'ledger', 'kvstore-quiet'] as const;
 export type GuestWorkload = (typeof GUEST_WORKLOADS)[number];
 
 export const REQUEST_ID_STRIDE = 1_000_000;
@@ -77,7 +78,7 @@ export function workloadFor(
   clientNumber: number,
   requestCount: number,
 ): ClientWorkload {
-  return guest === 'kvstore'
-    ? kvstoreWorkload(clientNumber, requestCount)
-    : ledgerWorkload(clientNumber, requestCount);
+  return guest === 'ledger'
+    ? ledgerWorkload(clientNumber, requestCount)
+    : kvstoreWorkload(clientNumber, requestCount);
 }

@@ -29,7 +29,7 @@ export interface FtRunOptions {
   seed: number;
   /** The guest ELF (every VM runs it). */
   elf: Uint8Array;
-  /** Names the client workload: 'kvstore' and 'ledger' get clients, other guests none. */
+  /** Names the client workload: the guests of GUEST_WORKLOADS get clients, other guests none. */
   guest: string;
   config?: ClusterConfigInput;
   schedule?: FaultSchedule;

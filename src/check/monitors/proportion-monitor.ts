@@ -114,7 +114,7 @@ export class ProportionMonitor implements ClusterObserver {
     const heartbeatSilence = silence('heartbeat');
     const loggingSilence = silence('logging');
     if (heartbeatSilence >= config.heartbeatTimeoutUs || loggingSilence >= config.loggingTimeoutUs) {
-      if (peer !== null) this.checkCause(vm, host, from, peer);
+      if (peer !== null) this.checkCause(vm, host, from, peer, heartbeatSilence, loggingSilence);
       return;
     }
     const who = peer ?? 'its peer';
@@ -134,7 +134,14 @@ export class ProportionMonitor implements ClusterObserver {
    * host. Without any of these the peer was healthy and reachable, and its silence is the
    * implementation's own doing: a failover of a healthy pair.
    */
-  private checkCause(vm: string, host: string, from: string, peer: string): void {
+  private checkCause(
+    vm: string,
+    host: string,
+    from: string,
+    peer: string,
+    heartbeatSilenceUs: number,
+    loggingSilenceUs: number,
+  ): void {
     const config = this.cluster.config;
     const now = this.sink.now();
     const since = now - 2 * Math.max(config.heartbeatTimeoutUs, config.loggingTimeoutUs);
@@ -159,7 +166,7 @@ export class ProportionMonitor implements ClusterObserver {
     this.report(
       vm,
       host,
-      `${host} (${from}) declared ${peer} failed although ${peer} was up and running ${vm} (${peerState}) and nothing in the environment silenced it: no fault struck either host or their heartbeat and logging links in the last ${ms(now - since)}, and none is in force — ${peer}'s heartbeats were never sent or never let through`,
+      `${host} (${from}) declared ${peer} failed although ${peer} was up and running ${vm} (${peerState}) and nothing in the environment silenced it: no fault struck either host or their heartbeat and logging links in the last ${ms(now - since)}, and none is in force — ${silentChannels(peer, host, heartbeatSilenceUs, loggingSilenceUs, config)}`,
     );
   }
 
@@ -243,3 +250,19 @@ export class ProportionMonitor implements ClusterObserver {
 }
 
 const ms = (us: number) => `${(us / 1000).toFixed(1)} ms`;
+
+/** Which channel the agent found silent, and how long it really was (why a failover was taken). */
+function silentChannels(
+  peer: string,
+  host: string,
+  heartbeatSilenceUs: number,
+  loggingSilenceUs: number,
+  config: { heartbeatTimeoutUs: number; loggingTimeoutUs: number },
+): string {
+  const silent: string[] = [];
+  if (heartbeatSilenceUs >= config.heartbeatTimeoutUs)
+    silent.push(`on the heartbeat network for ${ms(heartbeatSilenceUs)}`);
+  if (loggingSilenceUs >= config.loggingTimeoutUs)
+    silent.push(`on the logging channel for ${ms(loggingSilenceUs)}`);
+  return `nothing of ${peer}'s reached ${host} ${silent.join(' or ')}: ${peer} never sent it, or the implementation never let it through`;
+}
