@@ -30,7 +30,7 @@ import { LAG_HIGH_MS, LAG_LOW_MS, LAG_SHARES } from '../../cluster/lag-marks.ts'
 import type { ClusterObserver, FaultTarget } from '../../cluster/observer.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
-import { drainAllowanceUs } from './lag-allowance.ts';
+import { drainAllowanceUs, pairPositions } from './lag-allowance.ts';
 import type { MonitorSink } from './violation.ts';
 
 /** How often (simulated time) unreplayed checkpoints are looked at. */
@@ -316,7 +316,7 @@ export class LagMonitor implements ClusterObserver {
     if (after >= before) return;
     const until = this.sink.now() + this.reactionUs();
     for (const vm of this.cluster.vms) {
-      if (secondaryOn(vm.instances, host) === undefined) continue;
+      if (pairPositions(vm.instances, host) === undefined) continue;
       for (const stream of this.streamsOf(vm.name)) {
         stream.slowerFactor = Math.max(stream.slowerFactor, before);
         stream.slowerBeforeUs = Math.max(stream.slowerBeforeUs, until);
@@ -329,11 +329,10 @@ export class LagMonitor implements ClusterObserver {
     if (after <= before) return;
     const config = this.cluster.config;
     for (const vm of this.cluster.vms) {
-      const secondary = secondaryOn(vm.instances, host);
-      if (secondary === undefined) continue;
-      const primary = vm.instances.find((i) => i.vm !== null && i.agent.state.startsWith('primary.'));
-      const backlog = Math.max(0, (primary?.vm?.instret ?? 0) - (secondary.vm?.instret ?? 0));
-      const backlogUs = (backlog * after) / secondary.host.instructionsPerUs;
+      const positions = pairPositions(vm.instances, host);
+      if (positions === undefined) continue;
+      const backlog = Math.max(0, positions.primary - positions.secondary);
+      const backlogUs = (backlog * after) / this.cluster.host(host).instructionsPerUs;
       const from = this.sink.now() + backlogUs + drainAllowanceUs(config, after) + this.slackUs();
       const steadyFrom = this.sink.now() + this.reactionUs();
       for (const stream of this.streamsOf(vm.name)) {
@@ -360,9 +359,3 @@ export class LagMonitor implements ClusterObserver {
 }
 
 /** The instance on `host` while it is a secondary (syncing, engaged or going live). */
-function secondaryOn<T extends { host: { name: string }; agent: { state: string } }>(
-  instances: readonly T[],
-  host: string,
-): T | undefined {
-  return instances.find((i) => i.host.name === host && i.agent.state.startsWith('secondary.'));
-}

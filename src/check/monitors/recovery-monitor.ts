@@ -11,11 +11,11 @@
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtVm } from '../../cluster/ft-vm.ts';
 import type { Link, Network } from '../../cluster/network.ts';
-import type { ClusterObserver } from '../../cluster/observer.ts';
+import type { ClusterObserver, FaultTarget } from '../../cluster/observer.ts';
 import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
-import { drainAllowanceUs } from './lag-allowance.ts';
+import { drainAllowanceUs, pairPositions } from './lag-allowance.ts';
 import type { MonitorSink } from './violation.ts';
 
 /** A storage path losing this share of messages or more counts as a failure of its own. */
@@ -50,6 +50,12 @@ export class RecoveryMonitor implements ClusterObserver {
   private readonly reported = new Set<string>();
   private readonly toStorageLinks = new Map<string, Link>();
   private readonly fromStorageLinks = new Map<string, Link>();
+  /**
+   * "vm|host": when the secondary on `host` would have replayed, at its new speed, the backlog it
+   * had when `host` was last slowed down.
+   */
+  private readonly slowedBacklogDoneUs = new Map<string, number>();
+  private readonly slowFactors = new Map<string, number>();
 
   constructor(
     private readonly sink: MonitorSink,
@@ -76,7 +82,8 @@ export class RecoveryMonitor implements ClusterObserver {
     truth.onBeforeFault((timeUs) => this.check(timeUs));
   }
 
-  fault(_fault: Fault, timeUs: number): void {
+  fault(fault: Fault, timeUs: number, target: FaultTarget): void {
+    if (fault.kind === 'slow') this.slowed(target.hosts[0], fault.factor);
     for (const clock of this.clocks.values()) {
       // A later fault restarts the address clock; it does not excuse it (a NIC repaired after the
       // go-live must see the address move).
@@ -153,11 +160,41 @@ export class RecoveryMonitor implements ClusterObserver {
    */
   replaying(vm: string, host: string, drainUs: number): void {
     const clock = this.clocks.get(vm);
-    const allowanceUs = drainAllowanceUs(this.cluster.config, this.truth.slowFactor(host));
+    const allowanceUs =
+      drainAllowanceUs(this.cluster.config, this.truth.slowFactor(host)) + this.owedUs(vm, host);
     if (clock === undefined || clock.liveBy === null) return;
     const stretchUs = Math.min(drainUs, allowanceUs);
     clock.liveBy += stretchUs;
     clock.drainUs += stretchUs;
+  }
+
+  /** A slowdown of `host` leaves every pair it is a secondary of a backlog measured at the old speed. */
+  private slowed(host: string | undefined, factor: number): void {
+    if (host === undefined) return;
+    const before = this.slowFactors.get(host) ?? 1;
+    this.slowFactors.set(host, factor);
+    if (factor <= before) return;
+    const instructionsPerUs = this.cluster.host(host).instructionsPerUs;
+    for (const vm of this.cluster.vms) {
+      const positions = pairPositions(vm.instances, host);
+      if (positions === undefined) continue;
+      // As far as a controlled lag goes at the old speed: an uncontrolled one excuses nothing.
+      const controlled = (drainAllowanceUs(this.cluster.config, before) * instructionsPerUs) / before;
+      const backlog = Math.min(controlled, Math.max(0, positions.primary - positions.secondary));
+      const doneByUs = this.sink.now() + (backlog * factor) / instructionsPerUs;
+      this.slowedBacklogDoneUs.set(`${vm.name}|${host}`, doneByUs);
+    }
+  }
+
+  /**
+   * What is left of the backlog the survivor had when it was last slowed down, replayed at the new
+   * speed since: lag control had measured that backlog at the old speed, so no lag control could
+   * have kept it under the high mark at the new one (what built up after the slowdown is the
+   * allowance's).
+   */
+  private owedUs(vm: string, host: string): number {
+    const doneByUs = this.slowedBacklogDoneUs.get(`${vm}|${host}`);
+    return doneByUs === undefined ? 0 : Math.max(0, doneByUs - this.sink.now());
   }
 
   wentLive(vm: string, host: string, _produced: unknown, failover: boolean): void {
@@ -298,8 +335,9 @@ export class RecoveryMonitor implements ClusterObserver {
       if (clock.aloneBy !== null && nowUs > clock.aloneBy + stretchUs) this.checkAlone(vm, clock);
       if (clock.addressBy !== null && nowUs > clock.addressBy) this.checkAddress(vm, clock);
       this.judgeProtection(name, clock, nowUs);
-      // Re-protection follows the go-live, so a delayed storage network stretches it as much.
-      const bound = this.cluster.config.reprotectBoundUs + stretchUs;
+      // Re-protection follows the go-live, so a delayed storage network stretches it as much, and
+      // so does the survivor's replay of a controlled lag (as far as it stretched the go-live).
+      const bound = this.cluster.config.reprotectBoundUs + stretchUs + clock.drainUs;
       // The re-protection clock only runs while a spare host exists: while none does (the other
       // host is down), it restarts, so a spare that appears later (a repair) gets the full bound.
       if (clock.unprotectedSince !== null && !this.spareExists(vm)) clock.unprotectedSince = nowUs;
