@@ -22,9 +22,10 @@
 // (detection + go-live) plus two client retransmission timeouts, stretched by the extra delay in
 // force on the client and storage paths (four one-way trips), by the test-and-set retries a
 // delayed storage network costs a survivor going live, by the guest's work on a slowed host, by
-// four logging round trips of an engaged pair (the Output Rule's wait, twice per request), and by
+// four logging round trips of an engaged pair (the Output Rule's wait, twice per request), by
 // the stall of a primary whose secondary was suddenly slowed, while the secondary replays what
-// lag control let the primary run ahead. The per-request parts (disk, work, Output Rule) count
+// lag control let the primary run ahead, and by the backed-off storage timeout an outage of the
+// server's storage path left in flight (storage-backoff.ts). The per-request parts (disk, work, Output Rule) count
 // once per client of the VM: a request may queue behind one request of every other client.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtInstance } from '../../cluster/ft-instance.ts';
@@ -32,6 +33,7 @@ import type { FtVm } from '../../cluster/ft-vm.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
 import { drainAllowanceUs } from './lag-allowance.ts';
+import { storageBackoffUs } from './storage-backoff.ts';
 import type { MonitorSink } from './violation.ts';
 
 /** Guest instructions one request may take at most (kvstore ≈ 6k, ledger ≈ 9k per request). */
@@ -315,6 +317,12 @@ export class AvailabilityMonitor implements ClusterObserver {
     }
     const clientDelayUs = this.truth.clientDelayUs(server.host, clients);
     const storageUs = this.storageStretchUs(server.host);
+    // Its first disk request or test-and-set after a storage outage may wait out a backed-off timeout.
+    const backoffUs = storageBackoffUs(
+      config,
+      this.truth.storageSilence(server.host),
+      this.truth.lastFaultUs,
+    );
     // A survivor going live also replays its backlog, as far as a controlled lag allows.
     const goLiveUs =
       server.role === 'primary'
@@ -337,7 +345,8 @@ export class AvailabilityMonitor implements ClusterObserver {
       4 * clientDelayUs +
       queued * (storageUs + workUs + outputRuleUs) +
       goLiveUs +
-      lagStallUs
+      lagStallUs +
+      backoffUs
     );
   }
 }

@@ -18,6 +18,16 @@ interface HostTruth {
   slowFactor: number;
   /** When the host last went down (−1: never). */
   downAtUs: number;
+  /** Since when its storage requests go unanswered (−1: they do not now). */
+  storageSilentSinceUs: number;
+  /** The last stretch in which they went unanswered that has ended (null: none). */
+  storageSilence: StorageSilence | null;
+}
+
+/** A stretch of simulated time in which a running host's storage requests went unanswered. */
+export interface StorageSilence {
+  fromUs: number;
+  toUs: number;
 }
 
 /** A storage path losing this share of its messages or more cannot be relied on for service. */
@@ -43,6 +53,8 @@ export class EnvironmentTruth implements ClusterObserver {
         loggingNic: true,
         slowFactor: 1,
         downAtUs: -1,
+        storageSilentSinceUs: -1,
+        storageSilence: null,
       });
     }
   }
@@ -53,6 +65,9 @@ export class EnvironmentTruth implements ClusterObserver {
 
   fault(fault: Fault, timeUs: number, target: FaultTarget): void {
     for (const judge of this.beforeFault) judge(timeUs);
+    // The networks as the previous fault left them: a cut and its heal between two queries of
+    // storageSilence is still seen.
+    for (const name of this.hosts.keys()) this.noteStorageSilence(name);
     this.lastFaultUs = timeUs;
     const host = target.host === undefined ? undefined : this.hosts.get(target.host);
     switch (fault.kind) {
@@ -84,6 +99,43 @@ export class EnvironmentTruth implements ClusterObserver {
     if (host === undefined || !host.up) return;
     host.up = false;
     host.downAtUs = timeUs;
+    // A host that went down starts its retries afresh when it comes back.
+    host.storageSilentSinceUs = -1;
+    host.storageSilence = null;
+  }
+
+  /**
+   * The last stretch in which `name`'s storage requests went unanswered — a cut of its path to
+   * the array, or half its messages lost — and that has ended; null when there was none since it
+   * last came up, or while one still lasts (no service is demanded through a silent path then).
+   * Networks change only at faults, so a stretch starts and ends at fault times.
+   */
+  storageSilence(name: string): StorageSilence | null {
+    this.noteStorageSilence(name);
+    const host = this.host(name);
+    return host.storageSilentSinceUs >= 0 ? null : host.storageSilence;
+  }
+
+  private noteStorageSilence(name: string): void {
+    const host = this.host(name);
+    const silent = host.up && this.storageSilentNow(name);
+    if (silent && host.storageSilentSinceUs < 0) host.storageSilentSinceUs = this.lastFaultUs;
+    else if (!silent && host.storageSilentSinceUs >= 0) {
+      host.storageSilence = { fromUs: host.storageSilentSinceUs, toUs: this.lastFaultUs };
+      host.storageSilentSinceUs = -1;
+    }
+  }
+
+  /** Requests on the host's storage network time out: cut either way, or half its messages lost. */
+  private storageSilentNow(name: string): boolean {
+    const storage = this.cluster.networks.storage;
+    const out = { source: name, target: STORAGE_ENDPOINT };
+    const back = { source: STORAGE_ENDPOINT, target: name };
+    return (
+      storage.isPartitioned(out) ||
+      storage.isPartitioned(back) ||
+      Math.max(storage.lossRateOf(out), storage.lossRateOf(back)) >= STORAGE_LOSS_SERVICE_MAX
+    );
   }
 
   /** A repaired host comes back whole: every component works again, at full speed. */

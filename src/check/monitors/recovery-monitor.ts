@@ -16,6 +16,7 @@ import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
 import { drainAllowanceUs, pairPositions } from './lag-allowance.ts';
+import { storageBackoffUs } from './storage-backoff.ts';
 import type { MonitorSink } from './violation.ts';
 
 /** A storage path losing this share of messages or more counts as a failure of its own. */
@@ -365,7 +366,9 @@ export class RecoveryMonitor implements ClusterObserver {
    */
   private storageStretchUs(vm: FtVm): number {
     const storage = this.cluster.networks.storage;
+    const config = this.cluster.config;
     let delayUs = 0;
+    let backoffUs = 0;
     for (const i of vm.instances) {
       if (!i.host.up || i.vm === null) continue;
       delayUs = Math.max(
@@ -373,10 +376,13 @@ export class RecoveryMonitor implements ClusterObserver {
         storage.extraDelayOf(this.toStorage(i.host.name)),
         storage.extraDelayOf(this.fromStorage(i.host.name)),
       );
+      // A test-and-set that backed off through an outage of this host's storage path.
+      const silence = this.truth.storageSilence(i.host.name);
+      backoffUs = Math.max(backoffUs, storageBackoffUs(config, silence, this.truth.lastFaultUs));
     }
-    if (delayUs === 0) return 0;
-    const roundTripsUs = 3 * 2 * delayUs + LOCK_RETRIES_STRETCH * this.cluster.config.storageRetryUs;
-    return 2 * roundTripsUs;
+    if (delayUs === 0) return backoffUs;
+    const roundTripsUs = 3 * 2 * delayUs + LOCK_RETRIES_STRETCH * config.storageRetryUs;
+    return 2 * roundTripsUs + backoffUs;
   }
 
   /** The link from `host` to the storage array (one object per host: checked per output). */
