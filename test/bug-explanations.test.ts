@@ -146,6 +146,11 @@ const EXPLANATIONS: Record<string, Finder[]> = {
     find('fault', /^DELAY network=storage/),
     find('message', /request #\d+ \(attempt [2-9]/),
   ],
+  'keepalive-not-acked': [
+    find('message', /^keepalive/),
+    // The primary heard nothing on the logging channel although its keepalives arrived.
+    find('note', /peer h\d+ silent on logging/),
+  ],
 };
 
 const FIXTURES = 'test/fixtures/counterexamples/bugs';
