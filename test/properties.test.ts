@@ -31,6 +31,16 @@ const familyOf = (kind: unknown) =>
   )?.[0] ?? String(kind);
 
 describe('arbitraries', () => {
+  it('keep runs to the configured guests, with the same schedules, and a quiet service only when listed', () => {
+    const all = fc.sample(runSpecArb(), { seed: 5, numRuns: 150 });
+    const ledger = fc.sample(runSpecArb({ guests: ['ledger'] }), { seed: 5, numRuns: 150 });
+    const ticking = fc.sample(runSpecArb({ guests: ['kvstore', 'ledger'] }), { seed: 5, numRuns: 150 });
+    expect(new Set(all.map((s) => s.guest))).toEqual(new Set(['kvstore', 'ledger', 'kvstore-quiet']));
+    expect(new Set(ledger.map((s) => s.guest))).toEqual(new Set(['ledger']));
+    expect(ticking.some((s) => s.guest === 'kvstore-quiet')).toBe(false);
+    expect(ledger.map((s) => s.schedule)).toEqual(all.map((s) => s.schedule));
+  });
+
   it('generate run specs whose config and schedule validate against each other', () => {
     for (const spec of fc.sample(runSpecArb(), { seed: 7, numRuns: 300 })) {
       expect(() => checkRunSpec(spec)).not.toThrow();

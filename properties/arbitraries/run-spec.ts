@@ -15,6 +15,7 @@ import type { RunSpec } from '../../src/check/fuzz/run-spec.ts';
 import { SLOW_FACTOR_SERVICE_MAX } from '../../src/check/monitors/availability-monitor.ts';
 import { drainAllowanceUs } from '../../src/check/monitors/lag-allowance.ts';
 import { CLUSTER_CONFIG_DEFAULT, type ClusterConfigInput } from '../../src/cluster/config.ts';
+import { GUEST_WORKLOADS, type GuestWorkload } from '../../src/cluster/workloads.ts';
 import { LOG_ENTRY_BYTES_MAX } from '../../src/lockstep/log-codec.ts';
 import { clusterConfigArb, type FuzzClusterConfig, toClusterConfigInput } from './cluster-config.ts';
 import { componentRepairArb, withComponentRepair } from './component-repair.ts';
@@ -45,6 +46,12 @@ export interface RunSpecArbOptions extends FaultScheduleArbOptions {
   settleUs?: number;
   /** One run in this many also checks I6 by running twice (default 8; 0 never). */
   determinismEvery?: number;
+  /**
+   * The guests runs may use (default: all of GUEST_WORKLOADS). A drawn guest outside the list is
+   * replaced by one inside it, at the same position modulo its length; a quiet service only runs
+   * when `kvstore-quiet` is listed. The draws stay the same, so a seed's schedules do too.
+   */
+  guests?: readonly GuestWorkload[];
 }
 
 export const FUZZ_DURATION_US_DEFAULT = 1_500_000;
@@ -128,7 +135,15 @@ function classicRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       faults: faultListArb(options),
       checkDeterminism: determinismArb(options),
     })
-    .map((parts) => buildRunSpec(parts, options.durationUs ?? FUZZ_DURATION_US_DEFAULT));
+    .map((parts) => withGuests(buildRunSpec(parts, options.durationUs ?? FUZZ_DURATION_US_DEFAULT), options));
+}
+
+/** The spec with its guest among `options.guests` (see RunSpecArbOptions.guests). */
+function withGuests(spec: RunSpec, options: RunSpecArbOptions): RunSpec {
+  const guests = options.guests;
+  if (guests === undefined || guests.includes(spec.guest)) return spec;
+  const drawn = GUEST_WORKLOADS.indexOf(spec.guest);
+  return { ...spec, guest: guests[drawn % guests.length]! };
 }
 
 /** A model path's schedule, then up to two more faults after it. */
@@ -225,7 +240,8 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
         parts.survivorCut === undefined ? repaired : withSurvivorStorageCut(repaired, parts.survivorCut);
       const faults = parts.pathByPath === undefined ? cut : withPathByPathLoss(cut, parts.pathByPath);
       const built = buildRunSpec({ ...parts, faults }, minUs);
-      const spec = parts.quiet === undefined ? built : withQuietService(built, parts.quiet);
+      const quiet = (options.guests?.includes('kvstore-quiet') ?? true) ? parts.quiet : undefined;
+      const spec = withGuests(quiet === undefined ? built : withQuietService(built, quiet), options);
       spec.durationUs = runLengthUs(spec);
       if (parts.vms.ft !== 1) spec.ftVms = parts.vms.ft;
       if (parts.vms.plain !== 0) spec.plainVms = parts.vms.plain;

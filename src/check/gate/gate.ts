@@ -6,6 +6,7 @@
 // two runs); the stages after it are skipped; what finished is reported as finished. Stages are
 // plain objects so the CLI, tests and sharded CI runs compose the same pipeline.
 import { INVARIANTS, type InvariantId } from '../../base/invariants.ts';
+import type { GuestWorkload } from '../../cluster/workloads.ts';
 import {
   type GateCampaign,
   type GateResults,
@@ -17,7 +18,8 @@ import { StopFlag, startCeiling } from './stop-flag.ts';
 
 export interface GateOptions {
   hosts: number;
-  guests: string[];
+  /** Guests the fuzz stage's runs may use. */
+  guests: GuestWorkload[];
   seed: number;
   /** Wall-clock ceiling of the whole gate; undefined: none. Never decides pass or fail. */
   budgetSeconds?: number;

@@ -8,6 +8,7 @@ import { ModelCoverageTracker } from '../../check/conformance/model-coverage.ts'
 import type { IncidentalViolation } from '../../check/fuzz/campaign.ts';
 import { StopFlag, type StopReason } from '../../check/gate/stop-flag.ts';
 import type { ExpectedViolation } from '../../check/trace-file.ts';
+import type { GuestWorkload } from '../../cluster/workloads.ts';
 
 export interface FuzzChunkRequest {
   seed: number;
@@ -21,6 +22,8 @@ export interface FuzzChunkRequest {
   shrinkRuns?: number;
   /** What counts as a find (a seeded bug's declared invariants); undefined: any invariant. */
   invariants?: InvariantId[];
+  /** The guests runs may use (the config's `guests`); undefined: every guest with a workload. */
+  guests?: GuestWorkload[];
   outDir: string;
   /** The gate's stop flag (shared memory, so a worker thread sees it too). */
   stop?: SharedArrayBuffer;
@@ -62,6 +65,7 @@ export async function runFuzzChunk(request: FuzzChunkRequest): Promise<FuzzChunk
     ...(request.shrinkBudgetMs === undefined ? {} : { shrinkBudgetMs: request.shrinkBudgetMs }),
     ...(request.shrinkRuns === undefined ? {} : { shrinkRuns: request.shrinkRuns }),
     ...(request.invariants === undefined ? {} : { invariants: request.invariants }),
+    ...(request.guests === undefined ? {} : { space: { guests: request.guests } }),
     stop: () => stop.reason,
     outDir: request.outDir,
     onResult: (_spec, run) => tracker.add(run.trace.entries),

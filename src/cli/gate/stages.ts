@@ -250,6 +250,7 @@ export const fuzzStage: GateStage = {
         seed: chunkSeed(options.seed, chunk, options.shard),
         bug: options.bugs[0] ?? null,
         runs: fuzzRuns,
+        guests: options.guests,
         shrinkRuns: options.campaign.shrinkRuns,
         outDir,
         stop: stop.buffer,
