@@ -28,7 +28,7 @@ export class FakeVm implements VirtualMachineApi {
   nondet: NondetSource = { read: () => 0 };
   outputs: VmOutputs = { console() {}, nicTransmit() {}, diskRequest() {} };
   private acc = 1;
-  private timerPending = false;
+  private timerLine = false;
   private nicFull = false;
   private diskBusy = 0;
   private diskIds = 0;
@@ -54,9 +54,9 @@ export class FakeVm implements VirtualMachineApi {
   }
 
   private takeInterrupts(): void {
-    if (this.timerPending) {
+    if (this.timerLine) {
       this.acc = mix(this.acc, 0x7117);
-      this.timerPending = false;
+      this.timerLine = false;
       this.compare = NO_TIMER;
     }
     if (this.nicFull) {
@@ -80,7 +80,7 @@ export class FakeVm implements VirtualMachineApi {
       this.exited = true;
       return 'exit';
     }
-    if (i % 2000 === 1999 && !this.timerPending && !this.nicFull) return 'wfi';
+    if (i % 2000 === 1999 && !this.timerLine && !this.nicFull) return 'wfi';
     return null;
   }
 
@@ -91,7 +91,7 @@ export class FakeVm implements VirtualMachineApi {
   }
 
   inject(input: VmInput): void {
-    if (input.kind === 'timer') this.timerPending = true;
+    if (input.kind === 'timer') this.timerLine = true;
     else if (input.kind === 'nic-rx') {
       for (const b of input.data) this.acc = mix(this.acc, b);
       this.nicFull = true;
@@ -109,16 +109,14 @@ export class FakeVm implements VirtualMachineApi {
     return this.compare;
   }
 
+  timerPending(): boolean {
+    return this.timerLine;
+  }
+
   digest(): string {
-    return [
-      this.instret,
-      this.pc,
-      this.acc,
-      this.timerPending,
-      this.nicFull,
-      this.diskBusy,
-      this.compare,
-    ].join(':');
+    return [this.instret, this.pc, this.acc, this.timerLine, this.nicFull, this.diskBusy, this.compare].join(
+      ':',
+    );
   }
 
   snapshot(): VmSnapshot {
@@ -128,7 +126,7 @@ export class FakeVm implements VirtualMachineApi {
       pc: this.pc,
       regs: Int32Array.of(this.acc | 0),
       csrs: {
-        timerPending: +this.timerPending,
+        timerPending: +this.timerLine,
         nicFull: +this.nicFull,
         diskBusy: this.diskBusy,
         diskIds: this.diskIds,
@@ -145,7 +143,7 @@ export class FakeVm implements VirtualMachineApi {
     this.instret = s.instret;
     this.pc = s.pc;
     this.acc = s.regs[0]! >>> 0;
-    this.timerPending = s.csrs.timerPending === 1;
+    this.timerLine = s.csrs.timerPending === 1;
     this.nicFull = s.csrs.nicFull === 1;
     this.diskBusy = s.csrs.diskBusy!;
     this.diskIds = s.csrs.diskIds!;

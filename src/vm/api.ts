@@ -133,6 +133,8 @@ export interface VirtualMachineApi {
   nicReady(): boolean;
   /** 64-bit `mtimecmp` as a number (for hosts deciding when to raise `timer`). */
   timerCompare(): number;
+  /** The CLINT's timer line: raised by a `timer` input, lowered when the guest writes `mtimecmp`. */
+  timerPending(): boolean;
   /** Digest of pc, registers, CSRs, RAM and device state; RAM part maintained incrementally. */
   digest(): string;
   snapshot(): VmSnapshot;

@@ -164,6 +164,10 @@ export class VirtualMachine implements VirtualMachineApi, Bus, DeviceHost {
     return this.clint.compare();
   }
 
+  timerPending(): boolean {
+    return this.clint.timerLine;
+  }
+
   // --- Bus (called by the hart) ---
 
   load(address: number, size: 1 | 2 | 4): number {

@@ -23,6 +23,7 @@ import { ReplicaMonitor } from './replica-monitor.ts';
 import { SplitBrainMonitor } from './split-brain-monitor.ts';
 import { StorageFenceMonitor } from './storage-fence-monitor.ts';
 import { ThrottleMonitor } from './throttle-monitor.ts';
+import { TimerMonitor } from './timer-monitor.ts';
 import type { MonitorSink, Violation } from './violation.ts';
 
 export class MonitorSet implements MonitorSink {
@@ -62,6 +63,7 @@ export class MonitorSet implements MonitorSink {
       new DetectionMonitor(this, cluster, this.truth, traffic),
       new ProportionMonitor(this, cluster, this.truth, traffic),
       new ClientAnswerMonitor(this, cluster),
+      new TimerMonitor(this, cluster),
     ];
     cluster.observers.push(
       guardObservers(this.monitors.map((m) => ({ observer: m, name: m.constructor.name }))),

@@ -1,0 +1,54 @@
+// A timer interrupt the guest armed is delivered by the acting primary's hypervisor (TimerMonitor,
+// I4): judged on the VM's CLINT, never on the hypervisor's own record of what it raised. Fault hunt
+// 11 wrote a go-live that took the new primary's pending compare value as already raised ("the
+// replayed log delivered it"): the guest's timer died at every failover, no client request
+// depended on it, and 600 runs passed. Seeded here by wrapping FtVm.promote in the test.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runFt } from '../src/check/monitors/ft-run.ts';
+import type { FtInstance } from '../src/cluster/ft-instance.ts';
+import { FtVm } from '../src/cluster/ft-vm.ts';
+import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
+
+const kvstore = new Uint8Array(readFileSync(new URL('../guests/kvstore.elf', import.meta.url)));
+
+const run = () =>
+  runFt({
+    seed: 0,
+    elf: kvstore,
+    guest: 'kvstore',
+    durationUs: 1_500_000,
+    config: { hosts: 3 },
+    clientOptions: { intervalUs: 5_000 },
+    schedule: parseFaultSchedule({ version: 1, faults: [{ at: '300ms', kind: 'crash', host: 'primary' }] }),
+    stopOnViolation: true,
+  });
+
+type Promote = { promote(instance: FtInstance): void };
+
+describe('timer interrupts are delivered', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('catches a go-live that takes the pending timer as already raised', () => {
+    const original = (FtVm.prototype as unknown as Promote).promote;
+    vi.spyOn(FtVm.prototype as unknown as Promote, 'promote').mockImplementation(function (
+      this: FtVm,
+      instance: FtInstance,
+    ) {
+      original.call(this, instance);
+      // The fault: the compare value the guest holds now counts as delivered.
+      instance.timerInjectedFor = instance.vm!.timerCompare();
+    });
+    const i4 = run().violations.find((v) => v.invariant === 'I4');
+    expect(i4?.message).toMatch(
+      /the guest of vm1 armed its timer for [\d.]+ ms but the acting primary on h\d had still not raised the interrupt/,
+    );
+  });
+
+  it('passes the shipped cluster through the same failover', () => {
+    const result = run();
+    expect(result.violations).toEqual([]);
+  });
+});
