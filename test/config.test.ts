@@ -23,8 +23,8 @@ describe('configuration', () => {
     writeFileSync(join(dir, 'ftcheck.config.json'), JSON.stringify({ hosts: 2, seed: 9 }));
     expect((await loadConfig(dir)).hosts).toBe(2);
     const tsPath = join(dir, 'other.config.ts');
-    writeFileSync(tsPath, 'export default { hosts: 4, guests: ["crc"] };\n');
-    expect((await loadConfig(dir, tsPath)).guests).toEqual(['crc']);
+    writeFileSync(tsPath, 'export default { hosts: 4, guests: ["ledger"] };\n');
+    expect((await loadConfig(dir, tsPath)).guests).toEqual(['ledger']);
     writeFileSync(join(dir, 'bad.json'), '{ nope');
     await expect(loadConfig(dir, join(dir, 'bad.json'))).rejects.toThrow(/not valid JSON/);
   });
