@@ -255,6 +255,20 @@ function properties(t: EnvironmentTables): Property[] {
       holds: (s) => s.context.addressMisplaced === 0,
     },
     {
+      // The protocol's role and the data plane agree: an engaged agent stands for redundancy only
+      // while it holds its end of the logging stream. One that is back in `engaged` detached (say,
+      // a secondary that lost the lock race) replays nothing and ships nothing, but its failure
+      // detector keeps cycling, which no other property tells from progress (fault hunt 11).
+      name: 'engagedAgentAttached',
+      id: 'I5',
+      description: 'an engaged agent on an up host holds its end of the logging stream',
+      holds: (s) =>
+        hosts(s).every(
+          (x) =>
+            !(x.up === 1 && (k.secEngaged[x.agent] === 1 || k.primEngaged[x.agent] === 1)) || x.link === 1,
+        ),
+    },
+    {
       // Completeness of the agent (I0: the system under test fails, not the checker): DELIVER,
       // CRASH, REPAIR, RESET, the snapshot's arrival and the HA's spawn tell the agent what
       // happened without asking whether its state handles it. One that has no transition for it

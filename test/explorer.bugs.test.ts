@@ -7,6 +7,7 @@ import { explore } from '../src/check/explorer/explore.ts';
 import { toItf } from '../src/check/explorer/itf.ts';
 import { formatStepTable } from '../src/check/explorer/stepTable.ts';
 import { cloneConfig, rebuild, type StateConfig, stateAt } from '../src/check/mutate/machine-config.ts';
+import { findModelMutant } from '../src/check/mutate/model-mutants.ts';
 import { incompleteAgentModel } from './fixtures/incomplete-agent.ts';
 import { lateDisengageModel } from './fixtures/late-disengage-agent.ts';
 
@@ -255,5 +256,23 @@ describe('an agent that disengages late', () => {
     const last = result.violations[0]!.trace.at(-1)!.state;
     const live = last.context.hosts.find((x) => model.tables.agent.paths[x.agent] === 'primary.alone')!;
     expect([live.hist, live.recv, last.context.released]).toEqual([1, 2, 2]);
+  });
+});
+
+describe('an engaged agent holds its end of the logging stream (engagedAgentAttached)', () => {
+  // Fault hunt 11: a secondary that loses the lock race goes back to `engaged` instead of halting.
+  // Detached, it replays nothing, yet its failure detector keeps cycling through the lock, which
+  // the other properties took for progress; a third host restores protection all the same.
+  it.each([
+    'agent~retarget~secondary.goingLive.acquiringLock~LOCK_DENIED.0~secondary.engaged',
+    'agent~retarget~primary.acquiringLock~LOCK_DENIED.0~secondary.engaged',
+  ])('catches %s', (id) => {
+    const model = createClusterModel({ hosts: 2, agentMachine: findModelMutant(id)!.build() });
+    const result = explore(model, { engine: 'compiled', stopAtFirstViolation: true });
+    const violation = result.violations[0]!;
+    expect([violation.property, violation.invariant]).toEqual(['engagedAgentAttached', 'I5']);
+    const property = model.invariants.find((p) => p.name === 'engagedAgentAttached')!;
+    expect(property.holds(violation.trace.at(-1)!.state)).toBe(false);
+    expect(violation.trace.slice(0, -1).every((step) => property.holds(step.state))).toBe(true);
   });
 });
