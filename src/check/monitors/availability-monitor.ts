@@ -48,9 +48,9 @@ export const SLOW_FACTOR_SERVICE_MAX = 100;
 /** How often (simulated time) who-can-serve is recomputed even without a triggering event. */
 const RECOMPUTE_EVERY_US = 10_000;
 /** Disk reads a guest makes at boot before it can answer (kvstore: 256 sectors, 64 per read). */
-const BOOT_DISK_READS = 4;
+export const BOOT_DISK_READS = 4;
 /** Guest instructions before a guest can answer at all (kvstore ≈ 0.8M, ledger ≈ 16k). */
-const BOOT_INSTRUCTIONS_MAX = 1_000_000;
+export const BOOT_INSTRUCTIONS_MAX = 1_000_000;
 
 interface Server {
   host: string;

@@ -22,6 +22,9 @@ import type { MonitorSink } from './violation.ts';
 /** A storage path losing this share of messages or more counts as a failure of its own. */
 export const IMPAIRED_LOSS_RATE = 0.5;
 
+/** How often (simulated time) the clocks are looked at when nothing else calls them. */
+const LOOK_EVERY_US = 10_000;
+
 /** Retry pauses a delayed storage network may cost a go-live (one per timeout doubling). */
 const LOCK_RETRIES_STRETCH = 7;
 
@@ -57,6 +60,7 @@ export class RecoveryMonitor implements ClusterObserver {
    */
   private readonly slowedBacklogDoneUs = new Map<string, number>();
   private readonly slowFactors = new Map<string, number>();
+  private lookedUs = 0;
 
   constructor(
     private readonly sink: MonitorSink,
@@ -309,16 +313,27 @@ export class RecoveryMonitor implements ClusterObserver {
     this.check(this.sink.now());
   }
 
+  /** A stalled guest emits nothing: time is looked at again on the cluster's own traffic. */
+  messageDelivered(): void {
+    const now = this.sink.now();
+    if (now - this.lookedUs < LOOK_EVERY_US) return;
+    this.check(now);
+  }
+
   end(timeUs: number): void {
     this.check(timeUs);
   }
 
   private check(nowUs: number): void {
+    this.lookedUs = nowUs;
     // values(), not entries: no [key, value] array per VM on every output.
     for (const clock of this.clocks.values()) {
       const name = clock.name;
       const vm = this.cluster.vms.find((v) => v.name === name)!;
       if (vm.exited) continue;
+      // The primary's loss is a state, not only a fault's instant: a pair that formed around a
+      // primary already without storage (or on a host gone down) owes its go-live from then on.
+      this.primaryFailedInTruth(vm, nowUs);
       // The survivor may have died or lost its storage since (a second failure): then nothing
       // can resume, and the single-failure bound does not apply.
       if (clock.liveBy !== null && !this.hasSurvivor(vm)) clock.liveBy = null;
