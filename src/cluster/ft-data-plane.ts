@@ -75,6 +75,9 @@ export class FtDataPlane {
     const budget = Math.max(1, Math.floor(instance.host.instructionBudget(this.ctx.config.sliceUs) * share));
     const reason = recorder.run(before + budget);
     this.instructionsExecuted += vm.instret - before;
+    const stream = instance.sender === null ? -1 : instance.streamId;
+    for (const observer of this.ctx.observers)
+      observer.primaryRan?.(this.ft.name, instance.host.name, stream, vm.instret - before, reason);
     // The gate passes every output on at once; the agent applies the Output Rule (offer()).
     recorder.releaseOutputs();
     if (reason === 'wfi') instance.idle = true;

@@ -2,6 +2,7 @@
 // watch: every hook is called after the fact and none can change the run.
 import type { ReplayFault } from '../lockstep/secondary-replayer.ts';
 import type { Fault, NetworkKind } from '../sim/fault-schedule.ts';
+import type { StopReason } from '../vm/api.ts';
 import type { OutputCounts, OutputKindName } from './ft-instance.ts';
 
 export interface WorldOutput {
@@ -45,6 +46,11 @@ export interface ClusterObserver {
   addressMoved?(vm: string, host: string): void;
   /** The primary's state digest at a boundary it logged on log stream `stream` (one per pairing). */
   primaryCheckpoint?(vm: string, stream: number, instret: number, digest: string): void;
+  /**
+   * A primary on `host` ran one slice while it shipped log stream `stream` (−1: none): `executed`
+   * guest instructions, ending as the VM said (`limit`: it used its whole budget).
+   */
+  primaryRan?(vm: string, host: string, stream: number, executed: number, stop: StopReason): void;
   /** The secondary of that stream, at the same boundary. */
   secondaryCheckpoint?(vm: string, stream: number, host: string, instret: number, digest: string): void;
   replayFault?(vm: string, host: string, fault: ReplayFault): void;
@@ -130,6 +136,7 @@ const HOOKS: Record<keyof ClusterObserver, true> = {
   messageDelivered: true,
   addressMoved: true,
   primaryCheckpoint: true,
+  primaryRan: true,
   secondaryCheckpoint: true,
   replayFault: true,
   snapshotTaken: true,

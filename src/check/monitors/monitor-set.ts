@@ -10,6 +10,7 @@ import { ClientAnswerMonitor } from './client-answer-monitor.ts';
 import { DetectionMonitor } from './detection-monitor.ts';
 import { EnvironmentTruth } from './environment-truth.ts';
 import { LagMonitor } from './lag-monitor.ts';
+import { LagStepMonitor } from './lag-step-monitor.ts';
 import { LockstepMonitor } from './lockstep-monitor.ts';
 import { LogDecoderMonitor } from './log-decoder-monitor.ts';
 import { LogFlowMonitor } from './log-flow-monitor.ts';
@@ -59,6 +60,7 @@ export class MonitorSet implements MonitorSink {
       new ReplicaMonitor(this, cluster),
       new LagMonitor(this, cluster, this.truth),
       new ThrottleMonitor(this, cluster, this.truth),
+      new LagStepMonitor(this, cluster, this.truth),
       new AvailabilityMonitor(this, cluster, this.truth),
       new DetectionMonitor(this, cluster, this.truth, traffic),
       new ProportionMonitor(this, cluster, this.truth, traffic),

@@ -1,0 +1,56 @@
+// Lag control raises the primary's share one step per slice (LagStepMonitor, I5), judged on the
+// instructions the primary's VM executed in a slice that used its whole budget, never on the
+// controller's state. Fault hunt 11 wrote a controller that jumped from a stop straight back to
+// full speed once its secondary caught up: at ×1000 it lagged 300–630 ms where the shipped one
+// holds ~110 ms — inside the bound the lag monitor must allow a correct controller that hears of
+// the replay late (~450 ms at ×935), so it passed 600 runs. Seeded here by wrapping
+// LagController.update in the test.
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runFt } from '../src/check/monitors/ft-run.ts';
+import { LagController } from '../src/lockstep/lag-controller.ts';
+import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
+
+const kvstore = new Uint8Array(readFileSync(new URL('../guests/kvstore.elf', import.meta.url)));
+
+const run = (factor: number) =>
+  runFt({
+    seed: 0,
+    elf: kvstore,
+    guest: 'kvstore',
+    durationUs: 2_000_000,
+    config: { hosts: 3 },
+    clientOptions: { intervalUs: 5_000 },
+    schedule: parseFaultSchedule({
+      version: 1,
+      faults: [{ at: '100ms', kind: 'slow', host: 'secondary', factor }],
+    }),
+    stopOnViolation: true,
+  });
+
+describe('lag control climbs one step per slice', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('catches a controller that goes back to full speed at once', () => {
+    const original = LagController.prototype.update;
+    vi.spyOn(LagController.prototype, 'update').mockImplementation(function (
+      this: LagController,
+      lag: number,
+    ) {
+      const slowed = this.share < 1;
+      original.call(this, lag);
+      // The fault: caught up, the primary gets its full speed back in one go.
+      if (slowed && lag < this.low) (this as unknown as { level: number }).level = 0;
+    });
+    const violation = run(1000).violations.find((v) => v.invariant === 'I5');
+    expect(violation?.message).toMatch(
+      /^lag control raised the primary of vm1 on h1 more than one step in a slice: after a slice at (a stop \(one instruction\)|1\/\d+ of full speed) it ran \d+ instructions, beyond the \d+ that one step up allows/,
+    );
+  });
+
+  it.each([65, 300, 1000])('passes the shipped controller with a secondary slowed ×%i', (factor) => {
+    expect(run(factor).violations).toEqual([]);
+  });
+});
