@@ -151,6 +151,11 @@ const EXPLANATIONS: Record<string, Finder[]> = {
     // The primary heard nothing on the logging channel although its keepalives arrived.
     find('note', /peer h\d+ silent on logging/),
   ],
+  'heartbeat-dated-at-send': [
+    find('fault', /^DELAY network=heartbeat/),
+    // Heartbeats kept arriving, but the receiver dated them by their send time.
+    find('note', /peer h\d+ silent on heartbeats/),
+  ],
 };
 
 const FIXTURES = 'test/fixtures/counterexamples/bugs';

@@ -39,6 +39,7 @@ const CASES: Record<string, { seed: number; runs: number }> = {
   'primary-ignores-silent-secondary': { seed: 2, runs: 5 },
   'disk-retry-without-backoff': { seed: 1, runs: 80 },
   'keepalive-not-acked': { seed: 3, runs: 10 },
+  'heartbeat-dated-at-send': { seed: 2, runs: 5 },
 };
 
 function violates(spec: RunSpec, bug: string | null, invariant: InvariantId): boolean {

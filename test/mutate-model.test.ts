@@ -9,6 +9,7 @@ import { agentMachine } from '../models/agent.ts';
 import { createClusterModel } from '../models/clusterModel.ts';
 import { AE, stepAgent } from '../models/environment.ts';
 import { fuzzCampaign } from '../properties/fuzz-campaign.ts';
+import { explore } from '../src/check/explorer/explore.ts';
 import { bugRunOptions } from '../src/check/fuzz/bug-injection.ts';
 import { behaviourChanges } from '../src/check/mutate/equivalence.ts';
 import {
@@ -199,12 +200,20 @@ describe('detectors on model mutants', () => {
     expect(explored('agent~drop-action~primary.engaged~PEER_SILENT.0~disengage').status).toBe('survived');
     // A primary that releases output on LOCKSTEP_ENGAGED, before any entry executed: the
     // environment's own assertion refuses it, a step that throws, which explore reports as an I0
-    // finding with its path (never a crash of ftcheck).
-    const release = explored('agent~swap-events~primary.alone~OUTPUT_READY~LOCKSTEP_ENGAGED');
-    expect(release).toMatchObject(killedBy('I0', 'stepsComplete'));
-    expect(release.kill?.message).toMatch(
-      /^stepsComplete: RESPOND\(host=0\) threw assertion failed: an output is released only after its entry executed at environment\.ts:\d+/,
+    // finding with its path (never a crash of ftcheck). Its secondary, engaged with no primary
+    // engaged to ship to, is caught first: engagedAgentAttached.
+    const swapped = 'agent~swap-events~primary.alone~OUTPUT_READY~LOCKSTEP_ENGAGED';
+    expect(explored(swapped)).toMatchObject(killedBy('I5', 'engagedAgentAttached'));
+    // Without that property, the path goes on to the step that throws.
+    const model = createClusterModel({ hosts: 2, agentMachine: mutant(swapped).build() });
+    const others = model.invariants.filter((p) => p.name !== 'engagedAgentAttached');
+    const thrown = explore({ ...model, invariants: others }, { engine: 'compiled' }).violations.find(
+      (v) => v.property === 'stepsComplete',
     );
+    expect([thrown?.invariant, thrown?.thrown?.error]).toEqual([
+      'I0',
+      expect.stringMatching(/^assertion failed: an output is released only after its entry executed/),
+    ]);
   });
 
   it('a mutant the explorer cannot see goes to the fuzz detector; its verdict and crashes are kept apart', () => {

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { clusterConfigArb, toClusterConfigInput } from '../properties/arbitraries/cluster-config.ts';
 import { withComponentRepair } from '../properties/arbitraries/component-repair.ts';
+import { withCreepingDelay } from '../properties/arbitraries/creeping-delay.ts';
 import { withDoubleFault } from '../properties/arbitraries/double-fault.ts';
 import {
   FAULT_FAMILIES,
@@ -31,6 +32,35 @@ const familyOf = (kind: unknown) =>
   )?.[0] ?? String(kind);
 
 describe('arbitraries', () => {
+  it('a creeping delay slows the pair link step by step past the detection timeout, and stays', () => {
+    const base: FuzzFault[] = [{ at: '700ms', kind: 'crash', host: 'h3' }];
+    const creep = { afterMs: 100, network: 'heartbeat' as const, stepMs: 90, everyMs: 200, topTenths: 15 };
+    const faults = withCreepingDelay(base, creep, {
+      hosts: 3,
+      racks: 1,
+      rackAntiAffinity: false,
+      slowHosts: [],
+    });
+    const steps = faults.slice(1);
+    // 600 ms at the 400 ms default timeout, in steps of at most 90 ms, 200 ms apart.
+    expect(steps.map((f) => [f.at, f.ms])).toEqual([
+      ['800ms', 90],
+      ['1000ms', 180],
+      ['1200ms', 270],
+      ['1400ms', 360],
+      ['1600ms', 450],
+      ['1800ms', 540],
+      ['2000ms', 600],
+    ]);
+    expect(steps.every((f) => f.kind === 'delay' && f.network === 'heartbeat')).toBe(true);
+    const specs = fc.sample(runSpecArb({ determinismEvery: 0 }), { seed: 31, numRuns: 400 });
+    const creeping = specs.filter((spec) =>
+      spec.schedule.faults.some((f) => f.kind === 'delay' && Array.isArray(f.between) && Number(f.ms) > 400),
+    );
+    expect(creeping.length).toBeGreaterThan(25);
+    for (const spec of specs) parseFaultSchedule(spec.schedule);
+  });
+
   it('keep runs to the configured guests, with the same schedules, and a quiet service only when listed', () => {
     const all = fc.sample(runSpecArb(), { seed: 5, numRuns: 150 });
     const ledger = fc.sample(runSpecArb({ guests: ['ledger'] }), { seed: 5, numRuns: 150 });
@@ -171,11 +201,11 @@ describe('arbitraries', () => {
         const last = spec.schedule.faults.at(-1);
         return last?.kind === kind && last.network === 'storage' && (last.rate === 0 || last.ms === 0);
       }).length;
-    // (A re-protection, component-repair, survivor-cut or path-by-path scenario drawn later may
-    // follow it in a run: fewer end with it.)
-    expect(shortCuts.length).toBeGreaterThan(12);
-    expect(ended('loss')).toBeGreaterThan(12);
-    expect(ended('delay')).toBeGreaterThan(12);
+    // (A re-protection, component-repair, survivor-cut, path-by-path or creeping-delay scenario
+    // drawn later may follow it in a run: fewer end with it.)
+    expect(shortCuts.length).toBeGreaterThan(8);
+    expect(ended('loss')).toBeGreaterThan(8);
+    expect(ended('delay')).toBeGreaterThan(8);
     // Every one of them validates (rate 0 and 0 ms are how a lossy or slow network recovers).
     for (const spec of specs) parseFaultSchedule(spec.schedule);
   });
@@ -357,7 +387,8 @@ describe('arbitraries', () => {
           ),
       ),
     );
-    expect(repaired.length).toBeGreaterThan(60);
+    // (Not every drawn repair has exactly this shape: 60 of 600 at this seed.)
+    expect(repaired.length).toBeGreaterThan(45);
     expect(repaired.length).toBeLessThan(160);
     for (const spec of specs) parseFaultSchedule(spec.schedule);
   });

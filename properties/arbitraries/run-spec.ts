@@ -24,6 +24,7 @@ import { GUEST_WORKLOADS, type GuestWorkload } from '../../src/cluster/workloads
 import { LOG_ENTRY_BYTES_MAX } from '../../src/lockstep/log-codec.ts';
 import { clusterConfigArb, type FuzzClusterConfig, toClusterConfigInput } from './cluster-config.ts';
 import { componentRepairArb, withComponentRepair } from './component-repair.ts';
+import { creepingDelayArb, withCreepingDelay } from './creeping-delay.ts';
 import { doubleFaultArb, withDoubleFault } from './double-fault.ts';
 import {
   type FaultScheduleArbOptions,
@@ -275,6 +276,8 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       // Last of all, for the same reason; then the isolation.
       quiet: quietServiceArb(),
       isolated: isolatedScenarioArb(),
+      // Last of all, for the same reason.
+      creeping: creepingDelayArb(),
     })
     .map((parts) => {
       const withScenarios = (base: FuzzFault[]): FuzzFault[] => {
@@ -288,7 +291,8 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
             : withComponentRepair(stressed, parts.componentRepair);
         const cut =
           parts.survivorCut === undefined ? repaired : withSurvivorStorageCut(repaired, parts.survivorCut);
-        return parts.pathByPath === undefined ? cut : withPathByPathLoss(cut, parts.pathByPath);
+        const lost = parts.pathByPath === undefined ? cut : withPathByPathLoss(cut, parts.pathByPath);
+        return parts.creeping === undefined ? lost : withCreepingDelay(lost, parts.creeping, parts.config);
       };
       const scenario = [
         parts.aftershock,
@@ -297,6 +301,7 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
         parts.componentRepair,
         parts.survivorCut,
         parts.pathByPath,
+        parts.creeping,
       ].some((drawn) => drawn !== undefined);
       const faults = withScenarios(parts.isolated && scenario ? [] : parts.faults);
       const built = buildRunSpec({ ...parts, faults }, minUs);

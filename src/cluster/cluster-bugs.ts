@@ -73,6 +73,14 @@ export const CLUSTER_BUGS: readonly ClusterBug[] = [
       'The secondary takes a keepalive as proof that its primary lives but does not acknowledge it: while the guest has nothing to log, the primary hears nothing on the logging channel and declares its healthy secondary failed.',
     behaviour: { ...correctBehaviour, name: 'keepalive-not-acked', acksKeepalives: false },
   },
+  {
+    name: 'heartbeat-dated-at-send',
+    level: 'cluster',
+    breaks: ['I8'],
+    description:
+      'The receiver dates a heartbeat by when it was sent, not when it arrived: once the heartbeat link is slower than the detection timeout, with heartbeats still arriving steadily, a healthy peer looks silent and the pair fails over.',
+    behaviour: { ...correctBehaviour, name: 'heartbeat-dated-at-send', heartbeatsDatedOnArrival: false },
+  },
 ];
 
 export function clusterBehaviour(name?: string): ClusterBehaviour {

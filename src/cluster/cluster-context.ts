@@ -41,6 +41,8 @@ export interface ClusterBehaviour {
   readonly parksFencedWrites: boolean;
   /** A secondary answers each keepalive with an acknowledgement (all the primary hears of it while nothing is logged). */
   readonly acksKeepalives: boolean;
+  /** A heartbeat counts from when it arrived (not from when it was sent) in the silence clock. */
+  readonly heartbeatsDatedOnArrival: boolean;
   /** The primary's speed steps under lag control, full speed first; the last stops it (lag-marks.ts). */
   readonly lagShares: readonly number[];
 }
@@ -57,6 +59,7 @@ export const correctBehaviour: ClusterBehaviour = {
   dropsOrphanSpawns: true,
   parksFencedWrites: true,
   acksKeepalives: true,
+  heartbeatsDatedOnArrival: true,
   lagShares: LAG_SHARES,
 };
 

@@ -355,6 +355,7 @@ export class FtDataPlane {
     const peer = instance.peer;
     if (peer === null) return;
     const streamId = instance.streamId;
+    const sentUs = this.ctx.sim.now;
     const link = { source: instance.host.name, target: peer };
     const info = this.ctx.sim.trace.detail >= TRACE_DETAIL_MESSAGES ? { vm: this.ft.name } : undefined;
     this.ctx.networks.heartbeat.send(
@@ -363,7 +364,11 @@ export class FtDataPlane {
       'heartbeat',
       () => {
         const target = this.ft.instanceOn(peer);
-        if (target.streamId === streamId) target.lastHeartbeatUs = this.ctx.sim.now;
+        if (target.streamId !== streamId) return;
+        // Silence is measured by arrivals: a heartbeat proves its sender alive whenever it lands.
+        target.lastHeartbeatUs = this.ctx.behaviour.heartbeatsDatedOnArrival
+          ? this.ctx.sim.now
+          : Math.max(target.lastHeartbeatUs, sentUs);
       },
       info,
       this.ft.name,
