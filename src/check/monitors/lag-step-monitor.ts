@@ -24,7 +24,8 @@ interface LastSlice {
 }
 
 export class LagStepMonitor implements ClusterObserver {
-  private readonly last = new Map<string, LastSlice>();
+  /** By VM, then by host: no key built per slice (this runs after every slice of every primary). */
+  private readonly last = new Map<string, Map<string, LastSlice>>();
   private readonly reported = new Set<string>();
 
   constructor(
@@ -34,16 +35,29 @@ export class LagStepMonitor implements ClusterObserver {
   ) {}
 
   primaryRan(vm: string, host: string, stream: number, executed: number, stop: StopReason): void {
-    const key = `${vm}|${host}`;
-    const last = this.last.get(key);
+    let hosts = this.last.get(vm);
+    if (hosts === undefined) {
+      hosts = new Map();
+      this.last.set(vm, hosts);
+    }
+    let last = hosts.get(host);
+    if (last === undefined) {
+      last = { stream: -1, step: -1 };
+      hosts.set(host, last);
+    }
+    if (stream < 0) {
+      last.stream = -1;
+      return;
+    }
     const full = this.fullBudget(host);
-    if (stream >= 0 && last !== undefined && last.stream === stream && last.step > 0) {
+    if (last.stream === stream && last.step > 0) {
       const allowed = LAG_SHARES[last.step - 1]!;
       const most = budgetAt(full, allowed);
       if (executed > most)
         this.report(vm, host, stream, LAG_SHARES[last.step]!, allowed, executed, most, full);
     }
-    this.last.set(key, { stream, step: stop === 'limit' ? stepOf(full, executed) : -1 });
+    last.stream = stream;
+    last.step = stop === 'limit' ? stepOf(full, executed) : -1;
   }
 
   /** The host's full-speed budget for one slice, from the environment's truth. */

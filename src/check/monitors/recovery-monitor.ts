@@ -337,8 +337,14 @@ export class RecoveryMonitor implements ClusterObserver {
       // The survivor may have died or lost its storage since (a second failure): then nothing
       // can resume, and the single-failure bound does not apply.
       if (clock.liveBy !== null && !this.hasSurvivor(vm)) clock.liveBy = null;
-      // What a delayed storage network adds, taken once: nothing below changes the networks.
-      const stretchUs = this.storageStretchUs(vm);
+      // What a delayed storage network adds, taken once (nothing below changes the networks), and
+      // only once a deadline without it has passed: this runs on every output.
+      const due =
+        (clock.liveBy !== null && nowUs > clock.liveBy) ||
+        (clock.aloneBy !== null && nowUs > clock.aloneBy) ||
+        (clock.unprotectedSince !== null &&
+          nowUs > clock.unprotectedSince + this.cluster.config.reprotectBoundUs + clock.drainUs);
+      const stretchUs = due ? this.storageStretchUs(vm) : 0;
       if (clock.liveBy !== null && nowUs > clock.liveBy + stretchUs) {
         this.once(`${name}:live:${clock.liveBy}`, {
           invariant: 'I5',
