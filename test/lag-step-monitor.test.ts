@@ -5,26 +5,14 @@
 // holds ~110 ms — inside the bound the lag monitor must allow a correct controller that hears of
 // the replay late (~450 ms at ×935), so it passed 600 runs. Seeded here by wrapping
 // LagController.update in the test.
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runFt } from '../src/check/monitors/ft-run.ts';
 import { LagController } from '../src/lockstep/lag-controller.ts';
-import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
-
-const kvstore = new Uint8Array(readFileSync(new URL('../guests/kvstore.elf', import.meta.url)));
+import { runScenario } from './ft-scenario.ts';
 
 const run = (factor: number) =>
-  runFt({
+  runScenario([{ at: '100ms', kind: 'slow', host: 'secondary', factor }], {
     seed: 0,
-    elf: kvstore,
-    guest: 'kvstore',
     durationUs: 2_000_000,
-    config: { hosts: 3 },
-    clientOptions: { intervalUs: 5_000 },
-    schedule: parseFaultSchedule({
-      version: 1,
-      faults: [{ at: '100ms', kind: 'slow', host: 'secondary', factor }],
-    }),
     stopOnViolation: true,
   });
 

@@ -3,27 +3,15 @@
 // hunt 11 wrote a cluster whose engaged primary no longer acted on a storage loss it had suffered
 // while alone: its guest never booted, and I5's clock, started only at faults, never ran (the
 // HBAs failed while no survivor existed). Seeded here by making FtVm.storageLost a no-op.
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runFt } from '../src/check/monitors/ft-run.ts';
 import { FtVm } from '../src/cluster/ft-vm.ts';
-import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
-
-const kvstore = new Uint8Array(readFileSync(new URL('../guests/kvstore.elf', import.meta.url)));
+import { runScenario } from './ft-scenario.ts';
 
 // Every HBA of the primary's host fails at 5 ms, while it is alone; its first pairing is at ~10 ms.
 const run = () =>
-  runFt({
+  runScenario([{ at: '5ms', kind: 'hba-fail', host: 'primary', path: 'all' }], {
     seed: 0,
-    elf: kvstore,
-    guest: 'kvstore',
     durationUs: 2_500_000,
-    config: { hosts: 3 },
-    clientOptions: { intervalUs: 5_000 },
-    schedule: parseFaultSchedule({
-      version: 1,
-      faults: [{ at: '5ms', kind: 'hba-fail', host: 'primary', path: 'all' }],
-    }),
     stopOnViolation: true,
   });
 

@@ -3,24 +3,15 @@
 // 11 wrote a go-live that took the new primary's pending compare value as already raised ("the
 // replayed log delivered it"): the guest's timer died at every failover, no client request
 // depended on it, and 600 runs passed. Seeded here by wrapping FtVm.promote in the test.
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { runFt } from '../src/check/monitors/ft-run.ts';
 import type { FtInstance } from '../src/cluster/ft-instance.ts';
 import { FtVm } from '../src/cluster/ft-vm.ts';
-import { parseFaultSchedule } from '../src/sim/fault-schedule.ts';
-
-const kvstore = new Uint8Array(readFileSync(new URL('../guests/kvstore.elf', import.meta.url)));
+import { runScenario } from './ft-scenario.ts';
 
 const run = () =>
-  runFt({
+  runScenario([{ at: '300ms', kind: 'crash', host: 'primary' }], {
     seed: 0,
-    elf: kvstore,
-    guest: 'kvstore',
     durationUs: 1_500_000,
-    config: { hosts: 3 },
-    clientOptions: { intervalUs: 5_000 },
-    schedule: parseFaultSchedule({ version: 1, faults: [{ at: '300ms', kind: 'crash', host: 'primary' }] }),
     stopOnViolation: true,
   });
 
