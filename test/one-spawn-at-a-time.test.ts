@@ -2,7 +2,9 @@
 // placed is still syncing. Found by widening the check: HA gave up on a spawn whose snapshot
 // acknowledgement was slow (logging delay), placed another, and the first then engaged late; the
 // second synced forever (a syncing instance watches no peer) holding its slot, and the next respawn
-// ran beside it. The cluster now abandons any other syncing instance when a pair forms.
+// ran beside it. The cluster now abandons any other syncing instance when a pair forms. A new
+// spawn now also supersedes the stream to a target that never paired (spawn-supersedes-unpaired),
+// so the late engagement is reached only with that rule off; both rules stay tested here.
 import { describe, expect, it } from 'vitest';
 import { runSpecChecked } from '../src/check/fuzz/run-checked.ts';
 import { type RunSpec, runOptionsOf } from '../src/check/fuzz/run-spec.ts';
@@ -27,10 +29,27 @@ const lateEngagement: RunSpec = {
   ftVms: 2,
 };
 
+const keepsUnpairedStreams = {
+  ...correctBehaviour,
+  name: 'keeps-unpaired-streams',
+  supersedesUnpairedStreams: false,
+};
+
 describe('one spawn at a time', () => {
-  it('a spawn that engages late supersedes the one HA placed after giving up on it', () => {
+  it('the correct cluster hands the next spawn the snapshot and stays clean', () => {
     expect(runSpecChecked(lateEngagement, null).violations).toEqual([]);
     const traced = runFt(runOptionsOf(lateEngagement, null, 'all'));
+    expect(
+      traced.trace.entries.some(
+        ([, , subject, detail]) => subject === 'ha/vm2' && detail.note === 'stream-superseded',
+      ),
+    ).toBe(true);
+  });
+
+  it('a spawn that engages late supersedes the one HA placed after giving up on it', () => {
+    const options = { ...runOptionsOf(lateEngagement, null, 'all'), behaviour: keepsUnpairedStreams };
+    const traced = runFt(options);
+    expect(traced.violations).toEqual([]);
     expect(
       traced.trace.entries.some(
         ([, , subject, detail]) => subject === 'h3' && detail.note === 'spawn-superseded',
@@ -39,7 +58,7 @@ describe('one spawn at a time', () => {
   });
 
   it('without that, the orphan still syncs when HA places the next secondary: I8', () => {
-    const behaviour = { ...correctBehaviour, name: 'keeps-orphan-spawns', dropsOrphanSpawns: false };
+    const behaviour = { ...keepsUnpairedStreams, name: 'keeps-orphan-spawns', dropsOrphanSpawns: false };
     const result = runFt({ ...runOptionsOf(lateEngagement, null), behaviour });
     expect(result.violations[0]?.invariant).toBe('I8');
     expect(result.violations[0]?.message).toMatch(

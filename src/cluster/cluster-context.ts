@@ -34,6 +34,11 @@ export interface ClusterBehaviour {
   /** When a pair forms, a spawn HA gave up on but that is still syncing elsewhere is abandoned. */
   readonly dropsOrphanSpawns: boolean;
   /**
+   * A new spawn makes the primary drop a stream to an earlier target that never paired (HA gave up
+   * on it while its acknowledgement was still on the way) and send its snapshot to the new one.
+   */
+  readonly supersedesUnpairedStreams: boolean;
+  /**
    * A write fenced while the instance still knows only the generation it was sent with waits for
    * the instance's next generation instead of being dropped (its own test-and-set's reply may be
    * the one still on its way).
@@ -57,6 +62,7 @@ export const correctBehaviour: ClusterBehaviour = {
   diskRetryBacksOff: true,
   watchesPeer: () => true,
   dropsOrphanSpawns: true,
+  supersedesUnpairedStreams: true,
   parksFencedWrites: true,
   acksKeepalives: true,
   heartbeatsDatedOnArrival: true,

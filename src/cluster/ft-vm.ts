@@ -547,6 +547,16 @@ export class FtVm {
       this.ha?.spawnFailed();
       return;
     }
+    // One respawn at a time: a stream to an earlier target that never paired (HA gave up on it
+    // while its acknowledgement was still on the way) gives way to this one. Kept, it would make
+    // the snapshot transfer a silent no-op and this spawn wait out its watchdog for nothing.
+    if (this.ctx.behaviour.supersedesUnpairedStreams && primary.sender !== null && !primary.engaged) {
+      sim.trace.record(sim.now, 'info', `ha/${this.name}`, {
+        note: 'stream-superseded',
+        target: primary.peer,
+      });
+      this.detachUnpairedStream(primary);
+    }
     target.serial++;
     target.takeSlot();
     target.peer = primary.host.name;
