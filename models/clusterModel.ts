@@ -109,6 +109,7 @@ function initialContext(t: EnvironmentTables, o: Bounds): ClusterContext {
       req: REQ.none,
       ackd: 0,
       link: 0,
+      owner: 0,
     });
   }
   const context: ClusterContext = {
@@ -127,6 +128,7 @@ function initialContext(t: EnvironmentTables, o: Bounds): ClusterContext {
   };
   // The FT VM powers on at host 0, which holds the lock; the HA service will protect it.
   hosts[0]!.current = 1;
+  hosts[0]!.owner = 1;
   stepAgent(t, context, 0, AE.powerOn);
   return canonicalClusterContext(context);
 }
@@ -361,6 +363,7 @@ export function itfCluster(t: EnvironmentTables, c: ClusterContext): Record<stri
       up: x.up === 1,
       storage: x.storage === 1,
       current: x.current === 1,
+      owner: x.owner === 1,
       hist: x.hist,
       recv: x.recv,
       ackd: x.ackd,
@@ -396,8 +399,9 @@ export function viewCluster(
     const flags = [
       x.up ? '' : 'DOWN',
       x.storage ? '' : 'no-storage',
-      x.current ? 'gen' : '',
-      x.ioOut ? 'io' : '',
+      x.current ? (x.owner ? 'gen,lock' : 'gen') : '',
+      // A current instance's write waits at the array until it owns the lock.
+      x.ioOut ? (x.current && !x.owner ? 'io-parked' : 'io') : '',
       // The stream's end is attached exactly while engaged, unless the agent failed to disengage.
       x.link === engagedState(t, x) ? '' : x.link ? 'attached' : 'detached',
     ]

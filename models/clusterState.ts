@@ -30,6 +30,13 @@ export interface HostState {
    * acknowledgements flow only between two attached ends.
    */
   link: number;
+  /**
+   * This host's VM instance owns the FT lock: it powered the VM on or won the last test-and-set.
+   * The array completes a write only from the owner of the current generation (the cluster's
+   * SharedStorage.write); a current instance that does not own the lock (a secondary from its
+   * snapshot on) has its write parked until it wins, and a fenced one has it rejected.
+   */
+  owner: number;
 }
 
 export interface ClusterContext {
@@ -73,6 +80,7 @@ const HOST_FIELDS: [keyof HostState, number, number][] = [
   ['req', 16, 3],
   ['ackd', 19, 3],
   ['link', 22, 1],
+  ['owner', 23, 1],
 ];
 type GlobalField = Exclude<keyof ClusterContext, 'hosts'>;
 const GLOBAL_FIELDS: [GlobalField, number, number][] = [
@@ -109,14 +117,15 @@ export function packHost(x: HostState): number {
     (x.ioOut << 15) |
     (x.req << 16) |
     (x.ackd << 19) |
-    (x.link << 22);
+    (x.link << 22) |
+    (x.owner << 23);
   if (
     x.agent >>> 6 ||
     x.hist >>> 3 ||
     x.recv >>> 3 ||
     x.ackd >>> 3 ||
     x.req >>> 3 ||
-    (x.up | x.storage | x.current | x.ioOut | x.link) >>> 1
+    (x.up | x.storage | x.current | x.ioOut | x.link | x.owner) >>> 1
   ) {
     checkFits(x, HOST_FIELDS);
   }
@@ -135,6 +144,7 @@ export function unpackHost(w: number): HostState {
     req: (w >>> 16) & 7,
     ackd: (w >>> 19) & 7,
     link: (w >>> 22) & 1,
+    owner: (w >>> 23) & 1,
   };
 }
 

@@ -122,7 +122,7 @@ function respondSymbol(t: T, c: C, h: number): number {
         ? AE.lockGrantedPendingIo
         : AE.lockGrantedNoIo;
     case REQ.reissue:
-      return AE.ioReissued;
+      return host.ioOut === 0 ? AE.ioReissued : -1;
     default:
       return -1;
   }
@@ -155,13 +155,15 @@ function applyRespond(t: T, c: C, h: number): void {
   if (symbol === AE.lockGrantedNoIo || symbol === AE.lockGrantedPendingIo) {
     // The atomic test-and-set: the generation moves on, fencing every other instance.
     for (let j = 0; j < c.hosts.length; j++) {
-      if (j !== h && c.hosts[j]!.current === 1) c.hosts[j]!.current = 0;
+      if (j === h) continue;
+      if (c.hosts[j]!.current === 1) c.hosts[j]!.current = 0;
+      if (c.hosts[j]!.owner === 1) c.hosts[j]!.owner = 0;
     }
     host.current = 1;
+    host.owner = 1;
   }
   // A detached secondary's drain (see `replayLog` in environment.ts): what it had received.
   if (symbol === AE.logDrained && host.link === 0) host.hist = host.recv;
-  if (symbol === AE.ioReissued && host.hist >= 1 && c.durable === 0) host.ioOut = 1;
   host.req = REQ.none;
   if (agentReacts(t, c, h, symbol)) stepAgent(t, c, h, symbol);
 }
@@ -190,7 +192,10 @@ const HOST_GUARDS: Record<HostStepType, HostGuard> = {
   // Offered in every state the agent reacts to it: the Output Rule is the agent's to keep, not the
   // environment's (a held output outlives the state that produced it).
   OUTPUT: (t, c, x, h) => x.up === 1 && c.released < x.hist && agentReacts(t, c, h, outputSymbol(c, x)),
-  IO_COMPLETE: (_t, _c, x) => x.up === 1 && x.storage === 1 && x.ioOut === 1,
+  // The array completes the write of the lock's owner and rejects a fenced one; a current
+  // instance that does not own the lock yet has its write parked until it wins the test-and-set.
+  IO_COMPLETE: (_t, _c, x) =>
+    x.up === 1 && x.storage === 1 && x.ioOut === 1 && (x.owner === 1 || x.current === 0),
   // A reply arrives whether or not the agent acts on it: one it ignores is consumed, never held
   // back for a state that wants it (the environment must not retry for the agent).
   RESPOND: (t, c, x, h) => x.up === 1 && x.req !== REQ.none && respondSymbol(t, c, h) >= 0,
@@ -236,7 +241,7 @@ export function applyHostStep(t: T, c0: C, type: HostStepType, h: number): Parti
       break;
     case 'IO_COMPLETE':
       x.ioOut = 0;
-      if (x.current === 1) c.durable = 1; // a fenced (stale) instance's write is rejected
+      if (x.current === 1) c.durable = 1; // the owner's (enabled only then); a fenced one's is rejected
       break;
     case 'RESPOND':
       applyRespond(t, c, h);

@@ -107,6 +107,7 @@ export interface EnvironmentTables {
 
 function clearVm(host: HostState): void {
   host.current = 0;
+  host.owner = 0;
   host.hist = 0;
   host.recv = 0;
   host.ackd = 0;
@@ -172,6 +173,12 @@ function runAgentCommand(t: EnvironmentTables, c: ClusterContext, host: HostStat
       host.req = REQ.testAndSet;
       return;
     case 'reissuePendingIo':
+      // The old primary's write goes out again now if it never reached the disk; the answer
+      // (IO_REISSUED, RESPOND) comes once it has completed: a commit, as the cluster's
+      // awaitReissued. (The cluster's poll ceiling, going live anyway after 2 s, is a timing
+      // fallback this untimed model leaves out: a reissue that cannot complete is a deadlock here,
+      // as it is a late go-live, I5, there.)
+      if (host.hist >= 1 && c.durable === 0 && host.ioOut === 0) host.ioOut = 1;
       host.req = REQ.reissue;
       return;
     case 'ackLogEntry':

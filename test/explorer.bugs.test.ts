@@ -10,6 +10,7 @@ import { cloneConfig, rebuild, type StateConfig, stateAt } from '../src/check/mu
 import { findModelMutant } from '../src/check/mutate/model-mutants.ts';
 import { incompleteAgentModel } from './fixtures/incomplete-agent.ts';
 import { lateDisengageModel } from './fixtures/late-disengage-agent.ts';
+import { reissueBeforeLockModel } from './fixtures/reissue-before-lock-agent.ts';
 
 // The exact shortest counterexample of each seeded bug on 2 hosts (steps after the initial state).
 const EXPECTED: Record<string, [property: string, steps: number]> = {
@@ -191,7 +192,7 @@ describe('an agent that does not handle an event the environment delivers', () =
       });
       expect(result.violations).toEqual([]);
     }
-    expect([correct.states, correct.transitions]).toEqual([56_671, 269_670]);
+    expect([correct.states, correct.transitions]).toEqual([46_901, 217_535]);
     const starving = explore(incompleteAgentModel({ hosts: 2, logEntry: 'silent' }), { engine: 'compiled' });
     expect(starving.violations.map((v) => [v.property, v.invariant, v.kind])).toEqual([
       ['requestsAnswered', 'I7', 'eventually'],
@@ -221,7 +222,7 @@ describe('an agent that disengages late', () => {
       },
     );
     expect(result.violations).toEqual([]);
-    expect([result.states, result.transitions]).toEqual([56_671, 269_670]);
+    expect([result.states, result.transitions]).toEqual([46_901, 217_535]);
   });
 
   it('a draining secondary still attached is told the log it no longer expects (agentHandlesDeliveredEvents)', () => {
@@ -274,5 +275,58 @@ describe('an engaged agent holds its end of the logging stream (engagedAgentAtta
     const property = model.invariants.find((p) => p.name === 'engagedAgentAttached')!;
     expect(property.holds(violation.trace.at(-1)!.state)).toBe(false);
     expect(violation.trace.slice(0, -1).every((step) => property.holds(step.state))).toBe(true);
+  });
+});
+
+describe('an agent that reissues pending I/O before claiming the lock', () => {
+  // Fault hunt 11's model fault, which the explorer held while the abstract array fenced writes
+  // by generation (a secondary holds the current one from its snapshot) and answered a reissue at
+  // once. The array completes the lock owner's writes only, and a reissue is a commit.
+  it('deadlocks at the owner fence: its reissued write waits for the lock it claims after the answer', () => {
+    const result = explore(reissueBeforeLockModel(2), { engine: 'compiled' });
+    const violation = result.violations[0]!;
+    expect([violation.kind, violation.property]).toEqual(['deadlock', 'deadlock']);
+    const model = reissueBeforeLockModel(2);
+    const last = model.itfVars(violation.trace.at(-1)!.state) as {
+      hosts: { agent: string; req: string; ioOut: boolean; current: boolean; owner: boolean }[];
+    };
+    expect(last.hosts).toContainEqual(
+      expect.objectContaining({
+        agent: 'secondary.goingLive.reissuingIo',
+        req: 'reissue',
+        ioOut: true,
+        current: true,
+        owner: false,
+      }),
+    );
+  });
+
+  it('the correct agent claims the lock first: a reissue reaches the array under the lock and completes', () => {
+    const model = createClusterModel({ hosts: 2 });
+    const reissuing = model.tables.agent.names.indexOf('secondary.goingLive.reissuingIo');
+    type Host = { agent: number; ioOut: number; owner: number };
+    const hosts = (s: { context: unknown }) => (s.context as { hosts: Host[] }).hosts;
+    const result = explore(
+      {
+        ...model,
+        properties: [
+          ...model.properties,
+          {
+            name: 'reissueOwnsLock',
+            kind: 'always',
+            holds: (s) => hosts(s).every((x) => x.agent !== reissuing || x.owner === 1),
+          },
+          {
+            name: 'reissuedWriteOut',
+            kind: 'sometimes',
+            holds: (s) => hosts(s).some((x) => x.agent === reissuing && x.ioOut === 1),
+          },
+        ],
+      },
+      { engine: 'compiled' },
+    );
+    expect(reissuing).toBeGreaterThanOrEqual(0);
+    expect(result.violations).toEqual([]);
+    expect(result.properties.find((p) => p.name === 'reissuedWriteOut')!.status).toBe('holds');
   });
 });

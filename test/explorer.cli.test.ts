@@ -15,15 +15,15 @@ describe('ftcheck explore / bugs / diagram', () => {
     const c = capture();
     expect(await main(['explore', '--hosts', '2', '--json'], c.io)).toBe(0);
     const result = JSON.parse(c.out.join(''));
-    expect(result).toMatchObject({ states: 56_671, transitions: 269_670, complete: true, violations: [] });
+    expect(result).toMatchObject({ states: 46_901, transitions: 217_535, complete: true, violations: [] });
     for (const key of ['seconds', 'statesPerSecond', 'peakRssBytes']) expect(result[key]).toBeGreaterThan(0);
     // What was checked: engine and why, bounds, symmetry, every property with its kind.
     expect(result).toMatchObject({
       engine: 'compiled',
       engineReason: 'the machine compiles',
       bounds: { hosts: 2, entries: 2, crashes: 1, partitions: 1, storageLosses: 1 },
-      symmetry: { applied: true, orbitStates: 113_246, reduction: 1.998 },
-      fairness: { states: 84_415, complete: true },
+      symmetry: { applied: true, orbitStates: 93_707, reduction: 1.998 },
+      fairness: { states: 70_725, complete: true },
     });
     const kinds = result.properties.map((p: { name: string; kind: string; status: string }) => [
       p.kind,
@@ -41,7 +41,7 @@ describe('ftcheck explore / bugs / diagram', () => {
     const c = capture();
     expect(await main(['explore', '--hosts', '2', '--no-symmetry', '--json'], c.io)).toBe(0);
     const result = JSON.parse(c.out.join(''));
-    expect(result).toMatchObject({ states: 84_415, symmetry: { applied: false } });
+    expect(result).toMatchObject({ states: 70_725, symmetry: { applied: false } });
     expect(result.fairness).toBeUndefined();
   });
 

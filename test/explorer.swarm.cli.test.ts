@@ -83,9 +83,9 @@ describe('ftcheck explore --swarm', () => {
     expect(json).toMatchObject({
       verdict: 'pass',
       exhaustive: true,
-      coverage: { states: 56_671, exact: true },
+      coverage: { states: 46_901, exact: true },
     });
-    expect(json.members[0]).toMatchObject({ end: 'exhausted', states: 56_671, transitions: 269_670 });
+    expect(json.members[0]).toMatchObject({ end: 'exhausted', states: 46_901, transitions: 217_535 });
     expect(json.properties.every((p: { status: string }) => p.status === 'holds')).toBe(true);
   });
 

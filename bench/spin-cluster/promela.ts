@@ -123,7 +123,8 @@ function agentCommand(g: Gen, command: string, to: number): string {
     case 'testAndSet':
       return 'req[h] = REQ_TEST_AND_SET';
     case 'reissuePendingIo':
-      return 'req[h] = REQ_REISSUE';
+      // The old primary's write goes out again if it never reached the disk; answered once complete.
+      return 'if :: hist[h] >= 1 && !durable && !ioOut[h] -> ioOut[h] = 1 :: else -> skip fi; req[h] = REQ_REISSUE';
     case 'ackLogEntry':
       return 'ackd[h] = recv[h]';
     case 'disengage':
@@ -254,7 +255,7 @@ function quantifiers(g: Gen): string[] {
     `#define SENDING_HIST ${hs.reduceRight((rest, h) => `(${end('ACTING')(h)} -> hist[${h}] : ${rest})`, '0')}`,
     `#define RECEIVING_ACKD ${hs.reduceRight((rest, h) => `(${end('SECONDARY')(h)} -> ackd[${h}] : ${rest})`, '0')}`,
     `#define ANY_UP_SYNCING ${any((h) => `(up[${h}] && SEC_SYNCING(agent[${h}]))`)}`,
-    `#define FENCE_ALL ${hs.map((h) => `current[${h}] = 0`).join('; ')}`,
+    `#define FENCE_ALL ${hs.map((h) => `current[${h}] = 0; owner[${h}] = 0`).join('; ')}`,
     '',
     '/* The safety properties (clusterModel.ts properties), one assert each. */',
     `#define P_SINGLE_ACTING_PRIMARY (${count((h) => `(up[${h}] && ACTING(agent[${h}]) && current[${h}])`)} <= 1)`,
@@ -283,6 +284,7 @@ function declarations(g: Gen): string[] {
     field('bit', 'up', 'the host is up'),
     field('bit', 'storage', 'a storage path works'),
     field('bit', 'current', 'holds the current lock generation'),
+    field('bit', 'owner', 'owns the lock: the array completes its writes'),
     field('byte', 'hist', 'entries executed (primary) or replayed (secondary)'),
     field('byte', 'recv', 'entries received (secondary)'),
     field('bit', 'ioOut', 'a disk write is outstanding'),
@@ -311,7 +313,7 @@ const ENVIRONMENT = String.raw`
 #define UNHANDLED(e) if :: unhandled == 0 -> unhandled = e + 1 :: else -> skip fi
 
 inline clearVm(h) {
-  current[h] = 0; hist[h] = 0; recv[h] = 0; ackd[h] = 0; link[h] = 0; ioOut[h] = 0; req[h] = REQ_NONE
+  current[h] = 0; owner[h] = 0; hist[h] = 0; recv[h] = 0; ackd[h] = 0; link[h] = 0; ioOut[h] = 0; req[h] = REQ_NONE
 }
 
 /* outputSymbol, silentSymbol, candidateSymbol, respondSymbol (NONE: RESPOND disabled) */
@@ -325,7 +327,7 @@ inline clearVm(h) {
      (!storage[h] -> E_STORAGE_UNREACHABLE : \
      (!current[h] -> E_LOCK_DENIED : \
      ((hist[h] >= 1 && !durable && !ioOut[h]) -> E_LOCK_GRANTED_PENDING_IO : E_LOCK_GRANTED_NO_IO))) : \
-  (req[h] == REQ_REISSUE -> E_IO_REISSUED : NONE))))
+  (req[h] == REQ_REISSUE -> (ioOut[h] -> NONE : E_IO_REISSUED) : NONE))))
 
 /* the failure detector: heartbeats and logging traffic from the peer have stopped */
 #define PEER_SILENT(h) \
@@ -341,7 +343,7 @@ inline clearVm(h) {
 #define G_DELIVER(h) (up[h] && current[h] && link[h] && SECONDARY(agent[h]) && !partitioned && SENDING_HIST > recv[h])
 #define G_REPLAY(h) (up[h] && link[h] && SECONDARY(agent[h]) && recv[h] > hist[h])
 #define G_OUTPUT(h) (up[h] && released < hist[h] && REACTS_OUTPUT(h))
-#define G_IO_COMPLETE(h) (up[h] && storage[h] && ioOut[h])
+#define G_IO_COMPLETE(h) (up[h] && storage[h] && ioOut[h] && (owner[h] || !current[h]))
 #define G_RESPOND(h) (up[h] && req[h] != REQ_NONE && RESPOND_SYM(h) != NONE)
 #define G_TIMEOUT(h) (up[h] && PEER_SILENT(h) && REACTS_SILENT(h))
 #define G_CRASH(h) (up[h] && crashesLeft > 0)
@@ -410,11 +412,10 @@ inline respond(h) {
      if :: HA_REACTS_ENGAGED(ha) -> ha_ENGAGED(NONE) :: else -> skip fi
   :: else ->
      if /* the atomic test-and-set: the generation moves on, fencing every other instance */
-     :: respondSym == E_LOCK_GRANTED_NO_IO || respondSym == E_LOCK_GRANTED_PENDING_IO -> FENCE_ALL; current[h] = 1
+     :: respondSym == E_LOCK_GRANTED_NO_IO || respondSym == E_LOCK_GRANTED_PENDING_IO -> FENCE_ALL; current[h] = 1; owner[h] = 1
      :: else -> skip
      fi;
      if :: respondSym == E_LOG_DRAINED && !link[h] -> hist[h] = recv[h] :: else -> skip fi;
-     if :: respondSym == E_IO_REISSUED && hist[h] >= 1 && !durable -> ioOut[h] = 1 :: else -> skip fi;
      req[h] = REQ_NONE;
      if
      :: respondSym == E_SNAPSHOT_READY -> assert(false)
