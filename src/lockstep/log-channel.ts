@@ -93,6 +93,11 @@ export class LogSender {
     return this.writer.offset;
   }
 
+  /** Bytes of the stream sent so far (a rewind moves this back to the acknowledged offset). */
+  get sentBytes(): number {
+    return this.sentOffset;
+  }
+
   /** Bytes written but not yet handed to the transport. */
   get unsentBytes(): number {
     return this.writer.offset - this.sentOffset;

@@ -47,6 +47,11 @@ export class OutputGate {
     return this.held.length - this.first;
   }
 
+  /** The log offset the oldest held output waits for (its entry's end), or -1 when none is held. */
+  get oldestHeldEntryEnd(): number {
+    return this.first < this.held.length ? this.held[this.first]!.entryEnd : -1;
+  }
+
   hold(output: HeldOutput, ackedBytes: number): void {
     assert(
       this.heldCount === 0 || output.entryEnd >= this.held[this.held.length - 1]!.entryEnd,

@@ -33,6 +33,7 @@ import type { FtVm } from '../../cluster/ft-vm.ts';
 import type { ClusterObserver } from '../../cluster/observer.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
 import { drainAllowanceUs } from './lag-allowance.ts';
+import { describeStall } from './stall-diagnosis.ts';
 import { storageBackoffUs } from './storage-backoff.ts';
 import type { MonitorSink } from './violation.ts';
 
@@ -220,7 +221,7 @@ export class AvailabilityMonitor implements ClusterObserver {
       vm,
       host: server.host,
       timeUs: dueUs,
-      message: `${client}'s request #${waiting.index} to ${vm} (first sent at ${ms(waiting.sentUs)}) was still unanswered at ${ms(dueUs)}, ${ms(dueUs - startUs)} after service was possible, although ${server.host} could serve it (up, a storage path, reachable by the clients, holding ${vm}'s state as its ${server.role})`,
+      message: `${client}'s request #${waiting.index} to ${vm} (first sent at ${ms(waiting.sentUs)}) was still unanswered at ${ms(dueUs)}, ${ms(dueUs - startUs)} after service was possible, although ${server.host} could serve it (up, a storage path, reachable by the clients, holding ${vm}'s state as its ${server.role}). At ${ms(this.sink.now())}: ${describeStall(this.vm(vm))}`,
     });
   }
 

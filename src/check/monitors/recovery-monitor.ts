@@ -16,6 +16,7 @@ import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
 import { drainAllowanceUs, pairPositions } from './lag-allowance.ts';
+import { describeStall } from './stall-diagnosis.ts';
 import { storageBackoffUs } from './storage-backoff.ts';
 import type { MonitorSink } from './violation.ts';
 
@@ -351,7 +352,7 @@ export class RecoveryMonitor implements ClusterObserver {
           vm: name,
           host: clock.lostOn,
           timeUs: clock.liveBy,
-          message: `${name} had no live primary ${this.cluster.config.failoverBoundUs / 1000} ms after losing it on ${clock.lostOn} although an engaged secondary survived`,
+          message: `${name} had no live primary ${this.cluster.config.failoverBoundUs / 1000} ms after losing it on ${clock.lostOn} although an engaged secondary survived. At ${nowUs / 1000} ms: ${describeStall(vm)}`,
         });
       }
       if (clock.aloneBy !== null && nowUs > clock.aloneBy + stretchUs) this.checkAlone(vm, clock);
@@ -372,7 +373,8 @@ export class RecoveryMonitor implements ClusterObserver {
             `${name} was not protected again within ${bound / 1000} ms although a spare host exists` +
             (clock.claimedProtected
               ? ` (the cluster counted it protected, but no secondary on an up host was in lockstep on its primary's current log stream)`
-              : ''),
+              : '') +
+            `. At ${nowUs / 1000} ms: ${describeStall(vm)}`,
         });
       }
     }
