@@ -55,7 +55,8 @@ export const BOOT_INSTRUCTIONS_MAX = 1_000_000;
 
 interface Server {
   host: string;
-  role: 'primary' | 'secondary';
+  /** 'power-on': the host the VM was powered on at, while no instance has ever held the VM. */
+  role: 'primary' | 'secondary' | 'power-on';
 }
 
 interface VmWatch {
@@ -77,8 +78,14 @@ interface VmWatch {
 export class AvailabilityMonitor implements ClusterObserver {
   private readonly watches = new Map<string, VmWatch>();
   private readonly reportedFor = new Set<string>();
-  /** A fault fired: its effects (partitions, impairments) are in place from the next observation. */
-  private stale = false;
+  /** VMs some instance has held (a VM that never started still owes its clients from its power-on host). */
+  private readonly started = new Set<string>();
+  /**
+   * A fault fired: its effects (partitions, impairments) are in place from the next observation.
+   * Stale from the start: what the first observation finds has held since time 0 (a cluster where
+   * nothing happens, a VM that never started, may first be observed at the end of the run).
+   */
+  private stale = true;
   /**
    * When the first fault since the last recompute fired. The environment changed then, not at the
    * next observation: in a quiet cluster (a lone primary, no peer, no client reaching it) the next
@@ -221,7 +228,7 @@ export class AvailabilityMonitor implements ClusterObserver {
       vm,
       host: server.host,
       timeUs: dueUs,
-      message: `${client}'s request #${waiting.index} to ${vm} (first sent at ${ms(waiting.sentUs)}) was still unanswered at ${ms(dueUs)}, ${ms(dueUs - startUs)} after service was possible, although ${server.host} could serve it (up, a storage path, reachable by the clients, holding ${vm}'s state as its ${server.role}). At ${ms(this.sink.now())}: ${describeStall(this.vm(vm))}`,
+      message: `${client}'s request #${waiting.index} to ${vm} (first sent at ${ms(waiting.sentUs)}) was still unanswered at ${ms(dueUs)}, ${ms(dueUs - startUs)} after service was possible, although ${server.host} could serve it (up, a storage path, reachable by the clients, ${server.role === 'power-on' ? `the host ${vm} was powered on at, where it never started` : `holding ${vm}'s state as its ${server.role}`}). At ${ms(this.sink.now())}: ${describeStall(this.vm(vm))}`,
     });
   }
 
@@ -229,8 +236,15 @@ export class AvailabilityMonitor implements ClusterObserver {
   private serverFor(vm: FtVm, clients: readonly string[]): Server | null {
     // Loops, not filter/some/find with closures: this runs every RECOMPUTE_EVERY_US of every run.
     for (const i of vm.instances) {
+      if (i.vm !== null) this.started.add(vm.name);
       if (i.vm === null || !this.truth.up(i.host.name)) continue;
       if (this.truth.slowFactor(i.host.name) > SLOW_FACTOR_SERVICE_MAX) return null;
+    }
+    // Powered on at a host that can serve, yet no instance ever held the VM: the service was owed
+    // from power-on (an agent that ignores POWER_ON is a VM that never starts, not an idle one).
+    if (!this.started.has(vm.name)) {
+      const host = vm.spec.primaryHost;
+      return this.capable(host, clients) ? { host, role: 'power-on' } : null;
     }
     let primary: FtInstance | undefined;
     for (const i of vm.instances) {
@@ -326,9 +340,9 @@ export class AvailabilityMonitor implements ClusterObserver {
     );
     // A survivor going live also replays its backlog, as far as a controlled lag allows.
     const goLiveUs =
-      server.role === 'primary'
-        ? 0
-        : storageUs + drainAllowanceUs(config, this.truth.slowFactor(server.host));
+      server.role === 'secondary'
+        ? storageUs + drainAllowanceUs(config, this.truth.slowFactor(server.host))
+        : 0;
     const workUs = this.workUs(vm, REQUEST_INSTRUCTIONS_MAX);
     const primary = vm.instances.find((i) => i.vm !== null && i.agent.state === 'primary.engaged');
     const outputRuleUs = primary === undefined ? 0 : 4 * this.loggingRoundTripUs(primary);
