@@ -8,7 +8,9 @@
 // - the VM's live primary runs on a host that is up, reaches storage (an HBA, no partition, under
 //   50% loss) and reaches every client of the VM (a client NIC, no partition, no loss); or
 // - a secondary holding the VM's state (engaged, or going live) runs on such a host and the
-//   primary's host failed in a way FT detects: the host is down, or it lost every storage path.
+//   primary's host failed in a way FT detects: the host is down, or it lost every storage path;
+// - or no instance has ever held the VM and the host it was powered on at is such a host (a VM
+//   that never started owes its clients as much as one that stalled).
 // Nor while a live host holding the VM is slowed more than a hundredfold: lag control then slows
 // the pair below any client's patience, by design.
 // A client-network partition or loss in front of a healthy primary is outside FT's failure model
