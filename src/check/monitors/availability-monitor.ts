@@ -82,6 +82,8 @@ export class AvailabilityMonitor implements ClusterObserver {
   private readonly reportedFor = new Set<string>();
   /** VMs some instance has held (a VM that never started still owes its clients from its power-on host). */
   private readonly started = new Set<string>();
+  /** Per client (in cluster order), the requests already looked at for a give-up. */
+  private readonly scannedTo: Int32Array;
   /**
    * A fault fired: its effects (partitions, impairments) are in place from the next observation.
    * Stale from the start: what the first observation finds has held since time 0 (a cluster where
@@ -102,6 +104,7 @@ export class AvailabilityMonitor implements ClusterObserver {
     private readonly cluster: Cluster,
     private readonly truth: EnvironmentTruth,
   ) {
+    this.scannedTo = new Int32Array(cluster.clients.length);
     for (const vm of cluster.vms) {
       if (!vm.spec.ft) continue;
       const clients = cluster.clients.filter((c) => c.vm === vm.name).map((c) => c.name);
@@ -191,8 +194,11 @@ export class AvailabilityMonitor implements ClusterObserver {
     for (const watch of this.watches.values()) {
       const name = watch.name;
       if (watch.server === null || watch.permittedSinceUs === null) continue;
-      for (const client of this.cluster.clients) {
+      const clients = this.cluster.clients;
+      for (let c = 0; c < clients.length; c++) {
+        const client = clients[c]!;
         if (client.vm !== name) continue;
+        this.lookForGiveUps(c, watch);
         const waiting = client.outstanding;
         if (waiting === null) continue;
         const startUs = Math.max(waiting.sentUs, this.truth.lastFaultUs, watch.permittedSinceUs);
@@ -202,6 +208,38 @@ export class AvailabilityMonitor implements ClusterObserver {
         if (now > dueUs) this.overdue(name, watch.server, client.name, waiting, startUs, dueUs);
       }
     }
+  }
+
+  /**
+   * A request its client gave up on is never answered: while the cluster has permitted service
+   * ever since the request was first sent, that is a stall as much as a request still waiting
+   * (the client retries for far longer than the answer bound, so a correct client gives up only
+   * on a cluster that could not serve). Requests end in order, so a scan index per client suffices.
+   */
+  private lookForGiveUps(c: number, watch: VmWatch): void {
+    const client = this.cluster.clients[c]!;
+    const status = client.status;
+    let k = this.scannedTo[c]!;
+    for (; k < status.length; k++) {
+      const state = status[k];
+      if (state === 'unsent' || state === 'waiting') break;
+      if (state !== 'gave-up') continue;
+      const sentUs = client.firstSentUs[k]!;
+      if (watch.server === null || watch.permittedSinceUs === null || watch.permittedSinceUs > sentUs)
+        continue;
+      const key = `${client.name}#${k}`;
+      if (this.reportedFor.has(key)) continue;
+      this.reportedFor.add(key);
+      const now = this.sink.now();
+      this.sink.report({
+        invariant: 'I7',
+        vm: watch.name,
+        host: watch.server.host,
+        timeUs: now,
+        message: `${client.name} gave up on its request #${k} to ${watch.name} (first sent at ${ms(sentUs)}) by ${ms(now)} although ${watch.server.host} could serve it all along (service possible since ${ms(watch.permittedSinceUs)}): a request the cluster could serve was never answered. At ${ms(now)}: ${describeStall(this.vm(watch.name))}`,
+      });
+    }
+    this.scannedTo[c] = k;
   }
 
   /** When the VM first answered any client (each client's first answer is to its request #0). */
