@@ -329,8 +329,8 @@ export class AvailabilityMonitor implements ClusterObserver {
   }
 
   private oneWayUs(source: string, target: string): number {
-    const logging = this.cluster.networks.logging;
-    return logging.params.latencyUs + logging.params.jitterUs + logging.extraDelayOf({ source, target });
+    const { latencyUs, jitterUs } = this.cluster.networks.logging.params;
+    return latencyUs + jitterUs + this.truth.networks.logging.extraDelayOf({ source, target });
   }
 
   private detectionTimeoutUs(): number {

@@ -1,12 +1,13 @@
 // What the environment really is, as the fault schedule made it: which hosts are up and which of
 // their components (HBAs, client NICs, logging NIC) work. The monitors judge the FT implementation
 // against this, never against the implementation's own view of its hardware — a bug in how a host
-// counts its storage paths must not be able to excuse itself. Networks (partitions, delay, loss)
-// are the simulator's environment and are read from it directly.
+// counts its storage paths must not be able to excuse itself. The networks likewise (cuts, delay,
+// loss: network-truth.ts), kept from the faults rather than read from the simulated network.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { ClusterObserver, FaultTarget } from '../../cluster/observer.ts';
 import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
-import type { Fault } from '../../sim/fault-schedule.ts';
+import { type Fault, NETWORK_KINDS, type NetworkKind } from '../../sim/fault-schedule.ts';
+import { NetworkState } from './network-truth.ts';
 
 interface HostTruth {
   readonly rack: string;
@@ -35,6 +36,8 @@ export const STORAGE_LOSS_SERVICE_MAX = 0.5;
 
 export class EnvironmentTruth implements ClusterObserver {
   private readonly hosts = new Map<string, HostTruth>();
+  /** Each network's cuts and impairments, as the schedule set them. */
+  readonly networks: Record<NetworkKind, NetworkState>;
   /** When the last fault of the schedule fired (−1: none yet). */
   lastFaultUs = -1;
   /**
@@ -43,7 +46,10 @@ export class EnvironmentTruth implements ClusterObserver {
    */
   private readonly beforeFault: ((timeUs: number) => void)[] = [];
 
-  constructor(private readonly cluster: Cluster) {
+  constructor(cluster: Cluster) {
+    this.networks = Object.fromEntries(
+      NETWORK_KINDS.map((kind) => [kind, new NetworkState(kind, cluster.networks[kind].params)]),
+    ) as Record<NetworkKind, NetworkState>;
     for (const host of cluster.hosts) {
       this.hosts.set(host.name, {
         rack: host.rack,
@@ -89,6 +95,25 @@ export class EnvironmentTruth implements ClusterObserver {
       case 'slow':
         if (host !== undefined) host.slowFactor = fault.factor;
         return;
+      case 'partition':
+        this.networks[fault.network].cut(target.host, target.between);
+        return;
+      case 'heal':
+        this.networks[fault.network].heal(target.host, target.between);
+        return;
+      case 'delay':
+        this.networks[fault.network].impair(
+          { extraDelayUs: Math.round(fault.ms * 1000) },
+          target.host,
+          target.between,
+        );
+        return;
+      case 'loss':
+        this.networks[fault.network].impair({ lossRate: fault.rate }, target.host, target.between);
+        return;
+      case 'duplicate':
+        this.networks[fault.network].impair({ duplicateRate: fault.rate }, target.host, target.between);
+        return;
       default:
         return;
     }
@@ -128,7 +153,7 @@ export class EnvironmentTruth implements ClusterObserver {
 
   /** Requests on the host's storage network time out: cut either way, or half its messages lost. */
   private storageSilentNow(name: string): boolean {
-    const storage = this.cluster.networks.storage;
+    const storage = this.networks.storage;
     const out = { source: name, target: STORAGE_ENDPOINT };
     const back = { source: STORAGE_ENDPOINT, target: name };
     return (
@@ -185,7 +210,7 @@ export class EnvironmentTruth implements ClusterObserver {
   /** The host reaches the storage array: an HBA, no storage partition, a usable loss rate. */
   storageReachable(name: string): boolean {
     if (this.storagePaths(name) === 0) return false;
-    const storage = this.cluster.networks.storage;
+    const storage = this.networks.storage;
     const out = { source: name, target: STORAGE_ENDPOINT };
     const back = { source: STORAGE_ENDPOINT, target: name };
     return (
@@ -197,7 +222,7 @@ export class EnvironmentTruth implements ClusterObserver {
   /** Every named client reaches the host and back: a client NIC, no partition, no loss. */
   clientsReach(name: string, clients: readonly string[]): boolean {
     if (this.clientNics(name) === 0) return false;
-    const network = this.cluster.networks.client;
+    const network = this.networks.client;
     return clients.every((client) => {
       const out = { source: client, target: name };
       const back = { source: name, target: client };
@@ -207,7 +232,7 @@ export class EnvironmentTruth implements ClusterObserver {
 
   /** One-way extra delay in force between the host and its clients (the worst of them). */
   clientDelayUs(name: string, clients: readonly string[]): number {
-    const network = this.cluster.networks.client;
+    const network = this.networks.client;
     let delay = 0;
     for (const c of clients) {
       delay = Math.max(
@@ -221,7 +246,7 @@ export class EnvironmentTruth implements ClusterObserver {
 
   /** One-way extra delay in force between the host and the storage array. */
   storageDelayUs(name: string): number {
-    const storage = this.cluster.networks.storage;
+    const storage = this.networks.storage;
     return Math.max(
       storage.extraDelayOf({ source: name, target: STORAGE_ENDPOINT }),
       storage.extraDelayOf({ source: STORAGE_ENDPOINT, target: name }),

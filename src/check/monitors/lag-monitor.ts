@@ -253,13 +253,15 @@ export class LagMonitor implements ClusterObserver {
   private calm(a: string, b: string): boolean {
     const truth = this.truth;
     if (!truth.up(a) || !truth.up(b) || !truth.loggingNic(a) || !truth.loggingNic(b)) return false;
-    const logging = this.cluster.networks.logging;
+    // The network as the schedule made it (both hosts are up, checked above).
+    const logging = truth.networks.logging;
+    const baseLossRate = this.cluster.networks.logging.params.lossRate;
     for (const link of [
       { source: a, target: b },
       { source: b, target: a },
     ]) {
-      if (logging.isCut(link) || logging.extraDelayOf(link) > 0) return false;
-      if (logging.lossRateOf(link) > logging.params.lossRate) return false;
+      if (logging.isPartitioned(link) || logging.extraDelayOf(link) > 0) return false;
+      if (logging.lossRateOf(link) > baseLossRate) return false;
     }
     return true;
   }

@@ -154,7 +154,7 @@ export class ProportionMonitor implements ClusterObserver {
     if (peerState === undefined || !ENGAGED_STATES.has(peerState)) return;
     if (!truth.loggingNic(host) || !truth.loggingNic(peer)) return;
     if (truth.slowFactor(host) > 1 || truth.slowFactor(peer) > 1) return;
-    for (const network of [this.cluster.networks.heartbeat, this.cluster.networks.logging]) {
+    for (const network of [truth.networks.heartbeat, truth.networks.logging]) {
       for (const link of [
         { source: peer, target: host },
         { source: host, target: peer },

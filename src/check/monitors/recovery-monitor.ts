@@ -10,12 +10,13 @@
 // lazily on every observation and at the end, so the monitor never schedules anything.
 import type { Cluster } from '../../cluster/cluster.ts';
 import type { FtVm } from '../../cluster/ft-vm.ts';
-import type { Link, Network } from '../../cluster/network.ts';
+import type { Link } from '../../cluster/network.ts';
 import type { ClusterObserver, FaultTarget } from '../../cluster/observer.ts';
 import { STORAGE_ENDPOINT } from '../../cluster/storage-path.ts';
 import type { Fault } from '../../sim/fault-schedule.ts';
 import type { EnvironmentTruth } from './environment-truth.ts';
 import { drainAllowanceUs, pairPositions } from './lag-allowance.ts';
+import type { NetworkState } from './network-truth.ts';
 import { describeStall } from './stall-diagnosis.ts';
 import { storageBackoffUs } from './storage-backoff.ts';
 import type { MonitorSink } from './violation.ts';
@@ -388,7 +389,7 @@ export class RecoveryMonitor implements ClusterObserver {
    * never ahead of it), and they pay the same again.
    */
   private storageStretchUs(vm: FtVm): number {
-    const storage = this.cluster.networks.storage;
+    const storage = this.truth.networks.storage;
     const config = this.cluster.config;
     let delayUs = 0;
     let backoffUs = 0;
@@ -428,7 +429,7 @@ export class RecoveryMonitor implements ClusterObserver {
   }
 
   private hasSurvivor(vm: FtVm): boolean {
-    const storage = this.cluster.networks.storage;
+    const storage = this.truth.networks.storage;
     return vm.instances.some(
       (i) =>
         this.truth.up(i.host.name) &&
@@ -524,11 +525,11 @@ export class RecoveryMonitor implements ClusterObserver {
     const detectionUs = Math.min(config.heartbeatTimeoutUs, config.loggingTimeoutUs);
     const there = { source: primary, target: spare };
     const back = { source: spare, target: primary };
-    const usable = (network: Network): boolean =>
+    const usable = (network: NetworkState): boolean =>
       !network.isPartitioned(there) &&
       Math.max(network.lossRateOf(there), network.lossRateOf(back)) < IMPAIRED_LOSS_RATE &&
       network.extraDelayOf(there) + network.extraDelayOf(back) < detectionUs / 2;
-    return usable(this.cluster.networks.logging) && usable(this.cluster.networks.heartbeat);
+    return usable(this.truth.networks.logging) && usable(this.truth.networks.heartbeat);
   }
 
   private once(key: string, violation: Parameters<MonitorSink['report']>[0]): void {
