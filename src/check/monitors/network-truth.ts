@@ -30,6 +30,8 @@ const scopeKey = (a: string, b?: string) => (b === undefined ? a : a < b ? `${a}
 export class NetworkState {
   private readonly cuts = new Set<string>();
   private readonly impairments = new Map<string, Impairment>();
+  /** The strongest impairment per directed link (source, then target), until the next change. */
+  private readonly strongestByLink = new Map<string, Map<string, Impairment>>();
 
   constructor(
     readonly kind: NetworkKind,
@@ -61,6 +63,7 @@ export class NetworkState {
     const key = between !== undefined ? scopeKey(between[0], between[1]) : host === undefined ? ALL : host;
     const current = this.impairments.get(key) ?? { extraDelayUs: 0, lossRate: 0, duplicateRate: 0 };
     this.impairments.set(key, { ...current, ...change });
+    this.strongestByLink.clear();
   }
 
   isPartitioned(link: NetworkLink): boolean {
@@ -73,20 +76,32 @@ export class NetworkState {
   }
 
   lossRateOf(link: NetworkLink): number {
-    return this.strongest(link, 'lossRate', this.base.lossRate);
+    return this.impairments.size === 0 ? this.base.lossRate : this.strongest(link).lossRate;
   }
 
   extraDelayOf(link: NetworkLink): number {
-    return this.strongest(link, 'extraDelayUs', 0);
+    return this.impairments.size === 0 ? 0 : this.strongest(link).extraDelayUs;
   }
 
-  private strongest(link: NetworkLink, field: keyof Impairment, floor: number): number {
-    if (this.impairments.size === 0) return floor;
-    let value = floor;
-    for (const key of [ALL, link.source, link.target, scopeKey(link.source, link.target)]) {
-      const impairment = this.impairments.get(key);
-      if (impairment !== undefined && impairment[field] > value) value = impairment[field];
+  /** The strongest of the impairments in force on `link`, never below the base rates (cached: monitors ask often). */
+  private strongest(link: NetworkLink): Impairment {
+    let byTarget = this.strongestByLink.get(link.source);
+    if (byTarget === undefined) {
+      byTarget = new Map();
+      this.strongestByLink.set(link.source, byTarget);
     }
-    return value;
+    let result = byTarget.get(link.target);
+    if (result === undefined) {
+      result = { extraDelayUs: 0, lossRate: this.base.lossRate, duplicateRate: this.base.duplicateRate };
+      for (const key of [ALL, link.source, link.target, scopeKey(link.source, link.target)]) {
+        const impairment = this.impairments.get(key);
+        if (impairment === undefined) continue;
+        result.extraDelayUs = Math.max(result.extraDelayUs, impairment.extraDelayUs);
+        result.lossRate = Math.max(result.lossRate, impairment.lossRate);
+        result.duplicateRate = Math.max(result.duplicateRate, impairment.duplicateRate);
+      }
+      byTarget.set(link.target, result);
+    }
+    return result;
   }
 }
