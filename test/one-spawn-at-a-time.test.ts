@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { runSpecChecked } from '../src/check/fuzz/run-checked.ts';
 import { type RunSpec, runOptionsOf } from '../src/check/fuzz/run-spec.ts';
 import { runFt } from '../src/check/monitors/ft-run.ts';
-import { correctBehaviour } from '../src/cluster/cluster-context.ts';
+import { keepsUnpairedStreams } from './fixtures/supersede-spec.ts';
 
 const lateEngagement: RunSpec = {
   seed: 0,
@@ -27,12 +27,6 @@ const lateEngagement: RunSpec = {
     ],
   },
   ftVms: 2,
-};
-
-const keepsUnpairedStreams = {
-  ...correctBehaviour,
-  name: 'keeps-unpaired-streams',
-  supersedesUnpairedStreams: false,
 };
 
 describe('one spawn at a time', () => {

@@ -6,8 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { runOptionsOf } from '../src/check/fuzz/run-spec.ts';
 import { runFt } from '../src/check/monitors/ft-run.ts';
-import { correctBehaviour } from '../src/cluster/cluster-context.ts';
-import { supersedeSpec } from './fixtures/supersede-spec.ts';
+import { keepsUnpairedStreams, supersedeSpec } from './fixtures/supersede-spec.ts';
 
 describe('a new spawn supersedes a stream that never paired', () => {
   it('sends the snapshot to the next target and re-protects in time', () => {
@@ -20,12 +19,7 @@ describe('a new spawn supersedes a stream that never paired', () => {
   });
 
   it('without that rule the next spawn waits out its watchdog: I5', () => {
-    const behaviour = {
-      ...correctBehaviour,
-      name: 'keeps-unpaired-streams',
-      supersedesUnpairedStreams: false,
-    };
-    const result = runFt({ ...runOptionsOf(supersedeSpec, null), behaviour });
+    const result = runFt({ ...runOptionsOf(supersedeSpec, null), behaviour: keepsUnpairedStreams });
     expect(result.violations[0]?.invariant).toBe('I5');
     expect(result.violations[0]?.message).toMatch(
       /vm1 was not protected again within 2500 ms although a spare host exists/,

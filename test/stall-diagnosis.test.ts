@@ -7,8 +7,7 @@ import { replayTraceFile } from '../src/check/fuzz/replay.ts';
 import { runOptionsOf } from '../src/check/fuzz/run-spec.ts';
 import { runFt } from '../src/check/monitors/ft-run.ts';
 import { readTraceFile } from '../src/check/trace-file.ts';
-import { correctBehaviour } from '../src/cluster/cluster-context.ts';
-import { supersedeSpec } from './fixtures/supersede-spec.ts';
+import { keepsUnpairedStreams, supersedeSpec } from './fixtures/supersede-spec.ts';
 
 describe('a stalled VM is described where it stands', () => {
   it('I7: a primary holding its outputs for a secondary that died names what it waits for', () => {
@@ -28,12 +27,7 @@ describe('a stalled VM is described where it stands', () => {
   });
 
   it('I5: a primary stunned for a snapshot to a target that will never pair says so', () => {
-    const behaviour = {
-      ...correctBehaviour,
-      name: 'keeps-unpaired-streams',
-      supersedesUnpairedStreams: false,
-    };
-    const result = runFt({ ...runOptionsOf(supersedeSpec, null), behaviour });
+    const result = runFt({ ...runOptionsOf(supersedeSpec, null), behaviour: keepsUnpairedStreams });
     expect(result.violations[0]?.message).toMatch(
       /not protected again .*\. At [\d.]+ ms: .*h2 \(primary\.alone\) .*is stunned for its snapshot to h1.*; the HA service is spawning$/,
     );
