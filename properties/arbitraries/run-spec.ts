@@ -36,6 +36,7 @@ import {
   swarmFaultListArb,
 } from './fault-schedule.ts';
 import { modelPathFaultsArb } from './model-paths.ts';
+import { passingImpairmentArb, withPassingImpairment } from './passing-impairment.ts';
 import { pathByPathLossArb, withPathByPathLoss } from './path-by-path-loss.ts';
 import { quietServiceArb, withQuietService } from './quiet-service.ts';
 import { reprotectionStressArb, withReprotectionStress } from './reprotection-stress.ts';
@@ -276,8 +277,10 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       // Last of all, for the same reason; then the isolation.
       quiet: quietServiceArb(),
       isolated: isolatedScenarioArb(),
-      // Last of all, for the same reason.
+      // Last of all, for the same reason; then the passing impairment.
       creeping: creepingDelayArb(),
+      // Last of all, for the same reason.
+      passing: passingImpairmentArb(),
     })
     .map((parts) => {
       const withScenarios = (base: FuzzFault[]): FuzzFault[] => {
@@ -292,7 +295,9 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
         const cut =
           parts.survivorCut === undefined ? repaired : withSurvivorStorageCut(repaired, parts.survivorCut);
         const lost = parts.pathByPath === undefined ? cut : withPathByPathLoss(cut, parts.pathByPath);
-        return parts.creeping === undefined ? lost : withCreepingDelay(lost, parts.creeping, parts.config);
+        const crept =
+          parts.creeping === undefined ? lost : withCreepingDelay(lost, parts.creeping, parts.config);
+        return parts.passing === undefined ? crept : withPassingImpairment(crept, parts.passing);
       };
       const scenario = [
         parts.aftershock,
@@ -302,6 +307,7 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
         parts.survivorCut,
         parts.pathByPath,
         parts.creeping,
+        parts.passing,
       ].some((drawn) => drawn !== undefined);
       const faults = withScenarios(parts.isolated && scenario ? [] : parts.faults);
       const built = buildRunSpec({ ...parts, faults }, minUs);

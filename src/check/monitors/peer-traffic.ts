@@ -9,9 +9,16 @@ export const ENGAGED_STATES: ReadonlySet<string> = new Set(['primary.engaged', '
 
 export type PeerNetwork = 'heartbeat' | 'logging';
 
-interface Delivery {
-  atUs: number;
-  sentUs: number;
+/**
+ * A link's deliveries that may still answer `lastHeardUs`: arrival times rising, send times
+ * falling. A delivery hides every earlier one sent no later than it (it arrived later and says as
+ * much), so in-order traffic keeps one entry, updated in place; a message of an earlier pair that
+ * arrives late sits behind the fresher ones instead of overwriting them (a heartbeat delayed
+ * 700 ms past a new pair's start once hid every heartbeat of the new pair from the monitors).
+ */
+interface Deliveries {
+  atUs: number[];
+  sentUs: number[];
 }
 
 export class PeerTraffic implements ClusterObserver {
@@ -19,7 +26,7 @@ export class PeerTraffic implements ClusterObserver {
    * Last delivery of a VM's message per network, by VM, source and target (nested maps: no key
    * string built per delivered message).
    */
-  private readonly delivered: Record<PeerNetwork, Map<string, Map<string, Map<string, Delivery>>>> = {
+  private readonly delivered: Record<PeerNetwork, Map<string, Map<string, Map<string, Deliveries>>>> = {
     heartbeat: new Map(),
     logging: new Map(),
   };
@@ -42,17 +49,22 @@ export class PeerTraffic implements ClusterObserver {
   ): void {
     if (network !== 'heartbeat' && network !== 'logging') return;
     const byTarget = this.linksOf(vm, network, source);
-    const last = byTarget.get(target);
-    if (last === undefined) byTarget.set(target, { atUs: this.now(), sentUs });
-    else {
-      // Updated in place: no object per delivered message.
-      last.atUs = this.now();
-      last.sentUs = sentUs;
+    const link = byTarget.get(target);
+    if (link === undefined) {
+      byTarget.set(target, { atUs: [this.now()], sentUs: [sentUs] });
+      return;
     }
+    // No object per delivered message: the arrays are popped and pushed in place.
+    while (link.sentUs.length > 0 && link.sentUs[link.sentUs.length - 1]! <= sentUs) {
+      link.sentUs.pop();
+      link.atUs.pop();
+    }
+    link.sentUs.push(sentUs);
+    link.atUs.push(this.now());
   }
 
   /** The deliveries of `vm` on `network` from `source`, by target. */
-  private linksOf(vm: string, network: PeerNetwork, source: string): Map<string, Delivery> {
+  private linksOf(vm: string, network: PeerNetwork, source: string): Map<string, Deliveries> {
     const byVm = this.delivered[network];
     let bySource = byVm.get(vm);
     if (bySource === undefined) {
@@ -96,14 +108,17 @@ export class PeerTraffic implements ClusterObserver {
   }
 
   /**
-   * When `target` last heard `vm` from `source` on `network`: the delivery of its newest message
+   * When `target` last heard `vm` from `source` on `network`: the latest delivery of a message
    * sent at or after `sentSinceUs` (a message of an earlier pair that arrives late says nothing
    * about the new peer), or `sentSinceUs` if none arrived.
    */
   lastHeardUs(vm: string, network: PeerNetwork, source: string, target: string, sentSinceUs: number): number {
-    const message = this.linksOf(vm, network, source).get(target);
-    return message !== undefined && message.sentUs >= sentSinceUs
-      ? Math.max(sentSinceUs, message.atUs)
-      : sentSinceUs;
+    const link = this.linksOf(vm, network, source).get(target);
+    if (link === undefined) return sentSinceUs;
+    // Latest arrival first; the first one sent late enough is the answer.
+    for (let i = link.sentUs.length - 1; i >= 0; i--) {
+      if (link.sentUs[i]! >= sentSinceUs) return Math.max(sentSinceUs, link.atUs[i]!);
+    }
+    return sentSinceUs;
   }
 }
