@@ -40,6 +40,7 @@ import { passingImpairmentArb, withPassingImpairment } from './passing-impairmen
 import { pathByPathLossArb, withPathByPathLoss } from './path-by-path-loss.ts';
 import { quietServiceArb, withQuietService } from './quiet-service.ts';
 import { reprotectionStressArb, withReprotectionStress } from './reprotection-stress.ts';
+import { secondEpisodeArb, withSecondEpisode } from './second-episode.ts';
 import { storageAftershockArb, withStorageAftershock } from './storage-aftershock.ts';
 import { survivorStorageCutArb, withSurvivorStorageCut } from './survivor-storage-cut.ts';
 import { type FuzzWorkload, workloadArb } from './workload.ts';
@@ -279,8 +280,10 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
       isolated: isolatedScenarioArb(),
       // Last of all, for the same reason; then the passing impairment.
       creeping: creepingDelayArb(),
-      // Last of all, for the same reason.
+      // Last of all, for the same reason; then the second episode.
       passing: passingImpairmentArb(),
+      // Last of all, for the same reason.
+      second: secondEpisodeArb(),
     })
     .map((parts) => {
       const withScenarios = (base: FuzzFault[]): FuzzFault[] => {
@@ -309,7 +312,9 @@ function swarmRunSpecArb(options: RunSpecArbOptions): fc.Arbitrary<RunSpec> {
         parts.creeping,
         parts.passing,
       ].some((drawn) => drawn !== undefined);
-      const faults = withScenarios(parts.isolated && scenario ? [] : parts.faults);
+      const first = withScenarios(parts.isolated && scenario ? [] : parts.faults);
+      const faults =
+        parts.second === undefined ? first : withSecondEpisode(first, parts.second, withScenarios);
       const built = buildRunSpec({ ...parts, faults }, minUs);
       const quiet = (options.guests?.includes('kvstore-quiet') ?? true) ? parts.quiet : undefined;
       const spec = withGuests(quiet === undefined ? built : withQuietService(built, quiet), options);

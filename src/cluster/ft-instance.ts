@@ -142,6 +142,8 @@ export class FtInstance {
     this.diskOutstanding.clear();
     this.fencedWrites = [];
     this.diskTimeoutLevel = 0;
+    // A new instance starts a new backoff: a halt or crash in the middle of a claim left no reply.
+    this.lockTimeouts = 0;
     this.idle = false;
     this.pausedForSnapshot = false;
     this.timerInjectedFor = -1;

@@ -40,6 +40,8 @@ interface VmClock {
   lostOn: string;
   /** Unprotected since (null: protected). */
   unprotectedSince: number | null;
+  /** Whether a spare host existed at the last look (the re-protection clock ran since then). */
+  spareSeen: boolean;
   /** The cluster's own word (its protection events); protected only while a pair is there in truth. */
   claimedProtected: boolean;
   /** After a failover the client address must reach the new primary by then. */
@@ -77,6 +79,7 @@ export class RecoveryMonitor implements ClusterObserver {
           drainUs: 0,
           lostOn: '',
           unprotectedSince: 0,
+          spareSeen: true,
           claimedProtected: false,
           addressBy: null,
           addressFor: '',
@@ -140,12 +143,13 @@ export class RecoveryMonitor implements ClusterObserver {
   agentState(vm: string, host: string, from: string, to: string): void {
     const clock = this.clocks.get(vm);
     if (clock === undefined) return;
+    // Every step of the protocol may make or take away a spare (a primary that acts, a slot): a
+    // look at each keeps the re-protection clock exact however quiet the VM is.
+    this.check(this.sink.now());
     if (from === 'primary.engaged' && to === 'primary.acquiringLock') {
-      this.check(this.sink.now());
       clock.aloneBy = this.sink.now() + this.cluster.config.failoverBoundUs;
       clock.aloneOn = host;
     } else if (from === 'primary.acquiringLock' && host === clock.aloneOn) {
-      this.check(this.sink.now());
       clock.aloneBy = null;
     }
   }
@@ -363,8 +367,14 @@ export class RecoveryMonitor implements ClusterObserver {
       // so does the survivor's replay of a controlled lag (as far as it stretched the go-live).
       const bound = this.cluster.config.reprotectBoundUs + stretchUs + clock.drainUs;
       // The re-protection clock only runs while a spare host exists: while none does (the other
-      // host is down), it restarts, so a spare that appears later (a repair) gets the full bound.
-      if (clock.unprotectedSince !== null && !this.spareExists(vm)) clock.unprotectedSince = nowUs;
+      // host is down, or no primary acts yet), it restarts, so a spare that appears later (a
+      // repair, the survivor's go-live) gets the full bound. A spare unseen at the last look may
+      // have appeared at any time since: the clock starts now. Looks are not evenly spaced (a
+      // stalled VM emits nothing): judging a spare seen now as there all along once reported a
+      // go-live slowed by a lossy storage path as a re-protection 2 s late.
+      const spare = this.spareExists(vm);
+      if (clock.unprotectedSince !== null && (!spare || !clock.spareSeen)) clock.unprotectedSince = nowUs;
+      clock.spareSeen = spare;
       if (clock.unprotectedSince !== null && nowUs > clock.unprotectedSince + bound) {
         this.once(`${name}:protect:${clock.unprotectedSince}`, {
           invariant: 'I5',
