@@ -1,5 +1,6 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { logArb } from '../properties/arbitraries/log-stream.ts';
 import { ByteQueue } from '../src/lockstep/byte-queue.ts';
 import { LogReceiver, LogSender } from '../src/lockstep/log-channel.ts';
 import { decodeLog, encodeLog, LogFormatError, LogReader } from '../src/lockstep/log-codec.ts';
@@ -7,7 +8,6 @@ import type { LogEntry } from '../src/lockstep/log-entry.ts';
 import { OutputGate } from '../src/lockstep/output-gate.ts';
 import { OutputLog } from '../src/lockstep/output-log.ts';
 import { Nondet } from '../src/vm/api.ts';
-import { logArb } from './log-arbitraries.ts';
 
 describe('log codec', () => {
   test.prop([logArb], { seed: 4, numRuns: 200 })('decode(encode(entries)) = entries', (entries) => {

@@ -1,9 +1,9 @@
 import { fc, test } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
+import { logArb } from '../properties/arbitraries/log-stream.ts';
 import { LogScanError, LogScanner } from '../src/check/monitors/log-scanner.ts';
 import { encodeLog } from '../src/lockstep/log-codec.ts';
 import type { LogEntry } from '../src/lockstep/log-entry.ts';
-import { logArb } from './log-arbitraries.ts';
 
 type Seen = ['start', number] | ['output', number, number, number];
 

@@ -129,11 +129,16 @@ let tmpCounter = 0;
 
 /** Writes the trace file through a temporary file and a rename (synchronous: callable mid-search). */
 export function writeTraceFileAtomic(path: string, file: TraceFile): void {
+  writeTextAtomic(path, serialiseTraceFile(file));
+}
+
+/** Writes `text` through a temporary file and a rename: a reader never sees half a file. */
+export function writeTextAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   tmpCounter += 1;
   const tmpPath = `${path}.tmp-${process.pid}-${tmpCounter}`;
   try {
-    writeFileSync(tmpPath, serialiseTraceFile(file), 'utf8');
+    writeFileSync(tmpPath, text, 'utf8');
     renameSync(tmpPath, path);
   } catch (error) {
     rmSync(tmpPath, { force: true });

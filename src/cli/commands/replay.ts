@@ -4,6 +4,14 @@
 // to it) and writes it as a Mermaid sequenceDiagram. Exit 1 when a violation reproduces (or a
 // different one appears), 0 when the run is clean (the bug is fixed), 2 on a malformed file.
 // Output depends only on the file: a replay is byte-identical run to run.
+import { readFileSync } from 'node:fs';
+import { findComponentCheck } from '../../../properties/components/checks.ts';
+import { replayComponentFinding } from '../../../properties/components/component-check.ts';
+import {
+  ComponentFileError,
+  isComponentFile,
+  readComponentFile,
+} from '../../../properties/components/component-file.ts';
 import { formatMicros } from '../../base/duration.ts';
 import { replayTraceFile } from '../../check/fuzz/replay.ts';
 import {
@@ -16,7 +24,7 @@ import { readTraceFile, TraceFileError } from '../../check/trace-file.ts';
 import { writeFileAtomic } from '../../report/atomic-write.ts';
 import { timelineRows } from '../../report/timeline.ts';
 import { timelineToMermaid } from '../../report/timeline-mermaid.ts';
-import { EXIT_VIOLATION, UsageError } from '../context.ts';
+import { type CliIo, EXIT_VIOLATION, UsageError } from '../context.ts';
 import type { CommandRegistrar } from './index.ts';
 
 interface ReplayFlags {
@@ -46,6 +54,10 @@ export const registerReplay: CommandRegistrar = (program, io, setExit) => {
     .option('--json', 'print one JSON object')
     .action(async (tracePath: string, flags: ReplayFlags) => {
       const detail = parseDetail(flags.detail);
+      if (claimsComponentFile(tracePath)) {
+        setExit(replayComponent(tracePath, flags, io));
+        return;
+      }
       let file: ReturnType<typeof readTraceFile>;
       try {
         file = readTraceFile(tracePath);
@@ -101,6 +113,47 @@ export const registerReplay: CommandRegistrar = (program, io, setExit) => {
       if (actual !== null) setExit(EXIT_VIOLATION);
     });
 };
+
+/** Whether the file says it is a component check's counterexample (anything unreadable: no). */
+function claimsComponentFile(path: string): boolean {
+  try {
+    return isComponentFile(JSON.parse(readFileSync(path, 'utf8')));
+  } catch {
+    return false;
+  }
+}
+
+/** Re-runs a component check's shrunk input (seed and fast-check path); the exit code. */
+function replayComponent(path: string, flags: ReplayFlags, io: CliIo): number {
+  let file: ReturnType<typeof readComponentFile>;
+  try {
+    file = readComponentFile(path);
+  } catch (error) {
+    if (error instanceof ComponentFileError) throw new UsageError(error.message);
+    throw error;
+  }
+  const check = findComponentCheck(file.check);
+  if (check === undefined)
+    throw new UsageError(`${path}: check: no component check is named '${file.check}'`);
+  const actual = replayComponentFinding(check, file);
+  if (flags.json) {
+    io.out(
+      JSON.stringify({
+        reproduced: actual !== null && actual.invariant === file.invariant,
+        component: file.check,
+        expected: { invariant: file.invariant, message: file.message },
+        actual: actual === null ? null : { invariant: actual.invariant, message: actual.message },
+      }),
+    );
+  } else {
+    io.out(`component check ${file.check} (${check.component}) on: ${file.counterexample}`);
+    if (actual === null) io.out(`fixed: ${file.invariant} no longer breaks (${check.claim})`);
+    else if (actual.invariant === file.invariant)
+      io.out(`reproduced: ${actual.invariant}: ${actual.message}`);
+    else io.out(`changed: expected ${file.invariant}, got ${actual.invariant}: ${actual.message}`);
+  }
+  return actual === null ? 0 : EXIT_VIOLATION;
+}
 
 function timelineLines(events: readonly TimelineEvent[]): string[] {
   const lines: string[] = [];

@@ -7,6 +7,9 @@ import { join, relative } from 'node:path';
 import { findModelBug, type ModelBug } from '../../../models/bugs.ts';
 import { createClusterModel } from '../../../models/clusterModel.ts';
 import type { ClusterContext } from '../../../models/clusterState.ts';
+import { COMPONENT_CHECKS } from '../../../properties/components/checks.ts';
+import { type ComponentFinding, runComponentChecks } from '../../../properties/components/component-check.ts';
+import { writeComponentFile } from '../../../properties/components/component-file.ts';
 import type { InvariantId, SeededBug } from '../../base/invariants.ts';
 import {
   CONFORMANCE_VARIANTS_DEFAULT,
@@ -203,6 +206,22 @@ function recordTraceFinding(
   recordInvariant(context.results, violation.invariant, stage, false, summary.path, violation.message);
 }
 
+/** A component check's failure: its file, and the reports' summary of it (no cluster timeline). */
+function recordComponentFinding(context: StageContext, outDir: string, finding: ComponentFinding): void {
+  const path = rel(context, writeComponentFile(outDir, finding));
+  const text = `${finding.invariant} component check ${finding.check}: ${finding.message}`;
+  context.results.counterexamples.push({
+    path,
+    invariant: finding.invariant,
+    atMicros: 0,
+    message: finding.message,
+    reproduce: `npx ftcheck replay ${path}`,
+    mermaid: `sequenceDiagram\n  participant C as ${finding.check}\n  Note over C: ${finding.invariant} on ${finding.counterexample.replace(/[;#\n]/g, ' ').slice(0, 200)}\n`,
+    timeline: [{ atMicros: 0, lane: finding.check, kind: 'violation', text }],
+  });
+  recordInvariant(context.results, finding.invariant, 'fuzz', false, path, finding.message);
+}
+
 function recordFuzzFinding(context: StageContext, chunk: FuzzChunkResult): void {
   if (!chunk.found || !chunk.violation || !chunk.tracePath) return;
   recordTraceFinding(context, 'fuzz', chunk.tracePath, chunk.violation);
@@ -245,8 +264,21 @@ export const fuzzStage: GateStage = {
     let found = false;
     let stopped = false;
     const started = performance.now();
+    // The data plane's parts on their own first: a finding there ends the stage like a cluster's.
+    if (options.bugs.length === 0) {
+      const components = runComponentChecks(
+        COMPONENT_CHECKS,
+        options.seed,
+        undefined,
+        () => stop.reason !== null,
+      );
+      if (components.finding !== null) {
+        recordComponentFinding(context, outDir, components.finding);
+        found = true;
+      }
+    }
     try {
-      const requests = Array.from({ length: fuzzSeeds }, (_, chunk) => ({
+      const requests = Array.from({ length: found ? 0 : fuzzSeeds }, (_, chunk) => ({
         seed: chunkSeed(options.seed, chunk, options.shard),
         bug: options.bugs[0] ?? null,
         runs: fuzzRuns,

@@ -1,7 +1,7 @@
 // Generators of well-formed log streams, for the codec's tests and the monitors' own reader.
-import { fc } from '@fast-check/vitest';
-import type { LogEntry } from '../src/lockstep/log-entry.ts';
-import type { Nondet, VmInput } from '../src/vm/api.ts';
+import fc from 'fast-check';
+import type { LogEntry } from '../../src/lockstep/log-entry.ts';
+import type { Nondet, VmInput } from '../../src/vm/api.ts';
 
 const bytesArb = fc.uint8Array({ maxLength: 300 });
 const inputArb: fc.Arbitrary<VmInput> = fc.oneof(
