@@ -13,6 +13,7 @@ import {
   writeComponentFile,
 } from '../properties/components/component-file.ts';
 import { main } from '../src/cli/main.ts';
+import { Network } from '../src/cluster/network.ts';
 import { SharedStorage } from '../src/cluster/shared-storage.ts';
 import { LogSender } from '../src/lockstep/log-channel.ts';
 import { LogReader } from '../src/lockstep/log-codec.ts';
@@ -120,6 +121,26 @@ describe('component checks', () => {
     expect(finding?.invariant).toBe('I3');
     expect(finding?.message).toMatch(
       /a write by h\d at generation \d+ was accepted; the lock is at generation \d+ held by h\d, so it must be fenced/,
+    );
+  });
+
+  it('catch a network that keeps answering a lifted impairment (I7)', () => {
+    // Fault hunt 13's network: impair() no longer cleared the per-link cache of what is in force.
+    type Cached = { effectiveByLink: Map<string, unknown>; impair: Network['impair'] };
+    patch(
+      Network.prototype as unknown as Cached,
+      'impair',
+      (original) =>
+        function (this: Cached, change, a, b) {
+          const cache = new Map(this.effectiveByLink);
+          original.call(this, change, a, b);
+          for (const [source, byTarget] of cache) this.effectiveByLink.set(source, byTarget);
+        },
+    );
+    const { finding } = runComponentChecks(COMPONENT_CHECKS, 1);
+    expect(finding?.check).toBe('network');
+    expect(finding?.message).toMatch(
+      /the link h\d→\S+ shows cut \w+, delay \d+ µs, loss [\d.]+; the schedule's rules give/,
     );
   });
 
