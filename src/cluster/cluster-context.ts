@@ -48,6 +48,8 @@ export interface ClusterBehaviour {
   readonly acksKeepalives: boolean;
   /** A heartbeat counts from when it arrived (not from when it was sent) in the silence clock. */
   readonly heartbeatsDatedOnArrival: boolean;
+  /** A reply from the array (granted, denied) ends a lock claim's backoff: the next claim starts afresh. */
+  readonly resetsLockBackoff: boolean;
   /** The primary's speed steps under lag control, full speed first; the last stops it (lag-marks.ts). */
   readonly lagShares: readonly number[];
 }
@@ -66,6 +68,7 @@ export const correctBehaviour: ClusterBehaviour = {
   parksFencedWrites: true,
   acksKeepalives: true,
   heartbeatsDatedOnArrival: true,
+  resetsLockBackoff: true,
   lagShares: LAG_SHARES,
 };
 

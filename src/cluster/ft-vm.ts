@@ -402,7 +402,8 @@ export class FtVm {
       op,
       (reply) => {
         if (instance.serial !== serial || instance.agent.state !== state || !instance.host.up) return;
-        instance.lockTimeouts = !reply.ok && reply.reason === 'timeout' ? instance.lockTimeouts + 1 : 0;
+        const reset = ctx.behaviour.resetsLockBackoff ? 0 : instance.lockTimeouts;
+        instance.lockTimeouts = !reply.ok && reply.reason === 'timeout' ? instance.lockTimeouts + 1 : reset;
         if (!reply.ok) {
           ctx.sim.after(ctx.config.storageRetryUs, () => {
             if (instance.serial === serial && instance.agent.state === state && instance.host.up) {

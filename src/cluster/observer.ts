@@ -119,6 +119,11 @@ export interface ClusterObserver {
   /** A disk write was reported complete to a guest; `durable` = storage accepted it. */
   diskCompleted?(vm: string, host: string, requestId: number, durable: boolean): void;
   /**
+   * `host` issued a storage request (sent it, or found no path and will hear "unreachable"): a
+   * retry is a new request, so the monitors see how long each attempt was waited for.
+   */
+  storageRequested?(host: string, op: 'test-and-set' | 'write' | 'read', vm: string): void;
+  /**
    * The storage array ran a test-and-set of `vm`'s lock for `host`, who knew `known`: what it
    * answered (a monitor keeps its own lock to judge the array's fence by).
    */
@@ -152,6 +157,7 @@ const HOOKS: Record<keyof ClusterObserver, true> = {
   protection: true,
   spawnRequested: true,
   diskCompleted: true,
+  storageRequested: true,
   storageLock: true,
   storageWrite: true,
   end: true,

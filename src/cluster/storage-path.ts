@@ -33,7 +33,7 @@ export class StoragePath {
     private readonly storage: SharedStorage,
     private readonly network: Network,
     readonly timeoutUs: number,
-    /** Told what the array did with every lock and write operation (the cluster's observers). */
+    /** Told of every request and what the array did with every lock and write (the cluster's observers). */
     private readonly observers: readonly ClusterObserver[] = [],
   ) {
     assert(network.kind === 'storage', 'StoragePath needs the storage network');
@@ -51,6 +51,7 @@ export class StoragePath {
     timeoutUs: number = this.timeoutUs,
   ): void {
     const pending = new PendingRequest(this.sim, onReply);
+    for (const observer of this.observers) observer.storageRequested?.(host.name, op.op, op.vm);
     if (!host.hasStoragePath) {
       this.sim.after(0, () => pending.answer({ ok: false, reason: 'unreachable' }));
       return;

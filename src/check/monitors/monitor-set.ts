@@ -11,6 +11,7 @@ import { DetectionMonitor } from './detection-monitor.ts';
 import { EnvironmentTruth } from './environment-truth.ts';
 import { LagMonitor } from './lag-monitor.ts';
 import { LagStepMonitor } from './lag-step-monitor.ts';
+import { LockBackoffMonitor } from './lock-backoff-monitor.ts';
 import { LockstepMonitor } from './lockstep-monitor.ts';
 import { LogDecoderMonitor } from './log-decoder-monitor.ts';
 import { LogFlowMonitor } from './log-flow-monitor.ts';
@@ -56,6 +57,7 @@ export class MonitorSet implements MonitorSink {
       new SplitBrainMonitor(this),
       new StorageFenceMonitor(this, cluster),
       new RecoveryMonitor(this, cluster, this.truth),
+      new LockBackoffMonitor(this, cluster),
       new AbandonmentMonitor(this, cluster, this.truth),
       new ReplicaMonitor(this, cluster),
       new LagMonitor(this, cluster, this.truth),
