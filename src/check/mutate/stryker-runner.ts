@@ -111,7 +111,8 @@ export function runStryker(options: StrykerRunOptions): MutantEntry[] {
       FTCHECK_MUTATE_RUNS: String(options.runs),
       FTCHECK_MUTATE_SEED: String(options.seed),
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // Stryker's own log goes to stderr: stdout carries only ftcheck's report (`--json` parses).
+    stdio: ['ignore', 2, 'inherit'],
   });
   if (child.status !== 0) {
     throw new Error(
