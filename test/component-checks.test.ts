@@ -87,6 +87,23 @@ describe('component checks', () => {
     expect(replayComponentFinding(check, finding!)).toBeNull();
   });
 
+  it('catch a sender that reports full on unsent bytes only (fault hunt 15), naming the step', () => {
+    const proto = LogSender.prototype;
+    const original = Object.getOwnPropertyDescriptor(proto, 'full')!;
+    Object.defineProperty(proto, 'full', {
+      configurable: true,
+      get(this: LogSender) {
+        return this.unsentBytes >= this.bufferBytesMax;
+      },
+    });
+    restore.push(() => Object.defineProperty(proto, 'full', original));
+    const { finding } = runComponentChecks(COMPONENT_CHECKS, 1);
+    expect(finding?.check).toBe('log-channel');
+    expect(finding?.message).toMatch(
+      /after step #\d+ \(\w+\) the sender says not full with \d+ bytes written and not acknowledged, its buffer holding \d+: the primary must stall exactly when its log buffer is full/,
+    );
+  });
+
   it('catch a reader that misplaces an entry (I1), naming the entry', () => {
     patch(
       LogReader.prototype,
